@@ -1,0 +1,202 @@
+//! Lemma G.2 (column energies), eqs. (177)–(178).
+//!
+//! > **Lemma G.2.** Suppose `x^(i) ~ N(0, I_{d×d})` where `i ∈ [n]` are random data. Then when
+//! > `n > 24 log d`, with probability at least `1 − ρ`, for every `k ∈ [d]` there is
+//! > `E_i[(x_k^(i))²] ≥ 1/2` (177). *Proof.* Since `E[x_k²] = 1`, `E[x_k⁴] = 3`, by Hoeffding
+//! > inequality we have `Pr((1/n) Σ_i (x_k^(i))² < 1/2) ≤ e^{−n/24}` (178). Therefore, when
+//! > `n ≥ 24 log d`, by union bound we finish the proof.
+//!
+//! (The OCR prints "≥ 3" in (177); it is `1/2`, SPEC §2.2 RECONSTRUCTED[h].)
+//!
+//! # Formula
+//! Exact: `P(M_kk < 1/2) = P(χ²_n < n/2) = P_reg(n/2, n/4)` (regularised lower incomplete gamma);
+//! the columns are independent, so `P(∃k: M_kk < 1/2) = 1 − (1 − P_reg(n/2, n/4))^d`.
+//!
+//! **E-G2** (SPEC §2.2(f)): "n > 24 log d" only gives `d e^{−n/24} < 1`, not `≤ ρ`; the union bound
+//! needs `n ≥ 24 log(d/ρ)`. Witness: at the smallest `n > 24 log d`, the exact failure probability
+//! exceeds `ρ` for small `ρ`, so the statement as printed is false. Repair: `n ≥ 24 log(d/ρ)`.
+
+use statrs::function::gamma::gamma_lr;
+
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::engine::model::Data;
+use crate::error::{Result, check};
+use crate::report::fmt;
+
+/// The claim.
+pub const CLAIM: Claim = Claim {
+    id: "G.2",
+    title: "Lemma G.2 (column energies M_kk ≥ 1/2)",
+    paper: PaperRef { section: "Appendix G", equations: "(177)–(178)", spec: "§2.2" },
+    statement: "when n > 24 log d, w.p. ≥ 1 − ρ, M_kk = E_i[(x_k^(i))²] ≥ 1/2 for every k",
+    module: "src/claims/g2.rs",
+    test: "tests/foundation.rs",
+    accepts: &[Param::N, Param::D, Param::Rho, Param::Chains],
+    run,
+};
+
+/// Exact `P(χ²_n < n/2)`.
+pub fn per_column(n: usize) -> f64 {
+    gamma_lr(n as f64 / 2.0, n as f64 / 4.0)
+}
+
+/// Exact `P(∃k ≤ d: M_kk < 1/2)`.
+pub fn exact_fail(n: usize, d: usize) -> f64 {
+    -((d as f64) * (-per_column(n)).ln_1p()).exp_m1()
+}
+
+fn min_mkk(data: &Data) -> f64 {
+    let mut m = f64::INFINITY;
+    for k in 0..data.d() {
+        let mut s = 0.0;
+        for i in 0..data.n() {
+            let x = data.x(i, k);
+            s += x * x;
+        }
+        m = m.min(s / data.n() as f64);
+    }
+    m
+}
+
+fn run(ctx: &Ctx) -> Result<Outcome> {
+    let o = &ctx.overrides;
+    let mut out = Outcome::new();
+
+    // (178): per-column tail ≤ e^{−n/24}, exact, n = 1..2000.
+    let mut step = ExactCheck::new("(178)", "e^{−n/24} − P(χ²_n < n/2) ≥ 0, n = 1…2000; scaled by e^{−n/24}", Role::Primary);
+    for n in 1..=2000usize {
+        let b = (-(n as f64) / 24.0).exp();
+        step.record_scaled(b - per_column(n), b, || format!("n = {n}"));
+    }
+    out.exact.push(step);
+
+    // Printed statement at the smallest n > 24 log d (witness of E-G2) and the repair.
+    let rhos = [0.1, 0.01, 1e-3, 1e-4, 1e-6];
+    let ds = [10usize, 100, 1000, 10_000];
+    let mut printed = ExactCheck::new(
+        "(177) as printed",
+        "ρ − P(∃k: M_kk < 1/2) ≥ 0 at the smallest n > 24 log d; scaled by ρ",
+        Role::Witness { erratum: "E-G2".into() },
+    );
+    let mut repaired = ExactCheck::new(
+        "(177) repaired",
+        "ρ − P(∃k: M_kk < 1/2) ≥ 0 at n = ⌈24 log(d/ρ)⌉; scaled by ρ",
+        Role::Repair { erratum: "E-G2".into() },
+    );
+    let mut rows = Vec::new();
+    for &d in &ds {
+        let n_printed = (24.0 * (d as f64).ln()).floor() as usize + 1;
+        for &rho in &rhos {
+            let p = exact_fail(n_printed, d);
+            printed.record_scaled(rho - p, rho, || format!("d = {d}, n = {n_printed}, ρ = {}: P(fail) = {}", fmt(rho), fmt(p)));
+            let n_rep = (24.0 * (d as f64 / rho).ln()).ceil() as usize;
+            let pr = exact_fail(n_rep, d);
+            repaired.record_scaled(rho - pr, rho, || format!("d = {d}, n = {n_rep}, ρ = {}", fmt(rho)));
+        }
+        rows.push(vec![
+            d.to_string(),
+            n_printed.to_string(),
+            fmt(exact_fail(n_printed, d)),
+            fmt(d as f64 * (-(n_printed as f64) / 24.0).exp()),
+        ]);
+    }
+    out.exact.push(printed);
+    out.exact.push(repaired);
+    out.tables.push(Table {
+        title: "E-G2: at the smallest n > 24 log d the exact failure probability is fixed, so it exceeds any smaller ρ; the union bound d e^{−n/24} is ≈ 1".into(),
+        columns: vec!["d".into(), "n = ⌊24 ln d⌋ + 1".into(), "exact P(∃k: M_kk < 1/2)".into(), "union bound d e^{−n/24}".into()],
+        rows,
+    });
+    let mut t2 = Vec::new();
+    for &n in &[40usize, 100, 200, 400] {
+        t2.push(vec![
+            n.to_string(),
+            fmt(per_column(n)),
+            fmt(exact_fail(n, 100)),
+            fmt(exact_fail(n, 1000)),
+            format!("{} / {}", fmt(100.0 * (-(n as f64) / 24.0).exp()), fmt(1000.0 * (-(n as f64) / 24.0).exp())),
+        ]);
+    }
+    out.tables.push(Table {
+        title: "SPEC §2.2(c): exact failure probabilities".into(),
+        columns: vec!["n".into(), "P(χ²_n < n/2)".into(), "P(fail), d = 100".into(), "P(fail), d = 1000".into(), "union bound d = 100 / 1000".into()],
+        rows: t2,
+    });
+    out.errata.push(Erratum {
+        id: "E-G2".into(),
+        location: "Lemma G.2, hypothesis and proof".into(),
+        printed: "when n > 24 log d, w.p. ≥ 1 − ρ, M_kk ≥ 1/2 ∀k".into(),
+        finding: format!(
+            "at d = 100, n = 111 (> 24 ln 100 = 110.5) the exact failure probability is {}, above ρ = 1e-4; the union bound needs n ≥ 24 log(d/ρ). The proof's 'Hoeffding' is the non-negative lower-tail inequality (x² is unbounded); its constant 24 is right.",
+            fmt(exact_fail(111, 100))
+        ),
+        reading: Reading::ReconstructedHigh,
+        witnesses: vec!["(177) as printed".into()],
+        witnessed: false,
+    });
+
+    // Monte Carlo: a literal instance and the paper's experiment size.
+    let n_sets = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(3000, 20_000, 200_000)) as u64)? as usize;
+    let d = o.d.unwrap_or(100);
+    let n = o.n.unwrap_or(111);
+    check::at_least_one("n", n as u64)?;
+    check::at_least_one("d", d as u64)?;
+    let rho = check::open_interval("rho", o.rho.unwrap_or(0.01), 0.0, 1.0)?;
+    let mut audit = Audit::new("G.2", format!("n = {n}, d = {d}, ρ = {rho}"));
+    audit.check("n > 24 log d", "n > 24 log d (as printed)", n as f64, Rel::Gt, 24.0 * (d as f64).ln());
+    audit.fact("Gaussian data", "entries drawn i.i.d. N(0,1)", true);
+    let regime = Regime::of(&audit);
+    out.audits.push(audit);
+    let (fg, fl): (Vec<bool>, Vec<bool>) = ctx
+        .runner
+        .map("G.2 data sets", n_sets, |j| {
+            let g = Data::gaussian(n, d, &mut ctx.stream("G.2", "data", j as u64)).expect("sizes");
+            let l = Data::laplace(n, d, &mut ctx.stream("G.2", "laplace", j as u64)).expect("sizes");
+            (min_mkk(&g) < 0.5, min_mkk(&l) < 0.5)
+        })
+        .into_iter()
+        .unzip();
+    let kg = fg.iter().filter(|&&h| h).count() as u64;
+    let kl = fl.iter().filter(|&&h| h).count() as u64;
+    out.mc.push(McCheck::prob_upper(
+        "G.2: P(∃k: M_kk < 1/2) ≤ ρ",
+        &format!("min_k M_kk < 1/2 for n = {n}, d = {d} (exact probability {})", fmt(exact_fail(n, d))),
+        regime.clone(),
+        Role::Primary,
+        kg,
+        n_sets as u64,
+        rho,
+    ));
+    out.mc.push(McCheck::prob_upper(
+        "control: Laplace data, P(∃k: M_kk < 1/2) ≤ ρ",
+        "the same event for unit-variance Laplace data (E x⁴ = 6 instead of 3)",
+        regime,
+        Role::Control { variant: "Laplace data of unit variance".into() },
+        kl,
+        n_sets as u64,
+        rho,
+    ));
+
+    // The experiment's (d, n) = (100, 40): the hypothesis fails; MC against the exact law.
+    let (n3, d3) = (40usize, 100usize);
+    let mut audit3 = Audit::new("G.2 (40,100)", "n = 40, d = 100 (the paper's experiment)");
+    audit3.check("n > 24 log d", "n > 24 log d (as printed)", n3 as f64, Rel::Gt, 24.0 * (d3 as f64).ln());
+    let regime3 = Regime::of(&audit3);
+    out.audits.push(audit3);
+    let f3: Vec<bool> = ctx.runner.map("G.2 (40,100)", n_sets, |j| {
+        min_mkk(&Data::gaussian(n3, d3, &mut ctx.stream("G.2", "data-40x100", j as u64)).expect("sizes")) < 0.5
+    });
+    let k3 = f3.iter().filter(|&&h| h).count() as u64;
+    out.mc.push(McCheck::prob_equals(
+        "G.2 (40,100): P(∃k: M_kk < 1/2) = exact",
+        &format!("min_k M_kk < 1/2 at n = 40, d = 100 against the exact {} (SPEC: 0.29 — tests must condition on the data event)", fmt(exact_fail(n3, d3))),
+        regime3,
+        Role::Primary,
+        k3,
+        n_sets as u64,
+        exact_fail(n3, d3),
+        0.05,
+    ));
+    out.note("At the experiment's (d, n) = (100, 40) the data hypothesis min_k M_kk ≥ 1/2 of Lemmas B.4, C.2–C.7, D.3–D.6 fails for 29% of data sets: every later check conditions on it (re-draws the data).");
+    Ok(out)
+}

@@ -1,0 +1,48 @@
+//! One module per paper statement, and the registry every view reads.
+//!
+//! Each module's documentation quotes the statement with its equation numbers and exports one
+//! `pub const CLAIM: Claim`. The order of [`all`] is the order of the report and of PAPER_MAP.md
+//! (paper order: warm-up, data lemmas, Stage 0, Stage 1, Stage 2, main theorem, Section F,
+//! experiment).
+
+use crate::claim::Claim;
+use crate::error::{Error, Result};
+
+// Section 3.1 and the data lemmas of Appendix G.
+pub mod g1;
+pub mod g2;
+pub mod warmup;
+
+// Stage 0 (Appendix B, Section 3.2).
+
+// Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
+
+// Stage 2 and the main theorem (Appendices D, E).
+
+// Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
+
+// The authors' experiment (Appendix A.1, Figure 1).
+
+static ALL: &[Claim] = &[
+    warmup::CLAIM,
+    g1::CLAIM,
+    g2::CLAIM,
+    // stage 0
+    // stage 1
+    // stage 2 + theorem 2.1
+    // section F
+    // experiment
+];
+
+/// Every claim, in paper order.
+pub fn all() -> &'static [Claim] {
+    ALL
+}
+
+/// The claim with this id (case-insensitive).
+pub fn find(id: &str) -> Result<&'static Claim> {
+    ALL.iter().find(|c| c.id.eq_ignore_ascii_case(id)).ok_or_else(|| Error::UnknownClaim {
+        id: id.to_string(),
+        known: ALL.iter().map(|c| c.id.to_string()).collect(),
+    })
+}

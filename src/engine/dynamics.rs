@@ -1,0 +1,380 @@
+//! The dynamics: Algorithm 1 and every variant the checks compare it with.
+//!
+//! Each dynamics is one function of `(state, data, step size, noise, rng)`: [`Dynamics::step`].
+//! Every multiplicative update uses the single factor function [`factor`], which the exact
+//! one-step enumeration (`engine::exact`) also uses, so "what the chain does" and "what the
+//! enumeration averages" are the same floating-point operations.
+//!
+//! # Formula
+//! * Algorithm 1, eq. (1)/(14): `v' = v − η⟨e(v), x^(i)⟩ x^(i)⊙v + η s x^(i)⊙v
+//!   = v ⊙ (1 + η (s − ⟨e, x^(i)⟩) x^(i))`, `i ~ Unif[n]`, `s ~ Unif{±δ}`.
+//!   (Eq. (8) prints the `s` term with the other sign; `s` is symmetric, so the law is the same.)
+//! * Full-batch GD: `v' = v ⊙ (1 − η (M e(v)))`.
+//! * GD + spherical Gaussian noise (the authors' "SGLD"): `v' = v − η(∇L(v) + σ ξ)`, `ξ ~ N(0, I_d)`.
+//! * Langevin dynamics, eq. (2): `v' = v − η∇L(v) + sqrt(2η/λ) ξ`.
+//! * SGD + spherical Gaussian noise (negative control): Algorithm 1 with `s x^(i)⊙v` replaced by
+//!   `σ ξ`, i.e. `v' = v ⊙ (1 − η⟨e, x^(i)⟩ x^(i)) + η σ ξ`.
+//! * Algorithm 1 with the gradient sign flipped (negative control): `v' = v ⊙ (1 + η (s + ⟨e, x^(i)⟩) x^(i))`.
+//! * The experiment's label-noise variant (Appendix A, the authors' "LNGD"):
+//!   `v' = v − η(∇L + ∇ℓ̃^(i) − ∇ℓ^(i)) = v ⊙ (1 − η (M e) + η s x^(i))`, `s ~ Unif{±δ}` or `N(0, δ²)`.
+//! * The experiment's minibatch variant (the authors' "SGD"):
+//!   `v' = v − η(∇L + δ(∇L_{B1} − ∇L_{B2}))`, `B1, B2` independent, each `bs` indices without replacement.
+//! * Warm-up walks (5) `v' = v + ηξv`, `ξ ~ Unif{±1}`, and (6) `v' = v + ηξ`, `ξ ~ N(0,1)`.
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::lanes::{self, F8, LANES, PVec};
+use super::model::Problem;
+use super::rng::{Stream, index_and_sign, standard_normal, uniform_index};
+
+/// The multiplicative factor `1 + c·x` of one coordinate (with `c = η(s − ⟨e, x^(i)⟩)` for
+/// Algorithm 1). The only place this product is formed.
+#[inline(always)]
+pub fn factor(c: f64, x: f64) -> f64 {
+    1.0 + c * x
+}
+
+/// Label-noise distribution of the experiment's variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelNoise {
+    /// `s ~ Unif{+δ, −δ}` (the paper's Appendix A and Algorithm 1).
+    Rademacher,
+    /// `s ~ N(0, δ²)` (the authors' script).
+    Gaussian,
+}
+
+/// A dynamics; see the module documentation for the update of each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Dynamics {
+    /// Algorithm 1 (SGD with label noise `s ∈ {±δ}`).
+    Alg1 { delta: f64 },
+    /// Algorithm 1 with the gradient sign flipped (negative control).
+    Alg1FlippedGradient { delta: f64 },
+    /// SGD with spherical Gaussian noise `ησξ` instead of label noise (negative control).
+    SgdGauss { sigma: f64 },
+    /// Full-batch gradient descent.
+    Gd,
+    /// Gradient descent plus spherical Gaussian noise, `v − η(∇L + σξ)`.
+    GdGauss { sigma: f64 },
+    /// Langevin dynamics, eq. (2), inverse temperature `λ`.
+    Langevin { lambda: f64 },
+    /// The experiment's label-noise variant (full gradient + label-noise perturbation).
+    ExpLabelNoise { delta: f64, noise: LabelNoise },
+    /// The experiment's minibatch-noise variant.
+    ExpMinibatch { delta: f64, bs: usize },
+}
+
+/// Result of one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepStatus {
+    /// The step was applied and every residual it used was finite.
+    Ok,
+    /// A residual was not finite: the chain has diverged (an observed event).
+    Diverged,
+}
+
+/// Scratch buffers reused across steps.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    res: Vec<f64>,
+    h: Vec<F8>,
+    idx: Vec<usize>,
+}
+
+/// `h = (1/n) Σ_i r_i x^(i)` as blocks (sums over `i` in order), i.e. `M e(v)` when `r` are the
+/// residuals. Returns false when a residual is not finite.
+pub fn me_blocks(p: &Problem, res: &[f64], h: &mut Vec<F8>) {
+    let nb = p.data().blocks_per_row();
+    h.clear();
+    h.resize(nb, F8::default());
+    for (i, &r) in res.iter().enumerate() {
+        for (hb, xb) in h.iter_mut().zip(p.data().row(i)) {
+            for l in 0..LANES {
+                hb.0[l] += r * xb.0[l];
+            }
+        }
+    }
+    let inv = 1.0 / res.len() as f64;
+    for hb in h.iter_mut() {
+        for l in 0..LANES {
+            hb.0[l] *= inv;
+        }
+    }
+}
+
+fn all_residuals(p: &Problem, v: &PVec, res: &mut Vec<f64>) -> bool {
+    res.clear();
+    let mut ok = true;
+    for i in 0..p.n() {
+        let r = p.residual(i, v);
+        ok &= r.is_finite();
+        res.push(r);
+    }
+    ok
+}
+
+/// Draw `bs` distinct indices from `[n]` (partial Fisher–Yates) into `out`.
+fn sample_without_replacement(rng: &mut Stream, n: usize, bs: usize, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(0..n);
+    for j in 0..bs.min(n) {
+        let k = j + uniform_index(rng, n - j);
+        out.swap(j, k);
+    }
+    out.truncate(bs.min(n));
+}
+
+impl Dynamics {
+    /// A short human-readable name.
+    pub fn name(&self) -> String {
+        match self {
+            Dynamics::Alg1 { delta } => format!("Algorithm 1 (label noise ±{delta})"),
+            Dynamics::Alg1FlippedGradient { delta } => format!("Algorithm 1 with flipped gradient sign (δ = {delta})"),
+            Dynamics::SgdGauss { sigma } => format!("SGD + spherical Gaussian noise (σ = {sigma})"),
+            Dynamics::Gd => "full-batch GD".into(),
+            Dynamics::GdGauss { sigma } => format!("GD + spherical Gaussian noise (σ = {sigma})"),
+            Dynamics::Langevin { lambda } => format!("Langevin dynamics (λ = {lambda})"),
+            Dynamics::ExpLabelNoise { delta, noise } => format!("experiment label noise ({noise:?}, δ = {delta})"),
+            Dynamics::ExpMinibatch { delta, bs } => format!("experiment minibatch noise (δ = {delta}, bs = {bs})"),
+        }
+    }
+
+    /// One step at step size `eta`.
+    #[inline]
+    pub fn step(&self, v: &mut PVec, p: &Problem, eta: f64, rng: &mut Stream, sc: &mut Scratch) -> StepStatus {
+        match *self {
+            Dynamics::Alg1 { delta } => alg1_step(v, p, eta, delta, 1.0, rng),
+            Dynamics::Alg1FlippedGradient { delta } => alg1_step(v, p, eta, delta, -1.0, rng),
+            Dynamics::SgdGauss { sigma } => {
+                let (i, _) = index_and_sign(rng.next_u64(), p.n());
+                let r = p.residual(i, v);
+                if !r.is_finite() {
+                    return StepStatus::Diverged;
+                }
+                let c = -eta * r;
+                let a = eta * sigma;
+                for (vb, xb) in v.blocks_mut().iter_mut().zip(p.data().row(i)) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(c, xb.0[l]);
+                    }
+                }
+                add_gaussian(v, a, rng);
+                StepStatus::Ok
+            }
+            Dynamics::Gd => {
+                if !all_residuals(p, v, &mut sc.res) {
+                    return StepStatus::Diverged;
+                }
+                me_blocks(p, &sc.res, &mut sc.h);
+                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(-eta, hb.0[l]);
+                    }
+                }
+                StepStatus::Ok
+            }
+            Dynamics::GdGauss { sigma } => {
+                if !all_residuals(p, v, &mut sc.res) {
+                    return StepStatus::Diverged;
+                }
+                me_blocks(p, &sc.res, &mut sc.h);
+                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(-eta, hb.0[l]);
+                    }
+                }
+                add_gaussian(v, -eta * sigma, rng);
+                StepStatus::Ok
+            }
+            Dynamics::Langevin { lambda } => {
+                if !all_residuals(p, v, &mut sc.res) {
+                    return StepStatus::Diverged;
+                }
+                me_blocks(p, &sc.res, &mut sc.h);
+                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(-eta, hb.0[l]);
+                    }
+                }
+                add_gaussian(v, (2.0 * eta / lambda).sqrt(), rng);
+                StepStatus::Ok
+            }
+            Dynamics::ExpLabelNoise { delta, noise } => {
+                if !all_residuals(p, v, &mut sc.res) {
+                    return StepStatus::Diverged;
+                }
+                me_blocks(p, &sc.res, &mut sc.h);
+                let i = uniform_index(rng, p.n());
+                let s = match noise {
+                    LabelNoise::Rademacher => {
+                        if rng.next_u64() & 1 == 1 { delta } else { -delta }
+                    }
+                    LabelNoise::Gaussian => delta * standard_normal(rng),
+                };
+                let es = eta * s;
+                for ((vb, hb), xb) in v.blocks_mut().iter_mut().zip(&sc.h).zip(p.data().row(i)) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(-eta, hb.0[l]) + es * xb.0[l];
+                    }
+                }
+                StepStatus::Ok
+            }
+            Dynamics::ExpMinibatch { delta, bs } => {
+                if !all_residuals(p, v, &mut sc.res) {
+                    return StepStatus::Diverged;
+                }
+                // ∇L + δ(∇L_B1 − ∇L_B2) = v ⊙ (Σ_i c_i r_i x^(i)) with c_i = 1/n + δ(1[i∈B1] − 1[i∈B2])/bs.
+                let n = p.n();
+                let mut w = vec![1.0 / n as f64; n];
+                let bsf = bs as f64;
+                sample_without_replacement(rng, n, bs, &mut sc.idx);
+                for &i in &sc.idx {
+                    w[i] += delta / bsf;
+                }
+                sample_without_replacement(rng, n, bs, &mut sc.idx);
+                for &i in &sc.idx {
+                    w[i] -= delta / bsf;
+                }
+                let nb = p.data().blocks_per_row();
+                sc.h.clear();
+                sc.h.resize(nb, F8::default());
+                for i in 0..n {
+                    let ci = w[i] * sc.res[i];
+                    for (hb, xb) in sc.h.iter_mut().zip(p.data().row(i)) {
+                        for l in 0..LANES {
+                            hb.0[l] += ci * xb.0[l];
+                        }
+                    }
+                }
+                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
+                    for l in 0..LANES {
+                        vb.0[l] *= factor(-eta, hb.0[l]);
+                    }
+                }
+                StepStatus::Ok
+            }
+        }
+    }
+}
+
+/// Algorithm 1's step; `grad_sign = −1` flips the gradient (negative control).
+#[inline(always)]
+fn alg1_step(v: &mut PVec, p: &Problem, eta: f64, delta: f64, grad_sign: f64, rng: &mut Stream) -> StepStatus {
+    let (i, plus) = index_and_sign(rng.next_u64(), p.n());
+    let s = if plus { delta } else { -delta };
+    alg1_apply(v, p, eta, s, i, grad_sign)
+}
+
+/// Apply the Algorithm-1 update for the outcome `(i, s)`:
+/// `v ← v ⊙ (1 + η (s − grad_sign·⟨e(v), x^(i)⟩) x^(i))`. Used by the chain and by the exact
+/// enumeration, so both perform the same floating-point operations. Returns `Diverged` (and
+/// leaves `v` unchanged) when the residual is not finite.
+#[inline(always)]
+pub fn alg1_apply(v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_sign: f64) -> StepStatus {
+    let x = p.data().row(i);
+    let r = lanes::residual(v.blocks(), p.w_star().blocks(), x);
+    if !r.is_finite() {
+        return StepStatus::Diverged;
+    }
+    let c = alg1_coef(eta, s, r, grad_sign);
+    for (vb, xb) in v.blocks_mut().iter_mut().zip(x) {
+        for l in 0..LANES {
+            vb.0[l] *= factor(c, xb.0[l]);
+        }
+    }
+    StepStatus::Ok
+}
+
+/// The coefficient `c = η (s − grad_sign·r)` of Algorithm 1's factor `1 + c x_k`.
+#[inline(always)]
+pub fn alg1_coef(eta: f64, s: f64, r: f64, grad_sign: f64) -> f64 {
+    eta * (s - grad_sign * r)
+}
+
+/// `v_k += a ξ_k`, `ξ_k ~ N(0,1)` drawn for `k = 0..d` in order (padding untouched).
+fn add_gaussian(v: &mut PVec, a: f64, rng: &mut Stream) {
+    for x in v.as_mut_slice() {
+        *x += a * standard_normal(rng);
+    }
+}
+
+/// One step of the multiplicative warm-up walk (5): `v' = v(1 + ηξ)`, `ξ ~ Unif{±1}`.
+#[inline]
+pub fn walk5_step(v: f64, eta: f64, rng: &mut Stream) -> f64 {
+    let xi = if rng.next_u64() & 1 == 1 { 1.0 } else { -1.0 };
+    v * factor(eta, xi)
+}
+
+/// One step of the Brownian warm-up walk (6): `v' = v + ηξ`, `ξ ~ N(0,1)`.
+#[inline]
+pub fn walk6_step(v: f64, eta: f64, rng: &mut Stream) -> f64 {
+    v + eta * standard_normal(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::model::Data;
+    use crate::engine::rng::stream;
+
+    fn problem() -> Problem {
+        Problem::new(Data::gaussian(6, 10, &mut stream(5, "dyn", "data", 0)).unwrap(), 2).unwrap()
+    }
+
+    /// SPEC §1.3 EXACT check (a): eq. (1) equals `v − η∇ℓ̃(v)` with `ℓ̃ = ¼(f − y − s)²`.
+    #[test]
+    fn alg1_is_a_gradient_step_on_the_noisy_loss() {
+        let p = problem();
+        let v0 = PVec::from_slice(&(0..10).map(|k| 0.5 + 0.1 * k as f64).collect::<Vec<_>>());
+        let mut rng = stream(9, "dyn", "chain", 0);
+        let mut probe = rng.clone();
+        let (i, plus) = index_and_sign(probe.next_u64(), p.n());
+        let (eta, delta) = (1e-3, 0.7);
+        let s = if plus { delta } else { -delta };
+        let mut v = v0.clone();
+        Dynamics::Alg1 { delta }.step(&mut v, &p, eta, &mut rng, &mut Scratch::default());
+        let r = p.residual(i, &v0);
+        for k in 0..10 {
+            let grad = (r - s) * p.data().x(i, k) * v0.as_slice()[k];
+            let expect = v0.as_slice()[k] - eta * grad;
+            assert!((v.as_slice()[k] - expect).abs() <= 1e-15 * expect.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn gd_step_is_v_minus_eta_grad() {
+        let p = problem();
+        let v0 = PVec::constant(10, 0.8);
+        let g = p.grad(&v0);
+        let mut v = v0.clone();
+        Dynamics::Gd.step(&mut v, &p, 1e-2, &mut stream(1, "a", "b", 0), &mut Scratch::default());
+        for k in 0..10 {
+            let expect = 0.8 - 1e-2 * g[k];
+            assert!((v.as_slice()[k] - expect).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn divergence_is_reported_not_panicked() {
+        let p = problem();
+        let mut v = PVec::constant(10, 1e200);
+        let st = Dynamics::Alg1 { delta: 1.0 }.step(&mut v, &p, 1.0, &mut stream(1, "a", "b", 0), &mut Scratch::default());
+        assert_eq!(st, StepStatus::Diverged);
+    }
+
+    #[test]
+    fn minibatch_with_zero_delta_is_gd() {
+        let p = problem();
+        let mut a = PVec::constant(10, 0.9);
+        let mut b = a.clone();
+        let mut sc = Scratch::default();
+        Dynamics::Gd.step(&mut a, &p, 1e-2, &mut stream(1, "a", "b", 0), &mut sc);
+        Dynamics::ExpMinibatch { delta: 0.0, bs: 2 }.step(&mut b, &p, 1e-2, &mut stream(1, "a", "b", 0), &mut sc);
+        for k in 0..10 {
+            assert!((a.as_slice()[k] - b.as_slice()[k]).abs() < 1e-15);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The engine: everything that is not a particular paper statement.
+//!
+//! * [`lanes`] — padded aligned vectors and the fixed summation order;
+//! * [`rng`] — named ChaCha8 streams `(master seed, claim id, purpose, index)`;
+//! * [`model`] — data, support, labels, loss, gradients, data statistics, CSV loader;
+//! * [`dynamics`] — Algorithm 1 and every variant it is compared with;
+//! * [`schedule`] — piecewise-constant learning-rate schedules;
+//! * [`stopped`] — stopped chains (Defs. B.1, C.1, D.2), bounded potentials (Defs. B.3, C.6), observers;
+//! * [`exact`] — the 2n-outcome one-step law and its closed forms;
+//! * [`martingale`] — the bounds of Lemmas G.3/G.4 (printed and corrected);
+//! * [`runner`] — rayon over chains with index-ordered results and progress bars;
+//! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm.
+
+pub mod dynamics;
+pub mod exact;
+pub mod lanes;
+pub mod martingale;
+pub mod model;
+pub mod rng;
+pub mod runner;
+pub mod schedule;
+pub mod stats;
+pub mod stopped;

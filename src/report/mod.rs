@@ -1,0 +1,373 @@
+//! Views of [`Outcome`] values: the verdict table, report.md, results.json, the insta snapshot
+//! value, PAPER_MAP.md and SVG figures. They all read the same values, so they cannot disagree.
+
+pub mod svg;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::claim::{Claim, ExactCheck, McCheck, McKind, Outcome, Role};
+use crate::claims;
+use crate::error::{Error, Result};
+
+/// Escape a markdown table cell (`|` would end the cell).
+pub fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Significant digits kept in snapshots.
+pub const SNAPSHOT_SIG_DIGITS: usize = 4;
+
+/// Round to `sig` significant digits (decimal, via Rust's exact float formatting).
+pub fn round_sig(x: f64, sig: usize) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{:.*e}", sig.saturating_sub(1), x).parse().unwrap_or(x)
+}
+
+/// Format with 4 significant digits (plain for moderate magnitudes, scientific otherwise).
+pub fn fmt(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "∞".into() } else { "−∞".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if (1e-3..1e5).contains(&a) {
+        let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{:.*}", digits, round_sig(x, 4));
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    } else {
+        format!("{:.3e}", x)
+    }
+}
+
+fn round_value(v: &mut Value, sig: usize) {
+    match v {
+        Value::Number(n) => {
+            if n.is_f64()
+                && let Some(x) = n.as_f64()
+            {
+                let r = round_sig(x, sig);
+                if let Some(m) = serde_json::Number::from_f64(r) {
+                    *n = m;
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| round_value(x, sig)),
+        Value::Object(m) => m.values_mut().for_each(|x| round_value(x, sig)),
+        _ => {}
+    }
+}
+
+/// The deterministic part of an outcome, floats rounded to [`SNAPSHOT_SIG_DIGITS`]: what the
+/// insta snapshots store (wall time removed).
+pub fn snapshot_value(o: &Outcome) -> Value {
+    let mut o = o.clone();
+    o.elapsed_s = None;
+    let mut v = serde_json::to_value(&o).expect("outcome serializes");
+    if let Value::Object(m) = &mut v {
+        m.remove("elapsed_s");
+    }
+    round_value(&mut v, SNAPSHOT_SIG_DIGITS);
+    v
+}
+
+/// Parse the JSON body of an insta snapshot file back into an outcome.
+pub fn outcome_from_snapshot(text: &str) -> Option<Outcome> {
+    let mut seps = 0;
+    let mut body = String::new();
+    for line in text.lines() {
+        if seps >= 2 {
+            body.push_str(line);
+            body.push('\n');
+        } else if line.trim_end() == "---" {
+            seps += 1;
+        }
+    }
+    serde_json::from_str(&body).ok()
+}
+
+/// Run metadata shown in reports.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RunMeta {
+    pub budget: String,
+    pub seed: u64,
+    pub threads: usize,
+    pub family_alpha: f64,
+    pub version: String,
+}
+
+/// The verdict table printed by `run` (one line per claim).
+pub fn table(outcomes: &[Outcome]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{:<8} {:<10} {:<9} {}", "claim", "regime", "time", "verdict");
+    for o in outcomes {
+        let sm = o.summary();
+        let t = o.elapsed_s.map(|t| format!("{t:.1}s")).unwrap_or_default();
+        let _ = writeln!(s, "{:<8} {:<10} {:<9} {}", o.claim, sm.regime, t, sm.line());
+    }
+    s
+}
+
+fn mc_line(c: &McCheck) -> String {
+    let bound = match &c.kind {
+        McKind::ProbUpper { bound } => format!("≤ {}", fmt(*bound)),
+        McKind::ProbEquals { p0, .. } => format!("= {}", fmt(*p0)),
+        McKind::MeanUpper { bound, .. } => format!("E ≤ {}", fmt(*bound)),
+        McKind::MeanEquals { mu0, .. } => format!("E = {}", fmt(*mu0)),
+    };
+    let count = c.count.map(|k| format!("{k}/{}", c.trials)).unwrap_or_else(|| format!("N={}", c.trials));
+    let slack = match (c.slack, c.slack_at_least) {
+        (Some(s), _) => fmt(s),
+        (None, Some(s)) => format!("≥ {}", fmt(s)),
+        _ => "–".into(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} | {} |",
+        cell(&c.id),
+        c.regime.label(),
+        cell(&role_label(&c.role)),
+        count,
+        fmt(c.estimate),
+        fmt(c.ci[0]),
+        fmt(c.ci[1]),
+        bound,
+        slack,
+        c.verdict.name()
+    )
+}
+
+fn role_label(r: &Role) -> String {
+    match r {
+        Role::Primary => "claim".into(),
+        Role::Control { variant } => format!("control: {variant}"),
+        Role::Witness { erratum } => format!("witness {erratum}"),
+        Role::Repair { erratum } => format!("repair {erratum}"),
+    }
+}
+
+fn exact_line(c: &ExactCheck) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        cell(&c.id),
+        cell(&c.statement),
+        cell(&role_label(&c.role)),
+        c.states,
+        c.violations,
+        c.worst_margin.map(fmt).unwrap_or_else(|| "–".into()),
+        c.worst_scaled.map(fmt).unwrap_or_else(|| "–".into()),
+        if c.as_expected() { "as expected" } else { "UNEXPECTED" }
+    )
+}
+
+/// The markdown section of one outcome (also what `check ID` prints).
+pub fn markdown_section(o: &Outcome) -> String {
+    let mut s = String::new();
+    let sm = o.summary();
+    let _ = writeln!(s, "## {} — {}\n", o.claim, o.title);
+    let _ = writeln!(s, "Budget `{}`, seed {}{}. Regime: **{}**. Verdict: **{}**.\n", o.budget.name(), o.seed,
+        if o.overridden { " (with command-line overrides)" } else { "" }, sm.regime, sm.line());
+    for n in &o.notes {
+        let _ = writeln!(s, "> {n}\n");
+    }
+    for a in &o.audits {
+        let _ = writeln!(s, "### Hypotheses audit `{}`: {}\n", a.id, a.title);
+        let _ = writeln!(s, "| hypothesis | statement | lhs | | rhs | holds |\n|---|---|---|---|---|---|");
+        for h in &a.hypotheses {
+            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} |", cell(&h.id), cell(&h.statement), fmt(h.lhs), h.rel.symbol(), fmt(h.rhs),
+                if h.holds { "yes" } else { "**no**" });
+        }
+        let _ = writeln!(s, "\n→ {}\n", if a.all_hold() { "all hold: **literal** regime".to_string() } else { format!("fails {}: **practical** regime", a.failing().join(", ")) });
+    }
+    if !o.exact.is_empty() {
+        let _ = writeln!(s, "### Exact checks (2n-outcome enumeration / deterministic)\n");
+        let _ = writeln!(s, "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled | result |\n|---|---|---|---|---|---|---|---|");
+        for c in &o.exact {
+            let _ = writeln!(s, "{}", exact_line(c));
+        }
+        let _ = writeln!(s);
+        for c in &o.exact {
+            if !c.worst_at.is_empty() {
+                let _ = writeln!(s, "- worst state of {}: {}", c.id, c.worst_at);
+            }
+        }
+        let _ = writeln!(s);
+    }
+    if !o.mc.is_empty() {
+        let fam = o.mc.first().and_then(|c| c.holm_family).unwrap_or(0);
+        let _ = writeln!(s, "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} checks at α = {})\n",
+            crate::claim::CI_LEVEL * 100.0, fam, crate::claim::FAMILY_ALPHA);
+        let _ = writeln!(s, "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n|---|---|---|---|---|---|---|---|---|");
+        for c in &o.mc {
+            let _ = writeln!(s, "{}", mc_line(c));
+        }
+        let _ = writeln!(s);
+        for c in &o.mc {
+            let mut extra = Vec::new();
+            if c.diverged > 0 {
+                extra.push(format!("{} diverged chains", c.diverged));
+            }
+            if let Some(r) = c.detectable_rate {
+                extra.push(format!("would flag VIOLATED from rate {}", fmt(r)));
+            }
+            let _ = writeln!(s, "- {}: {}{}", c.id, c.event, if extra.is_empty() { String::new() } else { format!(" ({})", extra.join("; ")) });
+        }
+        let _ = writeln!(s);
+    }
+    let controls = o.controls();
+    if !controls.is_empty() {
+        let _ = writeln!(s, "### Negative controls\n");
+        for (id, caught) in controls {
+            let _ = writeln!(s, "- {id}: {}", if caught { "caught" } else { "**NOT caught**" });
+        }
+        let _ = writeln!(s);
+    }
+    if !o.errata.is_empty() {
+        let _ = writeln!(s, "### Errata\n");
+        for e in &o.errata {
+            let _ = writeln!(s, "- **{}** ({}; reading: {:?}) — {}: printed “{}”. {} Witnesses: {}.", e.id,
+                if e.witnessed { "witnessed" } else { "not witnessed" }, e.reading, e.location, e.printed, e.finding,
+                e.witnesses.join(", "));
+        }
+        let _ = writeln!(s);
+    }
+    for t in &o.tables {
+        let _ = writeln!(s, "### {}\n", t.title);
+        let _ = writeln!(s, "| {} |", t.columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(s, "|{}", "---|".repeat(t.columns.len()));
+        for r in &t.rows {
+            let _ = writeln!(s, "| {} |", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+        }
+        let _ = writeln!(s);
+    }
+    if !o.measurements.is_empty() {
+        let _ = writeln!(s, "### Measurements\n");
+        for m in &o.measurements {
+            let _ = writeln!(s, "- {} = {}{}", m.name, fmt(m.value), if m.note.is_empty() { String::new() } else { format!(" ({})", m.note) });
+        }
+        let _ = writeln!(s);
+    }
+    for f in &o.figures {
+        let _ = writeln!(s, "![{}]({})\n", f.caption, f.file);
+    }
+    s
+}
+
+/// The full report.md.
+pub fn markdown(outcomes: &[Outcome], meta: &RunMeta) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# shape-matters report\n");
+    let _ = writeln!(s, "Budget `{}`, seed {}, {} threads, family-wise α = {} (Holm over every Monte Carlo check of this run), shape-matters {}.\n",
+        meta.budget, meta.seed, meta.threads, meta.family_alpha, meta.version);
+    let _ = writeln!(s, "```text\n{}```\n", table(outcomes));
+    for o in outcomes {
+        s.push_str(&markdown_section(o));
+    }
+    s
+}
+
+/// results.json.
+pub fn results_json(outcomes: &[Outcome], meta: &RunMeta) -> Value {
+    serde_json::json!({ "meta": meta, "outcomes": outcomes })
+}
+
+/// Write report.md, results.json and the figures into `dir`.
+pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<()> {
+    let io = |e: std::io::Error| Error::Io { path: dir.display().to_string(), message: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    std::fs::write(dir.join("report.md"), markdown(outcomes, meta)).map_err(io)?;
+    let json = serde_json::to_string_pretty(&results_json(outcomes, meta)).expect("json");
+    std::fs::write(dir.join("results.json"), json).map_err(io)?;
+    for o in outcomes {
+        for f in &o.figures {
+            std::fs::write(dir.join(&f.file), &f.svg).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
+    let snap = std::fs::read_to_string(root.join(c.snapshot_path())).ok().and_then(|t| outcome_from_snapshot(&t));
+    let (regime, verdict) = match &snap {
+        Some(o) => {
+            let sm = o.summary();
+            (sm.regime.clone(), sm.line())
+        }
+        None => ("–".into(), "no snapshot yet".into()),
+    };
+    let row = format!(
+        "| {} | {} — {} | {} {} ({}) | [{}]({}) | [{}]({}) | [{}]({}) | {} | {} |",
+        c.id,
+        cell(c.title),
+        cell(c.statement),
+        c.paper.section,
+        c.paper.equations,
+        c.paper.spec,
+        c.module,
+        c.module,
+        c.test,
+        c.test,
+        c.snapshot_name(),
+        c.snapshot_path(),
+        regime,
+        verdict
+    );
+    (row, snap)
+}
+
+/// PAPER_MAP.md: statement → module → test → snapshot → regime → current verdict, from the
+/// registry and the committed quick-budget snapshots under `root`.
+pub fn paper_map(root: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# PAPER_MAP — every formal claim of the paper, and where it is checked\n");
+    let _ = writeln!(s, "Generated by `shape-matters paper-map` from the claims registry (`src/claims/mod.rs`) and the committed");
+    let _ = writeln!(s, "quick-budget snapshots in `snapshots/`; `tests/paper_map.rs` fails when this file differs from the generated one.");
+    let _ = writeln!(s, "Do not edit by hand. The verdicts are those recorded in the snapshots (budget `quick`, seed {}, Holm within each", crate::claim::DEFAULT_SEED);
+    let _ = writeln!(s, "claim); the snapshot tests re-run every claim and fail if a verdict changes. `cargo run --release` reruns them at the");
+    let _ = writeln!(s, "default budget with Holm over the whole run.\n");
+    let _ = writeln!(s, "Regime: *literal* = every hypothesis of the statement holds at the instantiated constants (audited in code);");
+    let _ = writeln!(s, "*practical* = some do not, the check is an extrapolation; *exact* = no Monte Carlo, the evidence is exact computation.\n");
+    let _ = writeln!(s, "| id | statement | paper | module | test | snapshot | regime | verdict (quick) |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let mut errata = Vec::new();
+    for c in claims::all() {
+        let (row, snap) = map_row(c, root);
+        let _ = writeln!(s, "{row}");
+        if let Some(o) = snap {
+            for e in o.errata {
+                errata.push((c.id, e));
+            }
+        }
+    }
+    if !errata.is_empty() {
+        let _ = writeln!(s, "\n## Errata found\n");
+        let _ = writeln!(s, "| erratum | claim | where | status | reading of the OCR |\n|---|---|---|---|---|");
+        for (id, e) in errata {
+            let _ = writeln!(s, "| {} | {} | {} | {} | {:?} |", e.id, id, cell(&e.location), if e.witnessed { "witnessed by a failing check" } else { "not witnessed" }, e.reading);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_and_formatting() {
+        assert_eq!(round_sig(0.123456, 4), 0.1235);
+        assert_eq!(round_sig(-123456.0, 3), -123000.0);
+        assert_eq!(fmt(0.000123456), "1.235e-4");
+        assert_eq!(fmt(12.3456), "12.35");
+        assert_eq!(fmt(1.0), "1");
+        assert_eq!(fmt(2.5e17), "2.500e17");
+    }
+}

@@ -1,0 +1,71 @@
+//! Shared helpers of the integration tests: run a claim at the quick budget, assert that its
+//! evidence is sound, and snapshot its report.
+#![allow(dead_code)]
+
+use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Outcome, Role, Verdict};
+use shape_matters::{Budget, claims, report};
+
+/// Run one claim at the quick budget with the default seed; Holm within the claim.
+pub fn run_quick(id: &str) -> Outcome {
+    let c = claims::find(id).expect("registered claim");
+    let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
+    let mut v = vec![c.execute(&ctx).expect("claim runs")];
+    claim::finalize(&mut v, FAMILY_ALPHA);
+    v.pop().unwrap()
+}
+
+/// The checks every claim must pass whatever its findings: each negative control caught, each
+/// exact check as its role requires, each erratum witnessed, every repair holding, no NaN, and at
+/// least one control.
+pub fn assert_sound(o: &Outcome) {
+    let controls = o.controls();
+    assert!(!controls.is_empty(), "{}: a check without a negative control is not done", o.claim);
+    for (id, caught) in &controls {
+        assert!(caught, "{}: negative control '{id}' was not caught", o.claim);
+    }
+    for c in &o.exact {
+        assert!(c.states > 0, "{}: exact check '{}' evaluated no state", o.claim, c.id);
+        assert!(c.as_expected(), "{}: exact check '{}' ({:?}) came out unexpectedly: {} violations, worst margin {:?} at {}", o.claim, c.id, c.role, c.violations, c.worst_margin, c.worst_at);
+    }
+    for c in &o.mc {
+        if matches!(c.role, Role::Repair { .. }) {
+            assert_eq!(c.verdict, Verdict::Confirmed, "{}: repair '{}' not confirmed", o.claim, c.id);
+        }
+        if matches!(c.role, Role::Witness { .. }) {
+            assert_eq!(c.verdict, Verdict::Violated, "{}: witness '{}' not violated", o.claim, c.id);
+        }
+    }
+    for e in &o.errata {
+        assert!(e.witnessed, "{}: erratum {} not witnessed by {:?}", o.claim, e.id, e.witnesses);
+    }
+    let bad = claim::non_finite_fields(o);
+    assert!(bad.is_empty(), "{}: non-finite report fields {bad:?}", o.claim);
+}
+
+/// Assert the verdict of a Monte Carlo check.
+pub fn assert_verdict(o: &Outcome, id: &str, v: Verdict) {
+    let c = o.mc_check(id).unwrap_or_else(|| panic!("{}: no MC check '{id}'", o.claim));
+    assert_eq!(c.verdict, v, "{}: check '{id}': estimate {} in [{}, {}] over {} trials", o.claim, c.estimate, c.ci[0], c.ci[1], c.trials);
+}
+
+/// Snapshot the claim's rounded report into the top-level snapshots/ folder.
+pub fn snapshot(o: &Outcome) {
+    let c = claims::find(&o.claim).expect("registered");
+    let info = serde_json::json!({
+        "claim": c.id,
+        "title": c.title,
+        "paper": format!("{} {}", c.paper.section, c.paper.equations),
+        "spec": c.paper.spec,
+        "budget": "quick",
+        "seed": DEFAULT_SEED,
+        "summary": o.summary().line(),
+    });
+    insta::with_settings!({
+        snapshot_path => "../../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        info => &info,
+    }, {
+        insta::assert_json_snapshot!(c.snapshot_name(), report::snapshot_value(o));
+    });
+}
