@@ -490,3 +490,40 @@ impl Data {
         Ok(Data { n, d, nb, rows: blocks })
     }
 }
+
+/// A problem whose Gaussian data satisfy a data event (SPEC §0.6: the lemmas are statements about
+/// the algorithm's randomness given data that meet their deterministic hypotheses).
+#[derive(Clone, Debug)]
+pub struct Conditioned {
+    pub problem: Problem,
+    /// Index of the accepted draw (the number of rejected draws before it).
+    pub rejected: u64,
+}
+
+impl Problem {
+    /// Draw `N(0,1)` data sets from the streams `(master, claim, "data", 0), (…, 1), …` until
+    /// `accept` holds; at most `max_tries` draws (an error naming the event otherwise).
+    pub fn gaussian_conditioned(
+        n: usize,
+        d: usize,
+        r: usize,
+        master: u64,
+        claim: &str,
+        event: &str,
+        max_tries: u64,
+        accept: impl Fn(&Problem) -> bool,
+    ) -> Result<Conditioned> {
+        for j in 0..max_tries {
+            let data = Data::gaussian(n, d, &mut super::rng::stream(master, claim, "data", j))?;
+            let p = Problem::new(data, r)?;
+            if accept(&p) {
+                return Ok(Conditioned { problem: p, rejected: j });
+            }
+        }
+        Err(Error::InvalidParam {
+            name: "data event".into(),
+            value: event.into(),
+            valid: format!("no N(0,1) data set with n = {n}, d = {d} met it in {max_tries} draws; choose a larger n"),
+        })
+    }
+}
