@@ -34,6 +34,16 @@ fn tmp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+const FIGURES: [&str; 7] = [
+    "fig1_test_error.svg",
+    "fig1_train_error.svg",
+    "fig1_label_noise.svg",
+    "fig1_label_noise_train.svg",
+    "fig1_gaussian_test_error.svg",
+    "fig1_gaussian_train_error.svg",
+    "fig1_gaussian_norm.svg",
+];
+
 fn measurement(o: &shape_matters::Outcome, name: &str) -> f64 {
     o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no measurement '{name}'")).value
 }
@@ -111,9 +121,9 @@ fn fig1_reproduces_figure_1_right() {
     let d = measurement(&o, "label noise ±δ vs script: median log10(test error ratio)");
     assert!(d.abs() < 1.0, "{d}");
 
-    // Figures: five SVGs with curves.
+    // Figures: train and test error of every variant, the σ grid and ‖v‖.
     let files: Vec<&str> = o.figures.iter().map(|f| f.file.as_str()).collect();
-    assert_eq!(files, ["fig1_test_error.svg", "fig1_train_error.svg", "fig1_label_noise.svg", "fig1_gaussian_test_error.svg", "fig1_gaussian_norm.svg"]);
+    assert_eq!(files, FIGURES);
     for f in &o.figures {
         assert!(f.svg.starts_with("<svg") && f.svg.matches("<polyline").count() >= 4, "{}", f.file);
     }
@@ -161,7 +171,7 @@ fn check_fig1_writes_the_report_and_figures() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("NOT Algorithm 1") && md.contains("with command-line overrides"));
-    for f in ["fig1_test_error.svg", "fig1_train_error.svg", "fig1_label_noise.svg", "fig1_gaussian_test_error.svg", "fig1_gaussian_norm.svg"] {
+    for f in FIGURES {
         let svg = std::fs::read_to_string(dir.join(f)).unwrap_or_else(|_| panic!("{f} missing"));
         assert!(svg.starts_with("<svg"), "{f}");
         assert!(md.contains(&format!("]({f})")), "{f} not linked");
