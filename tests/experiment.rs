@@ -176,6 +176,15 @@ fn check_fig1_writes_the_report_and_figures() {
         assert!(svg.starts_with("<svg"), "{f}");
         assert!(md.contains(&format!("]({f})")), "{f} not linked");
     }
+    // --data: every seed runs on the CSV data set (here 10 × 20, r = 5 by default).
+    let data = Data::gaussian(10, 20, &mut stream(5, "exp-test", "csv", 0)).unwrap();
+    let text: String = (0..10).map(|i| (0..20).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
+    let csv = dir.join("data.csv");
+    std::fs::write(&csv, text).unwrap();
+    let v = json(&["check", "fig1", "--budget", "quick", "--data", csv.to_str().unwrap(), "--instances", "2", "--steps", "600", "--quiet", "--json"]);
+    assert_eq!(v["overridden"], true);
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("same data set from the CSV file")));
+    assert!(v["audits"][0]["title"].as_str().unwrap().contains("d = 20, n = 10"));
     // Overrides are validated with one clear line.
     let bad = run(&["check", "fig1", "--sigma", "0.1"]);
     assert_eq!(bad.status.code(), Some(2));
