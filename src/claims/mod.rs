@@ -22,6 +22,7 @@ pub mod warmup;
 // Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
 
 // The authors' experiment (Appendix A.1, Figure 1).
+pub mod fig1;
 
 static ALL: &[Claim] = &[
     warmup::CLAIM,
@@ -32,6 +33,7 @@ static ALL: &[Claim] = &[
     // stage 2 + theorem 2.1
     // section F
     // experiment
+    fig1::CLAIM,
 ];
 
 /// Every claim, in paper order.
