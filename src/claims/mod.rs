@@ -16,6 +16,8 @@ pub mod warmup;
 // Stage 0 (Appendix B, Section 3.2).
 
 // Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
+pub mod g3;
+pub mod g4;
 
 // Stage 2 and the main theorem (Appendices D, E).
 
@@ -29,6 +31,8 @@ static ALL: &[Claim] = &[
     g2::CLAIM,
     // stage 0
     // stage 1
+    g3::CLAIM,
+    g4::CLAIM,
     // stage 2 + theorem 2.1
     // section F
     // experiment
