@@ -1092,8 +1092,8 @@ impl PracticalParams {
         let delta = check::non_negative("delta", o.delta.unwrap_or(2.0))?;
         let eta = check::open_interval("eta", o.eta.unwrap_or(1e-3), 0.0, 1.0)?;
         let steps = check::at_least_one("steps", o.steps.unwrap_or(2_000_000))?;
-        let chains = check::at_least_one("chains", o.chains.unwrap_or(b.pick(16, 96, 2000)) as u64)? as usize;
-        let control_chains = (chains / 4).max(b.pick(16, 32, 200)).min(chains);
+        let chains = check::at_least_one("chains", o.chains.unwrap_or(b.pick(12, 64, 2000)) as u64)? as usize;
+        let control_chains = b.pick(16, 24, 200).min(chains.max(16));
         Ok(PracticalParams { control_n: ns[0], ns, d: 100, r: 5, delta, eta, steps, chains, control_chains })
     }
     /// The spec of one experiment.

@@ -199,7 +199,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
 
     // ---- the interface: Stage 0's output as Stage 1's start ----------------------------------
-    let s0_chains = ctx.budget.pick(400, 2000, 10_000);
+    let s0_chains = ctx.budget.pick(400, 1000, 10_000);
     let p0 = practical_problem(ctx.seed, S0_N, pp.d, pp.r)?;
     let p = &p0.problem;
     let st = p.stats();
@@ -245,7 +245,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("Stage 0: worst log min_k v_k[T0]", stats::quantile(&log_min, 0.0), format!("ε_min = e^−{LOG_INV_EPS_MIN}; SPEC pilot −170"));
 
     // Stage 1 started from Stage 0's outputs (the real interface), same data (n = 40).
-    let e2e_chains = ctx.budget.pick(8, 24, 200).min(s0_chains);
+    let e2e_chains = ctx.budget.pick(6, 16, 200).min(s0_chains);
     let mut e2e_spec = pp.spec(S0_N, PracticalDyn::LabelNoise);
     e2e_spec.chains = e2e_chains;
     e2e_spec.start = Some(format!("stage-0 outputs ({} chains)", e2e_chains));
