@@ -16,6 +16,15 @@ pub mod warmup;
 // Stage 0 (Appendix B, Section 3.2).
 
 // Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
+pub mod c2;
+pub mod c3;
+pub mod c4;
+pub mod c5;
+pub mod c7;
+pub mod g3;
+pub mod g4;
+pub mod stage1_common;
+pub mod t3_3;
 
 // Stage 2 and the main theorem (Appendices D, E).
 
@@ -30,6 +39,14 @@ static ALL: &[Claim] = &[
     g2::CLAIM,
     // stage 0
     // stage 1
+    g3::CLAIM,
+    g4::CLAIM,
+    c2::CLAIM,
+    c3::CLAIM,
+    c4::CLAIM,
+    c5::CLAIM,
+    c7::CLAIM,
+    t3_3::CLAIM,
     // stage 2 + theorem 2.1
     // section F
     // experiment

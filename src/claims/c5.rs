@@ -1,0 +1,334 @@
+//! Lemma C.5 (once near 1, support coordinates stay above `1 − c1`), eqs. (64)–(75).
+//!
+//! > **Lemma C.5.** In the setting of Lemma C.2, assume `(ε̃1² + r)C_x b_x ≤ c1²/20` and
+//! > `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`. Then, for any `k ∈ S`, with probability at least `1 − ρ/(6r)`,
+//! > either `max_{t<T} ṽ_k[t] < 1 − c1/2` or `ṽ_k[T] ≥ 1 − c1`.
+//! > *Proof.* […] when `‖ṽ_S̄‖_1 ≤ ε̃1`, `‖ṽ_S‖_∞ ≤ 1 + c1` and `ṽ_k ∈ [1 − c1, 1 − c1/3]`,
+//! > `E[1 − ṽ_k[t+1]] ≤ (1 − ṽ_k) − (η/2)ṽ_k(ṽ_k + 1)(1 − ṽ_k) + η(ε̃1² + r)C_x b_x ṽ_k` (66)
+//! > `≤ (1 − η)(1 − ṽ_k)` (67); `Var[1 − ṽ_k[t+1] | ṽ_k[t]] ≤ (2ηδ)²` (68); by Lemma G.3 and a
+//! > union bound over `1 ≤ t1 < t2 ≤ T`: `≤ T² exp(−c1²/(8ηδ²b_x²)) ≤ ρ/(6r)` (69)–(75).
+//!
+//! (SPEC §5.5, RECONSTRUCTED[m].)
+//!
+//! # Formula
+//! With `w = 1 − ṽ_k ∈ [c1/3, c1]` and `m_k = E[ṽ'_k − ṽ_k] = −ηṽ_k(Me)_k`:
+//! * (66) margin `[w − (η/2)ṽ_k(ṽ_k+1)w + ηK1 b_x ṽ_k] − E[1 − ṽ'_k] = −(η/2)ṽ_k(ṽ_k+1)w + ηK1 b_x ṽ_k + m_k`;
+//! * (67) margin `(1 − γ)w − E[1 − ṽ'_k] = m_k − γw`, `γ = η` printed, `γ = η/4` repaired.
+//!
+//! **E-C5** (SPEC §5.5(f)): (67) does not follow from (66) with `M_kk ≥ 1/2`: the restoring term
+//! is `ηM_kk ṽ_k(1 + ṽ_k)w < ηw` when `M_kk = 1/2`, `ṽ_k < 1`. Exact counter-example: `d = n = 16`
+//! Sylvester–Hadamard data with the support column divided by `√2` (`M_kk = 1/2`, `C_x = 0`,
+//! `b_x = 1`), `S = {k}`, `ṽ_k = 0.95`, other coordinates `1e−3`, `η = 1e−3`, `δ = 1`:
+//! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
+
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claims::stage1_common::*;
+use crate::engine::exact::OneStep;
+use crate::engine::lanes::PVec;
+use crate::engine::model::{Data, Problem};
+use crate::error::Result;
+use crate::report::fmt;
+
+/// The claim.
+pub const CLAIM: Claim = Claim {
+    id: "C.5",
+    title: "Lemma C.5 (once near 1, support coordinates stay above 1 − c1)",
+    paper: PaperRef { section: "Appendix C", equations: "(64)–(75)", spec: "§5.5" },
+    statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(6r): max_{t<T} ṽ_k[t] < 1 − c1/2 or ṽ_k[T] ≥ 1 − c1",
+    module: "src/claims/c5.rs",
+    test: "tests/stage1.rs",
+    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    run,
+};
+
+fn window(inst: &Inst, v: f64) -> bool {
+    v >= 1.0 - inst.c1 && v <= 1.0 - inst.c1 / 3.0
+}
+
+/// `(66)` margin in closed form: with `(Me)_k = −M_kk(1 − ṽ_k²) + p_k`, the margin is
+/// `ηṽ_k((M_kk − ½)(1 + ṽ_k)w + K1 b_x − p_k)` (no O(1) cancellation).
+pub fn margin_66(os: &OneStep, inst: &Inst, k: usize) -> f64 {
+    let v = vk(os, k);
+    let w = 1.0 - v;
+    let mkk = os.problem().m_jk(k, k);
+    inst.eta * v * ((mkk - 0.5) * (1.0 + v) * w + inst.k1() * inst.b() - signed_perturbation(os, k))
+}
+
+/// `(67)` margin `m_k − γw` with `γ = frac·η`, on the window.
+fn c51(os: &OneStep, inst: &Inst, k: usize, frac: f64) -> Option<(f64, f64)> {
+    let v = vk(os, k);
+    if !window(inst, v) {
+        return None;
+    }
+    let w = 1.0 - v;
+    Some((mean_inc(os, k) - frac * inst.eta * w, inst.eta * w))
+}
+
+/// The one-step inequalities of C.5; `printed_role` is the role of the printed (67) (it holds
+/// when `M_kk ≈ 1` and fails when `M_kk = 1/2`).
+pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
+    vec![
+        Ineq::new(
+            "(66) intermediate",
+            "w − (η/2)ṽ_k(ṽ_k+1)w + η(ε̃²+r)C_x b_x ṽ_k − E[1 − ṽ'_k] ≥ 0 for k ∈ S, w = 1 − ṽ_k ∈ [c1/3, c1], closed form ηṽ_k((M_kk − ½)(1+ṽ_k)w + K1 b_x − p_k); scaled by ηw",
+            Role::Primary,
+            Scope::Support,
+            Box::new(|os, inst, k| {
+                let v = vk(os, k);
+                if !window(inst, v) {
+                    return None;
+                }
+                let w = 1.0 - v;
+                Some((margin_66(os, inst, k), inst.eta * w))
+            }),
+        ),
+        Ineq::new("(C5.1) printed γ = η", "(1−η)w − E[1 − ṽ'_k] ≥ 0 on the window (67); scaled by ηw", printed_role, Scope::Support, Box::new(|os, inst, k| c51(os, inst, k, 1.0))),
+        Ineq::new(
+            "(C5.1) repaired γ = η/4",
+            "(1−η/4)w − E[1 − ṽ'_k] ≥ 0 on the window; scaled by ηw",
+            Role::Repair { erratum: "E-C5".into() },
+            Scope::Support,
+            Box::new(|os, inst, k| c51(os, inst, k, 0.25)),
+        ),
+        Ineq::new(
+            "(C5.2) variance",
+            "4η²δ²b_x² − Var[ṽ'_k] ≥ 0 on the window (the printed (68) without b_x is (2ηδ)²); scaled by η²δ²b_x²",
+            Role::Primary,
+            Scope::Support,
+            Box::new(|os, inst, k| {
+                if !window(inst, vk(os, k)) {
+                    return None;
+                }
+                let s = (inst.eta * inst.delta * inst.b()).powi(2);
+                Some((4.0 * s - os.var(k), s))
+            }),
+        ),
+        Ineq::new(
+            "(C5) range, G.3-R",
+            "2η(δb_x + (ε̃²+r)b_x²) − ℓ_k ≥ 0 on the window (ℓ_k the enumerated conditional range); scaled by ηδb_x",
+            Role::Repair { erratum: "E-G3a".into() },
+            Scope::Support,
+            Box::new(|os, inst, k| {
+                if !window(inst, vk(os, k)) {
+                    return None;
+                }
+                Some((2.0 * inst.eta * inst.step_scale() - os.range(k), inst.eta * inst.delta * inst.b()))
+            }),
+        ),
+        Ineq::new(
+            "(C5) printed a as squared range",
+            "(2ηδ)² − ℓ_k² ≥ 0 on the window (the printed (68) used as a range bound, as G.3-R requires); scaled by η²δ²",
+            Role::Witness { erratum: "E-G3a".into() },
+            Scope::Support,
+            Box::new(|os, inst, k| {
+                if !window(inst, vk(os, k)) {
+                    return None;
+                }
+                let s = (inst.eta * inst.delta).powi(2);
+                let l = os.range(k);
+                Some((4.0 * s - l * l, s))
+            }),
+        ),
+        Ineq::new(
+            "E-G3b step ≤ c1/6",
+            "c1/6 − max_(i,s) |ṽ'_k − ṽ_k| ≥ 0 for k ∈ S (the unstated step-size condition of the decomposition (64)); scaled by c1/6",
+            Role::Primary,
+            Scope::Support,
+            Box::new(|os, inst, k| Some((inst.c1 / 6.0 - os.max_abs_change(k), inst.c1 / 6.0))),
+        ),
+        Ineq::flipped_control(
+            "control: repaired (C5.1) with the gradient sign flipped",
+            "the repaired (C5.1) margin for the kernel with the gradient sign flipped (must fail)",
+            Scope::Support,
+            Box::new(|os, inst, k| c51(os, inst, k, 0.25)),
+        ),
+    ]
+}
+
+// ------------------------------------------------------------------------------------------
+// The E-C5 witness (SPEC §5.5(f))
+// ------------------------------------------------------------------------------------------
+
+/// Size of the Sylvester–Hadamard witness data.
+pub const EC5_D: usize = 16;
+
+/// The E-C5 data: `16 × 16` Sylvester–Hadamard with column 0 (the support, `S = {0}`) divided by `√2`.
+pub fn ec5_problem() -> Result<Problem> {
+    let mut data = Data::hadamard(EC5_D)?;
+    data.scale_column(0, std::f64::consts::FRAC_1_SQRT_2);
+    Problem::new(data, 1)
+}
+
+/// The witness state: `ṽ_0 = v0`, every other coordinate `1e−3`.
+pub fn ec5_state(v0: f64) -> PVec {
+    let mut v = vec![1e-3; EC5_D];
+    v[0] = v0;
+    PVec::from_slice(&v)
+}
+
+/// `E[1 − ṽ'_0 | ṽ]` at the witness state: (closed form, enumeration over the 2n outcomes).
+pub fn ec5_expectation(p: &Problem, v0: f64, eta: f64, delta: f64) -> (f64, f64) {
+    let v = ec5_state(v0);
+    let os = OneStep::new(p, &v, eta, delta);
+    let closed = (1.0 - v0) - mean_inc(&os, 0);
+    let enumerated = os.expect(|w| 1.0 - w.as_slice()[0]);
+    (closed, enumerated)
+}
+
+fn ec5_section(out: &mut Outcome) -> Result<()> {
+    let p = ec5_problem()?;
+    let st = p.stats();
+    let cap = 1.0;
+    let mut printed = ExactCheck::new(
+        "(C5.1) printed γ = η [E-C5 Hadamard]",
+        "(1−η)w − E[1 − ṽ'_0] ≥ 0 at window states of the 16 × 16 Hadamard data with M_00 = 1/2 (S = {0}); scaled by ηw",
+        Role::Witness { erratum: "E-C5".into() },
+    );
+    let mut repaired = ExactCheck::new("(C5.1) repaired γ = η/4 [E-C5 Hadamard]", "(1−η/4)w − E[1 − ṽ'_0] ≥ 0 at the same states; scaled by ηw", Role::Repair { erratum: "E-C5".into() });
+    let mut inter = ExactCheck::new("(66) intermediate [E-C5 Hadamard]", "(66) at the same states (holds: the flaw is the step (66) → (67)); scaled by ηw", Role::Primary);
+    let mut rows = Vec::new();
+    for &(eta, delta) in &[(1e-3, 1.0), (1e-6, 1.0)] {
+        let inst = Inst { name: format!("E-C5 Hadamard, η = {eta}"), problem: p.clone(), stats: st, eta, delta, cap, c1: C1 };
+        let mut au = Setting { d: EC5_D, r: 1, rho: RHO, c1: C1, cap, eps1: 0.1, log_inv_eps_min: 250.0, b_x: st.b_x, c_x: st.c_x, min_mkk: st.min_mkk, eta, delta, t: 1e6 }
+            .audit_c5(&format!("E-C5 witness data, η = {eta}"), &format!("16 × 16 Sylvester–Hadamard, column 0 ÷ √2, S = {{0}}, ε̃ = 1, δ = {delta}, η = {eta}, T = 1e6"));
+        au.fact("state in set", "every witness state is in the (1 + c1, ε̃)-bounded coupling set and in the window [1 − c1, 1 − c1/3]", true);
+        out.audits.push(au);
+        for j in 0..=40 {
+            let v0 = 1.0 - C1 + j as f64 * (2.0 * C1 / 3.0) / 40.0;
+            for &other in &[1e-3, 1e-9, cap / (EC5_D - 1) as f64 * 0.999] {
+                let mut v = vec![other; EC5_D];
+                v[0] = v0;
+                let pv = PVec::from_slice(&v);
+                if !inst.in_set(&pv) {
+                    continue;
+                }
+                let os = OneStep::new(&p, &pv, eta, delta);
+                let w = 1.0 - v0;
+                let lab = || format!("η = {eta}, ṽ_0 = {}, others {}", fmt(v0), fmt(other));
+                printed.record_scaled(mean_inc(&os, 0) - eta * w, eta * w, lab);
+                repaired.record_scaled(mean_inc(&os, 0) - eta * w / 4.0, eta * w, lab);
+                inter.record_scaled(margin_66(&os, &inst, 0), eta * w, lab);
+            }
+        }
+        for &v0 in &[0.9, 0.95, 1.0 - C1 / 3.0] {
+            let (closed, en) = ec5_expectation(&p, v0, eta, delta);
+            rows.push(vec![fmt(eta), format!("{v0:.4}"), format!("{closed:.9}"), format!("{en:.9}"), format!("{:.9}", (1.0 - eta) * (1.0 - v0)), format!("{:.9}", (1.0 - eta / 4.0) * (1.0 - v0))]);
+        }
+    }
+    let (closed, _) = ec5_expectation(&p, 0.95, 1e-3, 1.0);
+    out.measure("E-C5: E[1 − ṽ'_k] at ṽ_k = 0.95, η = 1e-3, δ = 1", closed, "closed form; SPEC: 0.049953688");
+    out.measure("E-C5: (1 − η)(1 − ṽ_k) at ṽ_k = 0.95", (1.0 - 1e-3) * (1.0 - 0.95), "the printed right side of (67)");
+    out.exact.push(printed);
+    out.exact.push(repaired);
+    out.exact.push(inter);
+    out.tables.push(Table {
+        title: "E-C5: 16 × 16 Sylvester–Hadamard data, support column ÷ √2 (M_00 = 1/2, C_x = 0, b_x = 1), other coordinates 1e−3".into(),
+        columns: vec!["η".into(), "ṽ_k".into(), "E[1 − ṽ'_k] (closed form)".into(), "E[1 − ṽ'_k] (2n outcomes)".into(), "(1 − η)(1 − ṽ_k) printed".into(), "(1 − η/4)(1 − ṽ_k) repaired".into()],
+        rows,
+    });
+    Ok(())
+}
+
+fn run(ctx: &Ctx) -> Result<Outcome> {
+    let mut out = Outcome::new();
+    let pp = PracticalParams::from_ctx(ctx)?;
+    let runs = practical_runs(ctx, &pp)?;
+
+    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
+    out.audits.push(lit.setting().audit_c5("C.5 literal", "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows"));
+    out.audits.push(lit.setting().audit_c5_repaired("C.5 literal, repaired", "the same instance with γ = η/4 (E-C5) and the range-based G.3-R (E-G3a)"));
+
+    ec5_section(&mut out)?;
+    exact_layer(
+        ctx,
+        &mut out,
+        &runs,
+        vec![
+            (typical_instance()?, "typical", inequalities(Role::Primary)),
+            (adversarial_instance()?, "adversarial", inequalities(Role::Witness { erratum: "E-C5".into() })),
+        ],
+    )?;
+
+    let mut rows = Vec::new();
+    for run in &runs {
+        let s = pp.setting(run, 0.1);
+        let au = s.audit_c5(&format!("C.5 practical n = {}", run.spec.n), &practical_title(run));
+        let regime = Regime::of(&au);
+        out.audits.push(au);
+        let n_ch = run.chains.len() as u64;
+        let lo = 1.0 - C1;
+        let hi = 1.0 - C1 / 2.0;
+        let kc = run.chains.iter().filter(|c| (0..pp.r).any(|k| c.tilde_max_lt[k] >= hi && c.tilde_support_t[k] < lo)).count() as u64;
+        let kv = run.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= hi && c.support_t[k] < lo)).count() as u64;
+        out.mc.push(McCheck::prob_upper(
+            &format!("C.5 (n = {}): P(∃k ∈ S: max_{{t<T}} ṽ_k ≥ 1 − c1/2 ∧ ṽ_k[T] < 1 − c1) ≤ ρ/6", run.spec.n),
+            "a support coordinate of the coupled chain reached 0.95 before T but ends below 0.9 (union over k ∈ S of the lemma's ρ/(6r))",
+            regime.clone(),
+            Role::Primary,
+            kc,
+            n_ch,
+            RHO / 6.0,
+        ));
+        out.mc.push(McCheck::prob_upper(
+            &format!("C.5 on v (n = {}): P(∃k ∈ S: max_{{t<T}} v_k ≥ 1 − c1/2 ∧ v_k[T] < 1 − c1) ≤ ρ/6", run.spec.n),
+            "the same event for the real chain v (no coupling)",
+            regime,
+            Role::Primary,
+            kv,
+            n_ch,
+            RHO / 6.0,
+        ));
+        let min_t = run.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min);
+        rows.push(vec![run.spec.n.to_string(), format!("{kc}/{n_ch}"), format!("{kv}/{n_ch}"), fmt(min_t)]);
+    }
+    let cspec = pp.spec(pp.control_n, PracticalDyn::GaussNoise);
+    let crun = practical_run(ctx, &cspec, None)?;
+    let cau = pp.setting(&crun, 0.1).audit_c5(&format!("C.5 control n = {}", crun.spec.n), &practical_title(&crun));
+    let creg = Regime::of(&cau);
+    out.audits.push(cau);
+    let kg = crun.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= 1.0 - C1 / 2.0 && c.support_t[k] < 1.0 - C1)).count() as u64;
+    out.mc.push(
+        McCheck::prob_upper(
+            &format!("control: Gaussian noise, C.5 on v (n = {})", crun.spec.n),
+            "the same event for SGD with spherical Gaussian noise of matched variance (σ = δ) instead of label noise",
+            creg,
+            Role::Control { variant: "Gaussian noise of matched variance".into() },
+            kg,
+            crun.chains.len() as u64,
+            RHO / 6.0,
+        )
+        .with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+    );
+    rows.push(vec![format!("{} (Gaussian noise)", crun.spec.n), "—".into(), format!("{kg}/{}", crun.chains.len()), fmt(crun.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min))]);
+    out.tables.push(Table {
+        title: "Practical regime: support coordinates that reached 0.95 but end below 0.9".into(),
+        columns: vec!["n".into(), "coupled ṽ".into(), "real chain v".into(), "min over chains, k ∈ S of v_k[T]".into()],
+        rows,
+    });
+    out.note(power_note(&pp, RHO / 6.0));
+    out.errata.push(Erratum {
+        id: "E-C5".into(),
+        location: "Lemma C.5, (66) → (67) (the same step appears in (106), D.5 and (143)–(144))".into(),
+        printed: "E[1 − ṽ'_k] ≤ (1 − η)(1 − ṽ_k) below 1, from M_kk ≥ 1/2".into(),
+        finding: {
+            let p = ec5_problem()?;
+            let (closed, en) = ec5_expectation(&p, 0.95, 1e-3, 1.0);
+            format!(
+                "exact counter-example (all data hypotheses of C.5 hold: M_00 = 1/2, C_x = 0, b_x = 1): 16 × 16 Sylvester–Hadamard, support column ÷ √2, ṽ_k = 0.95, others 1e−3, η = 1e−3, δ = 1: E[1 − ṽ'_k] = {closed:.9} (2n-outcome enumeration {en:.9}) > (1 − η)·0.05 = 0.049950000; it fails on the whole window [0.9, 0.967] and at η = 1e−6 (where (C5-b) holds for T = 1e6), and on the adversarial d = 100 data at the M_kk = 1/2 support coordinate. (66) holds at the same states, so the flaw is the step (66) → (67); γ = η/4 holds everywhere (the exponent of (71) drops 4×)."
+            )
+        },
+        reading: Reading::ReconstructedMedium,
+        witnesses: vec!["(C5.1) printed γ = η [E-C5 Hadamard]".into(), "(C5.1) printed γ = η [adversarial]".into()],
+        witnessed: false,
+    });
+    out.errata.push(Erratum {
+        id: "E-G3a".into(),
+        location: "Lemma C.5, (68)–(71): G.3 applied with the variance bound (2ηδ)²".into(),
+        printed: "a = (2ηδ)² in G.3".into(),
+        finding: "With G.3-R the constant must bound the squared conditional range; (2ηδ)² does not at admissible states where the gradient part of the increment is large, while ℓ_k ≤ 2η(δb_x + (ε̃²+r)b_x²) holds everywhere.".into(),
+        reading: Reading::ReconstructedMedium,
+        witnesses: vec!["(C5) printed a as squared range [typical]".into(), "(C5) printed a as squared range [adversarial]".into()],
+        witnessed: false,
+    });
+    Ok(out)
+}

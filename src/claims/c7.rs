@@ -1,0 +1,288 @@
+//! Lemma C.7 (the off-support potential decays), Definition C.6, eqs. (76)–(83).
+//!
+//! > **Definition C.6.** For a vector `v` positive on each dimension, `Φ(v) = Σ_{k∉S} √v_k` if
+//! > `‖v_S̄‖_1 ≤ ε` and `‖v_S‖_∞ ≤ b`; otherwise `Φ(v) = 0`.
+//! >
+//! > **Lemma C.7.** In the setting of Lemma C.2, assume `½ηδ² > 32(ε̃1² + r)C_x b_x²` and
+//! > `Tη²δ² ≥ 16 log(6√d/(ρ√ε1))`. Then, with probability at least `1 − ρ/6`, there is
+//! > `Φ(ṽ[T]) ≤ √ε1`.
+//! > *Proof.* […] `E[Φ(ṽ[t+1])] ≤ Σ_{k∉S} √ṽ_k E_{s,i} √(1 + ηs x_k^(i) + η(ε̃1² + r)C_x b_x²)`
+//! > `≤ (1 − η²δ²/16) Φ(ṽ[t])` (76)–(79) "by Taylor expansion"; Markov (80)–(83):
+//! > `Pr(Φ(ṽ[T]) > √ε1) ≤ (1 − η²δ²/16)^T √d/√ε1 ≤ ρ/6`.
+//!
+//! (SPEC §5.6–§5.7, RECONSTRUCTED[m]; the coefficient of (C7-a) RECONSTRUCTED[l]; the OCR's
+//! "`‖v_S‖_1 ≤ ε`" in C.6 is a typo for `‖v_S̄‖_1`.)
+//!
+//! # Formula
+//! (C7.1) margin `1 − γ7 − E_{(i,s)} √F_k = −γ7 − E[Δ_k/(1 + √(1 + Δ_k))]` (exact average, no
+//! cancellation; natural scale `η²δ²`), `k ∉ S`, at in-set states, `γ7 = η²δ²/16` (printed) or
+//! `η²δ²/32` (repaired).
+//!
+//! **E-C7** (SPEC §5.7(f)): `γ7 = η²δ²/16` is not derivable — the second-order decrease is
+//! `EΔ²/8 ≥ η²δ²M_kk/8 ≥ η²δ²/16` *before* the drift `EΔ/2 = −η(Me)_k/2`, which is positive when
+//! `M_jk > 0` for some `j ∈ S` with `ṽ_j < 1`. Witness: `16 × 16` Hadamard data, `S = {0}`, an
+//! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
+//! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
+
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claims::stage1_common::*;
+use crate::engine::exact::OneStep;
+use crate::engine::lanes::PVec;
+use crate::engine::model::{Data, Problem};
+use crate::engine::stats;
+use crate::error::Result;
+use crate::report::fmt;
+
+/// The claim.
+pub const CLAIM: Claim = Claim {
+    id: "C.7",
+    title: "Lemma C.7 and Definition C.6 (the off-support potential decays)",
+    paper: PaperRef { section: "Appendix C", equations: "(76)–(83)", spec: "§5.6–§5.7" },
+    statement: "w.p. ≥ 1 − ρ/6, Φ(ṽ[T]) ≤ √ε1, from E[Φ(ṽ[t+1])] ≤ (1 − η²δ²/16)Φ(ṽ[t])",
+    module: "src/claims/c7.rs",
+    test: "tests/stage1.rs",
+    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    run,
+};
+
+/// Markov factor of the practical contraction check: `P(Φ[T] > θ(1−γ7)^T Φ[0]) ≤ 1/θ`. Chosen
+/// below 2 because plain SGD (δ = 0) *grows* Φ by ~1.2 over T while `(1−γ7)^T ≈ 0.61`.
+pub const THETA: f64 = 1.8;
+
+fn c71(os: &OneStep, inst: &Inst, k: usize, denom: f64) -> Option<(f64, f64)> {
+    let s = (inst.eta * inst.delta).powi(2);
+    Some((-s / denom - os.sqrt_factor_minus_one(k), s))
+}
+
+/// The one-step inequalities of C.7; `printed` is the role of the `1/16` version (`None`: not run).
+pub fn inequalities(printed: Option<Role>) -> Vec<Ineq> {
+    let mut v = Vec::new();
+    if let Some(role) = printed {
+        v.push(Ineq::new("(C7.1) printed γ7 = η²δ²/16", "1 − η²δ²/16 − E√F_k ≥ 0 for k ∉ S at in-set states (79); scaled by η²δ²", role, Scope::OffSupport, Box::new(|os, inst, k| c71(os, inst, k, 16.0))));
+    }
+    v.push(Ineq::new(
+        "(C7.1) repaired γ7 = η²δ²/32",
+        "1 − η²δ²/32 − E√F_k ≥ 0 for k ∉ S at in-set states; scaled by η²δ²",
+        Role::Repair { erratum: "E-C7".into() },
+        Scope::OffSupport,
+        Box::new(|os, inst, k| c71(os, inst, k, 32.0)),
+    ));
+    v.push(Ineq::new(
+        "(C7) supermartingale, summed",
+        "(1 − η²δ²/32)Φ(ṽ) − E[Σ_{k∉S} √ṽ'_k] ≥ 0 (one value per state; Φ(ṽ') ≤ Σ √ṽ'_k); scaled by η²δ²Φ(ṽ)",
+        Role::Repair { erratum: "E-C7".into() },
+        Scope::OffSupport,
+        Box::new(|os, inst, k| {
+            let p = os.problem();
+            if k != p.r() {
+                return None;
+            }
+            let s = (inst.eta * inst.delta).powi(2);
+            let mut m = 0.0;
+            let mut phi = 0.0;
+            for j in p.r()..p.d() {
+                let sq = vk(os, j).sqrt();
+                phi += sq;
+                m += sq * (-s / 32.0 - os.sqrt_factor_minus_one(j));
+            }
+            Some((m, s * phi))
+        }),
+    ));
+    v.push(Ineq::flipped_control(
+        "control: repaired (C7.1) with the gradient sign flipped",
+        "the repaired (C7.1) margin for the kernel with the gradient sign flipped (must fail where M_kk ṽ_k² is large)",
+        Scope::OffSupport,
+        Box::new(|os, inst, k| c71(os, inst, k, 32.0)),
+    ));
+    v
+}
+
+// ------------------------------------------------------------------------------------------
+// The E-C7 witness
+// ------------------------------------------------------------------------------------------
+
+/// Size of the witness data.
+pub const EC7_D: usize = 16;
+/// The coupling `M_01` of the witness data.
+pub const EC7_CX: f64 = 3e-5;
+/// Cap, `η`, `δ` of the witness instance.
+pub const EC7_CAP: f64 = 0.1;
+pub const EC7_ETA: f64 = 1e-3;
+pub const EC7_DELTA: f64 = 2.0;
+
+/// The E-C7 data: `16 × 16` Sylvester–Hadamard (`S = {0}`), column 1 replaced by
+/// `a(h_1 + ε h_0)` with `M_11 = a²(1 + ε²) = 1/2` and `M_01 = aε = 3e−5`.
+pub fn ec7_problem() -> Result<Problem> {
+    let h = Data::hadamard(EC7_D)?;
+    // a² + (aε)² = ½(1 + 1e−12) with aε = M_01.
+    let a = (0.5 * (1.0 + 1e-12) - EC7_CX * EC7_CX).sqrt();
+    let eps = EC7_CX / a;
+    let rows: Vec<Vec<f64>> = (0..EC7_D)
+        .map(|i| {
+            let mut row = h.row_vec(i);
+            row[1] = a * (h.x(i, 1) + eps * h.x(i, 0));
+            row
+        })
+        .collect();
+    Problem::new(Data::from_rows(&rows)?, 1)
+}
+
+/// The E-C7 instance.
+pub fn ec7_instance() -> Result<Inst> {
+    let p = ec7_problem()?;
+    let stats = p.stats();
+    Ok(Inst { name: "E-C7 Hadamard (M_11 = 1/2, M_01 = 3e-5)".into(), problem: p, stats, eta: EC7_ETA, delta: EC7_DELTA, cap: EC7_CAP, c1: C1 })
+}
+
+/// Witness states: `ṽ_0` on a grid of `[0.3, 1.1]`, `ṽ_1 ∈ {1e−9, 1e−6, 1e−3, 0.05}`, the other
+/// off-support coordinates tiny or sharing the remaining mass.
+pub fn ec7_states(inst: &Inst) -> Vec<State> {
+    let d = inst.problem.d();
+    let mut out = Vec::new();
+    for j in 0..=40 {
+        let v0 = 0.3 + j as f64 * 0.8 / 40.0;
+        for &v1 in &[1e-9, 1e-6, 1e-3, 0.05] {
+            for spread in [false, true] {
+                let rest = if spread { (inst.cap - v1) * 0.99 / (d - 2) as f64 } else { 1e-9 };
+                let mut v = vec![rest; d];
+                v[0] = v0;
+                v[1] = v1;
+                let pv = PVec::from_slice(&v);
+                if inst.in_set(&pv) {
+                    out.push(State { v: pv, family: Family::Adversarial, label: format!("ṽ_0 = {}, ṽ_1 = {}, others {}", fmt(v0), fmt(v1), fmt(rest)) });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn run(ctx: &Ctx) -> Result<Outcome> {
+    let mut out = Outcome::new();
+    let pp = PracticalParams::from_ctx(ctx)?;
+    let runs = practical_runs(ctx, &pp)?;
+    let eps1 = 0.5;
+
+    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
+    out.audits.push(lit.setting().audit_c7("C.7 literal", "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows"));
+    out.audits.push(lit.setting().audit_c7_repaired("C.7 literal, repaired", "the same instance with γ7 = η²δ²/32 (E-C7)"));
+
+    // E-C7 witness on purpose-built data.
+    let w = ec7_instance()?;
+    let mut wa = Setting { d: EC7_D, r: 1, rho: RHO, c1: C1, cap: EC7_CAP, eps1: 0.1, log_inv_eps_min: 250.0, b_x: w.stats.b_x, c_x: w.stats.c_x, min_mkk: w.stats.min_mkk, eta: EC7_ETA, delta: EC7_DELTA, t: 4e7 }
+        .audit_c7("E-C7 witness data", "16 × 16 Hadamard, S = {0}, column 1 = a(h_1 + εh_0): M_11 = 1/2, M_01 = 3e-5; ε̃ = 0.1, η = 1e-3, δ = 2, T = 4e7");
+    wa.hypotheses.extend(w.derived_audit().hypotheses.into_iter().filter(|h| h.id.starts_with("(C7") || h.id == "M_kk ≥ 1/2"));
+    out.audits.push(wa);
+    let (wc, wt) = run_exact(ctx, &w, "E-C7 Hadamard", &ec7_states(&w), &inequalities(Some(Role::Witness { erratum: "E-C7".into() })));
+    out.exact.extend(wc);
+    out.tables.push(wt);
+
+    exact_layer(
+        ctx,
+        &mut out,
+        &runs,
+        vec![(typical_instance()?, "typical", inequalities(Some(Role::Primary))), (adversarial_instance()?, "adversarial", inequalities(None))],
+    )?;
+
+    // Practical Monte Carlo.
+    let g16 = |s: &PracticalSpec| (1.0 - (s.eta * s.delta).powi(2) / 16.0).powf(s.steps as f64);
+    let g32 = |s: &PracticalSpec| (1.0 - (s.eta * s.delta).powi(2) / 32.0).powf(s.steps as f64);
+    let theta = THETA;
+    let mut rows = Vec::new();
+    let contraction = |run: &PracticalRun, fac: f64| -> u64 { run.chains.iter().filter(|c| !(c.phi_t <= theta * fac * c.phi0)).count() as u64 };
+    for run in &runs {
+        let s = pp.setting(run, eps1);
+        let au = s.audit_c7(&format!("C.7 practical n = {}", run.spec.n), &practical_title(run));
+        let regime = Regime::of(&au);
+        out.audits.push(au);
+        let n_ch = run.chains.len() as u64;
+        let kc = run.chains.iter().filter(|c| !(c.tilde_phi_t <= eps1.sqrt())).count() as u64;
+        let kv = run.chains.iter().filter(|c| !(c.phi_t <= eps1.sqrt())).count() as u64;
+        let fac = g16(&run.spec);
+        let km = contraction(run, fac);
+        out.mc.push(McCheck::prob_upper(
+            &format!("C.7 (n = {}): P(Φ(ṽ[T]) > √ε1) ≤ ρ/6, ε1 = 0.5", run.spec.n),
+            "the (1 + c1, ε̃1)-bounded potential of the coupled chain exceeds √ε1 at T (0 once the coupling froze)",
+            regime.clone(),
+            Role::Primary,
+            kc,
+            n_ch,
+            RHO / 6.0,
+        ));
+        out.mc.push(McCheck::prob_upper(
+            &format!("C.7 on v (n = {}): P(Σ_(k∉S) √v_k[T] > √ε1) ≤ ρ/6, ε1 = 0.5", run.spec.n),
+            "the off-support potential of the real chain v exceeds √ε1 at T",
+            regime.clone(),
+            Role::Primary,
+            kv,
+            n_ch,
+            RHO / 6.0,
+        ));
+        out.mc.push(McCheck::prob_upper(
+            &format!("C.7 contraction on v (n = {}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8", run.spec.n),
+            &format!("Markov's inequality for the supermartingale (79) given v[0]: Φ = Σ_(k∉S) √v_k of the real chain, (1 − η²δ²/16)^T = {}", fmt(fac)),
+            regime,
+            Role::Primary,
+            km,
+            n_ch,
+            1.0 / theta,
+        ));
+        let ratio: Vec<f64> = run.chains.iter().map(|c| c.phi_t / c.phi0).collect();
+        rows.push(vec![
+            format!("{} (label noise)", run.spec.n),
+            fmt(stats::quantile(&ratio, 0.0)),
+            fmt(stats::quantile(&ratio, 0.5)),
+            fmt(stats::quantile(&ratio, 1.0)),
+            fmt(fac),
+            fmt(g32(&run.spec)),
+            fmt(stats::quantile(&run.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)),
+            format!("{kc}/{n_ch}"),
+            format!("{kv}/{n_ch}"),
+        ]);
+    }
+    for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
+        let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
+        let cau = pp.setting(&crun, eps1).audit_c7(&format!("C.7 control {} n = {}", kind.name(), crun.spec.n), &practical_title(&crun));
+        let creg = Regime::of(&cau);
+        out.audits.push(cau);
+        // The same threshold as the label-noise check (γ7 from the label-noise δ).
+        let fac = g16(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
+        let km = contraction(&crun, fac);
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("control: {}, C.7 contraction on v (n = {})", kind.name(), crun.spec.n),
+                &format!("the same event Φ[T] > θ·{}·Φ[0] for {}", fmt(fac), crun.spec.dynamics().name()),
+                creg,
+                Role::Control { variant: kind.name().into() },
+                km,
+                crun.chains.len() as u64,
+                1.0 / theta,
+            )
+            .with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+        );
+        let ratio: Vec<f64> = crun.chains.iter().map(|c| c.phi_t / c.phi0).collect();
+        rows.push(vec![format!("{} ({})", crun.spec.n, kind.name()), fmt(stats::quantile(&ratio, 0.0)), fmt(stats::quantile(&ratio, 0.5)), fmt(stats::quantile(&ratio, 1.0)), fmt(fac), fmt(g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise))), fmt(stats::quantile(&crun.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)), "—".into(), "—".into()]);
+    }
+    out.tables.push(Table {
+        title: "Practical regime: the off-support potential Φ = Σ_(k∉S) √v_k of the real chain after T steps".into(),
+        columns: vec!["n (dynamics)".into(), "min Φ[T]/Φ[0]".into(), "median Φ[T]/Φ[0]".into(), "max Φ[T]/Φ[0]".into(), "(1 − η²δ²/16)^T".into(), "(1 − η²δ²/32)^T".into(), "median Φ[T]".into(), "Φ(ṽ[T]) > √ε1".into(), "Φ(v[T]) > √ε1".into()],
+        rows,
+    });
+    out.note(format!(
+        "Practical regime: Tη²δ² = {} while (C7-b) asks for 16 log(6√d/(ρ√ε1)) = {}: T is ~{}× too short for the lemma's conclusion Φ ≤ √ε1, which is much stronger than ‖v_S̄‖₁ ≤ ε1 (Φ² ≥ ‖v_S̄‖₁, by a factor up to d − r). The potential does contract at the predicted rate (contraction check), and the coupled potential is 0 for the chains whose coupling froze (C.2's overshoot).",
+        fmt(pp.steps as f64 * (pp.eta * pp.delta).powi(2)),
+        fmt(16.0 * c7_log(pp.d, RHO, eps1)),
+        fmt(16.0 * c7_log(pp.d, RHO, eps1) / (pp.steps as f64 * (pp.eta * pp.delta).powi(2)))
+    ));
+    out.note(power_note(&pp, RHO / 6.0));
+    out.errata.push(Erratum {
+        id: "E-C7".into(),
+        location: "Lemma C.7, (79): E√F_k ≤ 1 − η²δ²/16".into(),
+        printed: "γ7 = η²δ²/16 by Taylor expansion".into(),
+        finding: "not derivable: with M_kk = 1/2 the second-order decrease is exactly η²δ²/16 before the drift −η(Me)_k/2, which is positive when M_jk > 0 for j ∈ S with ṽ_j < 1. On 16 × 16 Hadamard data with M_11 = 1/2 and M_01 = 3e−5 (within (C7-a)), E√F_1 > 1 − η²δ²/16 at states with ṽ_0 near 1 (witness), while 1 − η²δ²/32 holds at every state of every family (repair); (C7-b) must then read Tη²δ² ≥ 32 log(6√d/(ρ√ε1)) (T doubles; absorbed by Theorem 3.3's T through log(1/ε_min), audit 'C.7 literal, repaired'). With typical data (M_kk ≈ 1) even 1/16 holds.".into(),
+        reading: Reading::ReconstructedMedium,
+        witnesses: vec!["(C7.1) printed γ7 = η²δ²/16 [E-C7 Hadamard]".into()],
+        witnessed: false,
+    });
+    Ok(out)
+}
