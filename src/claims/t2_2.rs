@@ -1048,7 +1048,8 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     let (d, n, n_ctl) = (100usize, 40usize, 60usize);
     let eta = 4e-3;
     let chains = b.pick(48usize, 96, 256);
-    let t1 = b.pick(8_000u64, 12_000, 20_000);
+    // Fixed horizon: longer runs reach the step-size limit (η‖∇²L‖ ∝ η‖v‖²); budgets add chains.
+    let t1 = 8_000u64;
     let lambdas = [0.5f64, 1.0, 2.0];
     let beta = 0.25;
     let Some(meet) = find_instance(ctx.seed, "ld-x", n, d, 100, Decision::Meets, 1) else { return };
