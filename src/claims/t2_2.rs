@@ -192,6 +192,10 @@ impl Construction {
             c_minmin = c_minmin.min(mn);
             c_minmax = c_minmax.min(mx);
         }
+        if n + 1 >= d {
+            // No free coordinates j ∈ [n+2 : d]: S' is the ray z ≥ 0 and c plays no role.
+            (c_minmin, c_minmax) = (0.0, 0.0);
+        }
         Construction { a, n, d, c_minmin, c_minmax }
     }
 
@@ -220,7 +224,9 @@ impl Construction {
     /// `log I(z)`.
     pub fn log_integrand(&self, u_bar: &[f64], z: f64) -> f64 {
         let s: f64 = (0..self.d).map(|i| (u_bar[i] + 2.0 * self.a[(i, self.n)] * z).ln()).sum();
-        (self.d - self.n - 1) as f64 * (2.0 * self.c_minmin * z).ln() - 0.5 * s
+        let m = self.d - self.n - 1;
+        let box_term = if m == 0 { 0.0 } else { m as f64 * (2.0 * self.c_minmin * z).ln() };
+        box_term - 0.5 * s
     }
 }
 
@@ -320,7 +326,9 @@ fn construction_checks(
     slope.record_scaled(1e-6 - (s12 - target).abs(), 1e-6, || format!("{label}: slope(1e12) = {s12}, target {target}"));
     let fd = (cs.log_integrand(&u_bar, 1e12) - cs.log_integrand(&u_bar, 1e11)) / std::f64::consts::LN_10;
     slope.record_scaled(1e-6 - (fd - target).abs().min((fd - s12).abs()), 1e-6, || format!("{label}: finite-difference slope on [1e11, 1e12] = {fd}"));
-    slope.record(target + 1.0, || format!("{label}: exponent d/2 − n − 1 = {target} ≥ −1 (not integrable at ∞)"));
+    if 2 * n <= d {
+        slope.record(target + 1.0, || format!("{label}: exponent d/2 − n − 1 = {target} ≥ −1 (not integrable at ∞)"));
+    }
 
     // E-F1b witness point: the extreme point of S' (printed c) for the worst row.
     if worst_m < 0.0 {
@@ -658,6 +666,12 @@ fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usiz
     if built == 0 {
         out.note("No drawn X met the orthant at the requested (d, n): the construction (164)–(175) has nothing to build (Z < ∞ for those draws).");
         return;
+    }
+    if let Some(&(d, n)) = pts.iter().find(|p| 2 * p.1 > p.0) {
+        out.note(format!(
+            "(d, n) = ({d}, {n}) has n > d/2: the integrand of (173) decays like z^(d/2−n−1) = z^({}), which is integrable — the proof's last step (175) needs n ≤ d/2, and Z_R is bounded there even when the null space meets the orthant (see the Z_R exponent).",
+            fmt(d as f64 / 2.0 - n as f64 - 1.0)
+        ));
     }
     for c in [ortho, mu_pos, incl, incl_printed.clone(), points, bound173, slope, witness_pt.clone()] {
         out.exact.push(c);
