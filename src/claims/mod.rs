@@ -29,6 +29,9 @@ pub mod t3_3;
 // Stage 2 and the main theorem (Appendices D, E).
 
 // Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
+pub mod f1;
+pub mod section_f_langevin;
+pub mod t2_2;
 
 // The authors' experiment (Appendix A.1, Figure 1).
 pub mod fig1;
@@ -49,6 +52,8 @@ static ALL: &[Claim] = &[
     t3_3::CLAIM,
     // stage 2 + theorem 2.1
     // section F
+    f1::CLAIM,
+    t2_2::CLAIM,
     // experiment
     fig1::CLAIM,
 ];

@@ -9,13 +9,17 @@
 //! * [`exact`] — the 2n-outcome one-step law and its closed forms;
 //! * [`martingale`] — the bounds of Lemmas G.3/G.4 (printed and corrected);
 //! * [`runner`] — rayon over chains with index-ordered results and progress bars;
-//! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm.
+//! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
+//! * [`lp`] — does `null(X)` meet the open orthant? Normalized LP with verified certificates;
+//! * [`partition`] — the truncated Gibbs partition function `Z_R` (Dirichlet polar form).
 
 pub mod dynamics;
 pub mod exact;
 pub mod lanes;
+pub mod lp;
 pub mod martingale;
 pub mod model;
+pub mod partition;
 pub mod rng;
 pub mod runner;
 pub mod schedule;

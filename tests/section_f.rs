@@ -1,0 +1,316 @@
+//! Section F: Lemma F.1 (Wendel grid, errata E-F1a/E-F1c, LP certificates cross-checked with
+//! clarabel), Theorem 2.2 (probability, the proof's construction and E-F1b, Z_R growth exponents
+//! with the bounded controls, Langevin dynamics vs Algorithm 1), and the command line.
+
+mod common;
+
+use std::process::Command;
+
+use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use shape_matters::claim::{McKind, Role, Verdict};
+use shape_matters::claims::f1::{crofton, exact_numerators, gaussian_mat, wendel, wendel_statrs};
+use shape_matters::engine::lp::{self, Decision, Mat};
+use shape_matters::engine::rng::stream;
+
+// ------------------------------------------------------------------------------------------
+// Lemma F.1
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn lemma_f1_wendel_grid_and_errata() {
+    let o = run_quick("F.1");
+    assert_sound(&o);
+    for c in &o.mc {
+        if c.id.starts_with("Wendel (") {
+            assert_eq!(c.role, Role::Primary);
+            assert_eq!(c.verdict, Verdict::Confirmed, "{}: {}/{} vs {:?}, p = {}", c.id, c.count.unwrap(), c.trials, c.kind, c.p_violate);
+        }
+    }
+    // The grid covers both sides of n = d/2 and the hand-checkable cases.
+    for id in ["Wendel (2,1)", "Wendel (3,1)", "Wendel (3,2)", "Wendel (5,2)", "Wendel (40,18)", "Wendel (40,20)", "Wendel (40,22)", "Wendel (100,55)"] {
+        assert!(o.mc.iter().any(|c| c.id.starts_with(id)), "missing {id}");
+    }
+    assert_verdict(&o, "F.1 as printed (400,220): P(K ∩ C = {0}) ≤ 0.001", Verdict::Violated);
+    assert_verdict(&o, "control: shifted data (10,2): P(meet) = Wendel", Verdict::Violated);
+    assert_verdict(&o, "control: always-feasible LP (12,6): P(meet) = Wendel", Verdict::Violated);
+    // No undecidable LP instance; every answer certified; LP duality; closed forms for n = 1, 2.
+    let und = o.measurements.iter().find(|m| m.name == "undecidable instances").unwrap();
+    assert_eq!(und.value, 0.0);
+    for id in ["certificates", "LP duality t* = −s*", "closed forms n = 1, 2", "hand values", "Crofton = Wendel", "statrs cross-check"] {
+        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    }
+    // E-F1a and E-F1c, witnessed, with the SPEC numbers.
+    let e = o.errata.iter().find(|e| e.id == "E-F1a").unwrap();
+    assert!(e.witnessed && e.finding.contains("0.02255"), "{}", e.finding);
+    assert!(o.exact_check("F.1 as printed (exact)").unwrap().violations > 0);
+    assert!(o.exact_check("F.1 repaired (exact)").unwrap().holds());
+    let e = o.errata.iter().find(|e| e.id == "E-F1c").unwrap();
+    assert!(e.witnessed, "{}", e.finding);
+    let meas = |name: &str| o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("{name}")).value;
+    assert_eq!(meas("smallest d with d/3 ≤ d/2 − 9√d for all larger d"), 2916.0);
+    assert_eq!(meas("P(meet) ≥ 0.9 at n = ⌊d/3⌋ for all d ≥"), 13.0);
+    assert_eq!(meas("P(meet) ≥ 0.99 at n = ⌊d/3⌋ for all d ≥"), 46.0);
+    assert_eq!(meas("P(meet) ≥ 0.999 at n = ⌊d/3⌋ for all d ≥"), 82.0);
+    snapshot(&o);
+}
+
+#[test]
+fn wendel_values_of_the_spec_table() {
+    let close = |d: usize, n: usize, want: f64, rel: f64| {
+        let p = wendel(d, n).meet;
+        assert!((p - want).abs() <= rel * want, "({d},{n}): {p} vs {want}");
+    };
+    close(2, 1, 0.5, 1e-15);
+    close(3, 1, 0.75, 1e-15);
+    close(3, 2, 0.25, 1e-15);
+    close(5, 2, 11.0 / 16.0, 1e-15);
+    close(8, 2, 0.9375, 1e-12);
+    close(10, 2, 0.98047, 1e-4);
+    close(12, 3, 0.96729, 1e-4);
+    close(12, 4, 0.88672, 1e-4);
+    close(15, 5, 0.91022, 1e-4);
+    close(30, 10, 0.96931, 1e-4);
+    close(40, 10, 0.99947, 1e-4);
+    close(100, 40, 0.97810, 1e-4);
+    close(100, 33, 0.99972, 1e-4);
+    close(100, 50, 0.5, 1e-12);
+    close(400, 220, 0.02255, 2e-3);
+    close(1000, 715, 8.531e-44, 1e-3);
+    // Tiny complements are accurate on their own.
+    let w = wendel(1000, 40);
+    assert!(w.miss > 0.0 && w.miss < 1e-200, "{}", w.miss);
+    let w = wendel(1000, 333);
+    assert!((w.miss / 7e-27 - 1.0).abs() < 0.1, "{}", w.miss);
+    // statrs and Crofton agree.
+    for &(d, n) in &[(20usize, 7usize), (99, 40), (300, 150), (1000, 480)] {
+        assert!((wendel(d, n).meet - wendel_statrs(d, n)).abs() < 1e-12, "({d},{n})");
+        assert!((wendel(d, n).meet - crofton(d, n)).abs() < 1e-12, "({d},{n})");
+    }
+    for d in 2..=60 {
+        for n in 1..d {
+            let (w, c) = exact_numerators(d, n);
+            assert_eq!(w, c, "({d},{n})");
+        }
+    }
+    // d ≤ n: the probability is 0.
+    assert_eq!(wendel(3, 3).meet, 0.0);
+    assert_eq!(wendel(3, 7).miss, 1.0);
+}
+
+/// The normalized LP solved by clarabel (interior point): `max t` s.t. `X(t1 + w) = 0`,
+/// `d t + 1ᵀw = 1`, `w ≥ 0`. Returns `t*` (None unless solved).
+#[allow(clippy::needless_range_loop)]
+fn clarabel_t_star(x: &Mat) -> Option<f64> {
+    use clarabel::algebra::CscMatrix;
+    use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT};
+    let (n, d) = (x.n, x.d);
+    let nv = 1 + d;
+    let m = n + 1 + d;
+    // Dense A (m × nv), then CSC.
+    let mut a = vec![vec![0.0; nv]; m];
+    for i in 0..n {
+        a[i][0] = (0..d).map(|k| x.at(i, k)).sum();
+        for k in 0..d {
+            a[i][1 + k] = x.at(i, k);
+        }
+    }
+    a[n][0] = d as f64;
+    for k in 0..d {
+        a[n][1 + k] = 1.0;
+        a[n + 1 + k][1 + k] = -1.0;
+    }
+    let (mut colptr, mut rowval, mut nzval) = (vec![0usize], Vec::new(), Vec::new());
+    for j in 0..nv {
+        for (i, row) in a.iter().enumerate() {
+            if row[j] != 0.0 {
+                rowval.push(i);
+                nzval.push(row[j]);
+            }
+        }
+        colptr.push(rowval.len());
+    }
+    let amat = CscMatrix::new(m, nv, colptr, rowval, nzval);
+    let p = CscMatrix::<f64>::zeros((nv, nv));
+    let mut q = vec![0.0; nv];
+    q[0] = -1.0;
+    let mut b = vec![0.0; m];
+    b[n] = 1.0;
+    let cones = [ZeroConeT(n + 1), NonnegativeConeT(d)];
+    let settings = DefaultSettingsBuilder::default().verbose(false).build().unwrap();
+    let mut solver = DefaultSolver::new(&p, &q, &amat, &b, &cones, settings).ok()?;
+    solver.solve();
+    (solver.solution.status == SolverStatus::Solved).then(|| solver.solution.x[0])
+}
+
+#[test]
+fn lp_answers_agree_with_clarabel() {
+    let mut compared = 0;
+    for &(d, n) in &[(5usize, 2usize), (10, 3), (20, 10), (40, 18), (40, 22), (60, 30)] {
+        for j in 0..12 {
+            let x = gaussian_mat(n, d, 0.0, &mut stream(7, "section_f", &format!("clarabel-{d}-{n}"), j));
+            let r = lp::decide(&x);
+            assert_ne!(r.decision, Decision::Undecidable, "({d},{n}) #{j}: {}", r.note);
+            let Some(tc) = clarabel_t_star(&x) else { continue };
+            compared += 1;
+            // The optimum t* of the normalized LP: microlp's primal (or −s* of its dual) vs clarabel.
+            let t = r.t_star.unwrap_or_else(|| -r.s_star.unwrap());
+            assert!((t - tc).abs() <= 1e-6 * (1.0 + tc.abs()), "({d},{n}) #{j}: microlp t* = {t}, clarabel {tc}");
+            if tc.abs() > 1e-6 {
+                assert_eq!(r.decision == Decision::Meets, tc > 0.0, "({d},{n}) #{j}: decision vs clarabel t* = {tc}");
+            }
+        }
+    }
+    assert!(compared >= 60, "clarabel solved only {compared} instances");
+}
+
+#[test]
+fn lp_degenerate_inputs_give_a_clear_answer() {
+    let m = |rows: &[&[f64]]| Mat::from_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).unwrap();
+    // d ≤ n with full rank: null(X) = {0}.
+    let x = gaussian_mat(7, 5, 0.0, &mut stream(1, "section_f", "tall", 0));
+    assert_eq!(lp::decide(&x).decision, Decision::Misses);
+    let x = gaussian_mat(5, 5, 0.0, &mut stream(1, "section_f", "square", 0));
+    assert_eq!(lp::decide(&x).decision, Decision::Misses);
+    // Zero matrix, zero row, duplicated rows.
+    assert_eq!(lp::decide(&m(&[&[0.0, 0.0, 0.0], &[0.0, 0.0, 0.0]])).decision, Decision::Meets);
+    assert_eq!(lp::decide(&m(&[&[1.0, -2.0, 0.5], &[0.0, 0.0, 0.0]])).decision, Decision::Meets);
+    assert_eq!(lp::decide(&m(&[&[1.0, 2.0, 0.5], &[1.0, 2.0, 0.5]])).decision, Decision::Misses);
+    // Boundary: a zero column makes null(X) touch the orthant's boundary only (Stiemke certificate).
+    let r = lp::decide(&m(&[&[1.0, 0.0, 2.0]]));
+    assert_eq!(r.decision, Decision::Misses, "{r:?}");
+    // 1 ∈ row space: the primal is infeasible (null(X) ⊂ 1^⊥), the Gordan LP certifies.
+    let r = lp::decide(&m(&[&[1.0, 1.0, 1.0, 1.0], &[1.0, -1.0, 0.0, 0.0]]));
+    assert_eq!(r.decision, Decision::Misses, "{r:?}");
+    // Invalid input is an error, not a panic.
+    assert!(Mat::from_rows(&[vec![1.0, f64::NAN]]).is_err());
+    assert!(Mat::from_rows(&[vec![1.0, 2.0], vec![1.0]]).is_err());
+    assert!(Mat::from_rows(&[]).is_err());
+}
+
+// ------------------------------------------------------------------------------------------
+// Theorem 2.2
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn theorem_2_2_construction_partition_function_and_langevin() {
+    let o = run_quick("2.2");
+    assert_sound(&o);
+    for c in &o.mc {
+        if c.role == Role::Primary {
+            assert_eq!(c.verdict, Verdict::Confirmed, "{}: estimate {} in [{}, {}]", c.id, c.estimate, c.ci[0], c.ci[1]);
+        }
+    }
+    // The probability at n = ⌊d/3⌋ and the experiment's size.
+    for id in ["2.2 (13,4): P(Z < ∞) ≤ 0.1", "2.2 (30,10): P(Z < ∞) ≤ 0.1", "2.2 (100,33): P(Z < ∞) ≤ 0.1"] {
+        let c = o.mc_check(id).unwrap();
+        assert_eq!(c.regime.label(), "literal", "{id}");
+    }
+    assert_eq!(o.mc_check("2.2 (100,40): P(Z < ∞) ≤ 0.1").unwrap().regime.label(), "practical");
+    assert_verdict(&o, "control: shifted data (30,10): P(Z < ∞) ≤ 0.1", Verdict::Violated);
+    // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
+    let e = o.errata.iter().find(|e| e.id == "E-F1b").unwrap();
+    assert!(e.witnessed && e.finding.contains("< 0"), "{}", e.finding);
+    for id in ["(169)–(172) S' ⊂ S, c = min_i min_j", "(171)–(172) sampled points of S'", "(173) integrand bound", "(175) integrand log-slope", "(164) A orthonormal", "(164) μ > 0", "Z_R, n = 0", "Z_R, d = 2 quadrature"] {
+        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    }
+    // Z_R growth exponents on the SPEC grid: both estimators, every grid point.
+    for (d, n) in [(3, 1), (4, 1), (4, 2), (8, 1), (8, 2), (8, 3), (8, 4), (12, 2), (12, 5), (4, 3)] {
+        for what in ["exponent from log F(ε) = d/2 − n", "growth exponent of Z_R = d/2 − n"] {
+            let id = format!("Z_R ({d},{n}): {what}");
+            let c = o.mc_check(&id).unwrap_or_else(|| panic!("missing {id}"));
+            let McKind::MeanEquals { mu0, .. } = c.kind else { panic!() };
+            assert_eq!(mu0, d as f64 / 2.0 - n as f64);
+            assert_eq!(c.verdict, Verdict::Confirmed, "{id}: {} in [{}, {}]", c.estimate, c.ci[0], c.ci[1]);
+        }
+    }
+    // Bounded controls: the same check reports Z_R flat where the null space misses the orthant.
+    for (d, n) in [(4, 1), (8, 5)] {
+        let id = format!("control: Z_R ({d},{n}), null space misses: growth exponent of Z_R = d/2 − n");
+        assert_verdict(&o, &id, Verdict::Violated);
+        assert!(o.mc_check(&id).unwrap().estimate < -100.0);
+        let m = o.measurements.iter().find(|m| m.name == format!("Z_R ({d},{n}) control: Z_(R_max)/Z_(R_lo)")).unwrap();
+        assert!((m.value - 1.0).abs() < 1e-6, "{}", m.value);
+    }
+    // Langevin dynamics vs Algorithm 1, with the finite-Z and Gaussian-noise controls.
+    for lam in ["0.5", "1", "2"] {
+        assert_verdict(&o, &format!("LD λ = {lam}: P(‖v‖ does not grow) ≤ 0.25"), Verdict::Confirmed);
+    }
+    assert_verdict(&o, "control: LD λ = 1, finite Z (100,60): P(‖v‖ does not grow) ≤ 0.25", Verdict::Violated);
+    assert_verdict(&o, "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Confirmed);
+    assert_verdict(&o, "control: SGD + Gaussian noise: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Violated);
+    let stab = o.measurements.iter().find(|m| m.name == "LD max η‖∇²L‖₂ (checked runs)").unwrap().value;
+    assert!(stab < 2.0, "checked Langevin runs must stay inside the step-size stability region: {stab}");
+    let guard = o.measurements.iter().find(|m| m.name.starts_with("LD η = 0.05")).unwrap();
+    assert!(guard.value > 0.0, "the guard must flag the unstable step size: {}", guard.note);
+    let files: Vec<&str> = o.figures.iter().map(|f| f.file.as_str()).collect();
+    assert!(files.contains(&"thm22_langevin_vs_alg1.svg") && files.contains(&"thm22_z_r_growth.svg"), "{files:?}");
+    assert!(o.figures.iter().all(|f| f.svg.starts_with("<svg")));
+    snapshot(&o);
+}
+
+// ------------------------------------------------------------------------------------------
+// Command line
+// ------------------------------------------------------------------------------------------
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shape-matters"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn check_json(args: &[&str]) -> serde_json::Value {
+    let out = bin().args(args).output().expect("binary runs");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn mc<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value {
+    v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().starts_with(prefix)).unwrap_or_else(|| panic!("no check {prefix}"))
+}
+
+#[test]
+fn cli_check_f1_at_any_point() {
+    let v = check_json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "7", "--json"]);
+    assert_eq!(v["overridden"], true);
+    let c = mc(&v, "Wendel (12,4)");
+    assert_eq!(c["trials"].as_u64(), Some(400));
+    let count = c["count"].as_u64().unwrap();
+    assert!((300..=400).contains(&count), "{count}");
+    assert!((c["kind"]["p0"].as_f64().unwrap() - 0.88672).abs() < 1e-4);
+    assert!(c["p_violate"].as_f64().unwrap() > 0.0);
+    assert_eq!(c["verdict"], "CONFIRMED");
+    // Another seed gives another sample.
+    let w = check_json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "8", "--json"]);
+    assert_ne!(mc(&w, "Wendel (12,4)")["count"], c["count"]);
+    // d ≤ n: exact probability 0, every instance certified as missing.
+    let v = check_json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
+    let c = mc(&v, "Wendel (3,5)");
+    assert_eq!((c["count"].as_u64(), c["kind"]["p0"].as_f64()), (Some(0), Some(0.0)));
+    assert_eq!(c["verdict"], "CONFIRMED");
+    // Bad input: one clear line, exit code 2.
+    let out = bin().args(["check", "F.1", "--d", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--d"));
+    let out = bin().args(["check", "F.1", "--d", "5000", "--n", "3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("d = 5000"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn cli_check_2_2_reports_the_exponent() {
+    let v = check_json(&["check", "2.2", "--budget", "quick", "--d", "8", "--n", "2", "--seed", "3", "--json"]);
+    for prefix in ["Z_R (8,2): exponent from log F(ε) = d/2 − n", "Z_R (8,2): growth exponent of Z_R = d/2 − n"] {
+        let c = mc(&v, prefix);
+        assert_eq!(c["kind"]["mu0"].as_f64(), Some(2.0));
+        let (est, lo, hi) = (c["estimate"].as_f64().unwrap(), c["ci"][0].as_f64().unwrap(), c["ci"][1].as_f64().unwrap());
+        assert!(lo <= est && est <= hi && (est - 2.0).abs() < 0.1, "{prefix}: {est} in [{lo}, {hi}]");
+        assert_eq!(c["verdict"], "CONFIRMED");
+    }
+    assert!(mc(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
+    // n > d/2: the null space rarely meets the orthant; the report says bounded either way.
+    let v = check_json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
+    let c = v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().contains("Z_R (6,4)")).expect("a Z_R check at (6,4)");
+    assert_eq!(c["kind"]["mu0"].as_f64(), Some(-1.0));
+    let out = bin().args(["check", "2.2", "--d", "8", "--n", "8"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
