@@ -18,6 +18,13 @@ pub mod warmup;
 // Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
 
 // Stage 2 and the main theorem (Appendices D, E).
+pub mod d1;
+pub mod d3;
+pub mod d4;
+pub mod d5;
+pub mod d6;
+pub mod stage2_common;
+pub mod t2_1;
 
 // Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
 
@@ -30,6 +37,12 @@ static ALL: &[Claim] = &[
     // stage 0
     // stage 1
     // stage 2 + theorem 2.1
+    d1::CLAIM,
+    d3::CLAIM,
+    d4::CLAIM,
+    d5::CLAIM,
+    d6::CLAIM,
+    t2_1::CLAIM,
     // section F
     // experiment
 ];
