@@ -78,6 +78,7 @@ pub fn corrected_eta(rd: &Round) -> (f64, u64) {
 }
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
+    validate(ctx)?;
     let mut out = Outcome::new();
 
     // ---------------- exact: E-D1 and the proof's scalar steps ----------------

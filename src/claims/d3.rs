@@ -57,6 +57,7 @@ pub fn ed3b_instance() -> Result<ExactInst> {
 }
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
+    validate(ctx)?;
     let mut out = Outcome::new();
     let key = "D.3";
 

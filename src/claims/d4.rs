@@ -54,6 +54,7 @@ pub fn scalar_rounds() -> Vec<Round> {
 }
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
+    validate(ctx)?;
     let mut out = Outcome::new();
     let insts = primary_instances(ctx, 2)?;
 

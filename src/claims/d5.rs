@@ -38,6 +38,7 @@ pub const CLAIM: Claim = Claim {
 };
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
+    validate(ctx)?;
     let mut out = Outcome::new();
     let key = "D.5";
     let prim = primary_instances(ctx, 2)?;
@@ -68,6 +69,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(hz);
     let hz1_worst = hz1.worst_scaled.unwrap_or(f64::NAN);
     out.measure("(D5-a) with γ = η/2 at horizon T, scaled margin", hz1_worst, "negative: with γ = η/2 the window [c_s/2, 2c_(s−1)] is not crossed in T = log(40)/η steps; the repair doubles T");
+    out.exact.push(range_check(ctx, key, "(D5.2-R)", &prim, Window::D5));
+    out.exact.push(range_control_sgd_gauss(ctx, key, "control: (D5.2-R) SGD + Gaussian noise", &prim, Window::D5));
     out.exact.push(drift_check(ctx, key, "control: (D5.1) above, flipped gradient", "(D5.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Above, 1.0, -1.0));
     out.exact.push(drift_check(ctx, key, "control: (D5.1) below, flipped gradient", "(D5.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Below, 1.0, -1.0));
 

@@ -40,6 +40,7 @@ pub const CLAIM: Claim = Claim {
 };
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
+    validate(ctx)?;
     let mut out = Outcome::new();
     let key = "D.6";
     let prim = primary_instances(ctx, 2)?;
@@ -56,6 +57,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(drift_check(ctx, key, "E-D6 witness: (D6.1) above at M_kk = 1/2", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on designed data with M_00 = 1/2 and C_x at the boundary of the theorem's data assumption (so (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20 holds too), round 2; scaled by ηu²", Role::Witness { erratum: "E-D6".into() }, &c2, Window::D6, Side::Above, 1.0, 1.0));
     out.exact.push(drift_check(ctx, key, "E-D6 repair: (D6.1) above with γ = η/2", "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states", Role::Repair { erratum: "E-D6".into() }, &c2, Window::D6, Side::Above, 0.5, 1.0));
     out.exact.push(drift_check(ctx, key, "E-D6 repair: (D6.1) below with γ = η/2", "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data (the below side fails at rate η for M_kk = 1/2 by E-C5)", Role::Repair { erratum: "E-D6".into() }, &c2, Window::D6, Side::Below, 0.5, 1.0));
+    out.exact.push(range_check(ctx, key, "(D6.2-R)", &prim, Window::D6));
+    out.exact.push(range_control_sgd_gauss(ctx, key, "control: (D6.2-R) SGD + Gaussian noise", &prim, Window::D6));
     out.exact.push(drift_check(ctx, key, "control: (D6.1) above, flipped gradient", "(D6.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Above, 1.0, -1.0));
     out.exact.push(drift_check(ctx, key, "control: (D6.1) below, flipped gradient", "(D6.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Below, 1.0, -1.0));
 

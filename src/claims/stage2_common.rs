@@ -894,13 +894,21 @@ pub enum Variant {
 pub fn chains_for(ctx: &Ctx, v: Variant) -> usize {
     let b = ctx.budget;
     match v {
-        Variant::Literal0 => ctx.overrides.chains.unwrap_or(b.pick(12, 48, 3000)),
-        Variant::Literal1 => b.pick(4, 16, 1000),
+        Variant::Literal0 => ctx.overrides.chains.unwrap_or(b.pick(12, 48, 5000)),
+        Variant::Literal1 => b.pick(4, 16, 2000),
         Variant::Flipped => b.pick(4, 8, 64),
         Variant::Short => b.pick(4, 8, 64),
         Variant::Noisy => b.pick(16, 32, 256),
         Variant::Printed => b.pick(16, 64, 1024),
     }
+}
+
+/// Validate the overrides the Stage-2 claims accept (`--chains ≥ 1`).
+pub fn validate(ctx: &Ctx) -> Result<()> {
+    if let Some(c) = ctx.overrides.chains {
+        crate::error::check::at_least_one("chains", c as u64)?;
+    }
+    Ok(())
 }
 
 /// Snapshots per recorded chain (the first four chains of the literal rounds).
@@ -1083,7 +1091,7 @@ pub fn variance_check(ctx: &Ctx, key: &str, id: &str, statement: &str, insts: &[
 pub fn range_check(ctx: &Ctx, key: &str, id: &str, insts: &[ExactInst], win: Window) -> ExactCheck {
     let mut ch = ExactCheck::new(
         id,
-        "conditional range ℓ_k = max v'_k − min v'_k ≤ 2η(1 + 2c_(s−1)) b_x (δ + b_x(ε_s² + r)) (the hypothesis of the range-based G.3-R that replaces the variance, E-G3a); margin scaled by the bound",
+        "conditional range ℓ_k = max v'_k − min v'_k ≤ 2η(1 + 2c_(s−1)) b_x (δ + b_x(ε_s² + r)) (the hypothesis of the range-based G.3-R/G.4-R that replace the variance bound, E-G3a); margin scaled by the bound",
         crate::claim::Role::Primary,
     );
     for (j, ei) in insts.iter().enumerate() {
