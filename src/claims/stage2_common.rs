@@ -18,8 +18,13 @@
 //!
 //! One-step margins (SPEC §0.4), with `u = v_k − 1 > 0` (above) or `w = 1 − v_k > 0` (below):
 //! * above: `(1 − γ)u − E[v'_k − 1 | v] = η v_k (Me)_k − γ u`;
-//! * below: `(1 − γ)w − E[1 − v'_k | v] = −η v_k (Me)_k − γ w`;
-//! both `O(η u²)` at `γ = η`, computed from `(Me)_k` (never as a difference of `O(1)` numbers).
+//! * below: `(1 − γ)w − E[1 − v'_k | v] = −η v_k (Me)_k − γ w`.
+//!
+//! Both are `O(η u²)` at `γ = η` and are computed from `(Me)_k` (never as a difference of `O(1)`
+//! numbers).
+
+// `!(x <= y)` is used on purpose: a NaN must count as a failure of the inequality.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -635,7 +640,8 @@ pub fn inset_states(p: &Problem, rd: &Round, n_random: usize, rng: &mut Stream) 
     for sg in [1.0, -1.0, 0.0] {
         let sup: Vec<f64> = (0..r).map(|_| if sg == 0.0 { 1.0 } else { deviation(b, sg, 0.0, b) }).collect();
         for pat in [OffPattern::Concentrated, OffPattern::Spread, OffPattern::Tiny] {
-            out.push((state(p, &sup, pat, rd.eps_s), format!("adversarial (support at 1 {} 2c_(s−1), off-support {pat:?})", if sg > 0.0 { "+" } else if sg < 0.0 { "−" } else { "+ 0·" })));
+            let where_s = if sg > 0.0 { "1 + 2c_(s−1)" } else if sg < 0.0 { "1 − 2c_(s−1)" } else { "1" };
+            out.push((state(p, &sup, pat, rd.eps_s), format!("adversarial (support at {where_s}, off-support {pat:?})")));
         }
     }
     for _ in 0..n_random {
@@ -1129,6 +1135,7 @@ pub fn range_control_sgd_gauss(ctx: &Ctx, key: &str, id: &str, insts: &[ExactIns
 }
 
 /// A perturbation-bound check `K_0(v) ≤ bound(C_x)` on window states (both sides).
+#[allow(clippy::too_many_arguments)]
 pub fn perturbation_check(ctx: &Ctx, key: &str, id: &str, statement: &str, role: crate::claim::Role, insts: &[ExactInst], win: Window, bound: impl Fn(&Round, f64) -> f64) -> ExactCheck {
     let mut ch = ExactCheck::new(id, statement, role);
     for (j, ei) in insts.iter().enumerate() {
