@@ -68,7 +68,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(drift_check(ctx, key, "(D3.2)", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [2c_(s−1)/3, 2c_(s−1)]; same data; scaled by ηw²", Role::Primary, &prim, Window::D3, Side::Below, 1.0, 1.0));
     out.exact.push(variance_check(ctx, key, "(D3.3)", "4η²X_s − Var[ṽ'_k | ṽ] ≥ 0 (97)–(99), both sides of the window; scaled by η²X_s", &prim, Window::D3));
     out.exact.push(range_check(ctx, key, "(D3.3-R)", &prim, Window::D3));
-    out.exact.push(perturbation_check(ctx, key, "(95) perturbation", "(ε_s² + 4rc_(s−1)) C_x b_x² − K_k(ṽ) ≥ 0 (first inequality of (95)) on the same states; scaled by the bound", Role::Primary, &prim, Window::D3, |rd, cx| rd.k_printed(cx)));
+    out.exact.push(perturbation_check(ctx, key, "(95) perturbation", "(ε_s² + 4rc_(s−1)) C_x b_x² − K_k(ṽ) ≥ 0 (first inequality of (95)) on the same states of the designed data (C_x > 0, adversarial signs; with the Hadamard data both sides are 0); scaled by the bound", Role::Primary, &prim, Window::D3, |rd, cx| rd.k_printed(cx)));
 
     // E-D3a: not triggered at s = 2, witnessed at s = 3 (M_kk = 1/2).
     let c2 = vec![witness_instance(2)?];

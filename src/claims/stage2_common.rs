@@ -1134,12 +1134,17 @@ pub fn range_control_sgd_gauss(ctx: &Ctx, key: &str, id: &str, insts: &[ExactIns
     ch
 }
 
-/// A perturbation-bound check `K_0(v) ≤ bound(C_x)` on window states (both sides).
+/// A perturbation-bound check `K_0(v) ≤ bound(C_x)` on window states (both sides), on the
+/// instances with `C_x > 0` (with a diagonal `M` both sides are 0).
 #[allow(clippy::too_many_arguments)]
 pub fn perturbation_check(ctx: &Ctx, key: &str, id: &str, statement: &str, role: crate::claim::Role, insts: &[ExactInst], win: Window, bound: impl Fn(&Round, f64) -> f64) -> ExactCheck {
     let mut ch = ExactCheck::new(id, statement, role);
     for (j, ei) in insts.iter().enumerate() {
         let c_x = ei.inst.problem.stats().c_x;
+        if c_x == 0.0 {
+            // M diagonal: K_k = 0 = bound, nothing to check.
+            continue;
+        }
         let b = bound(&ei.inst.round, c_x);
         for side in [Side::Above, Side::Below] {
             for (v, label) in drift_states(ctx, key, j, ei, win, side) {
