@@ -27,6 +27,13 @@ pub mod stage1_common;
 pub mod t3_3;
 
 // Stage 2 and the main theorem (Appendices D, E).
+pub mod d1;
+pub mod d3;
+pub mod d4;
+pub mod d5;
+pub mod d6;
+pub mod stage2_common;
+pub mod t2_1;
 
 // Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
 pub mod f1;
@@ -51,6 +58,12 @@ static ALL: &[Claim] = &[
     c7::CLAIM,
     t3_3::CLAIM,
     // stage 2 + theorem 2.1
+    d1::CLAIM,
+    d3::CLAIM,
+    d4::CLAIM,
+    d5::CLAIM,
+    d6::CLAIM,
+    t2_1::CLAIM,
     // section F
     f1::CLAIM,
     t2_2::CLAIM,
