@@ -831,11 +831,25 @@ impl Outcome {
     /// Summary used by the table and PAPER_MAP.md.
     pub fn summary(&self) -> Summary {
         let prim: Vec<&McCheck> = self.mc.iter().filter(|c| c.role == Role::Primary).collect();
-        let count = |v: Verdict| prim.iter().filter(|c| c.verdict == v).count() as u64;
-        let mut regimes: Vec<&str> = prim.iter().map(|c| c.regime.label()).collect();
-        regimes.sort_unstable();
-        regimes.dedup();
-        let regime = if regimes.is_empty() { "exact".to_string() } else { regimes.join(" + ") };
+        let mut by_regime: Vec<RegimeCounts> = Vec::new();
+        for label in ["literal", "practical"] {
+            let here: Vec<&&McCheck> = prim.iter().filter(|c| c.regime.label() == label).collect();
+            if here.is_empty() {
+                continue;
+            }
+            let count = |v: Verdict| here.iter().filter(|c| c.verdict == v).count() as u64;
+            by_regime.push(RegimeCounts {
+                regime: label.to_string(),
+                confirmed: count(Verdict::Confirmed),
+                violated: count(Verdict::Violated),
+                inconclusive: count(Verdict::Inconclusive),
+            });
+        }
+        let regime = if by_regime.is_empty() {
+            "exact".to_string()
+        } else {
+            by_regime.iter().map(|r| r.regime.as_str()).collect::<Vec<_>>().join(" + ")
+        };
         let controls = self.controls();
         let prim_exact: Vec<&ExactCheck> =
             self.exact.iter().filter(|c| matches!(c.role, Role::Primary | Role::Repair { .. })).collect();
@@ -846,9 +860,7 @@ impl Outcome {
             .all(|c| c.as_expected());
         Summary {
             regime,
-            confirmed: count(Verdict::Confirmed),
-            violated: count(Verdict::Violated),
-            inconclusive: count(Verdict::Inconclusive),
+            by_regime,
             exact_held: prim_exact.iter().filter(|c| c.holds()).count() as u64,
             exact_total: prim_exact.len() as u64,
             controls_caught: controls.iter().filter(|c| c.1).count() as u64,
@@ -866,13 +878,36 @@ impl Default for Outcome {
     }
 }
 
-/// Counts shown in the verdict table and PAPER_MAP.md.
+/// Verdict counts of the primary Monte Carlo checks of one regime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
+pub struct RegimeCounts {
     pub regime: String,
     pub confirmed: u64,
     pub violated: u64,
     pub inconclusive: u64,
+}
+
+impl RegimeCounts {
+    /// E.g. "literal: CONFIRMED 3/4, INCONCLUSIVE 1/4" (zero counts omitted).
+    pub fn line(&self) -> String {
+        let total = self.confirmed + self.violated + self.inconclusive;
+        let parts: Vec<String> = [("CONFIRMED", self.confirmed), ("VIOLATED", self.violated), ("INCONCLUSIVE", self.inconclusive)]
+            .iter()
+            .filter(|(_, k)| *k > 0)
+            .map(|(name, k)| format!("{name} {k}/{total}"))
+            .collect();
+        format!("{}: {}", self.regime, parts.join(", "))
+    }
+}
+
+/// Counts shown in the verdict table and PAPER_MAP.md.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// "literal", "practical", "literal + practical" or "exact" (no Monte Carlo).
+    pub regime: String,
+    /// Primary Monte Carlo verdicts per regime: a practical-regime VIOLATED is an extrapolation
+    /// failing outside the statement's hypotheses, never a violation of the literal statement.
+    pub by_regime: Vec<RegimeCounts>,
     pub exact_held: u64,
     pub exact_total: u64,
     pub controls_caught: u64,
@@ -883,27 +918,25 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// One-line verdict, e.g. "CONFIRMED 3/3 · exact 4/4 · controls 2/2 · errata 1/1".
+    /// One-line verdict, e.g. "literal: CONFIRMED 3/3 · practical: VIOLATED 1/2, INCONCLUSIVE 1/2 ·
+    /// exact 4/4 · controls 2/2 · errata witnessed 1/1".
     pub fn line(&self) -> String {
-        let total = self.confirmed + self.violated + self.inconclusive;
-        let head = if total == 0 {
-            "no MC".to_string()
-        } else if self.violated > 0 {
-            format!("VIOLATED {}/{}", self.violated, total)
-        } else if self.confirmed == total {
-            format!("CONFIRMED {}/{}", self.confirmed, total)
-        } else {
-            format!("CONFIRMED {}/{}, INCONCLUSIVE {}", self.confirmed, total, self.inconclusive)
-        };
-        let mut s = head;
+        let mut parts: Vec<String> = self.by_regime.iter().map(|r| r.line()).collect();
+        if parts.is_empty() {
+            parts.push("no Monte Carlo".into());
+        }
         if self.exact_total > 0 {
-            s.push_str(&format!(" · exact {}/{}", self.exact_held, self.exact_total));
+            parts.push(format!("exact {}/{}", self.exact_held, self.exact_total));
         }
-        s.push_str(&format!(" · controls {}/{}", self.controls_caught, self.controls_total));
+        parts.push(format!("controls {}/{}", self.controls_caught, self.controls_total));
         if self.errata_total > 0 {
-            s.push_str(&format!(" · errata witnessed {}/{}", self.errata_witnessed, self.errata_total));
+            parts.push(format!("errata witnessed {}/{}", self.errata_witnessed, self.errata_total));
         }
-        s
+        parts.join(" · ")
+    }
+    /// Primary checks VIOLATED in the literal regime (a finding against the paper as stated).
+    pub fn literal_violations(&self) -> u64 {
+        self.by_regime.iter().filter(|r| r.regime == "literal").map(|r| r.violated).sum()
     }
 }
 
