@@ -191,6 +191,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ng,
         bound,
     ));
+    let (k12, n12) = m_run.count_by_short(|c| c.exit_b0.filter(|_| c.l2_exit_b0.is_none_or(|t2| t2 > m_run.t_short())));
+    out.measure(
+        "M: chains with ‖v‖₁ > b0 but ‖v‖₂ ≤ b0 by T_s",
+        k12 as f64,
+        format!("of {n12}: the walk reaches 20τd only with its mass on one coordinate, so the ℓ1 and ℓ2 exits nearly coincide"),
+    );
     let hits_l: Vec<f64> = m_run.long_chains().iter().filter_map(|c| c.l2_hit.map(|t| t as f64)).collect();
     out.measure("3.2(b) observed rate (label noise)", k as f64 / n as f64, format!("P(max_t ‖v[t]‖₂ > (5/4)τd) at instance M, N = {n}; bound {}", fmt(bound)));
     out.measure("3.2(b) median hitting step (label noise)", s0::median(&hits_l), "among chains that reach the level: early, before the walk collapses");
