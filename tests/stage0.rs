@@ -131,7 +131,8 @@ fn theorem_3_1() {
 /// η = η_hi).
 #[test]
 fn validator_reproduces_spec_table() {
-    let rows: [((usize, usize, usize), f64, f64, f64, f64, f64); 4] = [
+    type Row = ((usize, usize, usize), f64, f64, f64, f64, f64);
+    let rows: [Row; 4] = [
         ((20, 40, 2), 5.12, 1.27e17, 4.8e-20, 0.0061, 8.74e6),
         ((100, 40, 5), 5.42, 4.66e18, 1.24e-21, 0.0058, 1.21e7),
         ((100, 200, 5), 5.71, 5.45e18, 1.0e-21, 0.0055, 1.35e7),

@@ -29,6 +29,7 @@
 //! * (B4.2) at a state: `−c − E[u(Δ_k)]`, `Δ_k = F_k − 1 = η(s − r_i) x_k` (the chain's own factor);
 //! * (B4.3) at a state in the ball: `(1 − c)Φ(v) − E Φ(v') = Σ_k √v_k (−c − E u(Δ_k)) + E[1{‖v'‖₁ > b0} Σ_k √v'_k]`,
 //!   scaled by `(ηδ)² Φ(v)` (out of the ball both sides are 0).
+//!
 //! All margins are in units of `(ηδ)²` (or the inequality's own scale): at literal constants the
 //! gradient's share of them is `~1e−18` relative to 1.
 //!

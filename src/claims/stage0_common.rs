@@ -170,7 +170,7 @@ impl Constants {
             None => eta_hi,
         };
         let t0 = t0_real(l0, eta, delta);
-        if !(t0 <= MAX_STEPS as f64) {
+        if t0.is_nan() || t0 > MAX_STEPS as f64 {
             return Err(Error::InvalidParam {
                 name: "eta".into(),
                 value: format!("{eta} (with delta = {delta})"),
@@ -503,8 +503,8 @@ pub fn plan(budget: Budget) -> Plan {
         Budget::Default => Plan {
             l_chains: 32,
             l_total: 32,
-            m_chains: 128,
-            ephi_chains: 960,
+            m_chains: 96,
+            ephi_chains: 800,
             v_chains: 1500,
             v_steps: 250_000,
             p_chains: 1200,
@@ -919,17 +919,6 @@ pub struct PracChain {
     pub diverged_at: Option<u64>,
 }
 
-/// Practical-regime parameters (labelled by their audit).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Practical {
-    pub d: usize,
-    pub n: usize,
-    pub r: usize,
-    pub tau: f64,
-    pub delta: f64,
-    pub eta: f64,
-}
-
 /// Run (and cache) practical chains with `dynamics` from `v[0] = τ·1`, recording at `checkpoints`.
 pub fn prac_run(ctx: &Ctx, tag: &str, inst: &Instance, dynamics: &Dynamics, eta: f64, chains: usize, checkpoints: &[u64]) -> Arc<Vec<PracChain>> {
     let t = checkpoints.iter().copied().max().unwrap_or(0);
@@ -1129,23 +1118,6 @@ pub fn power_note(what: &str, n: u64, beta: f64, detectable: Option<f64>) -> Str
     format!("Power of '{what}': N = {n} chains, β = {}, N·β = {}: {conf}; {det}.", fmt(beta), fmt(n as f64 * beta))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// SPEC's literal table, row d = 20, n = 40, r = 2, τ = 1 (b_x from G.1 at ρ/3).
-    #[test]
-    fn spec_table_row_d20() {
-        let mut s = Spec::literal(20, 40, 2, 1.0, 0.01);
-        s.bx_failure = 0.01 / 3.0;
-        let c = Constants::new(&s).unwrap();
-        assert!((c.b_x - 5.12).abs() < 0.006, "{}", c.b_x);
-        assert!((c.delta / 1.27e17 - 1.0).abs() < 0.01, "{}", c.delta);
-        assert!((c.eta / 4.8e-20 - 1.0).abs() < 0.01, "{}", c.eta);
-        assert!((c.t0 as f64 / 8.74e6 - 1.0).abs() < 0.002, "{}", c.t0);
-    }
-}
-
 // ------------------------------------------------------------------------------------------
 // The shared runs (fixed parameters, so the four claims hit the same cache entries)
 // ------------------------------------------------------------------------------------------
@@ -1244,4 +1216,21 @@ pub fn tightness_note(m: &Instance, run: &LitRun, hit: impl Fn(&LitChain) -> Opt
         fmt(m.c.rho / 3.0),
         plan(Budget::Full).l_total
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC's literal table, row d = 20, n = 40, r = 2, τ = 1 (b_x from G.1 at ρ/3).
+    #[test]
+    fn spec_table_row_d20() {
+        let mut s = Spec::literal(20, 40, 2, 1.0, 0.01);
+        s.bx_failure = 0.01 / 3.0;
+        let c = Constants::new(&s).unwrap();
+        assert!((c.b_x - 5.12).abs() < 0.006, "{}", c.b_x);
+        assert!((c.delta / 1.27e17 - 1.0).abs() < 0.01, "{}", c.delta);
+        assert!((c.eta / 4.8e-20 - 1.0).abs() < 0.01, "{}", c.eta);
+        assert!((c.t0 as f64 / 8.74e6 - 1.0).abs() < 0.002, "{}", c.t0);
+    }
 }

@@ -156,7 +156,7 @@ pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
         let xp = 2.0 * c.eta_delta();
         ex[1].record_scaled(t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta(), t0 * xp * xp / 2.0, || format!("{name}: 2ηδ = {}, T0 = {}", fmt(xp), c.t0));
         let rep = t0 * l + (16.0 / 15.0) * (64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x);
-        ex[3].record_scaled(rep, (t0 * l).abs(), || format!("{name}"));
+        ex[3].record_scaled(rep, (t0 * l).abs(), || name.to_string());
         // E-T31c: η = η_lo exactly (δ = 1.05 δ_min), and the repair η = η_hi.
         for (idx, eta) in [(4usize, c.eta_lo), (5, c.eta_hi)] {
             let mut s = Spec::literal(c.d, c.n, c.r, c.tau, c.rho);
