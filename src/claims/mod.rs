@@ -14,6 +14,11 @@ pub mod g2;
 pub mod warmup;
 
 // Stage 0 (Appendix B, Section 3.2).
+pub mod b2;
+pub mod b4;
+pub mod l3_2;
+pub mod stage0_common;
+pub mod t3_1;
 
 // Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
 pub mod c2;
@@ -48,6 +53,10 @@ static ALL: &[Claim] = &[
     g1::CLAIM,
     g2::CLAIM,
     // stage 0
+    b2::CLAIM,
+    l3_2::CLAIM,
+    b4::CLAIM,
+    t3_1::CLAIM,
     // stage 1
     g3::CLAIM,
     g4::CLAIM,

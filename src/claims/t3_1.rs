@@ -1,0 +1,483 @@
+//! Theorem 3.1 (Stage 0: label noise removes a large initialization), eq. (7), and its proof,
+//! eqs. (32)–(35).
+//!
+//! > **Theorem 3.1.** In the setting of Theorem 2.1, recall that we initialize with `v[0] = τ·1`.
+//! > Assume `n ≥ Θ̃(log d)`. Suppose we run SGD with label noise with noise level `δ ≥ Θ̃(τ²d²)`
+//! > and learning rate `η0 ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)]` for `T0 = Θ̃(1/(η0²δ²))` iterations. Then,
+//! > with probability at least 0.99 over the randomness of the algorithm, `‖v[T0]‖_∞ ≤ 1/d` (7).
+//! > Moreover, the minimum entry of `v[T0]` is bounded below by `exp(−Õ((ηδ)^{−1}))`.
+//! >
+//! > *Proof.* Let `ρ = 0.01`, `ε0 = 1/d`. By Lemmas G.1 and G.2, when `n ≥ Θ̃(log d)`, w.p.
+//! > `≥ 1 − ρ/3`, `‖x^(i)‖_∞ ≤ b_x = Θ(sqrt(log(nd)))` and `E_i[(x_k^(i))²] ≥ 1/2`. Let
+//! > `b0 = 6τd/ρ`, `T = ⌈(32/(η²δ²)) log(3d√τ/(ρ√ε0))⌉`. Assume
+//! > `δ ≥ 6×32² b_x³ (b0² + r) log(3d√τ/(ρ√ε0))/ρ`; then we only need
+//! > `η ∈ [6×32 b_x²(b0² + r) log(…)/(ρδ²), 1/(32δ b_x)]` and all the assumptions of Lemmas B.2 and
+//! > B.4 are satisfied. […] with probability at least `1 − 2ρ/3`, `‖ṽ[T]‖₁ ≤ b0` and
+//! > `Σ_k √ṽ_k[T] ≤ √ε0`, which implies `v_k[T] ≤ ε0` for all `k`. Lower bound:
+//! > (32) `v_k[t+1] ≥ (1 − ηδ − η(b0² + r)) v_k[t]` (33) `≥ (1 − 2ηδ) v_k[t]` "because δ > b0² + r";
+//! > (34) `v_k[T] ≥ (1 − 2ηδ)^T τ` (35) `≥ exp(−(64/(ηδ)) log(3d√τ/(ρ√ε0)))`.
+//!
+//! (RECONSTRUCTED[h], SPEC §4.6; "over the randomness of the algorithm" — the proof also spends
+//! `ρ/3` on the data event.)
+//!
+//! # Formula
+//! Per outcome `(i, s)` and coordinate `k`, `F_k = 1 + η(s − r_i)x_k^(i)`, `g_k = r_i x_k^(i)`,
+//! `B = (b0² + r) b_x²`:
+//! * (32) with `b_x` restored: `F_k − (1 − ηδb_x − ηB) = η(δ b_x + s x_k) + η(B − g_k) ≥ 0`;
+//! * (33) with `b_x`: `F_k − (1 − 2ηδb_x) = η(δ b_x + s x_k) + η(δ b_x − g_k) ≥ 0` when `δ ≥ (b0² + r) b_x`;
+//! * (32), (33) as printed: `η(δ + s x_k) + η((b0² + r) − g_k)` and `η(2δ + s x_k) − η g_k` (fail
+//!   when `|x_k| > 1`, resp. `> 2`: **E-T31a**);
+//! * (34): `min_k ln v_k[T] ≥ ln τ + T ln(1 − 2ηδ b_x)` on `{max_t ‖v[t]‖₁ ≤ b0}`, and (35) repaired:
+//!   `≥ ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδ b_x)` at `T = T0`, since `(1 − x)^T ≥ e^{−xT/(1−x)}`;
+//!   the printed step uses `(1 − x)^T ≥ e^{−xT}`, which is false for every `x ∈ (0,1)`: **E-T31b**;
+//! * at `η = η_lo` the ceiling in `T0` makes B.2's `η ≤ ρ/(6T0 b_x²(b0²+r))` fail by a relative
+//!   `frac/T0`: **E-T31c** (repair: `η` strictly inside, e.g. `δ = 1.05 δ_min`, `η = η_hi`).
+//!
+//! Monte Carlo: `P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3` conditioned on `D0` at the literal instance L
+//! (`ρ = 0.01`), with the per-chain lower bound checked on every chain; the same at `ρ = 0.3`
+//! (labelled practical: the theorem fixes `ρ = 0.01`); the practical regime P0 of SPEC §9.2
+//! (`d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4`, `T ∈ {2e4, 6e4}`) and a sweep
+//! `τ ∈ {1, 3, 10}` with `δ = 100τ²` (`∝ τ²`, as the theorem's `δ ≥ Θ̃(τ²d²)`), `ηδ = 0.05`.
+//! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
+//! matched per-step variance.
+
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claims::stage0_common::{self as s0, Constants, Instance, Kind, Spec};
+use crate::engine::dynamics::Dynamics;
+use crate::engine::exact::OneStep;
+use crate::engine::lanes;
+use crate::engine::stats;
+use crate::error::Result;
+use crate::report::fmt;
+
+/// The claim.
+pub const CLAIM: Claim = Claim {
+    id: "3.1",
+    title: "Theorem 3.1 (Stage 0: label noise shrinks a large initialization below 1/d)",
+    paper: PaperRef { section: "Section 3.2 / Appendix B", equations: "(7), (32)–(35)", spec: "§4.6" },
+    statement: "with δ ≥ Θ̃(τ²d²), η ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)], T0 = Θ̃(1/(η²δ²)): w.p. ≥ 0.99, ‖v[T0]‖_∞ ≤ 1/d and min_k v_k[T0] ≥ exp(−Õ(1/(ηδ)))",
+    module: "src/claims/t3_1.rs",
+    test: "tests/stage0.rs",
+    accepts: &[Param::D, Param::N, Param::R, Param::Tau, Param::Delta, Param::Eta, Param::Steps, Param::Chains, Param::Rho],
+    run,
+};
+
+/// The practical regime P0 of SPEC §9.2: `d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4`.
+pub fn practical_spec(tau: f64) -> Spec {
+    let delta = 100.0 * tau * tau;
+    let mut s = Spec::literal(100, 40, 5, tau, s0::THEOREM_RHO);
+    s.delta = Some(delta);
+    s.eta = Some(0.05 / delta);
+    s
+}
+
+/// The practical horizons `T ∈ {2e4, 6e4}` of SPEC §9.2 (P0 also runs to the theorem's formula
+/// `T0 = ⌈32 L0/(ηδ)²⌉ = 161 435` at its constants).
+pub const PRACTICAL_T: [u64; 2] = [20_000, 60_000];
+
+/// SPEC's literal table rows `(d, n, r)` (τ = 1, ρ = 0.01, b_x from G.1 at ρ/3).
+pub const SPEC_ROWS: [(usize, usize, usize); 4] = [(20, 40, 2), (100, 40, 5), (100, 200, 5), (1000, 40, 5)];
+
+/// SPEC's table row constants.
+pub fn spec_row(d: usize, n: usize, r: usize) -> Spec {
+    let mut s = Spec::literal(d, n, r, 1.0, s0::THEOREM_RHO);
+    s.bx_failure = s0::THEOREM_RHO / 3.0;
+    s
+}
+
+/// The exact checks of (32)–(33), printed and repaired, in order: (32) b_x, (33) b_x, (32)
+/// printed, (33) printed.
+pub fn new_step_checks() -> Vec<ExactCheck> {
+    let rep = || Role::Repair { erratum: "E-T31a".into() };
+    let wit = || Role::Witness { erratum: "E-T31a".into() };
+    vec![
+        ExactCheck::new("(32) with b_x", "F_k − (1 − ηδb_x − η(b0²+r)b_x²) = η(δb_x + s x_k) + η((b0²+r)b_x² − g_k) ≥ 0 per outcome and k (states in the b0-ball); scaled by ηδ", rep()),
+        ExactCheck::new("(33) with b_x", "F_k − (1 − 2ηδb_x) = η(δb_x + s x_k) + η(δb_x − g_k) ≥ 0 per outcome and k (needs δ ≥ (b0²+r)b_x); scaled by ηδ", rep()),
+        ExactCheck::new("(32) as printed", "F_k − (1 − ηδ − η(b0²+r)) = η(δ + s x_k) + η((b0²+r) − g_k) ≥ 0 per outcome and k; scaled by ηδ", wit()),
+        ExactCheck::new("(33) as printed", "F_k − (1 − 2ηδ) = η(2δ + s x_k) − η g_k ≥ 0 per outcome and k; scaled by ηδ", wit()),
+    ]
+}
+
+/// Record (32)–(33) at every state in the `b0`-ball.
+pub fn step_checks(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck]) {
+    let c = &inst.c;
+    let (eta, dl, bx) = (c.eta, c.delta, c.b_x);
+    let q = c.b0 * c.b0 + c.r as f64;
+    let scale = eta * dl;
+    for st in states {
+        if lanes::sum_abs(st.v.blocks()) > c.b0 {
+            continue;
+        }
+        let os = OneStep::new(&inst.p, &st.v, eta, dl);
+        for o in 0..os.outcomes() {
+            let (i, s) = os.outcome(o);
+            let r = os.residual(i);
+            for k in 0..c.d {
+                let x = inst.p.data().x(i, k);
+                let g = r * x;
+                let what = || format!("[{}] {}, outcome (i = {i}, s = {}), k = {k}, x = {}", inst.tag, st.what, if s > 0.0 { "+δ" } else { "−δ" }, fmt(x));
+                ex[0].record_scaled(eta * (dl * bx + s * x) + eta * (c.big_b - g), scale, what);
+                ex[1].record_scaled(eta * (dl * bx + s * x) + eta * (dl * bx - g), scale, what);
+                ex[2].record_scaled(eta * (dl + s * x) + eta * (q - g), scale, what);
+                ex[3].record_scaled(eta * (2.0 * dl + s * x) - eta * g, scale, what);
+            }
+        }
+    }
+}
+
+/// E-T31b and E-T31c scalar checks at a list of constants, in order: `(1−x)^T ≥ e^{−xT}` (witness),
+/// (34)→(35) printed (witness), `(1−x)^T ≥ e^{−xT/(1−x)}` (repair), (35) repaired (repair),
+/// B.2's condition at `η = η_lo` (witness), at `η = η_hi` (repair).
+pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
+    let wb = || Role::Witness { erratum: "E-T31b".into() };
+    let rb = || Role::Repair { erratum: "E-T31b".into() };
+    let mut ex = vec![
+        ExactCheck::new("(1−x)^T ≥ e^{−xT}", "T ln(1 − x) + xT ≥ 0 (the step (34)→(35)) on a grid of x ∈ (0, 1/16], T ∈ [1, 1e8] and at x = 2ηδb_x, T = T0 of each instance; scaled by T x²/2", wb()),
+        ExactCheck::new("(34)→(35) as printed", "T0 ln(1 − 2ηδ) + 64 L0/(ηδ) ≥ 0, i.e. τ(1 − 2ηδ)^{T0} ≥ τ exp(−64 L0/(ηδ)), at each instance; scaled by T0 (2ηδ)²/2", wb()),
+        ExactCheck::new("(1−x)^T ≥ e^{−xT/(1−x)}", "T ln(1 − x) + xT/(1 − x) ≥ 0 on the same grid and instances; scaled by T x²/2", rb()),
+        ExactCheck::new("(35) repaired", "T0 ln(1 − 2ηδb_x) + (16/15)(64 b_x L0/(ηδ) + 2ηδb_x) ≥ 0 at each instance; scaled by |T0 ln(1 − 2ηδb_x)|", rb()),
+        ExactCheck::new("E-T31c: B.2's η condition at η = η_lo", "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_lo, T0 = ⌈32 L0/(η²δ²)⌉; scaled by η/T0", Role::Witness { erratum: "E-T31c".into() }),
+        ExactCheck::new("E-T31c repaired: η = η_hi", "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_hi; scaled by η/T0", Role::Repair { erratum: "E-T31c".into() }),
+    ];
+    let grid_x: Vec<f64> = (0..40).map(|j| (1.0 / 16.0) * 0.7f64.powi(j)).collect();
+    for &x in &grid_x {
+        for t in [1.0f64, 10.0, 1e3, 1e5, 1e7, 1e8] {
+            let l = (-x).ln_1p();
+            ex[0].record_scaled(t * (l + x), t * x * x / 2.0, || format!("x = {}, T = {t}", fmt(x)));
+            ex[2].record_scaled(t * (l + x / (1.0 - x)), t * x * x / 2.0, || format!("x = {}, T = {t}", fmt(x)));
+        }
+    }
+    for (name, c) in cs {
+        let t0 = c.t0 as f64;
+        let x = 2.0 * c.eta_delta() * c.b_x;
+        let l = (-x).ln_1p();
+        ex[0].record_scaled(t0 * (l + x), t0 * x * x / 2.0, || format!("{name}: x = 2ηδb_x = {}, T0 = {}", fmt(x), c.t0));
+        ex[2].record_scaled(t0 * (l + x / (1.0 - x)), t0 * x * x / 2.0, || format!("{name}: x = {}", fmt(x)));
+        let xp = 2.0 * c.eta_delta();
+        ex[1].record_scaled(t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta(), t0 * xp * xp / 2.0, || format!("{name}: 2ηδ = {}, T0 = {}", fmt(xp), c.t0));
+        let rep = t0 * l + (16.0 / 15.0) * (64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x);
+        ex[3].record_scaled(rep, (t0 * l).abs(), || name.to_string());
+        // E-T31c: η = η_lo exactly (δ = 1.05 δ_min), and the repair η = η_hi.
+        for (idx, eta) in [(4usize, c.eta_lo), (5, c.eta_hi)] {
+            let mut s = Spec::literal(c.d, c.n, c.r, c.tau, c.rho);
+            s.bx_failure = c.bx_failure;
+            s.delta = Some(c.delta);
+            s.eta = Some(eta);
+            let ce = Constants::new(&s)?;
+            let m = ce.b2_eta_max(ce.t0) - eta;
+            ex[idx].record_scaled(m, eta / ce.t0 as f64, || {
+                format!("{name}: η = {}, T0 = {} (32L0/(ηδ)² = {})", fmt(eta), ce.t0, 32.0 * ce.l0 / (ce.eta_delta() * ce.eta_delta()))
+            });
+        }
+    }
+    Ok(ex)
+}
+
+/// The per-chain checks at one instance: (34) repaired, (35) repaired (at `T = T0`) and the
+/// implication `‖ṽ[T]‖₁ ≤ b0 ∧ Φ(ṽ[T]) ≤ √ε0 ⇒ ‖v[T]‖_∞ ≤ ε0`.
+pub fn chain_checks(inst: &Instance, run: &s0::LitRun, ex: &mut [ExactCheck]) {
+    let c = &inst.c;
+    let lb = c.lower_bound_log(c.t);
+    let lbc = c.lower_bound_closed();
+    for (j, ch) in run.long_chains().iter().enumerate() {
+        let Some(e) = &ch.end else { continue };
+        if ch.exit_b0.is_none() {
+            let what = || format!("[{}] chain {j}: min_k ln v_k[T] = {}", inst.tag, fmt(e.min_log_v));
+            ex[0].record_scaled(e.min_log_v - lb, lb.abs(), what);
+            if c.t == c.t0 {
+                ex[1].record_scaled(e.min_log_v - lbc, lbc.abs(), what);
+            }
+            if e.phi_stopped <= c.eps0.sqrt() {
+                ex[2].record_scaled(c.eps0 - e.max_v, c.eps0, || format!("[{}] chain {j}: ‖v[T]‖_∞ = {}", inst.tag, fmt(e.max_v)));
+            }
+        }
+    }
+}
+
+fn frac_row(label: &str, chains: &[s0::PracChain], q: usize, eps: f64) -> Vec<String> {
+    let n = chains.len() as u64;
+    let k = chains.iter().filter(|c| c.diverged_at.is_none() && c.max_v[q] <= eps).count() as u64;
+    let (lo, hi) = stats::clopper_pearson(k, n, 0.01);
+    let logs: Vec<f64> = chains.iter().filter(|c| c.diverged_at.is_none()).map(|c| c.max_v[q].ln()).collect();
+    let mins: Vec<f64> = chains.iter().filter(|c| c.diverged_at.is_none()).map(|c| c.min_log_v[q]).collect();
+    let nonpos = mins.iter().filter(|x| !x.is_finite()).count();
+    let mins: Vec<f64> = mins.into_iter().filter(|x| x.is_finite()).collect();
+    let worst = if nonpos > 0 { format!("{nonpos} chains with an entry ≤ 0") } else { fmt(mins.iter().copied().fold(f64::INFINITY, f64::min)) };
+    let div = chains.iter().filter(|c| c.diverged_at.is_some()).count();
+    vec![
+        label.to_string(),
+        format!("{k}/{n} = {}", fmt(k as f64 / n.max(1) as f64)),
+        format!("[{}, {}]", fmt(lo), fmt(hi)),
+        fmt(s0::median(&logs)),
+        if mins.is_empty() { "–".into() } else { fmt(s0::median(&mins)) },
+        worst,
+        div.to_string(),
+    ]
+}
+
+fn run(ctx: &Ctx) -> Result<Outcome> {
+    let mut out = Outcome::new();
+    let plan = s0::plan(ctx.budget);
+    let l = s0::inst_l(ctx)?;
+    let m = s0::inst_m(ctx)?;
+    if !ctx.overrides.is_empty() {
+        out.note("Command-line overrides apply to instance L only; instance M (ρ = 0.3), the practical regime and the τ sweep keep their defaults.");
+    }
+    let l_run = s0::run_l(ctx, &l, Kind::Alg1)?;
+    let m_run = s0::run_m(ctx, &m, Kind::Alg1);
+    let v_run = s0::run_v(ctx, &l, Kind::Alg1);
+    let l_z = s0::run_l(ctx, &l, Kind::NoNoise)?;
+    let l_g = s0::run_l(ctx, &l, Kind::Gauss)?;
+
+    // Audits.
+    let a_l = s0::audit_t31("3.1 @ L", &l, l.c.t);
+    let a_m = s0::audit_t31("3.1 @ M", &m, m.c.t);
+    let (r_l, r_m) = (Regime::of(&a_l), Regime::of(&a_m));
+    out.audits.extend([a_l, a_m]);
+
+    // Exact: (32)–(33) printed vs repaired at the states of L and M.
+    let mut ex = new_step_checks();
+    for (inst, run, var) in [(&*l, &*l_run, Some(&*v_run)), (&*m, &*m_run, None)] {
+        let states = s0::all_states(ctx, inst, run, var, s0::random_state_count(ctx.budget));
+        step_checks(inst, &states, &mut ex);
+    }
+    // Per chain: the lower bound (34)/(35) and the implication to ‖v‖_∞ ≤ ε0.
+    let mut chain = vec![
+        ExactCheck::new("(34) repaired, per chain", "min_k ln v_k[T] − (ln τ + T ln(1 − 2ηδb_x)) ≥ 0 on every chain with max_t ‖v[t]‖₁ ≤ b0 (must hold surely); scaled by |bound|", Role::Primary),
+        ExactCheck::new("(35) repaired, per chain", "min_k ln v_k[T0] − (ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)) ≥ 0 on the same chains; scaled by |bound|", Role::Primary),
+        ExactCheck::new("‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0", "ε0 − ‖v[T]‖_∞ ≥ 0 on every chain where the proof's two events hold; scaled by ε0", Role::Primary),
+    ];
+    chain_checks(&l, &l_run, &mut chain);
+    chain_checks(&m, &m_run, &mut chain);
+    let mut cs: Vec<(String, Constants)> = vec![("instance L".into(), l.c.clone()), ("instance M".into(), m.c.clone())];
+    for (d, n, r) in SPEC_ROWS {
+        cs.push((format!("SPEC row d = {d}, n = {n}, r = {r}"), Constants::new(&spec_row(d, n, r))?));
+    }
+    let scal = scalar_errata(&cs)?;
+    let w32 = ex[2].clone();
+    out.exact.extend(ex);
+    out.exact.extend(chain);
+    let w_b = scal[1].clone();
+    let w_c = scal[4].clone();
+    out.exact.extend(scal);
+
+    // Monte Carlo at L (literal) and M (ρ = 0.3: practical for the theorem).
+    let ev = |c: &s0::LitChain, eps: f64| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.max_v > eps);
+    let ctrl = |v: &str| Role::Control { variant: v.into() };
+    for (inst, run, reg) in [(&*l, &*l_run, &r_l), (&*m, &*m_run, &r_m)] {
+        let eps = inst.c.eps0;
+        let (k, n) = run.count(|c| ev(c, eps));
+        let beta = 2.0 * inst.c.rho / 3.0;
+        let maxs: Vec<f64> = run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.max_log_v)).collect();
+        let id = format!("3.1 @ {}: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
+        let c = McCheck::prob_upper(
+            &id,
+            &format!("‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})", fmt(eps), inst.c.t, fmt(s0::median(&maxs))),
+            reg.clone(),
+            Role::Primary,
+            k,
+            n,
+            beta,
+        )
+        .with_diverged(run.diverged());
+        out.note(s0::power_note(&id, n, beta, c.detectable_rate));
+        out.mc.push(c);
+    }
+    {
+        let eps = l.c.eps0;
+        let beta = 2.0 * l.c.rho / 3.0;
+        for (run, v, name) in [(&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"), (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise")] {
+            let (k, n) = run.count(|c| ev(c, eps));
+            out.mc.push(
+                McCheck::prob_upper(
+                    &format!("control ({name}) @ L: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3"),
+                    &format!("the same event for {v} (σ = {} for the Gaussian noise)", fmt(l.matched_sigma())),
+                    r_l.clone(),
+                    ctrl(v),
+                    k,
+                    n,
+                    beta,
+                )
+                .with_diverged(run.diverged()),
+            );
+        }
+    }
+
+    // Practical regime P0 and the τ sweep (d = 100, n = 40, r = 5), labelled by their audits.
+    let p0 = s0::instance("P0", &practical_spec(1.0), ctx.seed)?;
+    let tp = p0.c.t0;
+    let a_p = s0::audit_t31("3.1 @ P0", &p0, tp);
+    let r_p = Regime::of(&a_p);
+    out.audits.push(a_p);
+    let cps = [PRACTICAL_T[0], PRACTICAL_T[1], tp];
+    let alg = Dynamics::Alg1 { delta: p0.c.delta };
+    let pr = s0::prac_run(ctx, "P0", &p0, &alg, p0.c.eta, plan.p_chains, &cps);
+    let pz = s0::prac_run(ctx, "P0-delta0", &p0, &Dynamics::Alg1 { delta: 0.0 }, p0.c.eta, plan.ctrl_p, &cps);
+    let pg = s0::prac_run(ctx, "P0-gauss", &p0, &Dynamics::SgdGauss { sigma: p0.matched_sigma() }, p0.c.eta, plan.ctrl_p, &cps);
+    let eps_p = p0.c.eps0;
+    let beta_p = 2.0 * p0.c.rho / 3.0;
+    let cnt = |ch: &[s0::PracChain]| ch.iter().filter(|c| c.diverged_at.is_some() || c.max_v[2] > eps_p).count() as u64;
+    let divs = |ch: &[s0::PracChain]| ch.iter().filter(|c| c.diverged_at.is_some()).count() as u64;
+    let c = McCheck::prob_upper(
+        "3.1 practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3, T0 = ⌈32L0/(ηδ)²⌉",
+        &format!("‖v[T0]‖_∞ > 1/d at the theorem's T0 = {tp} for Algorithm 1 at d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4 (ηδ = 0.05), given D0 (qualitative: label noise with large ηδ shrinks every coordinate below 1/d)"),
+        r_p.clone(),
+        Role::Primary,
+        cnt(&pr),
+        pr.len() as u64,
+        beta_p,
+    )
+    .with_diverged(divs(&pr));
+    out.note(s0::power_note("3.1 practical P0", pr.len() as u64, beta_p, c.detectable_rate));
+    out.mc.push(c);
+    for (ch, v, name) in [(&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"), (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise")] {
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("control ({name}) practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3"),
+                &format!("the same event for {v} (Gaussian σ = {}; diverged chains count as the event)", fmt(p0.matched_sigma())),
+                r_p.clone(),
+                ctrl(v),
+                cnt(ch),
+                ch.len() as u64,
+                beta_p,
+            )
+            .with_diverged(divs(ch)),
+        );
+    }
+    let mut rows = Vec::new();
+    for (q, &t) in cps.iter().enumerate() {
+        rows.push(frac_row(&format!("Algorithm 1, T = {t}"), &pr, q, eps_p));
+        rows.push(frac_row(&format!("δ = 0, T = {t}"), &pz, q, eps_p));
+        rows.push(frac_row(&format!("Gaussian noise, T = {t}"), &pg, q, eps_p));
+    }
+    let cols = vec!["run".into(), "‖v[T]‖_∞ ≤ 1/d".into(), "99% CI".into(), "median ln ‖v[T]‖_∞".into(), "median min_k ln v_k[T]".into(), "worst min_k ln v_k[T]".into(), "diverged".into()];
+    out.tables.push(Table {
+        title: format!("Practical regime P0 (SPEC §9.2; regime {}): d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4, T ∈ {{2e4, 6e4, T0 = {tp}}}; SPEC pilot (256 chains): 0.645 at T = 2e4, 1.000 at T = 6e4, median min ln v = −137", r_p.label()),
+        columns: cols.clone(),
+        rows,
+    });
+    let q2 = 0usize;
+    let f2 = pr.iter().filter(|c| c.diverged_at.is_none() && c.max_v[q2] <= eps_p).count() as f64 / pr.len() as f64;
+    let f6 = pr.iter().filter(|c| c.diverged_at.is_none() && c.max_v[1] <= eps_p).count() as f64 / pr.len() as f64;
+    out.measure("P0: fraction ‖v[2e4]‖_∞ ≤ 1/d", f2, "SPEC pilot 0.645");
+    out.measure("P0: fraction ‖v[6e4]‖_∞ ≤ 1/d", f6, "SPEC pilot 1.000");
+    let mins6: Vec<f64> = pr.iter().filter(|c| c.diverged_at.is_none()).map(|c| c.min_log_v[1]).collect();
+    out.measure("P0: median min_k ln v_k[6e4]", s0::median(&mins6), "SPEC pilot −137");
+    let f0 = pr.iter().filter(|c| c.diverged_at.is_none() && c.max_v[2] <= eps_p).count() as f64 / pr.len() as f64;
+    out.measure("P0: fraction ‖v[T0]‖_∞ ≤ 1/d", f0, format!("T0 = {tp}, the theorem's formula at these constants"));
+
+    // The τ sweep, δ = 100τ², ηδ = 0.05 (same data as P0).
+    let mut rows = Vec::new();
+    for tau in [1.0f64, 3.0, 10.0] {
+        let spec = practical_spec(tau);
+        let c = Constants::new(&spec)?;
+        let inst = Instance { tag: format!("S{tau}"), c, p: p0.p.clone(), stats: p0.stats, rejected: p0.rejected };
+        let reg = Regime::of(&s0::audit_t31("sweep", &inst, PRACTICAL_T[1]));
+        let a = s0::prac_run(ctx, &format!("sweep-tau{tau}"), &inst, &Dynamics::Alg1 { delta: inst.c.delta }, inst.c.eta, plan.s_chains, &PRACTICAL_T);
+        let z = s0::prac_run(ctx, &format!("sweep-tau{tau}-delta0"), &inst, &Dynamics::Alg1 { delta: 0.0 }, inst.c.eta, plan.ctrl_p, &PRACTICAL_T);
+        for (q, &t) in PRACTICAL_T.iter().enumerate() {
+            let mut row = frac_row(&format!("τ = {tau}, δ = {}, η = {}, T = {t} ({})", fmt(inst.c.delta), fmt(inst.c.eta), reg.label()), &a, q, eps_p);
+            row.push(frac_row("", &z, q, eps_p)[1].clone());
+            rows.push(row);
+        }
+    }
+    let mut cols2 = cols;
+    cols2.push("δ = 0 control: ‖v[T]‖_∞ ≤ 1/d".into());
+    out.tables.push(Table {
+        title: "τ sweep (practical, same data as P0): δ = 100τ² (δ ∝ τ², as the theorem's δ ≥ Θ̃(τ²d²)), ηδ = 0.05; with δ = 0 the large initialization stays".into(),
+        columns: cols2,
+        rows,
+    });
+
+    // SPEC's literal table, recomputed by the validator.
+    let mut rows = Vec::new();
+    for (d, n, r) in SPEC_ROWS {
+        let c = Constants::new(&spec_row(d, n, r))?;
+        let a = s0::audit_t31_constants("row", &c, c.t0);
+        let lemma_ok = a.hypotheses.iter().filter(|h| h.id != "P(D0ᶜ) ≤ ρ/3").all(|h| h.holds);
+        rows.push(vec![
+            d.to_string(),
+            n.to_string(),
+            r.to_string(),
+            fmt(c.b_x),
+            fmt(c.b0),
+            fmt(c.delta),
+            fmt(c.eta),
+            fmt(c.eta_delta()),
+            c.t0.to_string(),
+            fmt(-16.0 * c.l0),
+            fmt(c.d0_failure()),
+            if lemma_ok { "yes".into() } else { "no".into() },
+            Regime::of(&a).label().into(),
+        ]);
+    }
+    out.tables.push(Table {
+        title: "SPEC §4.6 literal table recomputed (δ = 1.05 δ_min, η = η_hi, b_x from G.1 at ρ/3 as in SPEC's table); typical ln v_k[T0] ≈ −(ηδ)²T0/2 = −16 L0; the last column is Regime::of the theorem's audit including P(D0ᶜ) ≤ ρ/3".into(),
+        columns: vec!["d".into(), "n".into(), "r".into(), "b_x".into(), "b0".into(), "δ".into(), "η".into(), "ηδ".into(), "T0".into(), "−16 L0".into(), "P(D0ᶜ) (exact)".into(), "parameter hypotheses".into(), "theorem regime".into()],
+        rows,
+    });
+    out.note("SPEC's table rows with n = 40 satisfy every parameter hypothesis (δ ≥ δ_min, η ∈ [η_lo, η_hi], (H1), (H2), B.2's η condition, positivity) but not the theorem's data budget: P(min_k M_kk < 1/2) alone is 0.067 at (d, n) = (20, 40) and 0.29 at (100, 40), far above ρ/3 = 0.0033 (E-G2's n ≥ 24 log(d/ρ) is not met). They are literal for the lemmas, which assume the data event; the theorem's instance L uses n = 100.");
+
+    // Errata.
+    let worst = |c: &ExactCheck| c.worst_scaled.map(fmt).unwrap_or_default();
+    out.errata.push(Erratum {
+        id: "E-T31a".into(),
+        location: "Theorem 3.1, proof, eqs. (32)–(33)".into(),
+        printed: "v_k[t+1] ≥ (1 − ηδ − η(b0² + r)) v_k[t] ≥ (1 − 2ηδ) v_k[t], 'because δ > b0² + r'".into(),
+        finding: format!(
+            "without the b_x factors the per-step bound is false on real data: it fails for every outcome with s·x_k^(i) < −δ (resp. < −2δ for (33)), i.e. whenever |x_k^(i)| > 1 (resp. > 2), already at v[0] = τ·1; (32) as printed fails at {} of {} (state, outcome, k) triples of the trajectory, random and adversarial states (worst margin {}·ηδ, at {}); it needs 1 − ηδb_x − η(b0²+r)b_x², which holds everywhere (with b_x = G.1's value ≥ max|x|), and (33) then needs δ ≥ (b0²+r)b_x, not δ > b0² + r (the literal instances satisfy both).",
+            w32.violations,
+            w32.states,
+            worst(&w32),
+            w32.worst_at
+        ),
+        reading: Reading::ReconstructedHigh,
+        witnesses: vec!["(32) as printed".into(), "(33) as printed".into()],
+        witnessed: false,
+    });
+    out.errata.push(Erratum {
+        id: "E-T31b".into(),
+        location: "Theorem 3.1, proof, eqs. (34)–(35)".into(),
+        printed: "(1 − 2ηδ)^T τ > exp(−(64/(ηδ)) log(3d√τ/(ρ√ε0)))".into(),
+        finding: format!(
+            "the step bounds (1 − x)^T below by e^(−xT), but (1 − x)^T < e^(−xT) for every x ∈ (0,1): at the theorem's numbers τ(1−2ηδ)^T0 ≥ τ e^(−64L0/(ηδ)) fails (worst margin {}·T0(2ηδ)²/2, {}); the valid bound is (1 − x)^T ≥ e^(−xT/(1−x)), giving min_k v_k[T0] ≥ τ exp(−(16/15)(64 b_x L0/(ηδ) + 2ηδb_x)). Harmless for the Õ statement; the realised min_k ln v_k[T0] is far above either bound.",
+            worst(&w_b),
+            w_b.worst_at
+        ),
+        reading: Reading::ReconstructedHigh,
+        witnesses: vec!["(1−x)^T ≥ e^{−xT}".into(), "(34)→(35) as printed".into()],
+        witnessed: false,
+    });
+    out.errata.push(Erratum {
+        id: "E-T31c".into(),
+        location: "Theorem 3.1, proof: the interval for η".into(),
+        printed: "'we only need η ∈ [6×32 b_x²(b0²+r)L0/(ρδ²), 1/(32δb_x)], and then all the above assumptions are satisfied'".into(),
+        finding: format!(
+            "at η = η_lo exactly the ceiling in T0 = ⌈32L0/(η²δ²)⌉ makes Lemma B.2's η ≤ ρ/(6T0 b_x²(b0²+r)) fail by a relative frac(32L0/(ηδ)²)/T0 (worst margin {}·η/T0, {}); any η strictly above η_lo(1 + 1/T0) — e.g. δ = 1.05 δ_min, η = η_hi, as used here — satisfies it.",
+            worst(&w_c),
+            w_c.worst_at
+        ),
+        reading: Reading::ReconstructedHigh,
+        witnesses: vec!["E-T31c: B.2's η condition at η = η_lo".into()],
+        witnessed: false,
+    });
+
+    // Measurements and the caveats.
+    let lmins: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.min_log_v)).collect();
+    let lmaxs: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.max_log_v)).collect();
+    let lmeans: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.mean_log_v)).collect();
+    let mkk_mean = (0..l.c.d).map(|k| l.p.m_jk(k, k)).sum::<f64>() / l.c.d as f64;
+    out.measure("L: median over chains of (1/d) Σ_k ln v_k[T0]", s0::median(&lmeans), format!("a typical coordinate; SPEC: ≈ −16 L0 = {}; with this data's mean M_kk = {}: −(ηδ)²T0·M̄/2 = {}", fmt(-16.0 * l.c.l0), fmt(mkk_mean), fmt(-l.c.eta_delta().powi(2) * l.c.t0 as f64 * mkk_mean / 2.0)));
+    out.measure("L: median min_k ln v_k[T0]", s0::median(&lmins), "the smallest coordinate (the theorem's lower bound concerns it)");
+    out.measure("L: median ln ‖v[T0]‖_∞", s0::median(&lmaxs), format!("vs ln(1/d) = {}", fmt(-(l.c.d as f64).ln())));
+    out.measure("L: lower bound (34), ln τ + T0 ln(1 − 2ηδb_x)", l.c.lower_bound_log(l.c.t), "repaired E-T31a");
+    out.measure("L: lower bound (35) repaired", l.c.lower_bound_closed(), "ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)");
+    out.measure("L: δ", l.c.delta, "1.05 δ_min");
+    out.measure("L: η", l.c.eta, "η_hi");
+    out.measure("L: T0", l.c.t0 as f64, "⌈32 L0/(ηδ)²⌉");
+    out.measure("L: P(D0ᶜ) exact", l.c.d0_failure(), format!("≤ ρ/3 = {}", fmt(l.c.rho / 3.0)));
+    for n in s0::caveats(ctx, &l, &l_run, None) {
+        out.note(n);
+    }
+    Ok(out)
+}
