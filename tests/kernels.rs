@@ -206,24 +206,30 @@ fn run_chain_matches_the_reference_on_every_path() {
 #[test]
 fn diverging_chains_end_at_the_same_step() {
     let p = problem(6, 20, 3);
+    let mut diverged = 0;
     for (eta, scale) in [(0.9, 3.0), (0.3, 30.0), (2.0, 1.0)] {
         for dynamics in [Dynamics::Alg1 { delta: 2.0 }, Dynamics::Alg1FlippedGradient { delta: 2.0 }, Dynamics::Gd] {
             let schedule = Schedule::constant(eta, 500).unwrap();
             let v0 = start(20, scale, 5);
-            let mut want_rng = stream(8, "kernels", "div", 0);
-            let mut want_log = Log::default();
-            let want = reference::run_chain(&p, &dynamics, &schedule, StopSet::Never, v0.clone(), &mut want_rng, &mut want_log);
-            assert!(want.diverged_at.is_some(), "eta {eta}, scale {scale}, {dynamics:?} should diverge: {want:?}");
-            for path in Path::available() {
-                let mut rng = stream(8, "kernels", "div", 0);
-                let mut log = Log::default();
-                let got = run_chain_with(path, &p, &dynamics, &schedule, StopSet::Never, v0.clone(), &mut rng, &mut log);
-                assert_same_end(&got, &want, &format!("{path} eta {eta} {dynamics:?}"));
-                assert_eq!(log, want_log);
-                assert_same_stream(&mut rng, &mut want_rng.clone(), "diverged chain");
+            // Huge sets: the state stays inside while its residual overflows (v v = ∞).
+            for stop in [StopSet::Never, StopSet::L1Ball { b: 1e300 }, StopSet::SupportBox { b: 1e300, eps: 1e300 }, StopSet::NearTruth { b: 1e300, eps: 1e300 }] {
+                let mut want_rng = stream(8, "kernels", "div", 0);
+                let mut want_log = Log::default();
+                let want = reference::run_chain(&p, &dynamics, &schedule, stop, v0.clone(), &mut want_rng, &mut want_log);
+                assert!(want.diverged_at.is_some() || want.exit_step.is_some(), "eta {eta}, scale {scale}, {dynamics:?} should blow up: {want:?}");
+                diverged += want.diverged_at.is_some() as u32;
+                for path in Path::available() {
+                    let mut rng = stream(8, "kernels", "div", 0);
+                    let mut log = Log::default();
+                    let got = run_chain_with(path, &p, &dynamics, &schedule, stop, v0.clone(), &mut rng, &mut log);
+                    assert_same_end(&got, &want, &format!("{path} eta {eta} {dynamics:?} {stop:?}"));
+                    assert_eq!(log, want_log);
+                    assert_same_stream(&mut rng, &mut want_rng.clone(), "diverged chain");
+                }
             }
         }
     }
+    assert!(diverged >= 18, "most of these chains must diverge inside the set: {diverged}");
 }
 
 /// Batches of chains, interleaved 1–4 per kernel call: each chain equals its own reference run,
@@ -324,9 +330,9 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
             let r = (trial as usize * 7) % (d + 1);
             w.as_mut_slice()[..r].fill(1.0);
             let mask = PVec::from_slice(&(0..d).map(|k| (k % 3 == 0) as u8 as f64).collect::<Vec<_>>());
-            let want_r = lanes::residual(v.blocks(), w.blocks(), x.blocks());
-            let want_abs = lanes::sum_abs(v.blocks());
-            let want_mabs = lanes::masked_sum_abs(v.blocks(), mask.blocks());
+            let want_r = reference::residual(v.blocks(), w.blocks(), x.blocks());
+            let want_abs = reference::sum_abs(v.blocks());
+            let want_mabs = reference::masked_sum_abs(v.blocks(), mask.blocks());
             for path in Path::available() {
                 let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
                 assert!(same(kernels::residual_with(path, v.blocks(), w.blocks(), x.blocks()), want_r), "{path} residual d={d}");
@@ -335,8 +341,63 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
                 let nbw = kernels::nonzero_blocks(w.blocks());
                 let multi = kernels::residual_multi_with::<3>(path, [v.blocks(), x.blocks(), v.blocks()], [x.blocks(), v.blocks(), v.blocks()], w.blocks(), nbw);
                 assert!(same(multi[0], want_r), "{path} multi d={d}");
-                assert!(same(multi[1], lanes::residual(x.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
-                assert!(same(multi[2], lanes::residual(v.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
+                assert!(same(multi[1], reference::residual(x.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
+                assert!(same(multi[2], reference::residual(v.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
+            }
+        }
+    }
+}
+
+/// Every `lanes` reduction (dispatched to the active path for vectors of two or more blocks)
+/// and every explicit kernel path equal the frozen pre-issue-8 loops, on adversarial inputs.
+#[test]
+fn lanes_reductions_match_the_frozen_loops_on_every_path() {
+    let special = [0.0, -0.0, 1e-310, -4e-320, 1e300, -1e300, 1e-160, 3.0, -2.5, f64::MIN_POSITIVE, 0.1, -0.7, f64::INFINITY, f64::NAN];
+    let mut rng = stream(8, "kernels", "lanes", 0);
+    let mut draw = |k: u64, specials: bool| -> f64 {
+        let u = rng.next_u64();
+        let n = if specials { special.len() } else { special.len() - 2 };
+        if u % 4 == 0 { special[(u as usize >> 8) % n] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.4) * 10f64.powi((k % 9) as i32 - 4) }
+    };
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    for d in [1usize, 3, 8, 9, 16, 17, 40, 100, 129, 1000] {
+        for trial in 0..30u64 {
+            let specials = trial % 3 == 0; // non-finite entries in a third of the trials
+            let a = PVec::from_slice(&(0..d).map(|k| draw(k as u64 + trial, specials)).collect::<Vec<_>>());
+            let b = PVec::from_slice(&(0..d).map(|k| draw(3 * k as u64, false)).collect::<Vec<_>>());
+            let w = PVec::from_slice(&(0..d).map(|k| if (k + trial as usize) % 5 == 0 { draw(k as u64, false) } else { 0.0 }).collect::<Vec<_>>());
+            let m = PVec::from_slice(&(0..d).map(|k| ((k * 7 + trial as usize) % 3 == 0) as u8 as f64).collect::<Vec<_>>());
+            let (a, b, w, m) = (a.blocks(), b.blocks(), w.blocks(), m.blocks());
+            let cases: [(&str, f64, f64); 10] = [
+                ("dot", lanes::dot(a, b), reference::dot(a, b)),
+                ("residual", lanes::residual(a, w, b), reference::residual(a, w, b)),
+                ("sum", lanes::sum(a), reference::sum(a)),
+                ("sum_abs", lanes::sum_abs(a), reference::sum_abs(a)),
+                ("sum_sq", lanes::sum_sq(a), reference::sum_sq(a)),
+                ("masked_sum", lanes::masked_sum(a, m), reference::masked_sum(a, m)),
+                ("masked_sum_abs", lanes::masked_sum_abs(a, m), reference::masked_sum_abs(a, m)),
+                ("masked_sum_sqrt", lanes::masked_sum_sqrt(a, m), reference::masked_sum_sqrt(a, m)),
+                ("sq_dist_sq", lanes::sq_dist_sq(a, w), reference::sq_dist_sq(a, w)),
+                ("sq_dist_l1", lanes::sq_dist_l1(a, w), reference::sq_dist_l1(a, w)),
+            ];
+            for (name, got, want) in cases {
+                assert!(same(got, want), "lanes::{name} d={d} trial {trial}: {got:e} vs {want:e}");
+            }
+            for path in Path::available() {
+                let cases: [(&str, f64, f64); 9] = [
+                    ("dot", kernels::dot_with(path, a, b), reference::dot(a, b)),
+                    ("residual_full", kernels::residual_full_with(path, a, w, b), reference::residual(a, w, b)),
+                    ("residual", kernels::residual_with(path, a, w, b), reference::residual(a, w, b)),
+                    ("sum", kernels::sum_with(path, a), reference::sum(a)),
+                    ("sum_abs", kernels::sum_abs_with(path, a), reference::sum_abs(a)),
+                    ("masked_sum_abs", kernels::masked_sum_abs_with(path, a, m), reference::masked_sum_abs(a, m)),
+                    ("masked_sum_sqrt", kernels::masked_sum_sqrt_with(path, a, m), reference::masked_sum_sqrt(a, m)),
+                    ("sq_dist_sq", kernels::sq_dist_sq_with(path, a, w), reference::sq_dist_sq(a, w)),
+                    ("sq_dist_l1", kernels::sq_dist_l1_with(path, a, w), reference::sq_dist_l1(a, w)),
+                ];
+                for (name, got, want) in cases {
+                    assert!(same(got, want), "{path} {name} d={d} trial {trial}: {got:e} vs {want:e}");
+                }
             }
         }
     }
@@ -361,7 +422,7 @@ fn fused_and_multi_updates_equal_single_updates() {
             let mut want_ok = [true; 4];
             for k in 0..4 {
                 want_ok[k] = reference::alg1_apply(&mut want[k], &p, eta, s[k], rows[k], 1.0) == StepStatus::Ok;
-                want_next[k] = lanes::residual(want[k].blocks(), w, p.data().row(next[k]));
+                want_next[k] = reference::residual(want[k].blocks(), w, p.data().row(next[k]));
             }
             // Multi-chain unfused update.
             let mut got = vs.clone();
@@ -383,7 +444,7 @@ fn fused_and_multi_updates_equal_single_updates() {
             // Fused: coefficient from the current residual, update + next residual in one sweep.
             let mut got = vs.clone();
             let c: [f64; 4] = std::array::from_fn(|k| {
-                let r = lanes::residual(vs[k].blocks(), w, p.data().row(rows[k]));
+                let r = reference::residual(vs[k].blocks(), w, p.data().row(rows[k]));
                 if r.is_finite() { reference::alg1_coef(eta, s[k], r, 1.0) } else { 0.0 }
             });
             let [a, b, cc, d] = &mut got[..] else { unreachable!() };

@@ -142,7 +142,7 @@ fn init_active() -> Path {
 /// # Safety
 /// The methods of the x86 implementations use CPU instructions that must be available; they
 /// are only called from functions compiled with (and dispatched on) the matching features.
-trait Lane8: Copy {
+pub(crate) trait Lane8: Copy {
     /// How many blocks a register-resident accumulation may keep (bounded by the register file).
     const CHUNK: usize;
     unsafe fn load(p: *const F8) -> Self;
@@ -152,6 +152,8 @@ trait Lane8: Copy {
     unsafe fn sub(self, o: Self) -> Self;
     unsafe fn mul(self, o: Self) -> Self;
     unsafe fn abs(self) -> Self;
+    /// `√max(x, 0)` lane by lane (`max` returns 0 for NaN, as `f64::max(x, 0.0)`).
+    unsafe fn sqrt_max0(self) -> Self;
     /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`.
     unsafe fn reduce(self) -> f64;
     /// [`Lane8::reduce`] of each of `K` vectors (implementations may transpose; the additions
@@ -167,7 +169,7 @@ trait Lane8: Copy {
 }
 
 #[derive(Clone, Copy)]
-struct Portable([f64; LANES]);
+pub(crate) struct Portable([f64; LANES]);
 
 impl Lane8 for Portable {
     const CHUNK: usize = 2;
@@ -216,19 +218,27 @@ impl Lane8 for Portable {
         Portable(r)
     }
     #[inline(always)]
+    unsafe fn sqrt_max0(self) -> Self {
+        let mut r = self.0;
+        for x in &mut r {
+            *x = x.max(0.0).sqrt();
+        }
+        Portable(r)
+    }
+    #[inline(always)]
     unsafe fn reduce(self) -> f64 {
         super::lanes::reduce(self.0)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(crate) mod x86 {
     use super::{F8, Lane8};
     use std::arch::x86_64::*;
 
     /// Lanes 0–3 and 4–7 in two AVX registers.
     #[derive(Clone, Copy)]
-    pub(super) struct Avx2(__m256d, __m256d);
+    pub(crate) struct Avx2(__m256d, __m256d);
 
     /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))` from `lo = s0..s3`, `hi = s4..s7`.
     #[inline(always)]
@@ -283,6 +293,14 @@ mod x86 {
             }
         }
         #[inline(always)]
+        unsafe fn sqrt_max0(self) -> Self {
+            // maxpd returns its second operand (0) when the first is NaN, as f64::max(x, 0.0).
+            unsafe {
+                let z = _mm256_setzero_pd();
+                Avx2(_mm256_sqrt_pd(_mm256_max_pd(self.0, z)), _mm256_sqrt_pd(_mm256_max_pd(self.1, z)))
+            }
+        }
+        #[inline(always)]
         unsafe fn reduce(self) -> f64 {
             unsafe { tree(self.0, self.1) }
         }
@@ -325,7 +343,7 @@ mod x86 {
 
     /// Lanes 0–7 in one AVX-512 register.
     #[derive(Clone, Copy)]
-    pub(super) struct Avx512(__m512d);
+    pub(crate) struct Avx512(__m512d);
 
     impl Lane8 for Avx512 {
         const CHUNK: usize = 16;
@@ -356,6 +374,11 @@ mod x86 {
         #[inline(always)]
         unsafe fn abs(self) -> Self {
             unsafe { Avx512(_mm512_abs_pd(self.0)) }
+        }
+        #[inline(always)]
+        unsafe fn sqrt_max0(self) -> Self {
+            // vmaxpd returns its second operand (0) when the first is NaN, as f64::max(x, 0.0).
+            unsafe { Avx512(_mm512_sqrt_pd(_mm512_max_pd(self.0, _mm512_setzero_pd()))) }
         }
         #[inline(always)]
         unsafe fn reduce(self) -> f64 {
@@ -496,7 +519,7 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
 /// `v_k ← v_k ⊙ (1 + c_k x_k)` (`x_k = now[k]`), and when `NEXT` the updated block is used at once
 /// for the next residual `Σ (v_k v_k − w) y_k` (`y_k = next[k]`), which is returned.
 #[inline(always)]
-unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
+pub(crate) unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
     vs: [*mut F8; K],
     now: [*const F8; K],
     c: [f64; K],
@@ -505,41 +528,74 @@ unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
     nbw: usize,
     nb: usize,
 ) -> [f64; K] {
+    unsafe { alg1_fused_norm_g::<V, K, NEXT, NORM_NONE>(vs, now, c, next, w, nbw, w, nb).0 }
+}
+
+/// No norm in [`alg1_fused_norm_g`].
+pub(crate) const NORM_NONE: u8 = 0;
+/// `Σ_j |v_j|` in [`alg1_fused_norm_g`] (the order of `lanes::sum_abs`).
+pub(crate) const NORM_ABS: u8 = 1;
+/// `Σ_j |v_j| m_j` in [`alg1_fused_norm_g`] (the order of `lanes::masked_sum_abs`).
+pub(crate) const NORM_MASKED_ABS: u8 = 2;
+
+/// [`alg1_fused_g`] that also returns a norm of each updated state, accumulated in the same sweep
+/// in the fixed order (`NORM`: none, `Σ|v_j|`, or `Σ|v_j| m_j` with the 0/1 mask `m`): the stop
+/// sets' norms, without a second pass over the states.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: bool, const NORM: u8>(
+    vs: [*mut F8; K],
+    now: [*const F8; K],
+    c: [f64; K],
+    next: [*const F8; K],
+    w: *const F8,
+    nbw: usize,
+    m: *const F8,
+    nb: usize,
+) -> ([f64; K], [f64; K]) {
     unsafe {
         let one = V::splat(1.0);
         let cv = c.map(|x| V::splat(x));
         let mut acc = [V::splat(0.0); K];
+        let mut norm = [V::splat(0.0); K];
         let mut b = 0;
-        while b < nbw {
-            let wb = V::load(w.add(b));
-            for k in 0..K {
-                let p = vs[k].add(b);
-                let vn = V::load(p).mul(one.add(cv[k].mul(V::load(now[k].add(b)))));
-                vn.store(p);
-                if NEXT {
-                    acc[k] = acc[k].add(vn.mul(vn).sub(wb).mul(V::load(next[k].add(b))));
+        macro_rules! block {
+            ($sub:expr) => {{
+                let wb = if $sub { V::load(w.add(b)) } else { one };
+                let mb = if NORM == NORM_MASKED_ABS { V::load(m.add(b)) } else { one };
+                for k in 0..K {
+                    let p = vs[k].add(b);
+                    let vn = V::load(p).mul(one.add(cv[k].mul(V::load(now[k].add(b)))));
+                    vn.store(p);
+                    if NEXT {
+                        let sq = vn.mul(vn);
+                        let e = if $sub { sq.sub(wb) } else { sq };
+                        acc[k] = acc[k].add(e.mul(V::load(next[k].add(b))));
+                    }
+                    if NORM == NORM_ABS {
+                        norm[k] = norm[k].add(vn.abs());
+                    } else if NORM == NORM_MASKED_ABS {
+                        norm[k] = norm[k].add(vn.abs().mul(mb));
+                    }
                 }
-            }
-            b += 1;
+                b += 1;
+            }};
+        }
+        while b < nbw {
+            block!(true);
         }
         while b < nb {
-            for k in 0..K {
-                let p = vs[k].add(b);
-                let vn = V::load(p).mul(one.add(cv[k].mul(V::load(now[k].add(b)))));
-                vn.store(p);
-                if NEXT {
-                    acc[k] = acc[k].add(vn.mul(vn).mul(V::load(next[k].add(b))));
-                }
-            }
-            b += 1;
+            block!(false);
         }
-        if NEXT { V::reduce_many(acc) } else { [0.0; K] }
+        let r = if NEXT { V::reduce_many(acc) } else { [0.0; K] };
+        let n = if NORM != NORM_NONE { V::reduce_many(norm) } else { [0.0; K] };
+        (r, n)
     }
 }
 
 /// Residuals of `K` chains at once, `Σ (v_k v_k − w) x_k` (each in the fixed order).
 #[inline(always)]
-unsafe fn residual_multi_g<V: Lane8, const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] {
+pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] {
     unsafe {
         let mut acc = [V::splat(0.0); K];
         let mut b = 0;
@@ -697,9 +753,72 @@ unsafe fn scale_by_factor_g<V: Lane8>(v: *mut F8, h: *const F8, a: f64, nb: usiz
     }
 }
 
+/// `Σ_j a_j b_j` in the fixed order.
+#[inline(always)]
+unsafe fn dot_g<V: Lane8>(a: *const F8, b: *const F8, nb: usize) -> f64 {
+    unsafe {
+        let mut acc = V::splat(0.0);
+        for j in 0..nb {
+            acc = acc.add(V::load(a.add(j)).mul(V::load(b.add(j))));
+        }
+        acc.reduce()
+    }
+}
+
+/// `Σ_j a_j` in the fixed order.
+#[inline(always)]
+unsafe fn sum_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
+    unsafe {
+        let mut acc = V::splat(0.0);
+        for j in 0..nb {
+            acc = acc.add(V::load(a.add(j)));
+        }
+        acc.reduce()
+    }
+}
+
+/// `Σ_j √max(a_j, 0) m_j` in the fixed order.
+#[inline(always)]
+unsafe fn masked_sum_sqrt_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> f64 {
+    unsafe {
+        let mut acc = V::splat(0.0);
+        for j in 0..nb {
+            acc = acc.add(V::load(a.add(j)).sqrt_max0().mul(V::load(m.add(j))));
+        }
+        acc.reduce()
+    }
+}
+
+/// `Σ_j (v_j v_j − w_j)²` in the fixed order.
+#[inline(always)]
+unsafe fn sq_dist_sq_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
+    unsafe {
+        let mut acc = V::splat(0.0);
+        for j in 0..nb {
+            let vb = V::load(v.add(j));
+            let e = vb.mul(vb).sub(V::load(w.add(j)));
+            acc = acc.add(e.mul(e));
+        }
+        acc.reduce()
+    }
+}
+
+/// `Σ_j |v_j v_j − w_j|` in the fixed order.
+#[inline(always)]
+unsafe fn sq_dist_l1_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
+    unsafe {
+        let mut acc = V::splat(0.0);
+        for j in 0..nb {
+            let vb = V::load(v.add(j));
+            acc = acc.add(vb.mul(vb).sub(V::load(w.add(j))).abs());
+        }
+        acc.reduce()
+    }
+}
+
 /// `Σ_j |a_j|` in the fixed order.
 #[inline(always)]
-unsafe fn sum_abs_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
+pub(crate) unsafe fn sum_abs_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
     unsafe {
         let mut acc = V::splat(0.0);
         for b in 0..nb {
@@ -711,13 +830,52 @@ unsafe fn sum_abs_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
 
 /// `Σ_j |a_j| m_j` in the fixed order.
 #[inline(always)]
-unsafe fn masked_sum_abs_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> f64 {
+pub(crate) unsafe fn masked_sum_abs_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> f64 {
     unsafe {
         let mut acc = V::splat(0.0);
         for b in 0..nb {
             acc = acc.add(V::load(a.add(b)).abs().mul(V::load(m.add(b))));
         }
         acc.reduce()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running caller code generically over the lane type.
+
+/// Code generic over the 8-lane type, run by [`with_lanes`] on one path. The engine's chain
+/// driver uses it so that its whole step loop (draws, coefficients, fused sweeps, observer calls,
+/// stop checks) is compiled once per path with that path's target features, instead of calling
+/// a dispatched kernel per step.
+pub(crate) trait WithLanes {
+    type Out;
+    /// # Safety
+    /// Only called by [`with_lanes`], with `V` supported by the CPU.
+    unsafe fn run<V: Lane8>(self) -> Self::Out;
+}
+
+/// Run `w` on `path` (which must be available: see [`checked`]).
+#[inline]
+pub(crate) fn with_lanes<W: WithLanes>(path: Path, w: W) -> W::Out {
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<W: WithLanes>(w: W) -> W::Out {
+        unsafe { w.run::<x86::Avx2>() }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn avx512<W: WithLanes>(w: W) -> W::Out {
+        unsafe { w.run::<x86::Avx512>() }
+    }
+    // SAFETY: the caller passes a checked (available) path.
+    unsafe {
+        match path {
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx512 => avx512(w),
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx2 => avx2(w),
+            _ => w.run::<Portable>(),
+        }
     }
 }
 
@@ -778,6 +936,11 @@ instances! {
     fn accumulate_k(coef: &[f64], data: &Data, h: *mut F8, scale: Option<f64>) -> () => accumulate_g;
     fn scale_by_factor_k(v: *mut F8, h: *const F8, a: f64, nb: usize) -> () => scale_by_factor_g;
     fn sum_abs_k(a: *const F8, nb: usize) -> f64 => sum_abs_g;
+    fn dot_k(a: *const F8, b: *const F8, nb: usize) -> f64 => dot_g;
+    fn sum_k(a: *const F8, nb: usize) -> f64 => sum_g;
+    fn masked_sum_sqrt_k(a: *const F8, m: *const F8, nb: usize) -> f64 => masked_sum_sqrt_g;
+    fn sq_dist_sq_k(v: *const F8, w: *const F8, nb: usize) -> f64 => sq_dist_sq_g;
+    fn sq_dist_l1_k(v: *const F8, w: *const F8, nb: usize) -> f64 => sq_dist_l1_g;
     fn masked_sum_abs_k(a: *const F8, m: *const F8, nb: usize) -> f64 => masked_sum_abs_g;
 }
 
@@ -785,7 +948,7 @@ instances! {
 /// instructions the CPU lacks).
 #[inline]
 pub fn checked(path: Path) -> Path {
-    if path == Path::Portable || path == Path::active() || path.is_available() {
+    if path == Path::active() || path == Path::Portable || path.is_available() {
         path
     } else {
         panic!("kernel path {path} is not available on this CPU (available: {:?})", Path::available())
@@ -937,4 +1100,40 @@ pub fn sum_abs_with(path: Path, a: &[F8]) -> f64 {
 pub fn masked_sum_abs_with(path: Path, a: &[F8], m: &[F8]) -> f64 {
     assert_eq!(a.len(), m.len());
     dispatch!(checked(path), masked_sum_abs_k(a.as_ptr(), m.as_ptr(), a.len()))
+}
+
+/// `Σ_j a_j b_j` in the fixed order (the order of `lanes::dot`).
+pub fn dot_with(path: Path, a: &[F8], b: &[F8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    dispatch!(checked(path), dot_k(a.as_ptr(), b.as_ptr(), a.len()))
+}
+
+/// `Σ_j a_j` in the fixed order (the order of `lanes::sum`).
+pub fn sum_with(path: Path, a: &[F8]) -> f64 {
+    dispatch!(checked(path), sum_k(a.as_ptr(), a.len()))
+}
+
+/// `Σ_j √max(a_j, 0) m_j` in the fixed order (the order of `lanes::masked_sum_sqrt`).
+pub fn masked_sum_sqrt_with(path: Path, a: &[F8], m: &[F8]) -> f64 {
+    assert_eq!(a.len(), m.len());
+    dispatch!(checked(path), masked_sum_sqrt_k(a.as_ptr(), m.as_ptr(), a.len()))
+}
+
+/// `‖v⊙v − w‖²` in the fixed order (the order of `lanes::sq_dist_sq`).
+pub fn sq_dist_sq_with(path: Path, v: &[F8], w: &[F8]) -> f64 {
+    assert_eq!(v.len(), w.len());
+    dispatch!(checked(path), sq_dist_sq_k(v.as_ptr(), w.as_ptr(), v.len()))
+}
+
+/// `‖v⊙v − w‖₁` in the fixed order (the order of `lanes::sq_dist_l1`).
+pub fn sq_dist_l1_with(path: Path, v: &[F8], w: &[F8]) -> f64 {
+    assert_eq!(v.len(), w.len());
+    dispatch!(checked(path), sq_dist_l1_k(v.as_ptr(), w.as_ptr(), v.len()))
+}
+
+/// `⟨v⊙v − w, x⟩` in the fixed order for any `w` (no zero-block skipping; the order of
+/// `lanes::residual`).
+pub fn residual_full_with(path: Path, v: &[F8], w: &[F8], x: &[F8]) -> f64 {
+    assert!(v.len() == w.len() && w.len() == x.len());
+    dispatch!(checked(path), residual_k(v.as_ptr(), w.as_ptr(), v.len(), x.as_ptr(), v.len()))
 }

@@ -30,7 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::dynamics::{Dynamics, Scratch, StepStatus, alg1_coef, alg1_draw};
-use super::kernels::{self, Path};
+use super::kernels::{self, Lane8, Path};
 use super::lanes::{F8, PVec, blocks_for};
 use super::model::Problem;
 use super::rng::Stream;
@@ -203,7 +203,7 @@ pub fn run_chain_with<O: Observer>(
     match alg1_params(dynamics) {
         Some((delta, grad_sign)) => {
             let mut ends = Vec::with_capacity(1);
-            let chains = vec![Chain { v: v0, rng, obs, i: 0, s: 0.0, r: 0.0 }];
+            let chains = vec![Chain { v: v0, rng, obs, i: 0, s: 0.0, r: 0.0, out: false }];
             Alg1Driver::new(path, p, delta, grad_sign, schedule, stop).run(chains, &mut ends, 1);
             ends.pop().expect("one chain").1
         }
@@ -255,6 +255,22 @@ fn finished(v: PVec, t: u64) -> ChainEnd {
     ChainEnd { v, steps_run: t, exit_step: None, diverged_at: None }
 }
 
+/// `max_k |x_k − c|` ignoring NaN terms, `0` for none: exactly `Problem::support_max` (`c = 0`)
+/// and `Problem::support_dist_inf` (`c = 1`), whose `fold(0.0, f64::max)` keeps the larger of
+/// two numbers and drops a NaN — the maximum of a set of non-negative numbers does not depend on
+/// the order, so this branchy loop (cheaper than `f64::max`'s NaN handling) gives the same value.
+#[inline(always)]
+fn max_abs_ignoring_nan(xs: &[f64], c: f64) -> f64 {
+    let mut m = 0.0f64;
+    for &x in xs {
+        let a = (x - c).abs();
+        if a > m {
+            m = a;
+        }
+    }
+    m
+}
+
 /// `(δ, grad_sign)` when `dynamics` is Algorithm 1 or its flipped-gradient control.
 fn alg1_params(dynamics: &Dynamics) -> Option<(f64, f64)> {
     match *dynamics {
@@ -278,10 +294,11 @@ pub fn interleave_for(d: usize) -> usize {
     }
 }
 
-/// How many chains [`run_chains_par`] gives one task at dimension `d` (two kernel groups, so that
-/// one group's reduction overlaps the other's sweep).
+/// How many chains [`run_chains_par`] gives one task at dimension `d`: one kernel group (a second
+/// group sharing the thread gains nothing at d = 100 and evicts the first group's rows from L1 at
+/// d = 1000; measured in `benches/`, group `alg1_interleaved`).
 pub fn batch_for(d: usize) -> usize {
-    2 * interleave_for(d)
+    interleave_for(d)
 }
 
 /// Run a batch of chains with the same problem, dynamics, schedule and stop set: chain `j` starts
@@ -322,7 +339,7 @@ pub fn run_chains_with<O: Observer>(
     match alg1_params(dynamics) {
         Some((delta, grad_sign)) => {
             let chains: Vec<Chain<O>> =
-                starts.into_iter().zip(rngs.iter_mut()).zip(obs.iter_mut()).map(|((v, rng), obs)| Chain { v, rng, obs, i: 0, s: 0.0, r: 0.0 }).collect();
+                starts.into_iter().zip(rngs.iter_mut()).zip(obs.iter_mut()).map(|((v, rng), obs)| Chain { v, rng, obs, i: 0, s: 0.0, r: 0.0, out: false }).collect();
             let mut ends = Vec::with_capacity(m);
             Alg1Driver::new(path, p, delta, grad_sign, schedule, stop).run(chains, &mut ends, interleave);
             ends.sort_unstable_by_key(|(j, _)| *j);
@@ -386,8 +403,8 @@ where
     })
 }
 
-/// One live Algorithm-1 chain of a batch: its state, stream, observer, the outcome `(i, s)` of its
-/// pending step and that step's residual `r = ⟨e(v), x^(i)⟩`.
+/// One live Algorithm-1 chain of a batch: its position in the batch, state, stream, observer, the
+/// outcome `(i, s)` of its pending step and that step's residual `r = ⟨e(v), x^(i)⟩`.
 struct Chain<'a, O> {
     v: PVec,
     rng: &'a mut Stream,
@@ -395,6 +412,8 @@ struct Chain<'a, O> {
     i: usize,
     s: f64,
     r: f64,
+    /// Left `G` at the current step (removed at the end of the step).
+    out: bool,
 }
 
 /// The fused Algorithm-1 loop for a batch of chains.
@@ -410,6 +429,23 @@ struct Alg1Driver<'a> {
     stop: StopSet,
 }
 
+/// The arguments of one [`Alg1Driver::run`], as a [`kernels::WithLanes`] job.
+struct Alg1Job<'d, 'c, O> {
+    driver: &'d Alg1Driver<'d>,
+    chains: Vec<Chain<'c, O>>,
+    ends: &'d mut Vec<(usize, ChainEnd)>,
+    interleave: usize,
+}
+
+impl<O: Observer> kernels::WithLanes for Alg1Job<'_, '_, O> {
+    type Out = ();
+    #[inline(always)]
+    unsafe fn run<V: Lane8>(self) {
+        // SAFETY: `with_lanes` runs this with `V` supported by the CPU.
+        unsafe { self.driver.run_g::<V, O>(self.chains, self.ends, self.interleave) }
+    }
+}
+
 impl<'a> Alg1Driver<'a> {
     fn new(path: Path, p: &'a Problem, delta: f64, grad_sign: f64, schedule: &'a Schedule, stop: StopSet) -> Self {
         let w = p.w_star().blocks();
@@ -419,13 +455,52 @@ impl<'a> Alg1Driver<'a> {
         Alg1Driver { path, p, w: w.as_ptr(), nbw, nb: w.len(), delta, grad_sign, schedule, stop }
     }
 
+    /// Run the chains (batch positions `0..m`) to their ends; pushes `(position, end)`. The whole
+    /// loop is compiled per path (`kernels::with_lanes`).
+    fn run<O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
+        kernels::with_lanes(self.path, Alg1Job { driver: self, chains, ends, interleave })
+    }
+
     #[inline(always)]
     fn row(&self, i: usize) -> *const F8 {
         self.p.data().row(i).as_ptr()
     }
 
-    /// Run the chains (batch positions `0..m`) to their ends; pushes `(position, end)`.
-    fn run<O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
+    /// [`StopSet::contains`] given the norm the fused sweep computed (`Σ|v_j|` for B.1,
+    /// `‖v_S̄‖₁` for C.1/D.2; same operations and order as `contains`, so the same answer).
+    #[inline(always)]
+    fn contains_from_norm(&self, v: &PVec, norm: f64) -> bool {
+        let r = self.p.r();
+        match self.stop {
+            StopSet::Never => true,
+            StopSet::L1Ball { b } => norm <= b,
+            StopSet::SupportBox { b, eps } => norm <= eps && max_abs_ignoring_nan(&v.as_slice()[..r], 0.0) <= b,
+            StopSet::NearTruth { b, eps } => norm <= eps && max_abs_ignoring_nan(&v.as_slice()[..r], 1.0) <= b,
+        }
+    }
+
+    /// [`StopSet::contains_with`] on the lane type `V` (same operations, same bits).
+    #[inline(always)]
+    unsafe fn contains_g<V: Lane8>(&self, v: &PVec) -> bool {
+        let p = self.p;
+        // SAFETY: `V` is supported (caller); the vectors have `nb` blocks.
+        unsafe {
+            match self.stop {
+                StopSet::Never => true,
+                StopSet::L1Ball { b } => kernels::sum_abs_g::<V>(v.blocks().as_ptr(), self.nb) <= b,
+                StopSet::SupportBox { b, eps } => {
+                    kernels::masked_sum_abs_g::<V>(v.blocks().as_ptr(), p.off_mask().blocks().as_ptr(), self.nb) <= eps && p.support_max(v) <= b
+                }
+                StopSet::NearTruth { b, eps } => {
+                    kernels::masked_sum_abs_g::<V>(v.blocks().as_ptr(), p.off_mask().blocks().as_ptr(), self.nb) <= eps
+                        && p.support_dist_inf(v) <= b
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn run_g<V: Lane8, O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
         let p = self.p;
         let n = p.n();
         let total = self.schedule.total_steps();
@@ -434,7 +509,9 @@ impl<'a> Alg1Driver<'a> {
         let mut live: Vec<(usize, Chain<'_, O>)> = Vec::with_capacity(chains.len());
         for (j, mut c) in chains.into_iter().enumerate() {
             c.obs.observe(0, &c.v);
-            if !self.stop.contains_with(self.path, &c.v, p) {
+            // SAFETY (all `unsafe` below): `V` is supported; the group functions get groups of
+            // 1..=INTERLEAVE distinct chains whose states and rows have `nb` blocks.
+            if !unsafe { self.contains_g::<V>(&c.v) } {
                 ends.push((j, ChainEnd { v: c.v, steps_run: 0, exit_step: Some(0), diverged_at: None }));
             } else if total == 0 {
                 ends.push((j, finished(c.v, 0)));
@@ -444,7 +521,7 @@ impl<'a> Alg1Driver<'a> {
             }
         }
         for g in live.chunks_mut(interleave) {
-            self.residual_group(g);
+            unsafe { self.residual_group::<V, O>(g) };
         }
         let mut t: u64 = 0;
         'phases: for phase in self.schedule.phases() {
@@ -455,23 +532,35 @@ impl<'a> Alg1Driver<'a> {
                 t += 1;
                 let last = t == total;
                 // A non-finite residual: step t diverges before changing v (as `alg1_apply`).
-                let mut k = 0;
-                while k < live.len() {
-                    if live[k].1.r.is_finite() {
-                        k += 1;
-                    } else {
-                        let (j, c) = live.swap_remove(k);
-                        ends.push((j, ChainEnd { v: c.v, steps_run: t - 1, exit_step: None, diverged_at: Some(t) }));
+                if live.iter().any(|(_, c)| !c.r.is_finite()) {
+                    let mut k = 0;
+                    while k < live.len() {
+                        if live[k].1.r.is_finite() {
+                            k += 1;
+                        } else {
+                            let (j, c) = live.swap_remove(k);
+                            ends.push((j, ChainEnd { v: c.v, steps_run: t - 1, exit_step: None, diverged_at: Some(t) }));
+                        }
                     }
                 }
+                let mut left = false;
                 for g in live.chunks_mut(interleave) {
-                    self.fused_group(g, phase.eta, last);
+                    let norms = unsafe { self.fused_group::<V, O>(g, phase.eta, last) };
+                    for (k, (_, c)) in g.iter_mut().enumerate() {
+                        c.obs.observe(t, &c.v);
+                        if check && !self.contains_from_norm(&c.v, norms[k]) {
+                            c.out = true;
+                            left = true;
+                        }
+                    }
                 }
-                let mut k = 0;
-                while k < live.len() {
-                    let c = &mut live[k].1;
-                    c.obs.observe(t, &c.v);
-                    if check && !self.stop.contains_with(self.path, &c.v, p) {
+                if left {
+                    let mut k = 0;
+                    while k < live.len() {
+                        if !live[k].1.out {
+                            k += 1;
+                            continue;
+                        }
                         let (j, c) = live.swap_remove(k);
                         if !last {
                             // Undo the draw of step t + 1 (one u64 = two 32-bit words).
@@ -479,8 +568,6 @@ impl<'a> Alg1Driver<'a> {
                             c.rng.set_word_pos(pos - 2);
                         }
                         ends.push((j, ChainEnd { v: c.v, steps_run: t, exit_step: Some(t), diverged_at: None }));
-                    } else {
-                        k += 1;
                     }
                 }
             }
@@ -491,13 +578,14 @@ impl<'a> Alg1Driver<'a> {
     }
 
     /// Residuals of the pending steps of a group.
-    fn residual_group<O>(&self, g: &mut [(usize, Chain<'_, O>)]) {
+    #[inline(always)]
+    unsafe fn residual_group<V: Lane8, O>(&self, g: &mut [(usize, Chain<'_, O>)]) {
         macro_rules! go {
             ($k:literal) => {{
                 let vs: [*const F8; $k] = std::array::from_fn(|k| g[k].1.v.blocks().as_ptr());
                 let xs: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
-                // SAFETY: the path was checked; states and rows have `nb` blocks.
-                let r = unsafe { kernels::residual_multi_raw::<$k>(self.path, vs, xs, self.w, self.nbw, self.nb) };
+                // SAFETY: see `run_g`.
+                let r = unsafe { kernels::residual_multi_g::<V, $k>(vs, xs, self.w, self.nbw, self.nb) };
                 for k in 0..$k {
                     g[k].1.r = r[k];
                 }
@@ -513,32 +601,46 @@ impl<'a> Alg1Driver<'a> {
     }
 
     /// One step of a group (all residuals finite): update with the pending outcome and, unless
-    /// this is the last step, draw the next outcome and compute its residual in the same sweep.
+    /// this is the last step, draw the next outcome and compute its residual in the same sweep,
+    /// together with the stop set's norm of each updated state (returned; 0 for `Never`).
     #[inline(always)]
-    fn fused_group<O>(&self, g: &mut [(usize, Chain<'_, O>)], eta: f64, last: bool) {
+    unsafe fn fused_group<V: Lane8, O>(&self, g: &mut [(usize, Chain<'_, O>)], eta: f64, last: bool) -> [f64; INTERLEAVE] {
+        use kernels::{NORM_ABS, NORM_MASKED_ABS, NORM_NONE};
+        let mask = self.p.off_mask().blocks().as_ptr();
+        let mut norms = [0.0; INTERLEAVE];
+        macro_rules! sweep {
+            ($k:literal, $next:literal, $vs:expr, $now:expr, $c:expr, $nx:expr) => {
+                // SAFETY (all arms): see `run_g`; the states are distinct vectors.
+                match self.stop {
+                    StopSet::Never => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
+                    StopSet::L1Ball { .. } => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
+                    StopSet::SupportBox { .. } | StopSet::NearTruth { .. } => unsafe {
+                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb)
+                    },
+                }
+            };
+        }
         macro_rules! go {
             ($k:literal) => {{
                 let c: [f64; $k] = std::array::from_fn(|k| alg1_coef(eta, g[k].1.s, g[k].1.r, self.grad_sign));
                 let now: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
                 let vs: [*mut F8; $k] = std::array::from_fn(|k| g[k].1.v.blocks_mut().as_mut_ptr());
-                let next = if last {
-                    None
+                let n = if last {
+                    sweep!($k, false, vs, now, c, now).1
                 } else {
                     let n = self.p.n();
                     for k in 0..$k {
                         let ch = &mut g[k].1;
                         (ch.i, ch.s) = alg1_draw(ch.rng, n, self.delta);
                     }
-                    Some(std::array::from_fn(|k| self.row(g[k].1.i)))
-                };
-                // SAFETY: the path was checked; states and rows have `nb` blocks; the states are
-                // distinct vectors.
-                let r = unsafe { kernels::fused_raw::<$k>(self.path, vs, now, c, next, self.w, self.nbw, self.nb) };
-                if !last {
+                    let next: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
+                    let (r, n) = sweep!($k, true, vs, now, c, next);
                     for k in 0..$k {
                         g[k].1.r = r[k];
                     }
-                }
+                    n
+                };
+                norms[..$k].copy_from_slice(&n);
             }};
         }
         match g.len() {
@@ -548,6 +650,7 @@ impl<'a> Alg1Driver<'a> {
             4 => go!(4),
             l => unreachable!("group of {l} > INTERLEAVE"),
         }
+        norms
     }
 }
 

@@ -2,13 +2,15 @@
 //! `src/engine/dynamics.rs` and `src/engine/stopped.rs`, plain scalar lane loops), kept verbatim
 //! except for free-function signatures. The snapshots other claims commit were produced by this
 //! code; `tests/kernels.rs` (and the benches, for before/after timings) compare every kernel path
-//! of the current engine against it bit for bit. Do not "optimise" this file.
+//! of the current engine against it bit for bit. The lane reductions are frozen copies of the old
+//! `src/engine/lanes.rs` loops too, so nothing here runs the new kernels. Do not "optimise" this
+//! file.
 
 #![allow(dead_code, clippy::all)]
 
 use rand::Rng;
 use shape_matters::engine::dynamics::{Dynamics, LabelNoise, StepStatus};
-use shape_matters::engine::lanes::{self, F8, LANES, PVec};
+use shape_matters::engine::lanes::{F8, LANES, PVec, reduce};
 use shape_matters::engine::model::Problem;
 use shape_matters::engine::rng::{Stream, index_and_sign, standard_normal, uniform_index};
 use shape_matters::engine::schedule::Schedule;
@@ -52,7 +54,7 @@ fn all_residuals(p: &Problem, v: &PVec, res: &mut Vec<f64>) -> bool {
     res.clear();
     let mut ok = true;
     for i in 0..p.n() {
-        let r = p.residual(i, v);
+        let r = residual(v.blocks(), p.w_star().blocks(), p.data().row(i));
         ok &= r.is_finite();
         res.push(r);
     }
@@ -78,7 +80,7 @@ pub fn step(dynamics: &Dynamics, v: &mut PVec, p: &Problem, eta: f64, rng: &mut 
         Dynamics::Alg1FlippedGradient { delta } => alg1_step(v, p, eta, delta, -1.0, rng),
         Dynamics::SgdGauss { sigma } => {
             let (i, _) = index_and_sign(rng.next_u64(), p.n());
-            let r = p.residual(i, v);
+            let r = residual(v.blocks(), p.w_star().blocks(), p.data().row(i));
             if !r.is_finite() {
                 return StepStatus::Diverged;
             }
@@ -206,7 +208,7 @@ fn alg1_step(v: &mut PVec, p: &Problem, eta: f64, delta: f64, grad_sign: f64, rn
 #[inline(always)]
 pub fn alg1_apply(v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_sign: f64) -> StepStatus {
     let x = p.data().row(i);
-    let r = lanes::residual(v.blocks(), p.w_star().blocks(), x);
+    let r = residual(v.blocks(), p.w_star().blocks(), x);
     if !r.is_finite() {
         return StepStatus::Diverged;
     }
@@ -237,9 +239,9 @@ fn add_gaussian(v: &mut PVec, a: f64, rng: &mut Stream) {
 pub fn contains(stop: &StopSet, v: &PVec, p: &Problem) -> bool {
     match *stop {
         StopSet::Never => true,
-        StopSet::L1Ball { b } => lanes::sum_abs(v.blocks()) <= b,
-        StopSet::SupportBox { b, eps } => p.off_l1(v) <= eps && p.support_max(v) <= b,
-        StopSet::NearTruth { b, eps } => p.off_l1(v) <= eps && p.support_dist_inf(v) <= b,
+        StopSet::L1Ball { b } => sum_abs(v.blocks()) <= b,
+        StopSet::SupportBox { b, eps } => masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b,
+        StopSet::NearTruth { b, eps } => masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_dist_inf(v) <= b,
     }
 }
 
@@ -304,3 +306,122 @@ pub fn run_chain<O: Observer>(
         diverged_at: None,
     }
 }
+
+// ---- frozen copies of the pre-issue-8 `lanes` reductions ----
+
+/// `Σ_j a_j b_j` in the fixed order.
+#[inline]
+pub fn dot(a: &[F8], b: &[F8]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut s = [0.0f64; LANES];
+    for (x, y) in a.iter().zip(b) {
+        for l in 0..LANES {
+            s[l] += x.0[l] * y.0[l];
+        }
+    }
+    reduce(s)
+}
+
+/// The residual `⟨v⊙v − w, x⟩ = Σ_j (v_j v_j − w_j) x_j` in the fixed order.
+///
+/// With `w = v*⊙v*` and `x = x^(i)` this is `⟨e(v), x^(i)⟩`, the factor of every gradient in
+/// the paper (SPEC §0.3). It is computed from `e = v⊙v − w` directly, never as
+/// `⟨v⊙v, x⟩ − y` (which cancels near `v*`).
+#[inline]
+pub fn residual(v: &[F8], w: &[F8], x: &[F8]) -> f64 {
+    debug_assert!(v.len() == w.len() && w.len() == x.len());
+    let mut s = [0.0f64; LANES];
+    for ((vb, wb), xb) in v.iter().zip(w).zip(x) {
+        for l in 0..LANES {
+            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]) * xb.0[l];
+        }
+    }
+    reduce(s)
+}
+
+/// `Σ_j a_j` in the fixed order.
+#[inline]
+pub fn sum(a: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for x in a {
+        for l in 0..LANES {
+            s[l] += x.0[l];
+        }
+    }
+    reduce(s)
+}
+
+/// `Σ_j |a_j|` in the fixed order.
+#[inline]
+pub fn sum_abs(a: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for x in a {
+        for l in 0..LANES {
+            s[l] += x.0[l].abs();
+        }
+    }
+    reduce(s)
+}
+
+/// `Σ_j a_j²` in the fixed order.
+#[inline]
+pub fn sum_sq(a: &[F8]) -> f64 {
+    dot(a, a)
+}
+
+/// `Σ_j m_j a_j` for a 0/1 mask `m` in the fixed order.
+#[inline]
+pub fn masked_sum(a: &[F8], mask: &[F8]) -> f64 {
+    dot(a, mask)
+}
+
+/// `Σ_j m_j |a_j|` for a 0/1 mask `m` in the fixed order.
+#[inline]
+pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for (x, m) in a.iter().zip(mask) {
+        for l in 0..LANES {
+            s[l] += x.0[l].abs() * m.0[l];
+        }
+    }
+    reduce(s)
+}
+
+/// `Σ_j m_j √a_j` for non-negative `a` and a 0/1 mask in the fixed order (negative entries
+/// contribute `√max(a,0)`).
+#[inline]
+pub fn masked_sum_sqrt(a: &[F8], mask: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for (x, m) in a.iter().zip(mask) {
+        for l in 0..LANES {
+            s[l] += x.0[l].max(0.0).sqrt() * m.0[l];
+        }
+    }
+    reduce(s)
+}
+
+/// `‖v⊙v − w‖²` in the fixed order (the test error when `w = v*⊙v*`).
+#[inline]
+pub fn sq_dist_sq(v: &[F8], w: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for (vb, wb) in v.iter().zip(w) {
+        for l in 0..LANES {
+            let e = vb.0[l] * vb.0[l] - wb.0[l];
+            s[l] += e * e;
+        }
+    }
+    reduce(s)
+}
+
+/// `Σ_j |v_j v_j − w_j|` (the ℓ1 norm of `e(v)`) in the fixed order.
+#[inline]
+pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    for (vb, wb) in v.iter().zip(w) {
+        for l in 0..LANES {
+            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]).abs();
+        }
+    }
+    reduce(s)
+}
+
