@@ -20,6 +20,9 @@
 //! difference divided by the difference of `n` is the count per chain-step, setup excluded).
 //! Workloads: `alg1_step`, `alg1_step_ref` (d = `BENCH_D`, default 100), `chain`, `chain_ref`,
 //! `chain_stopped`, `chain_stopped_ref`, `batch` (`BENCH_K` chains, one call), `gd`, `gd_ref`.
+//! With `BENCH_REPS=<r>` the workload is timed `r` times (thread CPU time and wall time) and the
+//! minimum and median per chain-step are printed: on a shared machine the minimum is the
+//! least-disturbed run.
 
 #[path = "../tests/reference/mod.rs"]
 #[allow(dead_code)]
@@ -305,57 +308,82 @@ fn single_thread_groups<M: Measurement>(c: &mut Criterion<M>) {
     exact_enumeration(c);
 }
 
-/// One fixed workload of `steps` chain-steps (see the module documentation).
-fn instr_workload(name: &str, steps: u64) {
+/// One fixed workload of `steps` chain-steps (see the module documentation); the problem is built
+/// before, the returned closure runs the steps.
+fn make_workload(name: &str, steps: u64) -> Box<dyn FnMut() -> f64> {
     let env = |k: &str, default: usize| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
     let d = env("BENCH_D", 100);
+    let k = env("BENCH_K", interleave_for(d));
     let p = problem(40, d);
     let dynamics = Dynamics::Alg1 { delta: 1.0 };
     let sched = Schedule::constant(1e-3, steps).unwrap();
     let stop = StopSet::SupportBox { b: 1e6, eps: 1e6 };
-    let mut rng = stream(1, "bench", "chain", 0);
-    let mut max_l1 = 0.0f64;
-    let mut obs = |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks()));
-    let out = match name {
-        "alg1_step" => {
-            let (mut v, mut sc) = (start(d), Scratch::default());
-            (0..steps).for_each(|_| _ = dynamics.step(&mut v, &p, 1e-3, &mut rng, &mut sc));
-            v.as_slice()[0]
-        }
-        "alg1_step_ref" => {
-            let (mut v, mut sc) = (start(d), reference::Scratch::default());
-            (0..steps).for_each(|_| _ = reference::step(&dynamics, &mut v, &p, 1e-3, &mut rng, &mut sc));
-            v.as_slice()[0]
-        }
-        "chain" => run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
-        "chain_ref" => reference::run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
-        "chain_stopped" => run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
-        "chain_stopped_ref" => reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
-        "batch" => {
-            let k = env("BENCH_K", interleave_for(d));
-            batch(Path::active(), &p, k, steps / k as u64, k)
-        }
-        "gd" | "gd_ref" => {
-            let mut v = PVec::constant(d, 1.0);
-            if name == "gd" {
-                let mut sc = Scratch::default();
-                (0..steps).for_each(|_| _ = Dynamics::Gd.step(&mut v, &p, 1e-2, &mut rng, &mut sc));
-            } else {
-                let mut sc = reference::Scratch::default();
-                (0..steps).for_each(|_| _ = reference::step(&Dynamics::Gd, &mut v, &p, 1e-2, &mut rng, &mut sc));
+    let name = name.to_string();
+    Box::new(move || {
+        let mut rng = stream(1, "bench", "chain", 0);
+        let mut max_l1 = 0.0f64;
+        let mut obs = |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks()));
+        match name.as_str() {
+            "alg1_step" => {
+                let (mut v, mut sc) = (start(d), Scratch::default());
+                (0..steps).for_each(|_| _ = dynamics.step(&mut v, &p, 1e-3, &mut rng, &mut sc));
+                v.as_slice()[0]
             }
-            v.as_slice()[0]
+            "alg1_step_ref" => {
+                let (mut v, mut sc) = (start(d), reference::Scratch::default());
+                (0..steps).for_each(|_| _ = reference::step(&dynamics, &mut v, &p, 1e-3, &mut rng, &mut sc));
+                v.as_slice()[0]
+            }
+            "chain" => run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
+            "chain_ref" => reference::run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
+            "chain_stopped" => run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
+            "chain_stopped_ref" => reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
+            "batch" => batch(Path::active(), &p, k, steps / k as u64, k),
+            "gd" => {
+                let (mut v, mut sc) = (PVec::constant(d, 1.0), Scratch::default());
+                (0..steps).for_each(|_| _ = Dynamics::Gd.step(&mut v, &p, 1e-2, &mut rng, &mut sc));
+                v.as_slice()[0]
+            }
+            "gd_ref" => {
+                let (mut v, mut sc) = (PVec::constant(d, 1.0), reference::Scratch::default());
+                (0..steps).for_each(|_| _ = reference::step(&Dynamics::Gd, &mut v, &p, 1e-2, &mut rng, &mut sc));
+                v.as_slice()[0]
+            }
+            other => panic!("unknown BENCH_INSTR workload {other:?}"),
         }
-        other => panic!("unknown BENCH_INSTR workload {other:?}"),
-    };
-    println!("{name} d={d} steps={steps} path={} -> {out}", Path::active());
+    })
 }
 
 fn main() {
     eprintln!("kernel path: {} (available: {:?})", Path::active(), Path::available());
     if let Ok(name) = std::env::var("BENCH_INSTR") {
         let steps = std::env::var("BENCH_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
-        instr_workload(&name, steps);
+        let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut work = make_workload(&name, steps);
+        if reps == 0 {
+            let out = black_box(work());
+            println!("{name} steps={steps} path={} -> {out}", Path::active());
+            return;
+        }
+        let (mut cpu, mut wall) = (Vec::new(), Vec::new());
+        for _ in 0..reps {
+            let (c0, w0) = (thread_cpu_ns(), std::time::Instant::now());
+            black_box(work());
+            cpu.push((thread_cpu_ns() - c0) as f64 / steps as f64);
+            wall.push(w0.elapsed().as_nanos() as f64 / steps as f64);
+        }
+        cpu.sort_by(f64::total_cmp);
+        wall.sort_by(f64::total_cmp);
+        println!(
+            "{name} d={} k={} path={}: ns/chain-step cpu min {:.1} median {:.1} | wall min {:.1} median {:.1}",
+            std::env::var("BENCH_D").unwrap_or("100".into()),
+            std::env::var("BENCH_K").unwrap_or("-".into()),
+            Path::active(),
+            cpu[0],
+            cpu[reps / 2],
+            wall[0],
+            wall[reps / 2]
+        );
         return;
     }
     if std::env::var("BENCH_CLOCK").as_deref() == Ok("cpu") {

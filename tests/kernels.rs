@@ -320,7 +320,7 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
     let mut rng = stream(8, "kernels", "adversarial", 0);
     let mut draw = |k: u64| -> f64 {
         let u = rng.next_u64();
-        if u % 5 == 0 { special[(u as usize >> 8) % special.len()] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((k % 7) as i32 - 3) }
+        if u.is_multiple_of(5) { special[(u as usize >> 8) % special.len()] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((k % 7) as i32 - 3) }
     };
     for d in [1usize, 5, 8, 9, 16, 23, 64, 100, 129, 1000] {
         for trial in 0..20u64 {
@@ -357,7 +357,7 @@ fn lanes_reductions_match_the_frozen_loops_on_every_path() {
     let mut draw = |k: u64, specials: bool| -> f64 {
         let u = rng.next_u64();
         let n = if specials { special.len() } else { special.len() - 2 };
-        if u % 4 == 0 { special[(u as usize >> 8) % n] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.4) * 10f64.powi((k % 9) as i32 - 4) }
+        if u.is_multiple_of(4) { special[(u as usize >> 8) % n] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.4) * 10f64.powi((k % 9) as i32 - 4) }
     };
     let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     for d in [1usize, 3, 8, 9, 16, 17, 40, 100, 129, 1000] {
@@ -365,8 +365,8 @@ fn lanes_reductions_match_the_frozen_loops_on_every_path() {
             let specials = trial % 3 == 0; // non-finite entries in a third of the trials
             let a = PVec::from_slice(&(0..d).map(|k| draw(k as u64 + trial, specials)).collect::<Vec<_>>());
             let b = PVec::from_slice(&(0..d).map(|k| draw(3 * k as u64, false)).collect::<Vec<_>>());
-            let w = PVec::from_slice(&(0..d).map(|k| if (k + trial as usize) % 5 == 0 { draw(k as u64, false) } else { 0.0 }).collect::<Vec<_>>());
-            let m = PVec::from_slice(&(0..d).map(|k| ((k * 7 + trial as usize) % 3 == 0) as u8 as f64).collect::<Vec<_>>());
+            let w = PVec::from_slice(&(0..d).map(|k| if (k + trial as usize).is_multiple_of(5) { draw(k as u64, false) } else { 0.0 }).collect::<Vec<_>>());
+            let m = PVec::from_slice(&(0..d).map(|k| (k * 7 + trial as usize).is_multiple_of(3) as u8 as f64).collect::<Vec<_>>());
             let (a, b, w, m) = (a.blocks(), b.blocks(), w.blocks(), m.blocks());
             let cases: [(&str, f64, f64); 10] = [
                 ("dot", lanes::dot(a, b), reference::dot(a, b)),
@@ -451,9 +451,10 @@ fn fused_and_multi_updates_equal_single_updates() {
             let r = kernels::alg1_fused_with::<4>(
                 path,
                 [a.blocks_mut(), b.blocks_mut(), cc.blocks_mut(), d.blocks_mut()],
-                rows.map(|i| p.data().row(i)),
+                p.data(),
+                rows,
                 c,
-                Some(next.map(|i| p.data().row(i))),
+                Some(next),
                 w,
                 nbw,
             );

@@ -107,11 +107,7 @@ fn w_blocks(p: &Problem) -> usize {
 /// All residuals into `sc.res` and `M e(v)` into `sc.h`; false (nothing else computed) when a
 /// residual is not finite.
 fn residuals_and_me(path: Path, p: &Problem, v: &PVec, sc: &mut Scratch) -> bool {
-    if !kernels::residuals_with(path, v.blocks(), p.w_star().blocks(), p.data(), &mut sc.e, &mut sc.res) {
-        return false;
-    }
-    kernels::accumulate_rows_with(path, &sc.res, p.data(), &mut sc.h, Some(1.0 / p.n() as f64));
-    true
+    kernels::residuals_and_me_with(path, v.blocks(), p.w_star().blocks(), w_blocks(p), p.data(), &mut sc.e, &mut sc.res, &mut sc.h)
 }
 
 /// Draw `bs` distinct indices from `[n]` (partial Fisher–Yates) into `out`.

@@ -516,19 +516,22 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
 }
 
 /// The fused pass of `K` interleaved Algorithm-1 chains: for every block, chain `k` is updated
-/// `v_k ← v_k ⊙ (1 + c_k x_k)` (`x_k = now[k]`), and when `NEXT` the updated block is used at once
-/// for the next residual `Σ (v_k v_k − w) y_k` (`y_k = next[k]`), which is returned.
+/// `v_k ← v_k ⊙ (1 + c_k x_k)` (`x_k` = the row at block offset `now[k]` from `rows`), and when
+/// `NEXT` the updated block is used at once for the next residual `Σ (v_k v_k − w) y_k` (`y_k` =
+/// the row at `next[k]`), which is returned.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
     vs: [*mut F8; K],
-    now: [*const F8; K],
+    rows: *const F8,
+    now: [usize; K],
     c: [f64; K],
-    next: [*const F8; K],
+    next: [usize; K],
     w: *const F8,
     nbw: usize,
     nb: usize,
 ) -> [f64; K] {
-    unsafe { alg1_fused_norm_g::<V, K, NEXT, NORM_NONE>(vs, now, c, next, w, nbw, w, nb).0 }
+    unsafe { alg1_fused_norm_g::<V, K, NEXT, NORM_NONE>(vs, rows, now, c, next, w, nbw, w, nb).0 }
 }
 
 /// No norm in [`alg1_fused_norm_g`].
@@ -545,9 +548,10 @@ pub(crate) const NORM_MASKED_ABS: u8 = 2;
 #[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: bool, const NORM: u8>(
     vs: [*mut F8; K],
-    now: [*const F8; K],
+    rows: *const F8,
+    now: [usize; K],
     c: [f64; K],
-    next: [*const F8; K],
+    next: [usize; K],
     w: *const F8,
     nbw: usize,
     m: *const F8,
@@ -559,18 +563,21 @@ pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: boo
         let mut acc = [V::splat(0.0); K];
         let mut norm = [V::splat(0.0); K];
         let mut b = 0;
+        // All rows are addressed from one moving pointer plus a per-chain offset (one induction
+        // variable instead of one per row: fewer integer µops competing for the FP ports).
         macro_rules! block {
             ($sub:expr) => {{
                 let wb = if $sub { V::load(w.add(b)) } else { one };
                 let mb = if NORM == NORM_MASKED_ABS { V::load(m.add(b)) } else { one };
+                let rb = rows.add(b);
                 for k in 0..K {
                     let p = vs[k].add(b);
-                    let vn = V::load(p).mul(one.add(cv[k].mul(V::load(now[k].add(b)))));
+                    let vn = V::load(p).mul(one.add(cv[k].mul(V::load(rb.add(now[k])))));
                     vn.store(p);
                     if NEXT {
                         let sq = vn.mul(vn);
                         let e = if $sub { sq.sub(wb) } else { sq };
-                        acc[k] = acc[k].add(e.mul(V::load(next[k].add(b))));
+                        acc[k] = acc[k].add(e.mul(V::load(rb.add(next[k]))));
                     }
                     if NORM == NORM_ABS {
                         norm[k] = norm[k].add(vn.abs());
@@ -681,16 +688,34 @@ unsafe fn residuals_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &D
             res[i..i + 8].copy_from_slice(&r);
             i += 8;
         }
-        while i + 4 <= n {
-            let r = dots_g::<V, 4>(e, [row(i), row(i + 1), row(i + 2), row(i + 3)], nb);
-            res[i..i + 4].copy_from_slice(&r);
-            i += 4;
+        // The remaining rows as one group (independent sums in flight hide the add latency).
+        macro_rules! tail {
+            ($($r:literal)*) => {
+                match n - i {
+                    0 => {}
+                    $($r => {
+                        let xs: [*const F8; $r] = std::array::from_fn(|k| row(i + k));
+                        res[i..n].copy_from_slice(&dots_g::<V, $r>(e, xs, nb));
+                    })*
+                    _ => unreachable!(),
+                }
+            };
         }
-        while i < n {
-            res[i] = dots_g::<V, 1>(e, [row(i)], nb)[0];
-            i += 1;
-        }
+        tail!(1 2 3 4 5 6 7);
         res.iter().all(|r| r.is_finite())
+    }
+}
+
+/// [`residuals_g`], then (if all are finite) `h = (Σ_i r_i x^(i))·scale` — `M e(v)` with
+/// `scale = 1/n`.
+#[inline(always)]
+unsafe fn residuals_me_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64) -> bool {
+    unsafe {
+        if !residuals_g::<V>(v, w, nbw, data, e, res) {
+            return false;
+        }
+        accumulate_g::<V>(res, data, h, Some(scale));
+        true
     }
 }
 
@@ -929,10 +954,11 @@ macro_rules! dispatch {
 
 instances! {
     fn alg1_k<const K: usize>(vs: [*mut F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize, eta: f64, s: [f64; K], grad_sign: f64) -> [bool; K] => alg1_g;
-    fn fused_k<const K: usize, const NEXT: bool>(vs: [*mut F8; K], now: [*const F8; K], c: [f64; K], next: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => alg1_fused_g;
+    fn fused_k<const K: usize, const NEXT: bool>(vs: [*mut F8; K], rows: *const F8, now: [usize; K], c: [f64; K], next: [usize; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => alg1_fused_g;
     fn residual_multi_k<const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => residual_multi_g;
     fn residual_k(v: *const F8, w: *const F8, nbw: usize, x: *const F8, nb: usize) -> f64 => residual_g;
     fn residuals_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]) -> bool => residuals_g;
+    fn residuals_me_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64) -> bool => residuals_me_g;
     fn accumulate_k(coef: &[f64], data: &Data, h: *mut F8, scale: Option<f64>) -> () => accumulate_g;
     fn scale_by_factor_k(v: *mut F8, h: *const F8, a: f64, nb: usize) -> () => scale_by_factor_g;
     fn sum_abs_k(a: *const F8, nb: usize) -> f64 => sum_abs_g;
@@ -1004,42 +1030,36 @@ pub fn alg1_update_multi_with<const K: usize>(
     dispatch!(checked(path), alg1_k::<K>(vp, xp, w.as_ptr(), nbw, nb, eta, s, grad_sign))
 }
 
-/// The fused Algorithm-1 pass for `K` chains: `vs[k] ← vs[k] ⊙ (1 + c[k]·now[k])` for every
-/// block and, if `next` is given, the residuals `⟨vs[k]⊙vs[k] − w, next[k]⟩` of the updated
-/// states, computed in the same sweep (else zeros). With `c = η (s − grad_sign·r)` of the current
-/// residual this is one Algorithm-1 step followed by the next step's residual; the results are
-/// bitwise those of `alg1_apply` followed by `lanes::residual`. `w` must be zero beyond its
-/// first `nbw` blocks.
-#[inline]
-pub fn alg1_fused_with<const K: usize>(path: Path, vs: [&mut [F8]; K], now: [&[F8]; K], c: [f64; K], next: Option<[&[F8]; K]>, w: &[F8], nbw: usize) -> [f64; K] {
-    let nb = w.len();
-    assert!(nbw <= nb && vs.iter().all(|v| v.len() == nb) && now.iter().all(|x| x.len() == nb));
-    assert!(next.is_none_or(|nx| nx.iter().all(|x| x.len() == nb)));
-    debug_assert!(nonzero_blocks(w) <= nbw);
-    // SAFETY: lengths checked above; the `&mut` borrows guarantee the states do not alias.
-    unsafe { fused_raw::<K>(checked(path), vs.map(|v| v.as_mut_ptr()), now.map(|x| x.as_ptr()), c, next.map(|nx| nx.map(|x| x.as_ptr())), w.as_ptr(), nbw, nb) }
-}
-
-/// [`alg1_fused_with`] on raw block pointers (used by the chain drivers in `stopped`).
-///
-/// # Safety
-/// `path` must be available; every pointer must address `nb` valid blocks; the `vs` must not
-/// alias each other or any input.
+/// The fused Algorithm-1 pass for `K` chains: `vs[k] ← vs[k] ⊙ (1 + c[k]·x^(now[k]))` for every
+/// block and, if `next` is given, the residuals `⟨vs[k]⊙vs[k] − w, x^(next[k])⟩` of the updated
+/// states, computed in the same sweep (else zeros); rows are given by index into `data`. With
+/// `c = η (s − grad_sign·r)` of the current residual this is one Algorithm-1 step followed by
+/// the next step's residual; the results are bitwise those of `alg1_apply` followed by
+/// `lanes::residual`. `w` must be zero beyond its first `nbw` blocks.
 #[inline]
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn fused_raw<const K: usize>(
+pub fn alg1_fused_with<const K: usize>(
     path: Path,
-    vs: [*mut F8; K],
-    now: [*const F8; K],
+    vs: [&mut [F8]; K],
+    data: &Data,
+    now: [usize; K],
     c: [f64; K],
-    next: Option<[*const F8; K]>,
-    w: *const F8,
+    next: Option<[usize; K]>,
+    w: &[F8],
     nbw: usize,
-    nb: usize,
 ) -> [f64; K] {
+    let nb = data.blocks_per_row();
+    assert!(w.len() == nb && nbw <= nb && vs.iter().all(|v| v.len() == nb));
+    assert!(now.iter().chain(next.iter().flatten()).all(|&i| i < data.n()), "row index out of range");
+    debug_assert!(nonzero_blocks(w) <= nbw);
+    let vp = vs.map(|v| v.as_mut_ptr());
+    let rows = data.row(0).as_ptr();
+    let now = now.map(|i| i * nb);
+    // SAFETY: lengths and row indices checked above; the `&mut` borrows guarantee the states do
+    // not alias; all rows are in `data`'s one allocation.
     match next {
-        Some(nx) => dispatch!(path, fused_k::<K, true>(vs, now, c, nx, w, nbw, nb)),
-        None => dispatch!(path, fused_k::<K, false>(vs, now, c, now, w, nbw, nb)),
+        Some(nx) => dispatch!(checked(path), fused_k::<K, true>(vp, rows, now, c, nx.map(|i| i * nb), w.as_ptr(), nbw, nb)),
+        None => dispatch!(checked(path), fused_k::<K, false>(vp, rows, now, c, now, w.as_ptr(), nbw, nb)),
     }
 }
 
@@ -1051,16 +1071,7 @@ pub fn residual_multi_with<const K: usize>(path: Path, vs: [&[F8]; K], xs: [&[F8
     assert!(nbw <= nb && vs.iter().all(|v| v.len() == nb) && xs.iter().all(|x| x.len() == nb));
     debug_assert!(nonzero_blocks(w) <= nbw);
     // SAFETY: lengths checked above.
-    unsafe { residual_multi_raw::<K>(checked(path), vs.map(|v| v.as_ptr()), xs.map(|x| x.as_ptr()), w.as_ptr(), nbw, nb) }
-}
-
-/// [`residual_multi_with`] on raw block pointers.
-///
-/// # Safety
-/// `path` must be available; every pointer must address `nb` valid blocks.
-#[inline]
-pub(crate) unsafe fn residual_multi_raw<const K: usize>(path: Path, vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] {
-    dispatch!(path, residual_multi_k::<K>(vs, xs, w, nbw, nb))
+    dispatch!(checked(path), residual_multi_k::<K>(vs.map(|v| v.as_ptr()), xs.map(|x| x.as_ptr()), w.as_ptr(), nbw, nb))
 }
 
 /// All residuals `r_i = ⟨v⊙v − w, x^(i)⟩`, `i ∈ [n]`, into `res` (each bitwise equal to
@@ -1073,6 +1084,21 @@ pub fn residuals_with(path: Path, v: &[F8], w: &[F8], data: &Data, e: &mut Vec<F
     res.resize(data.n(), 0.0);
     let nbw = nonzero_blocks(w);
     dispatch!(checked(path), residuals_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice()))
+}
+
+/// [`residuals_with`] followed by `h = M e(v) = (1/n) Σ_i r_i x^(i)` ([`accumulate_rows_with`]
+/// with `scale = 1/n`) in one dispatched call; false (and `h` unspecified) when a residual is not
+/// finite. `w` must be zero beyond its first `nbw` blocks.
+#[allow(clippy::too_many_arguments)]
+pub fn residuals_and_me_with(path: Path, v: &[F8], w: &[F8], nbw: usize, data: &Data, e: &mut Vec<F8>, res: &mut Vec<f64>, h: &mut Vec<F8>) -> bool {
+    let nb = data.blocks_per_row();
+    assert!(v.len() == nb && w.len() == nb && nbw <= nb);
+    debug_assert!(nonzero_blocks(w) <= nbw);
+    e.resize(nb, F8::default());
+    h.resize(nb, F8::default());
+    res.resize(data.n(), 0.0);
+    let scale = 1.0 / data.n() as f64;
+    dispatch!(checked(path), residuals_me_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice(), h.as_mut_ptr(), scale))
 }
 
 /// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds `c_i x^(i)` over `i` in order from

@@ -186,6 +186,7 @@ pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
 
 /// The defining lane loops of the reductions (used inline for one-block vectors; the SIMD
 /// kernels perform the same operations).
+#[allow(clippy::needless_range_loop)]
 pub mod portable {
     use super::{F8, LANES, reduce};
 

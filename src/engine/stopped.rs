@@ -607,15 +607,16 @@ impl<'a> Alg1Driver<'a> {
     unsafe fn fused_group<V: Lane8, O>(&self, g: &mut [(usize, Chain<'_, O>)], eta: f64, last: bool) -> [f64; INTERLEAVE] {
         use kernels::{NORM_ABS, NORM_MASKED_ABS, NORM_NONE};
         let mask = self.p.off_mask().blocks().as_ptr();
+        let rows = self.p.data().row(0).as_ptr();
         let mut norms = [0.0; INTERLEAVE];
         macro_rules! sweep {
             ($k:literal, $next:literal, $vs:expr, $now:expr, $c:expr, $nx:expr) => {
                 // SAFETY (all arms): see `run_g`; the states are distinct vectors.
                 match self.stop {
-                    StopSet::Never => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
-                    StopSet::L1Ball { .. } => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
+                    StopSet::Never => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
+                    StopSet::L1Ball { .. } => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
                     StopSet::SupportBox { .. } | StopSet::NearTruth { .. } => unsafe {
-                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>($vs, $now, $c, $nx, self.w, self.nbw, mask, self.nb)
+                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb)
                     },
                 }
             };
@@ -623,7 +624,8 @@ impl<'a> Alg1Driver<'a> {
         macro_rules! go {
             ($k:literal) => {{
                 let c: [f64; $k] = std::array::from_fn(|k| alg1_coef(eta, g[k].1.s, g[k].1.r, self.grad_sign));
-                let now: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
+                // Rows as block offsets from row 0 (all rows are in the data's one allocation).
+                let now: [usize; $k] = std::array::from_fn(|k| g[k].1.i * self.nb);
                 let vs: [*mut F8; $k] = std::array::from_fn(|k| g[k].1.v.blocks_mut().as_mut_ptr());
                 let n = if last {
                     sweep!($k, false, vs, now, c, now).1
@@ -633,7 +635,7 @@ impl<'a> Alg1Driver<'a> {
                         let ch = &mut g[k].1;
                         (ch.i, ch.s) = alg1_draw(ch.rng, n, self.delta);
                     }
-                    let next: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
+                    let next: [usize; $k] = std::array::from_fn(|k| g[k].1.i * self.nb);
                     let (r, n) = sweep!($k, true, vs, now, c, next);
                     for k in 0..$k {
                         g[k].1.r = r[k];
