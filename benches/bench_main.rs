@@ -59,8 +59,17 @@ fn streams(m: usize) -> Vec<Stream> {
 /// The calling thread's CPU time (Linux `CLOCK_THREAD_CPUTIME_ID`), in nanoseconds.
 struct ThreadCpu;
 
-#[cfg(target_os = "linux")]
 fn thread_cpu_ns() -> u64 {
+    cpu_clock_ns(3)
+}
+
+/// CPU time of the whole process (all threads; Linux `CLOCK_PROCESS_CPUTIME_ID`), in ns.
+fn process_cpu_ns() -> u64 {
+    cpu_clock_ns(2)
+}
+
+#[cfg(target_os = "linux")]
+fn cpu_clock_ns(clock: i32) -> u64 {
     #[repr(C)]
     struct Timespec {
         sec: i64,
@@ -69,14 +78,13 @@ fn thread_cpu_ns() -> u64 {
     unsafe extern "C" {
         fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
     }
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: `ts` is a valid out-pointer; the call only writes it.
-    unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    unsafe { clock_gettime(clock, &mut ts) };
     ts.sec as u64 * 1_000_000_000 + ts.nsec as u64
 }
 #[cfg(not(target_os = "linux"))]
-fn thread_cpu_ns() -> u64 {
+fn cpu_clock_ns(_clock: i32) -> u64 {
     use std::sync::OnceLock;
     static T0: OnceLock<std::time::Instant> = OnceLock::new();
     T0.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
@@ -356,6 +364,28 @@ fn make_workload(name: &str, steps: u64) -> Box<dyn FnMut() -> f64> {
 
 fn main() {
     eprintln!("kernel path: {} (available: {:?})", Path::active(), Path::available());
+    if std::env::var("BENCH_INSTR").as_deref() == Ok("threads") {
+        // 1024 chains, d = 100: wall time and process CPU time with 1 and 2 threads (min of reps).
+        let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+        let (count, steps) = (1024usize, 2_000u64);
+        let p = problem(40, 100);
+        let sched = Schedule::constant(1e-3, steps).unwrap();
+        for t in [1usize, 2] {
+            let runner = Runner::new(Some(t), false).unwrap();
+            let (mut wall, mut cpu) = (f64::INFINITY, f64::INFINITY);
+            for _ in 0..reps {
+                let (c0, w0) = (process_cpu_ns(), std::time::Instant::now());
+                let out = run_chains_par(&runner, "bench", count, &p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never, |j| {
+                    (start(100), stream(1, "bench", "chain", j as u64), NoObserver)
+                });
+                black_box(out.len());
+                wall = wall.min(w0.elapsed().as_nanos() as f64 / (count as f64 * steps as f64));
+                cpu = cpu.min((process_cpu_ns() - c0) as f64 / (count as f64 * steps as f64));
+            }
+            println!("threads={t}: 1024 chains x {steps} steps, d=100: wall {wall:.2} ns/chain-step, process CPU {cpu:.2} ns/chain-step (min of {reps})");
+        }
+        return;
+    }
     if let Ok(name) = std::env::var("BENCH_INSTR") {
         let steps = std::env::var("BENCH_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
         let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
