@@ -7,7 +7,8 @@
 //!   the way claims run chains (a stop set checked and an observer called every step);
 //! * `alg1_interleaved`: `run_chains` on a batch, `K` chains per kernel call — the per-chain-step
 //!   cost when a claim runs many chains (the issue's ≤ 20 ns / ≤ 130 ns targets);
-//! * `alg1_paths`: the same on each CPU path (portable, AVX2, AVX-512);
+//! * `alg1_paths`: the same (`interleave_for(d)` chains, one call) on each CPU path (portable,
+//!   AVX2, AVX-512);
 //! * `gd_step`: one full-batch GD step at d = 100, n = 40, per path and the reference;
 //! * `threads`: 1024 chains (d = 100, 2000 steps each) with 1 and 2 threads (`run_chains_par`);
 //! * `exact_enumeration`: the 2n-outcome one-step law (E[√F_k] for every k) at d = 100, n = 40.
@@ -214,7 +215,7 @@ fn alg1_paths<M: Measurement>(c: &mut Criterion<M>) {
     for (d, steps) in [(100usize, 4_000u64), (1000, 1_000)] {
         let p = problem(40, d);
         let k = interleave_for(d);
-        let m = 2 * k;
+        let m = k;
         g.throughput(Throughput::Elements(m as u64 * steps));
         for path in Path::available() {
             g.bench_function(BenchmarkId::new(format!("d={d},n=40,{m}x{k}"), path.name()), |b| {
