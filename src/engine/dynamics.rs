@@ -5,6 +5,12 @@
 //! one-step enumeration (`engine::exact`) also uses, so "what the chain does" and "what the
 //! enumeration averages" are the same floating-point operations.
 //!
+//! The hot loops (Algorithm 1's residual and update, the full-batch residuals and `M e`) run in
+//! the dispatched SIMD kernels of [`super::kernels`], which perform exactly the operations
+//! written here (`factor`, [`alg1_coef`], `lanes::residual`, [`me_blocks`]) lane by lane in the
+//! fixed summation order, so every CPU path gives the same bits. [`Dynamics::step_with`] selects
+//! the path explicitly (tests); [`Dynamics::step`] uses [`Path::active`].
+//!
 //! # Formula
 //! * Algorithm 1, eq. (1)/(14): `v' = v − η⟨e(v), x^(i)⟩ x^(i)⊙v + η s x^(i)⊙v
 //!   = v ⊙ (1 + η (s − ⟨e, x^(i)⟩) x^(i))`, `i ~ Unif[n]`, `s ~ Unif{±δ}`.
@@ -24,7 +30,8 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::lanes::{self, F8, LANES, PVec};
+use super::kernels::{self, Path};
+use super::lanes::{F8, LANES, PVec, blocks_for};
 use super::model::Problem;
 use super::rng::{Stream, index_and_sign, standard_normal, uniform_index};
 
@@ -81,39 +88,26 @@ pub enum StepStatus {
 pub struct Scratch {
     res: Vec<f64>,
     h: Vec<F8>,
+    e: Vec<F8>,
     idx: Vec<usize>,
 }
 
-/// `h = (1/n) Σ_i r_i x^(i)` as blocks (sums over `i` in order), i.e. `M e(v)` when `r` are the
-/// residuals. Returns false when a residual is not finite.
+/// `h = (1/n) Σ_i r_i x^(i)` as blocks (`n = res.len()`; lane by lane, sums over `i` in order
+/// from `+0.0`, then one multiplication by `1/n`), i.e. `M e(v)` when `r` are the residuals.
 pub fn me_blocks(p: &Problem, res: &[f64], h: &mut Vec<F8>) {
-    let nb = p.data().blocks_per_row();
-    h.clear();
-    h.resize(nb, F8::default());
-    for (i, &r) in res.iter().enumerate() {
-        for (hb, xb) in h.iter_mut().zip(p.data().row(i)) {
-            for l in 0..LANES {
-                hb.0[l] += r * xb.0[l];
-            }
-        }
-    }
-    let inv = 1.0 / res.len() as f64;
-    for hb in h.iter_mut() {
-        for l in 0..LANES {
-            hb.0[l] *= inv;
-        }
-    }
+    kernels::accumulate_rows_with(Path::active(), res, p.data(), h, Some(1.0 / res.len() as f64));
 }
 
-fn all_residuals(p: &Problem, v: &PVec, res: &mut Vec<f64>) -> bool {
-    res.clear();
-    let mut ok = true;
-    for i in 0..p.n() {
-        let r = p.residual(i, v);
-        ok &= r.is_finite();
-        res.push(r);
-    }
-    ok
+/// Number of leading blocks of `v*⊙v*` that may be non-zero: `v*` vanishes off `S = {0, …, r−1}`.
+#[inline(always)]
+fn w_blocks(p: &Problem) -> usize {
+    blocks_for(p.r())
+}
+
+/// All residuals into `sc.res` and `M e(v)` into `sc.h`; false (nothing else computed) when a
+/// residual is not finite.
+fn residuals_and_me(path: Path, p: &Problem, v: &PVec, sc: &mut Scratch) -> bool {
+    kernels::residuals_and_me_with(path, v.blocks(), p.w_star().blocks(), w_blocks(p), p.data(), &mut sc.e, &mut sc.res, &mut sc.h)
 }
 
 /// Draw `bs` distinct indices from `[n]` (partial Fisher–Yates) into `out`.
@@ -142,12 +136,19 @@ impl Dynamics {
         }
     }
 
-    /// One step at step size `eta`.
+    /// One step at step size `eta` (kernels on [`Path::active`]).
     #[inline]
     pub fn step(&self, v: &mut PVec, p: &Problem, eta: f64, rng: &mut Stream, sc: &mut Scratch) -> StepStatus {
+        self.step_with(Path::active(), v, p, eta, rng, sc)
+    }
+
+    /// [`Dynamics::step`] on an explicit kernel path (every path gives the same bits; panics if
+    /// the CPU lacks the path).
+    #[inline]
+    pub fn step_with(&self, path: Path, v: &mut PVec, p: &Problem, eta: f64, rng: &mut Stream, sc: &mut Scratch) -> StepStatus {
         match *self {
-            Dynamics::Alg1 { delta } => alg1_step(v, p, eta, delta, 1.0, rng),
-            Dynamics::Alg1FlippedGradient { delta } => alg1_step(v, p, eta, delta, -1.0, rng),
+            Dynamics::Alg1 { delta } => alg1_step(path, v, p, eta, delta, 1.0, rng),
+            Dynamics::Alg1FlippedGradient { delta } => alg1_step(path, v, p, eta, delta, -1.0, rng),
             Dynamics::SgdGauss { sigma } => {
                 let (i, _) = index_and_sign(rng.next_u64(), p.n());
                 let r = p.residual(i, v);
@@ -165,48 +166,33 @@ impl Dynamics {
                 StepStatus::Ok
             }
             Dynamics::Gd => {
-                if !all_residuals(p, v, &mut sc.res) {
+                if !residuals_and_me(path, p, v, sc) {
                     return StepStatus::Diverged;
                 }
-                me_blocks(p, &sc.res, &mut sc.h);
-                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
-                    for l in 0..LANES {
-                        vb.0[l] *= factor(-eta, hb.0[l]);
-                    }
-                }
+                // v ⊙ factor(−η, (Me)_k)
+                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
                 StepStatus::Ok
             }
             Dynamics::GdGauss { sigma } => {
-                if !all_residuals(p, v, &mut sc.res) {
+                if !residuals_and_me(path, p, v, sc) {
                     return StepStatus::Diverged;
                 }
-                me_blocks(p, &sc.res, &mut sc.h);
-                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
-                    for l in 0..LANES {
-                        vb.0[l] *= factor(-eta, hb.0[l]);
-                    }
-                }
+                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
                 add_gaussian(v, -eta * sigma, rng);
                 StepStatus::Ok
             }
             Dynamics::Langevin { lambda } => {
-                if !all_residuals(p, v, &mut sc.res) {
+                if !residuals_and_me(path, p, v, sc) {
                     return StepStatus::Diverged;
                 }
-                me_blocks(p, &sc.res, &mut sc.h);
-                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
-                    for l in 0..LANES {
-                        vb.0[l] *= factor(-eta, hb.0[l]);
-                    }
-                }
+                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
                 add_gaussian(v, (2.0 * eta / lambda).sqrt(), rng);
                 StepStatus::Ok
             }
             Dynamics::ExpLabelNoise { delta, noise } => {
-                if !all_residuals(p, v, &mut sc.res) {
+                if !residuals_and_me(path, p, v, sc) {
                     return StepStatus::Diverged;
                 }
-                me_blocks(p, &sc.res, &mut sc.h);
                 let i = uniform_index(rng, p.n());
                 let s = match noise {
                     LabelNoise::Rademacher => {
@@ -223,7 +209,7 @@ impl Dynamics {
                 StepStatus::Ok
             }
             Dynamics::ExpMinibatch { delta, bs } => {
-                if !all_residuals(p, v, &mut sc.res) {
+                if !kernels::residuals_with(path, v.blocks(), p.w_star().blocks(), p.data(), &mut sc.e, &mut sc.res) {
                     return StepStatus::Diverged;
                 }
                 // ∇L + δ(∇L_B1 − ∇L_B2) = v ⊙ (Σ_i c_i r_i x^(i)) with c_i = 1/n + δ(1[i∈B1] − 1[i∈B2])/bs.
@@ -238,54 +224,51 @@ impl Dynamics {
                 for &i in &sc.idx {
                     w[i] -= delta / bsf;
                 }
-                let nb = p.data().blocks_per_row();
-                sc.h.clear();
-                sc.h.resize(nb, F8::default());
-                for i in 0..n {
-                    let ci = w[i] * sc.res[i];
-                    for (hb, xb) in sc.h.iter_mut().zip(p.data().row(i)) {
-                        for l in 0..LANES {
-                            hb.0[l] += ci * xb.0[l];
-                        }
-                    }
+                // c_i = w_i r_i; h = Σ_i c_i x^(i) (over i in order, no scaling).
+                for (wi, &r) in w.iter_mut().zip(&sc.res) {
+                    *wi *= r;
                 }
-                for (vb, hb) in v.blocks_mut().iter_mut().zip(&sc.h) {
-                    for l in 0..LANES {
-                        vb.0[l] *= factor(-eta, hb.0[l]);
-                    }
-                }
+                kernels::accumulate_rows_with(path, &w, p.data(), &mut sc.h, None);
+                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
                 StepStatus::Ok
             }
         }
     }
 }
 
+/// One Algorithm-1 draw: the index `i` from the high 63 bits and the sign of `s = ±δ` from bit 0
+/// of a single `u64` ([`index_and_sign`]). The chain drivers in `stopped` use the same function.
+#[inline(always)]
+pub fn alg1_draw(rng: &mut Stream, n: usize, delta: f64) -> (usize, f64) {
+    let (i, plus) = index_and_sign(rng.next_u64(), n);
+    (i, if plus { delta } else { -delta })
+}
+
 /// Algorithm 1's step; `grad_sign = −1` flips the gradient (negative control).
 #[inline(always)]
-fn alg1_step(v: &mut PVec, p: &Problem, eta: f64, delta: f64, grad_sign: f64, rng: &mut Stream) -> StepStatus {
-    let (i, plus) = index_and_sign(rng.next_u64(), p.n());
-    let s = if plus { delta } else { -delta };
-    alg1_apply(v, p, eta, s, i, grad_sign)
+fn alg1_step(path: Path, v: &mut PVec, p: &Problem, eta: f64, delta: f64, grad_sign: f64, rng: &mut Stream) -> StepStatus {
+    let (i, s) = alg1_draw(rng, p.n(), delta);
+    alg1_apply_with(path, v, p, eta, s, i, grad_sign)
 }
 
 /// Apply the Algorithm-1 update for the outcome `(i, s)`:
 /// `v ← v ⊙ (1 + η (s − grad_sign·⟨e(v), x^(i)⟩) x^(i))`. Used by the chain and by the exact
 /// enumeration, so both perform the same floating-point operations. Returns `Diverged` (and
 /// leaves `v` unchanged) when the residual is not finite.
+///
+/// # Formula
+/// `r = lanes::residual(v, v*⊙v*, x^(i))` (fixed order), `c = alg1_coef(η, s, r, grad_sign)`,
+/// `v_k ← v_k · factor(c, x_k^(i))` — computed by [`kernels::alg1_update_with`].
 #[inline(always)]
 pub fn alg1_apply(v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_sign: f64) -> StepStatus {
-    let x = p.data().row(i);
-    let r = lanes::residual(v.blocks(), p.w_star().blocks(), x);
-    if !r.is_finite() {
-        return StepStatus::Diverged;
-    }
-    let c = alg1_coef(eta, s, r, grad_sign);
-    for (vb, xb) in v.blocks_mut().iter_mut().zip(x) {
-        for l in 0..LANES {
-            vb.0[l] *= factor(c, xb.0[l]);
-        }
-    }
-    StepStatus::Ok
+    alg1_apply_with(Path::active(), v, p, eta, s, i, grad_sign)
+}
+
+/// [`alg1_apply`] on an explicit kernel path.
+#[inline(always)]
+pub fn alg1_apply_with(path: Path, v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_sign: f64) -> StepStatus {
+    let ok = kernels::alg1_update_with(path, v.blocks_mut(), p.w_star().blocks(), w_blocks(p), p.data().row(i), eta, s, grad_sign);
+    if ok { StepStatus::Ok } else { StepStatus::Diverged }
 }
 
 /// The coefficient `c = η (s − grad_sign·r)` of Algorithm 1's factor `1 + c x_k`.

@@ -11,6 +11,10 @@
 //! no code here calls `mul_add`). A scalar loop, an AVX2 loop (two 4-lane registers) and an
 //! AVX-512 loop (one 8-lane register) therefore produce the same bits, and so do chains that
 //! are interleaved or run on any number of threads.
+//!
+//! The reductions below are written here as the plain lane loops that define them
+//! ([`portable`]); vectors of two or more blocks go to the dispatched SIMD instances in
+//! [`super::kernels`] (same operations, same order, same bits — `tests/kernels.rs`).
 
 use serde::{Deserialize, Serialize};
 
@@ -109,17 +113,16 @@ impl PVec {
     }
 }
 
+use super::kernels::{self, Path};
+
+/// Vectors shorter than this many blocks use the inline [`portable`] loop (a dispatched call
+/// costs more than it saves); the result is the same either way.
+const DISPATCH_MIN_BLOCKS: usize = 2;
+
 /// `Σ_j a_j b_j` in the fixed order.
 #[inline]
 pub fn dot(a: &[F8], b: &[F8]) -> f64 {
-    debug_assert_eq!(a.len(), b.len());
-    let mut s = [0.0f64; LANES];
-    for (x, y) in a.iter().zip(b) {
-        for l in 0..LANES {
-            s[l] += x.0[l] * y.0[l];
-        }
-    }
-    reduce(s)
+    if a.len() < DISPATCH_MIN_BLOCKS { portable::dot(a, b) } else { kernels::dot_with(Path::active(), a, b) }
 }
 
 /// The residual `⟨v⊙v − w, x⟩ = Σ_j (v_j v_j − w_j) x_j` in the fixed order.
@@ -129,38 +132,19 @@ pub fn dot(a: &[F8], b: &[F8]) -> f64 {
 /// `⟨v⊙v, x⟩ − y` (which cancels near `v*`).
 #[inline]
 pub fn residual(v: &[F8], w: &[F8], x: &[F8]) -> f64 {
-    debug_assert!(v.len() == w.len() && w.len() == x.len());
-    let mut s = [0.0f64; LANES];
-    for ((vb, wb), xb) in v.iter().zip(w).zip(x) {
-        for l in 0..LANES {
-            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]) * xb.0[l];
-        }
-    }
-    reduce(s)
+    if v.len() < DISPATCH_MIN_BLOCKS { portable::residual(v, w, x) } else { kernels::residual_full_with(Path::active(), v, w, x) }
 }
 
 /// `Σ_j a_j` in the fixed order.
 #[inline]
 pub fn sum(a: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for x in a {
-        for l in 0..LANES {
-            s[l] += x.0[l];
-        }
-    }
-    reduce(s)
+    if a.len() < DISPATCH_MIN_BLOCKS { portable::sum(a) } else { kernels::sum_with(Path::active(), a) }
 }
 
 /// `Σ_j |a_j|` in the fixed order.
 #[inline]
 pub fn sum_abs(a: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for x in a {
-        for l in 0..LANES {
-            s[l] += x.0[l].abs();
-        }
-    }
-    reduce(s)
+    if a.len() < DISPATCH_MIN_BLOCKS { portable::sum_abs(a) } else { kernels::sum_abs_with(Path::active(), a) }
 }
 
 /// `Σ_j a_j²` in the fixed order.
@@ -178,51 +162,149 @@ pub fn masked_sum(a: &[F8], mask: &[F8]) -> f64 {
 /// `Σ_j m_j |a_j|` for a 0/1 mask `m` in the fixed order.
 #[inline]
 pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for (x, m) in a.iter().zip(mask) {
-        for l in 0..LANES {
-            s[l] += x.0[l].abs() * m.0[l];
-        }
-    }
-    reduce(s)
+    if a.len() < DISPATCH_MIN_BLOCKS { portable::masked_sum_abs(a, mask) } else { kernels::masked_sum_abs_with(Path::active(), a, mask) }
 }
 
 /// `Σ_j m_j √a_j` for non-negative `a` and a 0/1 mask in the fixed order (negative entries
 /// contribute `√max(a,0)`).
 #[inline]
 pub fn masked_sum_sqrt(a: &[F8], mask: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for (x, m) in a.iter().zip(mask) {
-        for l in 0..LANES {
-            s[l] += x.0[l].max(0.0).sqrt() * m.0[l];
-        }
-    }
-    reduce(s)
+    if a.len() < DISPATCH_MIN_BLOCKS { portable::masked_sum_sqrt(a, mask) } else { kernels::masked_sum_sqrt_with(Path::active(), a, mask) }
 }
 
 /// `‖v⊙v − w‖²` in the fixed order (the test error when `w = v*⊙v*`).
 #[inline]
 pub fn sq_dist_sq(v: &[F8], w: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for (vb, wb) in v.iter().zip(w) {
-        for l in 0..LANES {
-            let e = vb.0[l] * vb.0[l] - wb.0[l];
-            s[l] += e * e;
-        }
-    }
-    reduce(s)
+    if v.len() < DISPATCH_MIN_BLOCKS { portable::sq_dist_sq(v, w) } else { kernels::sq_dist_sq_with(Path::active(), v, w) }
 }
 
 /// `Σ_j |v_j v_j − w_j|` (the ℓ1 norm of `e(v)`) in the fixed order.
 #[inline]
 pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
-    let mut s = [0.0f64; LANES];
-    for (vb, wb) in v.iter().zip(w) {
-        for l in 0..LANES {
-            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]).abs();
+    if v.len() < DISPATCH_MIN_BLOCKS { portable::sq_dist_l1(v, w) } else { kernels::sq_dist_l1_with(Path::active(), v, w) }
+}
+
+/// The defining lane loops of the reductions (used inline for one-block vectors; the SIMD
+/// kernels perform the same operations).
+#[allow(clippy::needless_range_loop)]
+pub mod portable {
+    use super::{F8, LANES, reduce};
+
+    /// `Σ_j a_j b_j` in the fixed order.
+    #[inline]
+    pub fn dot(a: &[F8], b: &[F8]) -> f64 {
+        debug_assert_eq!(a.len(), b.len());
+        let mut s = [0.0f64; LANES];
+        for (x, y) in a.iter().zip(b) {
+            for l in 0..LANES {
+                s[l] += x.0[l] * y.0[l];
+            }
         }
+        reduce(s)
     }
-    reduce(s)
+
+    /// The residual `⟨v⊙v − w, x⟩ = Σ_j (v_j v_j − w_j) x_j` in the fixed order.
+    ///
+    /// With `w = v*⊙v*` and `x = x^(i)` this is `⟨e(v), x^(i)⟩`, the factor of every gradient in
+    /// the paper (SPEC §0.3). It is computed from `e = v⊙v − w` directly, never as
+    /// `⟨v⊙v, x⟩ − y` (which cancels near `v*`).
+    #[inline]
+    pub fn residual(v: &[F8], w: &[F8], x: &[F8]) -> f64 {
+        debug_assert!(v.len() == w.len() && w.len() == x.len());
+        let mut s = [0.0f64; LANES];
+        for ((vb, wb), xb) in v.iter().zip(w).zip(x) {
+            for l in 0..LANES {
+                s[l] += (vb.0[l] * vb.0[l] - wb.0[l]) * xb.0[l];
+            }
+        }
+        reduce(s)
+    }
+
+    /// `Σ_j a_j` in the fixed order.
+    #[inline]
+    pub fn sum(a: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for x in a {
+            for l in 0..LANES {
+                s[l] += x.0[l];
+            }
+        }
+        reduce(s)
+    }
+
+    /// `Σ_j |a_j|` in the fixed order.
+    #[inline]
+    pub fn sum_abs(a: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for x in a {
+            for l in 0..LANES {
+                s[l] += x.0[l].abs();
+            }
+        }
+        reduce(s)
+    }
+
+    /// `Σ_j a_j²` in the fixed order.
+    #[inline]
+    pub fn sum_sq(a: &[F8]) -> f64 {
+        dot(a, a)
+    }
+
+    /// `Σ_j m_j a_j` for a 0/1 mask `m` in the fixed order.
+    #[inline]
+    pub fn masked_sum(a: &[F8], mask: &[F8]) -> f64 {
+        dot(a, mask)
+    }
+
+    /// `Σ_j m_j |a_j|` for a 0/1 mask `m` in the fixed order.
+    #[inline]
+    pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for (x, m) in a.iter().zip(mask) {
+            for l in 0..LANES {
+                s[l] += x.0[l].abs() * m.0[l];
+            }
+        }
+        reduce(s)
+    }
+
+    /// `Σ_j m_j √a_j` for non-negative `a` and a 0/1 mask in the fixed order (negative entries
+    /// contribute `√max(a,0)`).
+    #[inline]
+    pub fn masked_sum_sqrt(a: &[F8], mask: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for (x, m) in a.iter().zip(mask) {
+            for l in 0..LANES {
+                s[l] += x.0[l].max(0.0).sqrt() * m.0[l];
+            }
+        }
+        reduce(s)
+    }
+
+    /// `‖v⊙v − w‖²` in the fixed order (the test error when `w = v*⊙v*`).
+    #[inline]
+    pub fn sq_dist_sq(v: &[F8], w: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for (vb, wb) in v.iter().zip(w) {
+            for l in 0..LANES {
+                let e = vb.0[l] * vb.0[l] - wb.0[l];
+                s[l] += e * e;
+            }
+        }
+        reduce(s)
+    }
+
+    /// `Σ_j |v_j v_j − w_j|` (the ℓ1 norm of `e(v)`) in the fixed order.
+    #[inline]
+    pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
+        let mut s = [0.0f64; LANES];
+        for (vb, wb) in v.iter().zip(w) {
+            for l in 0..LANES {
+                s[l] += (vb.0[l] * vb.0[l] - wb.0[l]).abs();
+            }
+        }
+        reduce(s)
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! * [`schedule`] — piecewise-constant learning-rate schedules;
 //! * [`stopped`] — stopped chains (Defs. B.1, C.1, D.2), bounded potentials (Defs. B.3, C.6), observers;
 //! * [`exact`] — the 2n-outcome one-step law and its closed forms;
+//! * [`kernels`] — the SIMD step kernels (runtime CPU dispatch, bitwise-identical paths);
 //! * [`martingale`] — the bounds of Lemmas G.3/G.4 (printed and corrected);
 //! * [`runner`] — rayon over chains with index-ordered results and progress bars;
 //! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
@@ -15,6 +16,7 @@
 
 pub mod dynamics;
 pub mod exact;
+pub mod kernels;
 pub mod lanes;
 pub mod lp;
 pub mod martingale;

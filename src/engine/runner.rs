@@ -95,6 +95,30 @@ impl Runner {
         out
     }
 
+    /// `f` over the index batches `[0, b)`, `[b, 2b)`, …, `[⌊(count−1)/b⌋·b, count)` in parallel
+    /// (`b = batch`), concatenated in index order. `f(range)` must return one result per index of
+    /// `range`, in order. Used to give each task several chains that one kernel call interleaves
+    /// (`stopped::run_chains_par`); results are bitwise identical for any number of threads.
+    pub fn map_batched<T, F>(&self, label: &str, count: usize, batch: usize, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(std::ops::Range<usize>) -> Vec<T> + Sync + Send,
+    {
+        let batch = batch.max(1);
+        let parts = self.map(label, count.div_ceil(batch), |b| {
+            let range = b * batch..((b + 1) * batch).min(count);
+            let len = range.len();
+            let out = f(range);
+            assert_eq!(out.len(), len, "map_batched: f must return one result per index");
+            out
+        });
+        let mut out = Vec::with_capacity(count);
+        for part in parts {
+            out.extend(part);
+        }
+        out
+    }
+
     /// Run `f` inside the pool (so nested rayon calls use its threads).
     pub fn install<T: Send, F: FnOnce() -> T + Send>(&self, f: F) -> T {
         self.pool.install(f)
