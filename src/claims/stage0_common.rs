@@ -36,14 +36,13 @@
 //! The four claims share these runs through a process-wide cache ([`cached`]), so `cargo test`
 //! and `cargo run` pay for them once.
 
-use std::any::Any;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::claim::{Audit, Budget, Ctx, Rel};
 use crate::claims::{g1, g2};
+use crate::engine::cache::cached;
 use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
 use crate::engine::lanes::{self, PVec};
 use crate::engine::model::{DataStats, Problem};
@@ -578,29 +577,11 @@ pub fn m_spec() -> Spec {
 pub fn instance(tag: &str, spec: &Spec, seed: u64) -> Result<Arc<Instance>> {
     let c = Constants::new(spec)?;
     let key = format!("instance|{tag}|{seed}|{spec:?}");
-    let r: Arc<Result<Instance>> = cached(key, || Instance::draw(tag, c, seed));
+    let r: Arc<Result<Instance>> = cached("stage0", key, || Instance::draw(tag, c, seed));
     match &*r {
         Ok(i) => Ok(Arc::new(i.clone())),
         Err(e) => Err(e.clone()),
     }
-}
-
-// ------------------------------------------------------------------------------------------
-// A process-wide cache: the four claims of one process share the chains
-// ------------------------------------------------------------------------------------------
-
-type Cell = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
-
-/// Compute `f()` once per `key` in this process (other callers wait and share the value). The key
-/// must contain everything the value depends on (seed, constants, chain counts).
-pub fn cached<T: Send + Sync + 'static>(key: String, f: impl FnOnce() -> T) -> Arc<T> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Cell>>> = OnceLock::new();
-    let cell = {
-        let mut m = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-        m.entry(key).or_insert_with(|| Arc::new(OnceLock::new())).clone()
-    };
-    let v = cell.get_or_init(|| Arc::new(f()) as Arc<dyn Any + Send + Sync>).clone();
-    v.downcast::<T>().unwrap_or_else(|_| panic!("stage-0 cache: one key, two types"))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -740,7 +721,7 @@ pub fn lit_run_opt(ctx: &Ctx, inst: &Instance, kind: Kind, long: usize, total: u
     let dynamics = kind.dynamics(inst);
     let purpose = format!("{}-{}", inst.tag, kind.label());
     let cps: Vec<u64> = checkpoints.to_vec();
-    cached(key, || {
+    cached("stage0", key, || {
         let chains = ctx.runner.map(&format!("stage0 {purpose}"), total, |j| {
             let t_end = if j < long { c.t } else { t_short };
             let rec = if j < RECORDED_CHAINS { record_times(t_end) } else { Vec::new() };
@@ -876,7 +857,7 @@ pub fn var_run(ctx: &Ctx, inst: &Instance, kind: Kind, b: f64, t: u64, chains: u
     let dynamics = kind.dynamics(inst);
     let purpose = format!("{}-variant-{}", inst.tag, kind.label());
     let cps = checkpoints.to_vec();
-    cached(key, || {
+    cached("stage0", key, || {
         let sched = Schedule::constant(c.eta, t).expect("η > 0");
         let out = ctx.runner.map(&format!("stage0 {purpose}"), chains, |j| {
             let mut rng = ctx.stream(STREAM_CLAIM, &purpose, j as u64);
@@ -925,7 +906,7 @@ pub fn prac_run(ctx: &Ctx, tag: &str, inst: &Instance, dynamics: &Dynamics, eta:
     let key = format!("pracrun|{}|{tag}|{:?}|{dynamics:?}|{eta}|{chains}|{checkpoints:?}", ctx.seed, inst.c);
     let purpose = format!("practical-{tag}");
     let cps = checkpoints.to_vec();
-    cached(key, || {
+    cached("stage0", key, || {
         ctx.runner.map(&format!("stage0 {purpose}"), chains, |j| {
             let mut rng = ctx.stream(STREAM_CLAIM, &purpose, j as u64);
             let mut v = inst.v0();

@@ -22,11 +22,11 @@
 //! Exact margins (SPEC §0.4): with `m_k = E[v'_k − v_k | v] = −η v_k (Me)_k` (closed form),
 //! "above 1": `(1−γ)u − E[v'_k − 1] = −γu − m_k`; "below 1": `(1−γ)w − E[1 − v'_k] = m_k − γw`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use crate::claim::{Audit, Ctx, ExactCheck, Outcome, Rel, Role, Table};
 use crate::claims::g3::g3r_exponent;
+use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -923,12 +923,6 @@ pub fn practical_problem(seed: u64, n: usize, d: usize, r: usize) -> Result<crat
     Problem::gaussian_conditioned(n, d, r, seed, "stage1", "min_k M_kk ≥ 1/2", 1000, |p| p.stats().min_mkk >= 0.5)
 }
 
-type Cache = Mutex<HashMap<String, Arc<OnceLock<std::result::Result<Arc<PracticalRun>, String>>>>>;
-fn cache() -> &'static Cache {
-    static C: OnceLock<Cache> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 /// Number of chains whose snapshots are kept, and snapshots per chain.
 const SNAP_CHAINS: usize = 4;
 const SNAPS_PER_CHAIN: u64 = 25;
@@ -936,13 +930,9 @@ const SNAPS_PER_CHAIN: u64 = 25;
 /// Run (or fetch from the per-process cache) the practical experiment `spec` from
 /// `Unif[0.01, 1]/d` or from the given starts (`starts[j]` for chain `j`).
 pub fn practical_run(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<Arc<PracticalRun>> {
-    let key = format!("{}|{:?}|{:?}", ctx.seed, ctx.budget, spec);
-    let cell = {
-        let mut m = cache().lock().map_err(|_| Error::Numerical("practical-run cache poisoned".into()))?;
-        m.entry(key).or_insert_with(|| Arc::new(OnceLock::new())).clone()
-    };
-    let res = cell.get_or_init(|| simulate(ctx, spec, starts).map(Arc::new).map_err(|e| e.to_string()));
-    res.clone().map_err(Error::Numerical)
+    let key = format!("{}|{:?}|{:?}|{:?}", ctx.seed, ctx.budget, spec, starts.map(|s| s.len()));
+    let res = cached("stage1", key, || simulate(ctx, spec, starts).map(Arc::new).map_err(|e| e.to_string()));
+    (*res).clone().map_err(Error::Numerical)
 }
 
 fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<PracticalRun> {

@@ -26,11 +26,10 @@
 // `!(x <= y)` is used on purpose: a NaN must count as a failure of the inequality.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use std::any::Any;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use crate::claim::{Audit, Ctx, ExactCheck, Rel};
+use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -856,24 +855,6 @@ pub fn simulate(ctx: &Ctx, purpose: &str, label: String, inst: &Instance, dynami
 // The per-run cache (claims D.1, D.3–D.6 share one simulation)
 // ------------------------------------------------------------------------------------------
 
-type Slot = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
-
-fn cache() -> &'static Mutex<HashMap<String, Slot>> {
-    static C: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// The value for `key` in this process, computed once (`key` must determine the value: it
-/// includes the budget, the seed and the overrides).
-pub fn cached<T: Any + Send + Sync>(key: String, f: impl FnOnce() -> T) -> Arc<T> {
-    let slot = {
-        let mut m = cache().lock().unwrap_or_else(|e| e.into_inner());
-        m.entry(key).or_insert_with(|| Arc::new(OnceLock::new())).clone()
-    };
-    let v = slot.get_or_init(|| Arc::new(f()) as Arc<dyn Any + Send + Sync>).clone();
-    v.downcast::<T>().unwrap_or_else(|_| panic!("stage-2 cache: type mismatch"))
-}
-
 /// The cache key of a context.
 pub fn ctx_key(ctx: &Ctx, what: &str) -> String {
     format!("{what}|{}|{}|{:?}", ctx.budget.name(), ctx.seed, ctx.overrides)
@@ -922,7 +903,7 @@ pub const SNAPSHOTS_PER_CHAIN: u64 = 80;
 
 /// The simulation of a literal-round variant (cached per process).
 pub fn literal_run(ctx: &Ctx, v: Variant) -> Arc<RoundRun> {
-    cached(ctx_key(ctx, &format!("stage2-literal-{v:?}")), || {
+    cached("stage2", ctx_key(ctx, &format!("stage2-literal-{v:?}")), || {
         let n = chains_for(ctx, v);
         match v {
             Variant::Literal0 | Variant::Literal1 => {
@@ -986,7 +967,7 @@ pub const GAUSS_DELTA: f64 = 1.0;
 
 /// The practical Gaussian instance (cached).
 pub fn gaussian_inst(ctx: &Ctx) -> Result<Arc<Instance>> {
-    let r = cached(ctx_key(ctx, "stage2-gaussian-instance"), || gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map_err(|e| e.to_string()));
+    let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map_err(|e| e.to_string()));
     match &*r {
         Ok(i) => Ok(Arc::new(i.clone())),
         Err(e) => Err(Error::Numerical(e.clone())),
@@ -1000,7 +981,7 @@ pub fn gaussian_run(ctx: &Ctx, v: GaussVariant) -> Result<Arc<RoundRun>> {
         GaussVariant::Alg1 => ctx.budget.pick(32, 128, 4096),
         _ => ctx.budget.pick(16, 16, 256),
     };
-    Ok(cached(ctx_key(ctx, &format!("stage2-gaussian-{v:?}")), || {
+    Ok(cached("stage2", ctx_key(ctx, &format!("stage2-gaussian-{v:?}")), || {
         let rd = &inst.round;
         let (dynamics, label) = match v {
             GaussVariant::Alg1 => (Dynamics::Alg1 { delta: rd.delta }, format!("Algorithm 1, δ = {}, η = {}, T = {} (practical)", rd.delta, fmt(rd.eta), rd.t)),

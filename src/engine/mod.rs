@@ -9,11 +9,13 @@
 //! * [`exact`] — the 2n-outcome one-step law and its closed forms;
 //! * [`kernels`] — the SIMD step kernels (runtime CPU dispatch, bitwise-identical paths);
 //! * [`martingale`] — the bounds of Lemmas G.3/G.4 (printed and corrected);
+//! * [`cache`] — a process-wide memo so claims of one family share one simulation;
 //! * [`runner`] — rayon over chains with index-ordered results and progress bars;
 //! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
 //! * [`lp`] — does `null(X)` meet the open orthant? Normalized LP with verified certificates;
 //! * [`partition`] — the truncated Gibbs partition function `Z_R` (Dirichlet polar form).
 
+pub mod cache;
 pub mod dynamics;
 pub mod exact;
 pub mod kernels;
