@@ -90,6 +90,7 @@ pub struct Scratch {
     h: Vec<F8>,
     e: Vec<F8>,
     idx: Vec<usize>,
+    w: Vec<f64>,
 }
 
 /// `h = (1/n) Σ_i r_i x^(i)` as blocks (`n = res.len()`; lane by lane, sums over `i` in order
@@ -214,7 +215,9 @@ impl Dynamics {
                 }
                 // ∇L + δ(∇L_B1 − ∇L_B2) = v ⊙ (Σ_i c_i r_i x^(i)) with c_i = 1/n + δ(1[i∈B1] − 1[i∈B2])/bs.
                 let n = p.n();
-                let mut w = vec![1.0 / n as f64; n];
+                let w = &mut sc.w;
+                w.clear();
+                w.resize(n, 1.0 / n as f64);
                 let bsf = bs as f64;
                 sample_without_replacement(rng, n, bs, &mut sc.idx);
                 for &i in &sc.idx {
@@ -228,7 +231,7 @@ impl Dynamics {
                 for (wi, &r) in w.iter_mut().zip(&sc.res) {
                     *wi *= r;
                 }
-                kernels::accumulate_rows_with(path, &w, p.data(), &mut sc.h, None);
+                kernels::accumulate_rows_with(path, &sc.w, p.data(), &mut sc.h, None);
                 kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
                 StepStatus::Ok
             }

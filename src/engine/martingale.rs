@@ -36,20 +36,17 @@ pub fn g3_bound_simple(c: f64, gamma: f64, a: f64) -> f64 {
 }
 
 /// The bound of G.4 (185)–(189), first form.
+///
+/// # Formula
+/// With `q = 1/(1−γ)`, `λ = c1 q^T − A[0]` and `Σ_{t=1}^T q^{2t} = q^{2T} Σ_{j<T} (1−γ)^{2j}`, the
+/// factors `q^T` cancel: `2λ²/(a Σ) = 2 (c1 − (1−γ)^T A[0])² / (a Σ_{j<T} (1−γ)^{2j})`, which is
+/// evaluated in that form (no overflow for large `γT`).
 pub fn g4_bound(c1: f64, gamma: f64, a: f64, t: u64, a0: f64) -> f64 {
-    let q = 1.0 / (1.0 - gamma);
-    let lambda = c1 * q.powf(t as f64) - a0;
-    if lambda <= 0.0 {
+    let x = c1 - (1.0 - gamma).powf(t as f64) * a0;
+    if x <= 0.0 {
         return 1.0;
     }
-    // Σ_{t=1}^{T} (1−γ)^{−2t}
-    let mut s = 0.0;
-    let mut w = 1.0;
-    for _ in 0..t {
-        w *= q * q;
-        s += w;
-    }
-    (-2.0 * lambda * lambda / (a * s)).exp().min(1.0)
+    (-2.0 * x * x / (a * geometric_sq_sum(gamma, t))).exp().min(1.0)
 }
 
 /// The bound of G.4, second form `exp(−2γ (c1 − (1−γ)^T A[0])² / a)`.
@@ -64,6 +61,22 @@ pub fn g4_bound_simple(c1: f64, gamma: f64, a: f64, t: u64, a0: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// G.4's first form equals the direct sum for small γT and stays finite where `q^T` overflows.
+    #[test]
+    fn g4_first_form_is_stable() {
+        let (c1, gamma, a, a0): (f64, f64, f64, f64) = (0.3, 0.01, 0.02, 0.5);
+        for t in [1u64, 10, 100, 300] {
+            let q = 1.0 / (1.0 - gamma);
+            let lambda = c1 * q.powf(t as f64) - a0;
+            let s: f64 = (1..=t).map(|k| q.powf(2.0 * k as f64)).sum();
+            let direct = if lambda > 0.0 { (-2.0 * lambda * lambda / (a * s)).exp().min(1.0) } else { 1.0 };
+            assert!((g4_bound(c1, gamma, a, t, a0) - direct).abs() < 1e-12 * direct.max(1e-300), "t = {t}");
+        }
+        let big = g4_bound(0.3, 0.5, 0.02, 100_000, 0.5);
+        assert!(big.is_finite() && big < 1.0, "{big}");
+        assert!(g4_bound(0.3, 0.5, 0.02, 100_000, 0.5) <= g4_bound_simple(0.3, 0.5, 0.02, 100_000, 0.5) + 1e-15);
+    }
 
     /// SPEC §3.1(f): the T = 1 counter-example's bound is exp(−1/0.72) = 0.249.
     #[test]
