@@ -128,7 +128,7 @@ fn fig1_reproduces_figure_1_right() {
         assert!(f.svg.starts_with("<svg") && f.svg.matches("<polyline").count() >= 4, "{}", f.file);
     }
     let tables: Vec<&str> = o.tables.iter().map(|t| t.title.as_str()).collect();
-    assert!(tables.iter().any(|t| t.starts_with("Final values over 12 seeded data sets")), "{tables:?}");
+    assert!(tables.iter().any(|t| t.starts_with("Final values over 18 seeded data sets")), "{tables:?}");
     snapshot(&o);
 }
 

@@ -189,7 +189,9 @@ impl Config {
         let b = ctx.budget;
         let t_gdmb = b.pick(t_ln / 3, t_ln, t_ln);
         let t_gauss = b.pick(t_ln / 3, t_ln / 3, 4 * t_ln);
-        let instances = check::at_least_one("instances", o.instances.unwrap_or(b.pick(12, 16, 40)) as u64)? as usize;
+        // Statements are "P(failure) ≤ 1/2" over data sets; with k data sets a control that fails on
+        // all of them has p = 2·2^−k, which must be ≤ α/claim::CONTROL_FAMILY_REFERENCE = 1e−5: k ≥ 18.
+        let instances = check::at_least_one("instances", o.instances.unwrap_or(b.pick(18, 20, 40)) as u64)? as usize;
         let sigmas = b.pick(SIGMA_GRID_QUICK.to_vec(), SIGMA_GRID.to_vec(), SIGMA_GRID.to_vec());
         Ok(Config {
             d,

@@ -473,6 +473,8 @@ pub struct Plan {
     /// The τ sweep, per τ.
     pub s_chains: usize,
     /// Controls: Gaussian noise / δ = 0 at L, at M; Gaussian at the variant; Gaussian for the ℓ2 variant.
+    /// Each count is large enough that a control which fails every chain is caught at Holm level
+    /// α/claim::CONTROL_FAMILY_REFERENCE (e.g. ctrl_m: 0.1⁸·2 ≤ 1e−5; ctrl_l2: 0.8⁶⁴·2 ≤ 1e−5).
     pub ctrl_l: usize,
     pub ctrl_m: usize,
     pub ctrl_v: usize,
@@ -494,9 +496,9 @@ pub fn plan(budget: Budget) -> Plan {
             p_chains: 300,
             s_chains: 100,
             ctrl_l: 3,
-            ctrl_m: 4,
+            ctrl_m: 8,
             ctrl_v: 64,
-            ctrl_l2: 40,
+            ctrl_l2: 64,
             ctrl_p: 32,
         },
         Budget::Default => Plan {
@@ -509,9 +511,9 @@ pub fn plan(budget: Budget) -> Plan {
             p_chains: 1200,
             s_chains: 200,
             ctrl_l: 3,
-            ctrl_m: 4,
+            ctrl_m: 8,
             ctrl_v: 64,
-            ctrl_l2: 40,
+            ctrl_l2: 64,
             ctrl_p: 32,
         },
         Budget::Full => Plan {

@@ -1083,7 +1083,9 @@ impl PracticalParams {
         let eta = check::open_interval("eta", o.eta.unwrap_or(1e-3), 0.0, 1.0)?;
         let steps = check::at_least_one("steps", o.steps.unwrap_or(2_000_000))?;
         let chains = check::at_least_one("chains", o.chains.unwrap_or(b.pick(12, 64, 2000)) as u64)? as usize;
-        let control_chains = b.pick(16, 24, 200).min(chains.max(16));
+        // Controls must be caught at Holm level α/claim::CONTROL_FAMILY_REFERENCE even when every
+        // chain fails: the weakest control bound is 1/θ = 0.556, and 0.556²⁴·2 ≤ 1e−5.
+        let control_chains = b.pick(24, 32, 200).min(chains.max(24));
         Ok(PracticalParams { control_n: ns[0], ns, d: 100, r: 5, delta, eta, steps, chains, control_chains })
     }
     /// The spec of one experiment.

@@ -202,7 +202,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let b = ctx.budget;
     let n_ln = check::at_least_one("chains", o.chains.unwrap_or(b.pick(128, 512, 4096)) as u64)? as usize;
     let n_d0 = b.pick(64, 128, 1024).min(n_ln);
-    let n_gd = b.pick(4, 8, 64).min(n_ln);
+    let n_gd = b.pick(12, 16, 64).min(n_ln);
     let n_tau = |tau: f64| -> usize {
         if tau == 2.0 {
             b.pick(4, 16, 256)

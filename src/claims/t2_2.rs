@@ -1119,7 +1119,10 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
         fig.push(Series { label: format!("Langevin λ = {lam}, Z = ∞ (median)"), points: ld::median_curve(&tr), color: li, dashed: false });
     }
     // Control: finite partition function, same check.
-    let trc = ld::run_chains(&ctx.runner, ctx.seed, "ld-ctl", &pc, &Dynamics::Langevin { lambda: 1.0 }, eta, t1, &v0, chains);
+    // The control gets twice the chains: it must be caught in any run of up to
+    // claim::CONTROL_FAMILY_REFERENCE checks (Holm), not only within this claim.
+    let chains_c = 2 * chains;
+    let trc = ld::run_chains(&ctx.runner, ctx.seed, "ld-ctl", &pc, &Dynamics::Langevin { lambda: 1.0 }, eta, t1, &v0, chains_c);
     let kc = trc.iter().filter(|t| ld::no_growth(t, t1)).count() as u64;
     let unstable_c = trc.iter().filter(|t| t.unstable_at.is_some() || t.diverged_at.is_some()).count() as u64;
     max_stab = trc.iter().map(|t| t.max_stability).fold(max_stab, f64::max);
@@ -1128,7 +1131,7 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
         t1.to_string(),
         fmt(med(trc.iter().map(|t| ld::window_mean(t, t1 / 8, t1 / 4)).collect())),
         fmt(med(trc.iter().map(|t| ld::window_mean(t, t1 - t1 / 8, t1)).collect())),
-        format!("{kc}/{chains} did not grow"),
+        format!("{kc}/{chains_c} did not grow"),
         unstable_c.to_string(),
     ]);
     out.mc.push(
@@ -1138,7 +1141,7 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
             regime_c,
             Role::Control { variant: "finite partition function (n = 60, null(X) misses the orthant)".into() },
             kc,
-            chains as u64,
+            chains_c as u64,
             beta,
         )
         .with_diverged(unstable_c),

@@ -16,7 +16,8 @@ pub fn run_quick(id: &str) -> Outcome {
 
 /// The checks every claim must pass whatever its findings: each negative control caught, each
 /// exact check as its role requires, each erratum witnessed, every repair holding, no NaN, and at
-/// least one control.
+/// least one control. Every Monte Carlo control and witness must be caught robustly: at Holm level
+/// α/CONTROL_FAMILY_REFERENCE, i.e. in any run of up to that many checks.
 pub fn assert_sound(o: &Outcome) {
     let controls = o.controls();
     assert!(!controls.is_empty(), "{}: a check without a negative control is not done", o.claim);
@@ -27,7 +28,15 @@ pub fn assert_sound(o: &Outcome) {
         assert!(c.states > 0, "{}: exact check '{}' evaluated no state", o.claim, c.id);
         assert!(c.as_expected(), "{}: exact check '{}' ({:?}) came out unexpectedly: {} violations, worst margin {:?} at {}", o.claim, c.id, c.role, c.violations, c.worst_margin, c.worst_at);
     }
+    let robust = claim::FAMILY_ALPHA / claim::CONTROL_FAMILY_REFERENCE as f64;
     for c in &o.mc {
+        if c.role.must_fail() {
+            assert!(
+                c.holm_p() <= robust,
+                "{}: {:?} '{}' is caught only in a small Holm family: holm_p = {:.3e} > α/{} = {robust:.1e} ({:?} of {} trials); give it more trials",
+                o.claim, c.role, c.id, c.holm_p(), claim::CONTROL_FAMILY_REFERENCE, c.count, c.trials
+            );
+        }
         if matches!(c.role, Role::Repair { .. }) {
             assert_eq!(c.verdict, Verdict::Confirmed, "{}: repair '{}' not confirmed", o.claim, c.id);
         }
