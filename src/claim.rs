@@ -710,6 +710,18 @@ pub enum Reading {
     ReconstructedLow,
 }
 
+impl Reading {
+    /// SPEC's notation: "legible", "RECONSTRUCTED[h]", "RECONSTRUCTED[m]", "RECONSTRUCTED[l]".
+    pub fn label(self) -> &'static str {
+        match self {
+            Reading::Legible => "legible",
+            Reading::ReconstructedHigh => "RECONSTRUCTED[h]",
+            Reading::ReconstructedMedium => "RECONSTRUCTED[m]",
+            Reading::ReconstructedLow => "RECONSTRUCTED[l]",
+        }
+    }
+}
+
 /// A suspected error of the paper, with the checks that witness it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Erratum {

@@ -233,8 +233,8 @@ pub fn markdown_section(o: &Outcome) -> String {
     if !o.errata.is_empty() {
         let _ = writeln!(s, "### Errata\n");
         for e in &o.errata {
-            let _ = writeln!(s, "- **{}** ({}; reading: {:?}) — {}: printed “{}”. {} Witnesses: {}.", e.id,
-                if e.witnessed { "witnessed" } else { "not witnessed" }, e.reading, e.location, e.printed, e.finding,
+            let _ = writeln!(s, "- **{}** ({}; reading of the OCR: {}) — {}: printed “{}”. {} Witnesses: {}.", e.id,
+                if e.witnessed { "witnessed" } else { "not witnessed" }, e.reading.label(), e.location, e.printed, e.finding,
                 e.witnesses.join(", "));
         }
         let _ = writeln!(s);
@@ -351,7 +351,7 @@ pub fn paper_map(root: &Path) -> String {
         let _ = writeln!(s, "\n## Errata found\n");
         let _ = writeln!(s, "| erratum | claim | where | status | reading of the OCR |\n|---|---|---|---|---|");
         for (id, e) in errata {
-            let _ = writeln!(s, "| {} | {} | {} | {} | {:?} |", e.id, id, cell(&e.location), if e.witnessed { "witnessed by a failing check" } else { "not witnessed" }, e.reading);
+            let _ = writeln!(s, "| {} | {} | {} | {} | {} |", e.id, id, cell(&e.location), if e.witnessed { "witnessed by a failing check" } else { "not witnessed" }, e.reading.label());
         }
     }
     s
