@@ -21,6 +21,32 @@ use crate::engine::rng::{Stream, stream};
 use crate::engine::runner::Runner;
 use crate::engine::stats;
 use crate::error::{Error, Result};
+use crate::report::fmt;
+
+/// What a `P(E) ≤ β` check with `n` chains can say before the Holm correction: whether
+/// `N·β ≥ 5` (so zero events can CONFIRM — the exact requirement `(1 − β)^N ≤ (1 − CI_LEVEL)/2` is
+/// printed too), and the smallest observed rate the check flags VIOLATED.
+pub fn power_note(what: &str, n: u64, beta: f64) -> String {
+    let a2 = (1.0 - CI_LEVEL) / 2.0;
+    let nb = n as f64 * beta;
+    let can = nb >= 5.0;
+    let need = (a2.ln() / (-beta).ln_1p()).ceil();
+    let detect = match stats::min_violating_count(n, beta, a2) {
+        Some(k) => {
+            let r = k as f64 / n as f64;
+            format!("it flags VIOLATED from an observed rate of {} ({}× the bound)", fmt(r), fmt(r / beta))
+        }
+        None => "no observed rate could flag it VIOLATED".into(),
+    };
+    format!(
+        "Power of '{what}': N = {n} chains against β = {}: N·β = {} {} 5, so this check {}; {detect}; confirming β with 0 events needs N ≥ {} chains (before the Holm correction).",
+        fmt(beta),
+        fmt(nb),
+        if can { "≥" } else { "<" },
+        if can { "can confirm the bound" } else { "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations" },
+        fmt(need)
+    )
+}
 
 /// Family-wise significance level of a run (Holm over all statistical checks).
 pub const FAMILY_ALPHA: f64 = 0.01;

@@ -36,7 +36,7 @@ fn lemma_b2() {
     assert_eq!(m.verdict, Verdict::Confirmed, "{m:?}");
     // ρ = 0.01 with 8 chains cannot confirm (N·β ≪ 5): the power note says so.
     assert_verdict(&o, "B.2 @ L: P(‖ṽ[T0]‖₁ > b0) ≤ ρ/3 (ρ = 0.01)", Verdict::Inconclusive);
-    assert!(o.notes.iter().any(|n| n.contains("Power of 'B.2 @ L") && n.contains("too few to confirm")));
+    assert!(o.notes.iter().any(|n| n.contains("Power of 'B.2 @ L") && n.contains("too few chains to confirm")));
     for id in ["B.2 @ L", "B.2 @ M", "B.2(b) @ L", "B.2 @ M (short T)"] {
         assert!(matches!(Regime::of(o.audit(id).unwrap()), Regime::Literal { .. }), "{id} must be literal");
     }

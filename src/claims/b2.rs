@@ -221,7 +221,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             n,
             beta,
         );
-        out.note(s0::power_note(&id, n, beta, c.detectable_rate));
+        out.note(crate::claim::power_note(&id, n, beta));
         out.mc.push(c);
     }
     for (inst, run, reg) in [(&*m, &*m_run, r_m), (&*l, &*l_run, r_l)] {
@@ -243,7 +243,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(s0::power_note(&id, n, beta, c.detectable_rate));
+        out.note(crate::claim::power_note(&id, n, beta));
         out.mc.push(c);
     }
 

@@ -222,7 +222,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(s0::power_note(&id, n, beta, c.detectable_rate));
+        out.note(crate::claim::power_note(&id, n, beta));
         out.mc.push(c);
         let (kz, nz) = zero.count(ev);
         out.mc.push(McCheck::prob_upper(

@@ -266,7 +266,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     0.8 * rd.rho,
                 ),
             );
-            out.note(power_note("D.1 literal δ = 0", run.n(), RHO));
+            out.note(crate::claim::power_note("D.1 literal δ = 0", run.n(), RHO));
             let fd: Vec<f64> = run.chains.iter().map(|c| c.final_dev).collect();
             let fo: Vec<f64> = run.chains.iter().map(|c| c.final_off).collect();
             out.measure("max ‖v_S[T] − 1‖∞ (literal δ = 0)", fd.iter().cloned().fold(0.0, f64::max), format!("vs c_s = {}", fmt(rd.c_s)));

@@ -156,7 +156,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         );
     }
     let (_, _, run0) = &regimes[0];
-    out.note(power_note("D.3 literal δ = 0", run0.n(), RHO / 5.0));
+    out.note(crate::claim::power_note("D.3 literal δ = 0", run0.n(), RHO / 5.0));
     out.note("The literal instance is designed data (n = d = 16 Sylvester–Hadamard rows, M = I, C_x = 0, b_x = 1): it is outside the paper's distribution (x ~ N(0, I) with n ≪ d); the lemma conditions on deterministic data hypotheses, which the audit verifies. With M = I the drift steps hold with room to spare, so the Monte Carlo tests the lemma's conclusion, not the flawed steps (those are the exact witnesses).");
 
     // Practical Gaussian round.

@@ -164,7 +164,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 range,
                 rd.eps_prev,
             ));
-            out.note(power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::claim::power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));
             out.measure("median ‖ṽ_S̄[T]‖₁ (literal δ = 0)", crate::engine::stats::quantile(&run.chains.iter().map(|c| c.stopped_off).collect::<Vec<_>>(), 0.5), format!("ε_(s−1) = {}, ε_s = {}: without label noise the off-support mass neither grows nor shrinks", fmt(rd.eps_prev), fmt(rd.eps_s)));
         }
     }

@@ -110,7 +110,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
-            out.note(power_note("D.5 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::claim::power_note("D.5 literal δ = 0", run.n(), RHO / 5.0));
             let md: Vec<f64> = run.chains.iter().map(|c| c.min_dev[0]).collect();
             out.measure("max over chains of min_t |ṽ_0[t] − 1| (literal δ = 0)", md.iter().cloned().fold(0.0, f64::max), format!("vs c_s/2 = {}", fmt(rd.c_s / 2.0)));
         }

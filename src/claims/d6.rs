@@ -99,7 +99,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
-            out.note(power_note("D.6 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::claim::power_note("D.6 literal δ = 0", run.n(), RHO / 5.0));
         }
         if v == Variant::Literal1 {
             let fd: Vec<f64> = run.chains.iter().map(|c| c.stopped_k_dev[0]).collect();

@@ -1091,16 +1091,6 @@ pub fn caveat_slack(tag: &str, median_log_max: f64, d: usize, p_var: Option<(f64
     )
 }
 
-/// The power statement of a probability check with `n` trials at bound `beta`.
-pub fn power_note(what: &str, n: u64, beta: f64, detectable: Option<f64>) -> String {
-    let det = match detectable {
-        Some(r) => format!("it would flag VIOLATED from an observed rate of {} ({}× the bound)", fmt(r), fmt(r / beta)),
-        None => "no observed rate could flag it VIOLATED".into(),
-    };
-    let conf = if n as f64 * beta >= 5.0 { "enough to confirm the bound" } else { "too few to confirm the bound (CONFIRMED needs N ≳ 5/β with no event), so the verdict can only be INCONCLUSIVE or VIOLATED" };
-    format!("Power of '{what}': N = {n} chains, β = {}, N·β = {}: {conf}; {det}.", fmt(beta), fmt(n as f64 * beta))
-}
-
 // ------------------------------------------------------------------------------------------
 // The shared runs (fixed parameters, so the four claims hit the same cache entries)
 // ------------------------------------------------------------------------------------------

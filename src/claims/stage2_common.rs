@@ -1171,16 +1171,3 @@ pub fn run_audit(id: &str, run: &RoundRun, p: &Problem, lemma: Lemma) -> Audit {
     a
 }
 
-/// What a probability check with `n` trials can say about a bound `beta` (before Holm).
-pub fn power_note(what: &str, n: u64, beta: f64) -> String {
-    let need = ((0.005f64).ln() / (-beta).ln_1p()).ceil();
-    let detect = crate::engine::stats::min_violating_count(n, beta, 0.005).map(|k| fmt(k as f64 / n as f64)).unwrap_or_else(|| "—".into());
-    format!(
-        "{what}: N = {n} chains against β = {}: N·β = {} {} 5, so this check {}; it flags VIOLATED from an observed rate of {detect}; confirming β with 0 events needs N ≥ {} chains (before the Holm correction).",
-        fmt(beta),
-        fmt(n as f64 * beta),
-        if n as f64 * beta >= 5.0 { "≥" } else { "<" },
-        if n as f64 * beta >= 5.0 { "can confirm the bound" } else { "cannot confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations" },
-        need
-    )
-}

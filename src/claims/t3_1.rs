@@ -280,7 +280,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(s0::power_note(&id, n, beta, c.detectable_rate));
+        out.note(crate::claim::power_note(&id, n, beta));
         out.mc.push(c);
     }
     {
@@ -328,7 +328,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         beta_p,
     )
     .with_diverged(divs(&pr));
-    out.note(s0::power_note("3.1 practical P0", pr.len() as u64, beta_p, c.detectable_rate));
+    out.note(crate::claim::power_note("3.1 practical P0", pr.len() as u64, beta_p));
     out.mc.push(c);
     for (ch, v, name) in [(&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"), (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise")] {
         out.mc.push(
