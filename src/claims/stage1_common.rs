@@ -33,7 +33,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, DataStats, Problem};
 use crate::engine::rng::{Stream, splitmix64, uniform01};
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chain, run_chains_par};
 use crate::error::{Error, Result, check};
 use crate::report::fmt;
 
@@ -935,25 +935,10 @@ pub fn practical_run(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -
     (*res).clone().map_err(Error::Numerical)
 }
 
-fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<PracticalRun> {
-    let t0 = std::time::Instant::now();
-    let cond = practical_problem(ctx.seed, spec.n, spec.d, spec.r)?;
-    let p = cond.problem;
-    let stats = p.stats();
-    let (r, c1, cap, big_t) = (spec.r, C1, spec.cap(), spec.steps);
-    let sched = Schedule::constant(spec.eta, big_t)?;
-    let dynamics = spec.dynamics();
-    let every = (big_t / SNAPS_PER_CHAIN).max(1);
-    let kind_tag = format!("{:?}", spec.kind);
-    let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = ctx.runner.map("stage1 practical", spec.chains, |j| {
-        let mut init = ctx.stream("stage1", &format!("init n={} d={}", spec.n, spec.d), j as u64);
-        let v0 = match starts {
-            Some(s) => s[j % s.len()].clone(),
-            None => unif_init(spec.d, &mut init),
-        };
-        let mut rng = ctx.stream("stage1", &format!("chain {kind_tag} n={} start={:?}", spec.n, spec.start), j as u64);
-        let phi0 = off_phi(&p, &v0);
-        let mut rec = ChainRecord {
+impl ChainRecord {
+    /// The record of a chain before its first step.
+    fn start(phi0: f64, r: usize) -> ChainRecord {
+        ChainRecord {
             phi0,
             exit: None,
             tilde_max_lt: vec![f64::NEG_INFINITY; r],
@@ -969,51 +954,74 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
             sup_off: 0.0,
             sup_support: 0.0,
             diverged_at: None,
-        };
-        let mut frozen: Option<PVec> = None;
-        let mut snaps = Vec::new();
-        let keep = j < SNAP_CHAINS;
-        let end = run_chain(&p, &dynamics, &sched, StopSet::Never, v0, &mut rng, &mut |t: u64, v: &PVec| {
-            let sv = &v.as_slice()[..r];
-            let mut smax = f64::NEG_INFINITY;
+        }
+    }
+}
+
+/// The observer of one practical chain: the real chain's record and the Definition C.1 coupling
+/// (frozen at its first exit), read off the same unstopped path.
+struct PracObs<'a> {
+    p: &'a Problem,
+    c1: f64,
+    cap: f64,
+    big_t: u64,
+    every: u64,
+    keep: bool,
+    rec: ChainRecord,
+    frozen: Option<PVec>,
+    snaps: Vec<(u64, PVec)>,
+}
+
+impl Observer for PracObs<'_> {
+    fn observe(&mut self, t: u64, v: &PVec) {
+        let (rec, r, c1, big_t) = (&mut self.rec, self.p.r(), self.c1, self.big_t);
+        let sv = &v.as_slice()[..r];
+        let mut smax = f64::NEG_INFINITY;
+        for k in 0..r {
+            let x = sv[k];
+            smax = smax.max(x.abs());
+            if t < big_t && x > rec.max_lt[k] {
+                rec.max_lt[k] = x;
+            }
+            if x >= 1.0 - c1 / 2.0 {
+                rec.reached[k] = true;
+            }
+        }
+        let off = self.p.off_l1(v);
+        rec.sup_off = rec.sup_off.max(off);
+        rec.sup_support = rec.sup_support.max(smax);
+        if self.frozen.is_none() {
             for k in 0..r {
-                let x = sv[k];
-                smax = smax.max(x.abs());
-                if t < big_t && x > rec.max_lt[k] {
-                    rec.max_lt[k] = x;
+                if t < big_t && sv[k] > rec.tilde_max_lt[k] {
+                    rec.tilde_max_lt[k] = sv[k];
                 }
-                if x >= 1.0 - c1 / 2.0 {
-                    rec.reached[k] = true;
+                if sv[k] >= 1.0 - c1 / 2.0 {
+                    rec.tilde_reached[k] = true;
                 }
             }
-            let off = p.off_l1(v);
-            rec.sup_off = rec.sup_off.max(off);
-            rec.sup_support = rec.sup_support.max(smax);
-            if frozen.is_none() {
-                for k in 0..r {
-                    if t < big_t && sv[k] > rec.tilde_max_lt[k] {
-                        rec.tilde_max_lt[k] = sv[k];
-                    }
-                    if sv[k] >= 1.0 - c1 / 2.0 {
-                        rec.tilde_reached[k] = true;
-                    }
-                }
-                let reason = if smax > 1.0 + c1 {
-                    Some(Exit::Support)
-                } else if off > cap {
-                    Some(Exit::OffSupport)
-                } else {
-                    None
-                };
-                if let Some(why) = reason {
-                    rec.exit = Some((t, why));
-                    frozen = Some(v.clone());
-                }
+            let reason = if smax > 1.0 + c1 {
+                Some(Exit::Support)
+            } else if off > self.cap {
+                Some(Exit::OffSupport)
+            } else {
+                None
+            };
+            if let Some(why) = reason {
+                rec.exit = Some((t, why));
+                self.frozen = Some(v.clone());
             }
-            if keep && t > 0 && t % every == 0 {
-                snaps.push((t, v.clone()));
-            }
-        });
+        }
+        if self.keep && t > 0 && t % self.every == 0 {
+            self.snaps.push((t, v.clone()));
+        }
+    }
+}
+
+impl PracObs<'_> {
+    /// The chain's final record (real chain at `T`, coupling at `T`) and its snapshots.
+    fn finish(self, end: ChainEnd) -> (ChainRecord, Vec<(u64, PVec)>) {
+        let (p, r) = (self.p, self.p.r());
+        let mut rec = self.rec;
         rec.diverged_at = end.diverged_at;
         if end.diverged_at.is_some() {
             rec.dist_t = f64::INFINITY;
@@ -1025,9 +1033,9 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
             rec.support_t = v.as_slice()[..r].to_vec();
             rec.dist_t = p.support_dist_inf(v);
             rec.off_t = p.off_l1(v);
-            rec.phi_t = off_phi(&p, v);
+            rec.phi_t = off_phi(p, v);
         }
-        match &frozen {
+        match &self.frozen {
             Some(vf) => {
                 rec.tilde_support_t = vf.as_slice()[..r].to_vec();
                 rec.tilde_phi_t = 0.0;
@@ -1037,8 +1045,33 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
                 rec.tilde_phi_t = if end.diverged_at.is_some() { f64::INFINITY } else { rec.phi_t };
             }
         }
-        (rec, snaps)
+        (rec, self.snaps)
+    }
+}
+
+fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<PracticalRun> {
+    let t0 = std::time::Instant::now();
+    let cond = practical_problem(ctx.seed, spec.n, spec.d, spec.r)?;
+    let p = cond.problem;
+    let stats = p.stats();
+    let (r, c1, cap, big_t) = (spec.r, C1, spec.cap(), spec.steps);
+    let sched = Schedule::constant(spec.eta, big_t)?;
+    let dynamics = spec.dynamics();
+    let every = (big_t / SNAPS_PER_CHAIN).max(1);
+    let kind_tag = format!("{:?}", spec.kind);
+    let init_purpose = format!("init n={} d={}", spec.n, spec.d);
+    let chain_purpose = format!("chain {kind_tag} n={} start={:?}", spec.n, spec.start);
+    let ends = run_chains_par(&ctx.runner, "stage1 practical", spec.chains, &p, &dynamics, &sched, StopSet::Never, |j| {
+        let mut init = ctx.stream("stage1", &init_purpose, j as u64);
+        let v0 = match starts {
+            Some(s) => s[j % s.len()].clone(),
+            None => unif_init(spec.d, &mut init),
+        };
+        let rng = ctx.stream("stage1", &chain_purpose, j as u64);
+        let obs = PracObs { p: &p, c1, cap, big_t, every, keep: j < SNAP_CHAINS, rec: ChainRecord::start(off_phi(&p, &v0), r), frozen: None, snaps: Vec::new() };
+        (v0, rng, obs)
     });
+    let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = ends.into_iter().map(|(end, obs)| obs.finish(end)).collect();
     let mut chains = Vec::with_capacity(results.len());
     let mut snapshots = Vec::new();
     for (j, (rec, snaps)) in results.into_iter().enumerate() {

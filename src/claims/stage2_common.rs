@@ -36,7 +36,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Error, Result};
 use crate::report::fmt;
 
@@ -706,8 +706,6 @@ pub fn max_off_increment(os: &OneStep) -> f64 {
 /// real chain's final state.
 #[derive(Clone, Debug)]
 pub struct RoundChain {
-    /// Start-state label index.
-    pub start: usize,
     /// `τ_exit = inf{t: v[t] ∉ G}`.
     pub exit_step: Option<u64>,
     /// The step at which the real chain diverged.
@@ -759,39 +757,50 @@ impl RoundChain {
     }
 }
 
-/// Run one chain of a round: the real chain for `steps` steps at constant `eta`, tracking the
-/// coupling `g` (stopped at its first exit, SPEC §0.5) through an observer.
-#[allow(clippy::too_many_arguments)]
-pub fn run_round_chain(p: &Problem, dynamics: &Dynamics, eta: f64, steps: u64, g: StopSet, v0: PVec, rng: &mut Stream, snap_every: u64, start: usize) -> RoundChain {
-    let r = p.r();
-    let mut min_dev = vec![f64::INFINITY; r];
-    let mut exit: Option<(u64, f64, f64, Vec<f64>)> = None;
-    let mut snaps = Vec::new();
-    let sched = Schedule::constant(eta, steps).expect("η > 0");
-    let end = run_chain(p, dynamics, &sched, StopSet::Never, v0, rng, &mut |t: u64, v: &PVec| {
-        if exit.is_none() {
+/// The observer of one chain of a round: tracks the coupling `g` (stopped at its first exit,
+/// SPEC §0.5) along the real chain, and keeps snapshots of the real chain every `snap_every` steps.
+struct RoundObs<'a> {
+    p: &'a Problem,
+    g: StopSet,
+    min_dev: Vec<f64>,
+    exit: Option<(u64, f64, f64, Vec<f64>)>,
+    snaps: Vec<PVec>,
+    snap_every: u64,
+}
+
+impl Observer for RoundObs<'_> {
+    fn observe(&mut self, t: u64, v: &PVec) {
+        if self.exit.is_none() {
             let s = v.as_slice();
-            for (k, m) in min_dev.iter_mut().enumerate() {
+            for (k, m) in self.min_dev.iter_mut().enumerate() {
                 let dv = (s[k] - 1.0).abs();
                 if dv < *m {
                     *m = dv;
                 }
             }
-            if !g.contains(v, p) {
-                exit = Some((t, p.support_dist_inf(v), p.off_l1(v), (0..r).map(|k| (s[k] - 1.0).abs()).collect()));
+            if !self.g.contains(v, self.p) {
+                let p = self.p;
+                self.exit = Some((t, p.support_dist_inf(v), p.off_l1(v), (0..p.r()).map(|k| (s[k] - 1.0).abs()).collect()));
             }
         }
-        if snap_every > 0 && t % snap_every == 0 {
-            snaps.push(v.clone());
+        if self.snap_every > 0 && t % self.snap_every == 0 {
+            self.snaps.push(v.clone());
         }
-    });
-    let (final_dev, final_off) = if end.diverged_at.is_some() { (f64::INFINITY, f64::INFINITY) } else { (p.support_dist_inf(&end.v), p.off_l1(&end.v)) };
-    let (exit_step, stopped_dev, stopped_off, stopped_k_dev) = match exit {
-        Some((t, d, o, kd)) => (Some(t), d, o, kd),
-        None if end.diverged_at.is_some() => (end.diverged_at, f64::INFINITY, f64::INFINITY, vec![f64::INFINITY; r]),
-        None => (None, final_dev, final_off, (0..r).map(|k| (end.v.as_slice()[k] - 1.0).abs()).collect()),
-    };
-    RoundChain { start, exit_step, diverged_at: end.diverged_at, stopped_dev, stopped_off, stopped_k_dev, min_dev, final_dev, final_off, snapshots: snaps }
+    }
+}
+
+impl RoundObs<'_> {
+    /// The chain's record from its end and what the observer saw.
+    fn into_chain(self, end: ChainEnd) -> RoundChain {
+        let (p, r) = (self.p, self.p.r());
+        let (final_dev, final_off) = if end.diverged_at.is_some() { (f64::INFINITY, f64::INFINITY) } else { (p.support_dist_inf(&end.v), p.off_l1(&end.v)) };
+        let (exit_step, stopped_dev, stopped_off, stopped_k_dev) = match self.exit {
+            Some((t, d, o, kd)) => (Some(t), d, o, kd),
+            None if end.diverged_at.is_some() => (end.diverged_at, f64::INFINITY, f64::INFINITY, vec![f64::INFINITY; r]),
+            None => (None, final_dev, final_off, (0..r).map(|k| (end.v.as_slice()[k] - 1.0).abs()).collect()),
+        };
+        RoundChain { exit_step, diverged_at: end.diverged_at, stopped_dev, stopped_off, stopped_k_dev, min_dev: self.min_dev, final_dev, final_off, snapshots: self.snaps }
+    }
 }
 
 /// The chains of one variant of a round.
@@ -803,10 +812,7 @@ pub struct RoundRun {
     pub round: Round,
     /// Steps simulated (`T`, or a deliberately wrong horizon for a control).
     pub steps: u64,
-    pub start_labels: Vec<String>,
     pub chains: Vec<RoundChain>,
-    /// Wall time of the simulation.
-    pub seconds: f64,
 }
 
 impl RoundRun {
@@ -830,25 +836,20 @@ impl RoundRun {
 
 /// Simulate `n_chains` chains of `dynamics` on `inst` for `steps` steps at step size `eta`
 /// (chain `j` starts from start state `j mod #starts`; streams `(seed, "stage2", purpose, j)`).
+/// Algorithm-1 chains run interleaved ([`run_chains_par`]), bitwise as one by one.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate(ctx: &Ctx, purpose: &str, label: String, inst: &Instance, dynamics: Dynamics, eta: f64, steps: u64, n_chains: usize, snap_chains: usize, snaps_per_chain: u64) -> RoundRun {
     let starts = boundary_starts(&inst.problem, &inst.round);
     let g = inst.round.coupling();
-    let t0 = std::time::Instant::now();
-    let chains = ctx.runner.map(purpose, n_chains, |j| {
-        let si = j % starts.len();
-        let snap = if j < snap_chains { (steps / snaps_per_chain.max(1)).max(1) } else { 0 };
-        run_round_chain(&inst.problem, &dynamics, eta, steps, g, starts[si].0.clone(), &mut ctx.stream("stage2", purpose, j as u64), snap, si)
+    let p = &inst.problem;
+    let sched = Schedule::constant(eta, steps).expect("η > 0");
+    let ends = run_chains_par(&ctx.runner, purpose, n_chains, p, &dynamics, &sched, StopSet::Never, |j| {
+        let snap_every = if j < snap_chains { (steps / snaps_per_chain.max(1)).max(1) } else { 0 };
+        let obs = RoundObs { p, g, min_dev: vec![f64::INFINITY; p.r()], exit: None, snaps: Vec::new(), snap_every };
+        (starts[j % starts.len()].0.clone(), ctx.stream("stage2", purpose, j as u64), obs)
     });
-    RoundRun {
-        label,
-        dynamics,
-        round: inst.round.clone(),
-        steps,
-        start_labels: starts.into_iter().map(|s| s.1).collect(),
-        chains,
-        seconds: t0.elapsed().as_secs_f64(),
-    }
+    let chains = ends.into_iter().map(|(end, obs)| obs.into_chain(end)).collect();
+    RoundRun { label, dynamics, round: inst.round.clone(), steps, chains }
 }
 
 // ------------------------------------------------------------------------------------------
