@@ -614,7 +614,7 @@ impl McCheck {
         c.trials = trials;
         c.count = Some(count);
         c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
-        let (lo, hi) = (stats::cp_lower(count, trials, a2), stats::cp_upper(count, trials, a2));
+        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
         c.ci = [lo, hi];
         c.p_confirm = stats::binom_cdf(count, trials, bound);
         c.p_violate = stats::binom_sf_ge(count, trials, bound);
@@ -626,12 +626,12 @@ impl McCheck {
 
     /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
     pub fn prob_equals(id: &str, event: &str, regime: Regime, role: Role, count: u64, trials: u64, p0: f64, tol: f64) -> McCheck {
-        let a2 = (1.0 - CI_LEVEL) / 2.0;
         let mut c = Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol });
         c.trials = trials;
         c.count = Some(count);
         c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
-        c.ci = [stats::cp_lower(count, trials, a2), stats::cp_upper(count, trials, a2)];
+        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
+        c.ci = [lo, hi];
         c.p_violate = stats::binom_test_two_sided(count, trials, p0);
         c.p_confirm = 1.0;
         c
@@ -660,7 +660,7 @@ impl McCheck {
         let n = samples.len() as u64;
         let (m, var) = stats::mean_var(samples);
         let se = (var / n as f64).sqrt();
-        let z_ci = statrs_z(1.0 - (1.0 - CI_LEVEL) / 2.0);
+        let z_ci = stats::normal_quantile(1.0 - (1.0 - CI_LEVEL) / 2.0);
         c.trials = n;
         c.estimate = m;
         c.ci = [m - z_ci * se, m + z_ci * se];
@@ -713,10 +713,6 @@ impl McCheck {
     }
 }
 
-fn statrs_z(p: f64) -> f64 {
-    use statrs::distribution::{ContinuousCDF, Normal};
-    Normal::standard().inverse_cdf(p)
-}
 
 // ------------------------------------------------------------------------------------------
 // Errata, measurements, figures
@@ -854,6 +850,16 @@ impl Outcome {
     /// The exact check with this id.
     pub fn exact_check(&self, id: &str) -> Option<&ExactCheck> {
         self.exact.iter().find(|c| c.id == id)
+    }
+    /// Record a hypotheses audit; returns the regime it decides.
+    pub fn push_audit(&mut self, a: Audit) -> Regime {
+        let regime = Regime::of(&a);
+        self.audits.push(a);
+        regime
+    }
+    /// The worst scaled margin of the exact check with this id (NaN if absent or unscaled).
+    pub fn worst_scaled(&self, id: &str) -> f64 {
+        self.exact_check(id).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN)
     }
     /// Negative controls (MC and exact) as `(id, caught)`.
     pub fn controls(&self) -> Vec<(String, bool)> {
@@ -1001,9 +1007,8 @@ pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
             c.holm_family = Some(m);
             j += 1;
         }
-        let exact = o.exact.clone();
-        let mc = o.mc.clone();
-        for e in &mut o.errata {
+        let Outcome { exact, mc, errata, .. } = o;
+        for e in errata.iter_mut() {
             e.witnessed = !e.witnesses.is_empty()
                 && e.witnesses.iter().all(|w| {
                     exact.iter().find(|c| &c.id == w).map(|c| c.violations > 0).or_else(|| {

@@ -1,17 +1,9 @@
 //! The binary: registry listing, bad input (one line naming the parameter and its valid range,
 //! exit code 2), simulate on generated and CSV data, paper-map --check.
 
-use std::process::{Command, Output};
+mod common;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shape-matters"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
+use common::run;
 
 fn assert_bad_input(args: &[&str], must_contain: &[&str]) {
     let out = run(args);

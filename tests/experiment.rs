@@ -3,30 +3,12 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Overrides, Regime, Role, Verdict};
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
 use shape_matters::{Budget, claims};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shape-matters"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = run(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
-}
 
 fn tmp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("shape-matters-exp-{}-{name}", std::process::id()));
@@ -43,10 +25,6 @@ const FIGURES: [&str; 7] = [
     "fig1_gaussian_train_error.svg",
     "fig1_gaussian_norm.svg",
 ];
-
-fn measurement(o: &shape_matters::Outcome, name: &str) -> f64 {
-    o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no measurement '{name}'")).value
-}
 
 #[test]
 fn fig1_reproduces_figure_1_right() {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
 use shape_matters::claim::{Regime, Verdict};
 use shape_matters::claims::g3;
 
@@ -27,8 +27,8 @@ fn erratum_witness_e_g3a_exact() {
     let o = run_quick("G.3");
     let w = o.exact_check("(179) printed, T = 1 example").unwrap();
     assert_eq!(w.violations, 1, "the printed bound must fail at the T = 1 example");
-    let p = o.measurements.iter().find(|m| m.name == "E-G3a: P(event), T = 1").unwrap().value;
-    let b = o.measurements.iter().find(|m| m.name == "E-G3a: printed bound, T = 1").unwrap().value;
+    let p = measurement(&o, "E-G3a: P(event), T = 1");
+    let b = measurement(&o, "E-G3a: printed bound, T = 1");
     assert_eq!(p, 0.5);
     assert!((b - (-1.0f64 / 0.72).exp()).abs() < 1e-15 && (b - 0.2494).abs() < 1e-4, "{b}");
     assert!(o.exact_check("(179) G.3-R, T = 1 example").unwrap().holds());
@@ -71,7 +71,7 @@ fn lemma_g4() {
     // Erratum witness E-G3a for G.4: P = 1/2 against 0.411.
     let w = o.exact_check("(185) printed, T = 1 example").unwrap();
     assert_eq!(w.violations, 1);
-    let b = o.measurements.iter().find(|m| m.name == "E-G3a (G.4): printed bound, T = 1").unwrap().value;
+    let b = measurement(&o, "E-G3a (G.4): printed bound, T = 1");
     assert!((b - (-0.02f64 / 0.0225).exp()).abs() < 1e-12, "{b}");
     assert!(o.exact_check("(185) G.4-R, T = 1 example").unwrap().holds());
     assert!(o.exact_check("(188) ≤ (189)").unwrap().holds());

@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{McKind, Role, Verdict};
 use shape_matters::claims::f1::{crofton, exact_numerators, gaussian_mat, wendel, wendel_statrs};
 use shape_matters::engine::lp::{self, Decision, Mat};
@@ -46,7 +44,7 @@ fn lemma_f1_wendel_grid_and_errata() {
     assert!(o.exact_check("F.1 repaired (exact)").unwrap().holds());
     let e = o.errata.iter().find(|e| e.id == "E-F1c").unwrap();
     assert!(e.witnessed, "{}", e.finding);
-    let meas = |name: &str| o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("{name}")).value;
+    let meas = |name: &str| measurement(&o, name);
     assert_eq!(meas("smallest d with d/3 ≤ d/2 − 9√d for all larger d"), 2916.0);
     assert_eq!(meas("P(meet) ≥ 0.9 at n = ⌊d/3⌋ for all d ≥"), 13.0);
     assert_eq!(meas("P(meet) ≥ 0.99 at n = ⌊d/3⌋ for all d ≥"), 46.0);
@@ -238,7 +236,7 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     assert_verdict(&o, "control: LD λ = 1, finite Z (100,60): P(‖v‖ does not grow) ≤ 0.25", Verdict::Violated);
     assert_verdict(&o, "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Confirmed);
     assert_verdict(&o, "control: SGD + Gaussian noise: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Violated);
-    let stab = o.measurements.iter().find(|m| m.name == "LD max η‖∇²L‖₂ (checked runs)").unwrap().value;
+    let stab = measurement(&o, "LD max η‖∇²L‖₂ (checked runs)");
     assert!(stab < 2.0, "checked Langevin runs must stay inside the step-size stability region: {stab}");
     let guard = o.measurements.iter().find(|m| m.name.starts_with("LD η = 0.05")).unwrap();
     assert!(guard.value > 0.0, "the guard must flag the unstable step size: {}", guard.note);
@@ -252,25 +250,13 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
 // Command line
 // ------------------------------------------------------------------------------------------
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shape-matters"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn check_json(args: &[&str]) -> serde_json::Value {
-    let out = bin().args(args).output().expect("binary runs");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
 fn mc<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value {
     v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().starts_with(prefix)).unwrap_or_else(|| panic!("no check {prefix}"))
 }
 
 #[test]
 fn cli_check_f1_at_any_point() {
-    let v = check_json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "7", "--json"]);
+    let v = json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "7", "--json"]);
     assert_eq!(v["overridden"], true);
     let c = mc(&v, "Wendel (12,4)");
     assert_eq!(c["trials"].as_u64(), Some(400));
@@ -280,25 +266,25 @@ fn cli_check_f1_at_any_point() {
     assert!(c["p_violate"].as_f64().unwrap() > 0.0);
     assert_eq!(c["verdict"], "CONFIRMED");
     // Another seed gives another sample.
-    let w = check_json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "8", "--json"]);
+    let w = json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "8", "--json"]);
     assert_ne!(mc(&w, "Wendel (12,4)")["count"], c["count"]);
     // d ≤ n: exact probability 0, every instance certified as missing.
-    let v = check_json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
+    let v = json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
     let c = mc(&v, "Wendel (3,5)");
     assert_eq!((c["count"].as_u64(), c["kind"]["p0"].as_f64()), (Some(0), Some(0.0)));
     assert_eq!(c["verdict"], "CONFIRMED");
     // Bad input: one clear line, exit code 2.
-    let out = bin().args(["check", "F.1", "--d", "0"]).output().unwrap();
+    let out = run(&["check", "F.1", "--d", "0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--d"));
-    let out = bin().args(["check", "F.1", "--d", "5000", "--n", "3"]).output().unwrap();
+    let out = run(&["check", "F.1", "--d", "5000", "--n", "3"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("d = 5000"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn cli_check_2_2_reports_the_exponent() {
-    let v = check_json(&["check", "2.2", "--budget", "quick", "--d", "8", "--n", "2", "--seed", "3", "--json"]);
+    let v = json(&["check", "2.2", "--budget", "quick", "--d", "8", "--n", "2", "--seed", "3", "--json"]);
     for prefix in ["Z_R (8,2): exponent from log F(ε) = d/2 − n", "Z_R (8,2): growth exponent of Z_R = d/2 − n"] {
         let c = mc(&v, prefix);
         assert_eq!(c["kind"]["mu0"].as_f64(), Some(2.0));
@@ -308,9 +294,9 @@ fn cli_check_2_2_reports_the_exponent() {
     }
     assert!(mc(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
     // n > d/2: the null space rarely meets the orthant; the report says bounded either way.
-    let v = check_json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
+    let v = json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
     let c = v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().contains("Z_R (6,4)")).expect("a Z_R check at (6,4)");
     assert_eq!(c["kind"]["mu0"].as_f64(), Some(-1.0));
-    let out = bin().args(["check", "2.2", "--d", "8", "--n", "8"]).output().unwrap();
+    let out = run(&["check", "2.2", "--d", "8", "--n", "8"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -5,24 +5,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
 use shape_matters::claim::{Outcome, Regime, Role, Verdict};
 use shape_matters::claims::stage1_common::{T33Literal, RHO};
 use shape_matters::claims::{c5, c7};
 use shape_matters::engine::exact::OneStep;
-
-/// Each claim runs once per test binary (the witness tests read the same outcome).
-fn outcome(id: &'static str) -> Outcome {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static OnceLock<Outcome>>>> = OnceLock::new();
-    let cell: &'static OnceLock<Outcome> = {
-        let mut m = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap();
-        *m.entry(id).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
-    };
-    cell.get_or_init(|| run_quick(id)).clone()
-}
 
 fn exact_holds(o: &Outcome, id: &str) -> bool {
     o.exact_check(id).unwrap_or_else(|| panic!("{}: no exact check '{id}'", o.claim)).holds()
@@ -48,7 +35,7 @@ fn assert_check_data_admissible(o: &Outcome) {
 
 #[test]
 fn lemma_c2() {
-    let o = outcome("C.2");
+    let o = run_quick("C.2");
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
@@ -68,7 +55,7 @@ fn lemma_c2() {
 /// Erratum witness E-G3a applied to C.2: the printed a = 4η²δ²b_x² is not a squared-range bound.
 #[test]
 fn erratum_witness_e_g3a_in_c2() {
-    let o = outcome("C.2");
+    let o = run_quick("C.2");
     for tag in ["typical", "adversarial"] {
         assert!(exact_fails(&o, &format!("(C2) printed a as squared range [{tag}]")));
         assert!(exact_holds(&o, &format!("(C2) range, G.3-R [{tag}]")));
@@ -78,7 +65,7 @@ fn erratum_witness_e_g3a_in_c2() {
 
 #[test]
 fn lemma_c3() {
-    let o = outcome("C.3");
+    let o = run_quick("C.3");
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
@@ -96,7 +83,7 @@ fn lemma_c3() {
 
 #[test]
 fn lemma_c4() {
-    let o = outcome("C.4");
+    let o = run_quick("C.4");
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
@@ -117,7 +104,7 @@ fn lemma_c4() {
 /// Erratum witness E-C4: the per-step bound (2ηδ)² (range and, with a wide column, variance).
 #[test]
 fn erratum_witness_e_c4() {
-    let o = outcome("C.4");
+    let o = run_quick("C.4");
     assert!(exact_fails(&o, "(C4) printed increment bound 2ηδ [typical]"));
     assert!(exact_fails(&o, "(C4) printed increment bound 2ηδ [wide column]"));
     assert!(exact_fails(&o, "(C4) printed variance (2ηδ)² [wide column]"));
@@ -127,7 +114,7 @@ fn erratum_witness_e_c4() {
 
 #[test]
 fn lemma_c5() {
-    let o = outcome("C.5");
+    let o = run_quick("C.5");
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
@@ -158,7 +145,7 @@ fn erratum_witness_e_c5() {
     assert!(closed < repaired);
     // And in the claim's report: the witness fails on the Hadamard and the adversarial data,
     // the repair and (66) hold on the same states.
-    let o = outcome("C.5");
+    let o = run_quick("C.5");
     assert!(exact_fails(&o, "(C5.1) printed γ = η [E-C5 Hadamard]"));
     assert_eq!(o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().violations, o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().states, "it fails on the whole window");
     assert!(exact_holds(&o, "(C5.1) repaired γ = η/4 [E-C5 Hadamard]"));
@@ -172,7 +159,7 @@ fn erratum_witness_e_c5() {
 
 #[test]
 fn lemma_c7() {
-    let o = outcome("C.7");
+    let o = run_quick("C.7");
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
@@ -205,7 +192,7 @@ fn erratum_witness_e_c7() {
     let m32 = -s / 32.0 - os.sqrt_factor_minus_one(1);
     assert!(m16 < 0.0 && m16 / s < -1e-4, "1/16 margin {m16}");
     assert!(m32 > 0.0, "1/32 margin {m32}");
-    let o = outcome("C.7");
+    let o = run_quick("C.7");
     assert!(exact_fails(&o, "(C7.1) printed γ7 = η²δ²/16 [E-C7 Hadamard]"));
     assert!(exact_holds(&o, "(C7.1) repaired γ7 = η²δ²/32 [E-C7 Hadamard]"));
     assert!(o.audit("E-C7 witness data").unwrap().all_hold());
@@ -214,7 +201,7 @@ fn erratum_witness_e_c7() {
 
 #[test]
 fn theorem_3_3() {
-    let o = outcome("3.3");
+    let o = run_quick("3.3");
     assert_sound(&o);
     assert_practical(&o);
     assert!(exact_holds(&o, "(84)–(92) scalar chain"));

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
 use shape_matters::claim::{Outcome, Regime, Role, Verdict};
 use shape_matters::claims::stage2_common::*;
 use shape_matters::engine::exact::OneStep;
@@ -281,7 +281,7 @@ fn theorem_2_1() {
     assert_verdict(&o, "2.1 (practical): P(test error of label noise ≥ test error of δ = 0 / 100) ≤ 0.1", Verdict::Confirmed);
     assert_verdict(&o, "control δ = 0: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
     assert_verdict(&o, "control GD: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
-    let m = |name: &str| o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no measurement {name}")).value;
+    let m = |name: &str| measurement(&o, name);
     assert!(m("median test-error ratio δ = 0 / label noise") >= 100.0);
     // The τ-sweep: label noise keeps a small test error, GD's grows with τ (kernel regime).
     let mut last_gd = 0.0;

@@ -114,7 +114,6 @@ pub fn new_exact_checks() -> [ExactCheck; 5] {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let plan = s0::plan(ctx.budget);
     let l = s0::inst_l(ctx)?;
     let m = s0::inst_m(ctx)?;
     if !ctx.overrides.is_empty() {
@@ -207,8 +206,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for (inst, run) in [(&*m, &*m_run), (&*l, &*l_run)] {
         let ts = run.t_short();
         let a = s0::audit_b2(&format!("B.2 @ {} (short T)", inst.tag), inst, ts);
-        let reg = Regime::of(&a);
-        out.audits.push(a);
+        let reg = out.push_audit(a);
         let (k, n) = run.count_by_short(|c| c.exit_b0);
         let beta = inst.c.rho / 3.0;
         let id = format!("B.2 @ {}: P(‖ṽ[T]‖₁ > b0) ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
@@ -278,8 +276,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         fmt(l.matched_sigma())
     ));
     out.note(format!("The variant's observed rate approaches its bound 1/2 as T grows (a pilot of 400 chains at these constants gave 0.42 at T = 2.5e5, 0.485 at 5e5, 0.4975 ± 0.025 at 1e6; SPEC's pilot: 0.44 at 1e6): T = {tv} is chosen so that a few hundred chains decide while the rate is still within 0.1 of the bound."));
-    out.notes.extend(s0::caveats(ctx, &l, &l_run, Some((p_v, bound_v))));
+    out.notes.extend(s0::caveats(&l, &l_run, Some((p_v, bound_v))));
     out.note(s0::tightness_note(&m, &m_run, |c| c.exit_b0, "P(max_t ‖v[t]‖₁ > b0)"));
-    let _ = plan;
     Ok(out)
 }

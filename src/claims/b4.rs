@@ -140,7 +140,7 @@ pub fn exact_at(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck]) {
             if let Some(w) = os.next_state(o)
                 && lanes::sum_abs(w.blocks()) > c.b0
             {
-                lost += s0::sum_sqrt_pos(&w);
+                lost += crate::engine::stopped::sum_sqrt_all(&w);
             }
         }
         lost /= os.outcomes() as f64;
@@ -302,7 +302,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let phis: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.phi_stopped)).collect();
     out.measure("median Φ(ṽ[T0]) at L", s0::median(&phis), format!("vs √ε0 = {}", fmt(l.c.eps0.sqrt())));
     out.measure("contraction (ηδ)²/32 at L", l.c.contraction(), "per step");
-    for n in s0::caveats(ctx, &l, &l_run, None) {
+    for n in s0::caveats(&l, &l_run, None) {
         out.note(n);
     }
     Ok(out)

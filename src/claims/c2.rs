@@ -23,7 +23,7 @@
 //! `a = 4η²δ²b_x²` does not (`ℓ_k ≈ 2ηδb_x ṽ_k > 2ηδb_x` on the window), so (C2-a) must read
 //! `c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ)`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::stats;
 use crate::error::Result;
@@ -153,8 +153,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         let s = pp.setting(run, 0.1);
         let au = s.audit_c2(&format!("C.2 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let exits: Vec<u64> = run.chains.iter().filter_map(|c| match c.exit {
             Some((t, Exit::Support)) => Some(t),
             _ => None,

@@ -15,7 +15,7 @@
 //! margin is `≥ ηṽ_k(M_kk ṽ_k² + K1(b_x − 1))`. (C3.2) margin
 //! `η K1 b_x ε̃ − Σ_{k∉S} m_k` (per state).
 
-use crate::claim::{Claim, Ctx, McCheck, Outcome, Param, PaperRef, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, McCheck, Outcome, Param, PaperRef, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
@@ -90,8 +90,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         let s = pp.setting(run, 0.1);
         let au = s.audit_c3(&format!("C.3 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let k = run.chains.iter().filter(|c| matches!(c.exit, Some((_, Exit::OffSupport)))).count() as u64;
         let n_ch = run.chains.len() as u64;
         out.mc.push(McCheck::prob_upper(

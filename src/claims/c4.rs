@@ -18,7 +18,7 @@
 //! increment, and Azuma needs the *range*: `|log F_k| ≤ 2η(δb_x + (ε̃²+r)b_x²)`, so
 //! `ℓ ≤ 4η(δb_x + (ε̃²+r)b_x²)` and (C4-d) becomes `T ≥ (2⁹ℓ²/(4η²c1²)) log(6r/ρ)`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::model::{Data, Problem};
@@ -140,8 +140,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         let s = pp.setting(run, 0.1);
         let au = s.audit_c4(&format!("C.4 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let n_ch = run.chains.len() as u64;
         let kc = run.chains.iter().filter(|c| c.exit.is_none() && c.tilde_reached.iter().any(|&x| !x)).count() as u64;
         let kv = run.chains.iter().filter(|c| c.reached.iter().any(|&x| !x)).count() as u64;
@@ -171,8 +170,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let crun = practical_run(ctx, &cspec, None)?;
     let cs = pp.setting(&crun, 0.1);
     let cau = cs.audit_c4(&format!("C.4 control n = {}", crun.spec.n), &practical_title(&crun));
-    let creg = Regime::of(&cau);
-    out.audits.push(cau);
+    let creg = out.push_audit(cau);
     let kf = crun.chains.iter().filter(|c| c.reached.iter().any(|&x| !x)).count() as u64;
     out.mc.push(McCheck::prob_upper(
         &format!("control: flipped gradient, C.4 on v (n = {})", crun.spec.n),

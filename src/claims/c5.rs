@@ -21,7 +21,7 @@
 //! `b_x = 1`), `S = {k}`, `ṽ_k = 0.95`, other coordinates `1e−3`, `η = 1e−3`, `δ = 1`:
 //! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -253,8 +253,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         let s = pp.setting(run, 0.1);
         let au = s.audit_c5(&format!("C.5 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let n_ch = run.chains.len() as u64;
         let lo = 1.0 - C1;
         let hi = 1.0 - C1 / 2.0;
@@ -284,8 +283,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let cspec = pp.spec(pp.control_n, PracticalDyn::GaussNoise);
     let crun = practical_run(ctx, &cspec, None)?;
     let cau = pp.setting(&crun, 0.1).audit_c5(&format!("C.5 control n = {}", crun.spec.n), &practical_title(&crun));
-    let creg = Regime::of(&cau);
-    out.audits.push(cau);
+    let creg = out.push_audit(cau);
     let kg = crun.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= 1.0 - C1 / 2.0 && c.support_t[k] < 1.0 - C1)).count() as u64;
     out.mc.push(
         McCheck::prob_upper(

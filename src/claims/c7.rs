@@ -24,7 +24,7 @@
 //! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
 //! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -193,8 +193,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         let s = pp.setting(run, eps1);
         let au = s.audit_c7(&format!("C.7 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let n_ch = run.chains.len() as u64;
         let kc = run.chains.iter().filter(|c| !(c.tilde_phi_t <= eps1.sqrt())).count() as u64;
         let kv = run.chains.iter().filter(|c| !(c.phi_t <= eps1.sqrt())).count() as u64;
@@ -243,8 +242,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
         let cau = pp.setting(&crun, eps1).audit_c7(&format!("C.7 control {} n = {}", kind.name(), crun.spec.n), &practical_title(&crun));
-        let creg = Regime::of(&cau);
-        out.audits.push(cau);
+        let creg = out.push_audit(cau);
         // The same threshold as the label-noise check (γ7 from the label-noise δ).
         let fac = g16(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
         let km = contraction(&crun, fac);

@@ -27,7 +27,7 @@
 //! the ratio grows without bound over the rounds. Theorem 2.1's `η2 = Θ̃(ε²/δ²)` agrees with the
 //! proof's `c_s²` (possibly an OCR loss of the square).
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
 use crate::claims::d4::scalar_rounds;
 use crate::claims::stage2_common::*;
 use crate::error::Result;
@@ -223,8 +223,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let run = literal_run(ctx, v);
         let rd = run.round.clone();
         let a = run_audit(&format!("D.1 {tag}"), &run, &lit.problem, Lemma::D1);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         table_rows.push(vec![
             run.label.clone(),
             run.n().to_string(),
@@ -286,8 +285,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let run = gaussian_run(ctx, v)?;
         let rd = run.round.clone();
         let a: Audit = run_audit(&format!("D.1 {tag}"), &run, &gi.problem, Lemma::D1);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let (id, role) = match v {
             GaussVariant::Alg1 => ("D.1 practical (Gaussian d = 100, n = 40, r = 5): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ", Role::Primary),
             GaussVariant::SgdGauss => ("control (SGD + Gaussian noise, Gaussian data): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ", Role::Control { variant: "SGD + spherical Gaussian noise of matched variance".into() }),

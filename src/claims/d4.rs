@@ -20,7 +20,7 @@
 //! `(P^{−1} − P^{−2})² = (P − 1)²/P⁴ < (P − 1)²`. Keeping it costs `log(40)/P⁴ = 0.84` at `s = 2`,
 //! absorbed by the slack of D.1's `η`.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
@@ -144,8 +144,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1")] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.4 {tag}"), &run, &lit.problem, Lemma::D4);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let rd = &run.round;
         out.mc.push(
             McCheck::prob_upper(&format!("D.4 {tag}: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"), &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label), regime.clone(), Role::Primary, run.count(|c| c.d4(rd)), run.n(), rd.rho / 5.0)
@@ -172,8 +171,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for (v, tag) in [(GaussVariant::Alg1, "practical"), (GaussVariant::SgdGauss, "practical control SGD + Gaussian noise")] {
         let run = gaussian_run(ctx, v)?;
         let a = run_audit(&format!("D.4 {tag}"), &run, &gi.problem, Lemma::D4);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
             GaussVariant::Alg1 => ("D.4 practical (Gaussian d = 100, n = 40, r = 5): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Role::Primary),

@@ -20,7 +20,7 @@
 //! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5). Repair: G.4 with `γ = η/2`, which
 //! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::error::Result;
 use crate::report::fmt;
@@ -74,32 +74,33 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(drift_check(ctx, key, "control: (D5.1) above, flipped gradient", "(D5.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Above, 1.0, -1.0));
     out.exact.push(drift_check(ctx, key, "control: (D5.1) below, flipped gradient", "(D5.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Below, 1.0, -1.0));
 
-    let ex = out.exact.clone();
-    let worst = |id: &str| ex.iter().find(|c| c.id == id).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN);
-    out.errata.push(Erratum {
-        id: "E-D5".into(),
-        location: "Lemma D.5 (122)–(125) and its 'below 1' half".into(),
-        printed: "E[ṽ'_k − 1] ≤ (1 − η)(ṽ_k − 1) on [1 + c_s/2, 1 + 2c_(s−1)] (and below 1) from M_kk ≥ 1/2 and (ε_s² + 4c_(s−1)r)C_x b_x² ≤ c_s/10".into(),
-        finding: format!(
-            "at u = c_s/2 = 0.005 rate-η contraction with M_kk = 1/2 needs K ≤ (3u² + u³)/(2(1+u)) ≈ 3.8e-5, while the data assumption lets K reach ≈ (c_s/10)(r−1)(1 + c_(s−1))/r ≈ 8.8e-4: designed data with M_00 = 1/2 and C_x at that boundary violate (D5.1) above (worst scaled margin {}) and below (worst {}, E-C5: fails even with K = 0). With γ = η/2 both hold on the same states (worst {} / {}), at the price of a doubled horizon: with γ = η/2, (1 − η/2)^T·2c_(s−1) > c_s/2 (scaled margin {}), while at T' = ⌈2 log(40)/η⌉ it holds.",
-            fmt(worst("E-D5 witness: (D5.1) above at M_kk = 1/2")),
-            fmt(worst("E-D5 witness: (D5.1) below at M_kk = 1/2")),
-            fmt(worst("E-D5 repair: (D5.1) above with γ = η/2")),
-            fmt(worst("E-D5 repair: (D5.1) below with γ = η/2")),
-            fmt(hz1_worst)
-        ),
-        reading: Reading::ReconstructedLow,
-        witnesses: vec!["E-D5 witness: (D5.1) above at M_kk = 1/2".into(), "E-D5 witness: (D5.1) below at M_kk = 1/2".into()],
-        witnessed: false,
-    });
+    let worst = |id: &str| out.worst_scaled(id);
+    let errata = [
+        Erratum {
+            id: "E-D5".into(),
+            location: "Lemma D.5 (122)–(125) and its 'below 1' half".into(),
+            printed: "E[ṽ'_k − 1] ≤ (1 − η)(ṽ_k − 1) on [1 + c_s/2, 1 + 2c_(s−1)] (and below 1) from M_kk ≥ 1/2 and (ε_s² + 4c_(s−1)r)C_x b_x² ≤ c_s/10".into(),
+            finding: format!(
+                "at u = c_s/2 = 0.005 rate-η contraction with M_kk = 1/2 needs K ≤ (3u² + u³)/(2(1+u)) ≈ 3.8e-5, while the data assumption lets K reach ≈ (c_s/10)(r−1)(1 + c_(s−1))/r ≈ 8.8e-4: designed data with M_00 = 1/2 and C_x at that boundary violate (D5.1) above (worst scaled margin {}) and below (worst {}, E-C5: fails even with K = 0). With γ = η/2 both hold on the same states (worst {} / {}), at the price of a doubled horizon: with γ = η/2, (1 − η/2)^T·2c_(s−1) > c_s/2 (scaled margin {}), while at T' = ⌈2 log(40)/η⌉ it holds.",
+                fmt(worst("E-D5 witness: (D5.1) above at M_kk = 1/2")),
+                fmt(worst("E-D5 witness: (D5.1) below at M_kk = 1/2")),
+                fmt(worst("E-D5 repair: (D5.1) above with γ = η/2")),
+                fmt(worst("E-D5 repair: (D5.1) below with γ = η/2")),
+                fmt(hz1_worst)
+            ),
+            reading: Reading::ReconstructedLow,
+            witnesses: vec!["E-D5 witness: (D5.1) above at M_kk = 1/2".into(), "E-D5 witness: (D5.1) below at M_kk = 1/2".into()],
+            witnessed: false,
+        },
+    ];
+    out.errata.extend(errata);
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
     for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1"), (Variant::Short, "control horizon T/4")] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.5 {tag}"), &run, &lit.problem, Lemma::D5);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
             Variant::Short => ("control (horizon T/4): P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)".to_string(), Role::Control { variant: "horizon T/4 (violates (D5-a))".into() }),
@@ -118,8 +119,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let gi = gaussian_inst(ctx)?;
     let run = gaussian_run(ctx, GaussVariant::Alg1)?;
     let a = run_audit("D.5 practical", &run, &gi.problem, Lemma::D5);
-    let regime = Regime::of(&a);
-    out.audits.push(a);
+    let regime = out.push_audit(a);
     let rd = &run.round;
     out.mc.push(
         McCheck::prob_upper(

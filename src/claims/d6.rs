@@ -22,7 +22,7 @@
 //! `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6`. Repair: the corrected term under the
 //! theorem's data assumption and G.3 with `γ = η/2`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::error::Result;
 use crate::report::fmt;
@@ -62,33 +62,34 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(drift_check(ctx, key, "control: (D6.1) above, flipped gradient", "(D6.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Above, 1.0, -1.0));
     out.exact.push(drift_check(ctx, key, "control: (D6.1) below, flipped gradient", "(D6.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Below, 1.0, -1.0));
 
-    let ex = out.exact.clone();
-    let worst = |id: &str| ex.iter().find(|c| c.id == id).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN);
-    out.errata.push(Erratum {
-        id: "E-D6".into(),
-        location: "Lemma D.6 (134)–(136) and hypothesis (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20".into(),
-        printed: "E[ṽ'_k − 1] ≤ (ṽ_k − 1) − (η/2)ṽ_k(ṽ_k + 1)(ṽ_k − 1) + η(ε_s² + 2rc_s)C_x b_x² ṽ_k ≤ (1 − η)(ṽ_k − 1)".into(),
-        finding: format!(
-            "(a) the perturbation term assumes every j ∈ S within c_s of 1, but the coupling only keeps them within 2c_(s−1): with the other support coordinates at 1 ± 2c_(s−1), K_k exceeds (ε_s² + 2rc_s)C_x b_x² (worst scaled margin {}); the corrected term (ε_s² + 4rc_(s−1)(1 + c_(s−1)))C_x b_x² holds (worst {}). (b) At M_kk = 1/2 rate-η contraction at u = c_s/3 needs K ≲ c_s²/6, which D.6's c_s/20 and even the theorem's c_s/10 data assumption do not give: (D6.1) fails on designed data with M_00 = 1/2 (worst {}); with γ = η/2 it holds on both sides (worst {} above, {} below). With M_kk ≈ 1 the printed (D6.1) still holds (worst {}), because the restoring force is twice what the proof uses.",
-            fmt(worst("E-D6 witness: (135) perturbation term")),
-            fmt(worst("E-D6 repair: corrected perturbation term")),
-            fmt(worst("E-D6 witness: (D6.1) above at M_kk = 1/2")),
-            fmt(worst("E-D6 repair: (D6.1) above with γ = η/2")),
-            fmt(worst("E-D6 repair: (D6.1) below with γ = η/2")),
-            fmt(worst("(D6.1) above"))
-        ),
-        reading: Reading::ReconstructedMedium,
-        witnesses: vec!["E-D6 witness: (135) perturbation term".into(), "E-D6 witness: (D6.1) above at M_kk = 1/2".into()],
-        witnessed: false,
-    });
+    let worst = |id: &str| out.worst_scaled(id);
+    let errata = [
+        Erratum {
+            id: "E-D6".into(),
+            location: "Lemma D.6 (134)–(136) and hypothesis (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20".into(),
+            printed: "E[ṽ'_k − 1] ≤ (ṽ_k − 1) − (η/2)ṽ_k(ṽ_k + 1)(ṽ_k − 1) + η(ε_s² + 2rc_s)C_x b_x² ṽ_k ≤ (1 − η)(ṽ_k − 1)".into(),
+            finding: format!(
+                "(a) the perturbation term assumes every j ∈ S within c_s of 1, but the coupling only keeps them within 2c_(s−1): with the other support coordinates at 1 ± 2c_(s−1), K_k exceeds (ε_s² + 2rc_s)C_x b_x² (worst scaled margin {}); the corrected term (ε_s² + 4rc_(s−1)(1 + c_(s−1)))C_x b_x² holds (worst {}). (b) At M_kk = 1/2 rate-η contraction at u = c_s/3 needs K ≲ c_s²/6, which D.6's c_s/20 and even the theorem's c_s/10 data assumption do not give: (D6.1) fails on designed data with M_00 = 1/2 (worst {}); with γ = η/2 it holds on both sides (worst {} above, {} below). With M_kk ≈ 1 the printed (D6.1) still holds (worst {}), because the restoring force is twice what the proof uses.",
+                fmt(worst("E-D6 witness: (135) perturbation term")),
+                fmt(worst("E-D6 repair: corrected perturbation term")),
+                fmt(worst("E-D6 witness: (D6.1) above at M_kk = 1/2")),
+                fmt(worst("E-D6 repair: (D6.1) above with γ = η/2")),
+                fmt(worst("E-D6 repair: (D6.1) below with γ = η/2")),
+                fmt(worst("(D6.1) above"))
+            ),
+            reading: Reading::ReconstructedMedium,
+            witnesses: vec!["E-D6 witness: (135) perturbation term".into(), "E-D6 witness: (D6.1) above at M_kk = 1/2".into()],
+            witnessed: false,
+        },
+    ];
+    out.errata.extend(errata);
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
     for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1"), (Variant::Noisy, "control δ = 10, 100η")] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.6 {tag}"), &run, &lit.problem, Lemma::D6);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
             Variant::Noisy => ("control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)".to_string(), Role::Control { variant: "noise too large for the step size (violates (D6-a))".into() }),
@@ -109,8 +110,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let gi = gaussian_inst(ctx)?;
     let run = gaussian_run(ctx, GaussVariant::Alg1)?;
     let a = run_audit("D.6 practical", &run, &gi.problem, Lemma::D6);
-    let regime = Regime::of(&a);
-    out.audits.push(a);
+    let regime = out.push_audit(a);
     let rd = &run.round;
     out.mc.push(
         McCheck::prob_upper(

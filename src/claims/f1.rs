@@ -41,8 +41,9 @@ use std::time::Instant;
 use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::function::factorial::ln_binomial;
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
 use crate::engine::lp::{self, Certificate, Decision, Mat};
+use crate::engine::partition::ln_sum_exp;
 use crate::engine::rng::{Stream, standard_normal};
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -82,15 +83,6 @@ pub struct Tail {
     pub miss: f64,
 }
 
-fn lse(xs: impl Iterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = xs.collect();
-    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !m.is_finite() {
-        return m;
-    }
-    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
-}
-
 /// Wendel's probability `P(Bin(d−1, ½) ≥ n)` and its complement: log-sum-exp of the binomial
 /// terms, generated from `ln C(d−1, n)` by the ratio recurrence in both directions (`d ≥ 1`).
 pub fn wendel(d: usize, n: usize) -> Tail {
@@ -101,16 +93,7 @@ pub fn wendel(d: usize, n: usize) -> Tail {
         return Tail { meet: 0.0, miss: 1.0 };
     }
     let m = d - 1;
-    let l0 = ln_binomial(m as u64, n as u64) - m as f64 * std::f64::consts::LN_2;
-    // Upper: k = n..=m, ln C(m, k+1) = ln C(m, k) + ln((m − k)/(k + 1)).
-    let mut up = Vec::with_capacity(m - n + 1);
-    let mut l = l0;
-    for k in n..=m {
-        up.push(l);
-        if k < m {
-            l += ((m - k) as f64 / (k + 1) as f64).ln();
-        }
-    }
+    let l0 = wendel_l0(m, n);
     // Lower: k = n−1 down to 0, ln C(m, k−1) = ln C(m, k) + ln(k/(m − k + 1)).
     let mut lo = Vec::with_capacity(n);
     let mut l = l0 + (n as f64 / (m - n + 1) as f64).ln();
@@ -120,7 +103,37 @@ pub fn wendel(d: usize, n: usize) -> Tail {
             l += (k as f64 / (m - k + 1) as f64).ln();
         }
     }
-    Tail { meet: lse(up.into_iter()).exp(), miss: lse(lo.into_iter()).exp() }
+    Tail { meet: ln_sum_exp(&wendel_upper_terms(m, n, l0)).exp(), miss: ln_sum_exp(&lo).exp() }
+}
+
+/// [`wendel`]'s `meet` alone (the same terms and operations, without the complement's).
+pub fn wendel_meet(d: usize, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    if n >= d {
+        return 0.0;
+    }
+    let m = d - 1;
+    ln_sum_exp(&wendel_upper_terms(m, n, wendel_l0(m, n))).exp()
+}
+
+/// `ln(C(m, n)/2^m)`.
+fn wendel_l0(m: usize, n: usize) -> f64 {
+    ln_binomial(m as u64, n as u64) - m as f64 * std::f64::consts::LN_2
+}
+
+/// `ln(C(m, k)/2^m)` for `k = n..=m`: `ln C(m, k+1) = ln C(m, k) + ln((m − k)/(k + 1))`.
+fn wendel_upper_terms(m: usize, n: usize, l0: f64) -> Vec<f64> {
+    let mut up = Vec::with_capacity(m - n + 1);
+    let mut l = l0;
+    for k in n..=m {
+        up.push(l);
+        if k < m {
+            l += ((m - k) as f64 / (k + 1) as f64).ln();
+        }
+    }
+    up
 }
 
 /// The same probability from statrs (`Binomial(½, d−1)` survival function), for cross-checks.
@@ -140,8 +153,8 @@ pub fn crofton(d: usize, n: usize) -> f64 {
         return 0.0;
     }
     let ln2d = d as f64 * std::f64::consts::LN_2;
-    let terms = (n + 1..=d).step_by(2).map(|k| ln_binomial(d as u64, k as u64) - ln2d);
-    2.0 * lse(terms).exp()
+    let terms: Vec<f64> = (n + 1..=d).step_by(2).map(|k| ln_binomial(d as u64, k as u64) - ln2d).collect();
+    2.0 * ln_sum_exp(&terms).exp()
 }
 
 /// Pascal row `C(m, 0..=m)` in `u128` (exact for `m ≤ 126`).
@@ -160,8 +173,12 @@ fn pascal(m: usize) -> Vec<u128> {
 /// Exact Wendel and Crofton numerators over the common denominator `2^d`:
 /// `(2 Σ_{k≥n} C(d−1,k), 2 Σ_j C(d, n+1+2j))` (`2 ≤ d ≤ 120`, `1 ≤ n < d`).
 pub fn exact_numerators(d: usize, n: usize) -> (u128, u128) {
-    let r1 = pascal(d - 1);
-    let r = pascal(d);
+    numerators_from_rows(&pascal(d - 1), &pascal(d), n)
+}
+
+/// [`exact_numerators`] from the Pascal rows `r1 = C(d−1, ·)` and `r = C(d, ·)`.
+fn numerators_from_rows(r1: &[u128], r: &[u128], n: usize) -> (u128, u128) {
+    let d = r.len() - 1;
     let w: u128 = r1[n..].iter().sum();
     let c: u128 = (n + 1..=d).step_by(2).map(|k| r[k]).sum();
     (2 * w, 2 * c)
@@ -279,8 +296,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut audit = Audit::new("F.1 Wendel", "X with i.i.d. N(0,1) entries (columns symmetric, a.s. in general position)");
     audit.fact("Gaussian data", "entries i.i.d. N(0,1): columns i.i.d. symmetric, a.s. in general position (Wendel's hypotheses)", true);
     audit.fact("rotation invariance", "null(X) is a uniformly random (d − n)-subspace when n ≤ d (the lemma's K)", true);
-    let regime = Regime::of(&audit);
-    out.audits.push(audit);
+    let regime = out.push_audit(audit);
 
     let tasks: Vec<(usize, usize, usize)> = grid.iter().flat_map(|&(d, n)| (0..k).map(move |j| (d, n, j))).collect();
     let results: Vec<InstanceResult> = ctx.runner.map("F.1 LP", tasks.len(), |t| {
@@ -356,8 +372,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let mut aw_printed = Audit::new("F.1 as printed (400,220)", "d = 400, n = 220: the printed hypotheses of Lemma F.1");
         aw_printed.check("n ≤ d − 9√d", "n ≤ d − 9√d (printed hypothesis)", nw as f64, Rel::Le, dw as f64 - 9.0 * (dw as f64).sqrt());
         aw_printed.fact("random subspace", "K = null(X), X Gaussian: uniformly random (d − n)-subspace", true);
-        let regime_w = Regime::of(&aw_printed);
-        out.audits.push(aw_printed);
+        let regime_w = out.push_audit(aw_printed);
         let rw: Vec<InstanceResult> = ctx.runner.map("F.1 (400,220)", kw, |j| {
             decide_instance(&gaussian_mat(nw, dw, 0.0, &mut ctx.stream("F.1", "x-400-220", j as u64)))
         });
@@ -384,7 +399,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             secs.sort_by(|a, b| a.total_cmp(b));
             let med = secs[secs.len() / 2];
             let meets = rt.iter().filter(|r| r.decision == Decision::Meets).count();
-            out.measure("LP ms/instance at (300, 100), median", med, format!("{kt} instances, one thread; {meets} meet (exact P = {}); max {:.1} ms", fmt(wendel(300, 100).meet), secs[secs.len() - 1]));
+            out.measure("LP ms/instance at (300, 100), median", med, format!("{kt} instances, one thread; {meets} meet (exact P = {}); max {:.1} ms", fmt(wendel_meet(300, 100)), secs[secs.len() - 1]));
     }
     }
 
@@ -403,7 +418,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Control { variant: format!("non-symmetric data, entries N({CONTROL_SHIFT}, 1)") },
         meets_c,
         kc as u64 - und_c,
-        wendel(dc, nc).meet,
+        wendel_meet(dc, nc),
         WENDEL_TOL,
     ));
     let (dn, nn) = (12usize, 6usize);
@@ -419,7 +434,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Control { variant: "always-feasible LP form decided by t* ≥ 0".into() },
         meets_n,
         kn as u64,
-        wendel(dn, nn).meet,
+        wendel_meet(dn, nn),
         WENDEL_TOL,
     ));
 
@@ -427,7 +442,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let (d, n) = grid[0];
         out.note(format!(
             "Overridden instance (d, n) = ({d}, {n}) with {k} instances: exact P(meet) = {} (P(miss) = {}); the printed hypothesis n ≤ d − 9√d {} and the corrected n ≤ d/2 − 9√d {}.",
-            fmt(wendel(d, n).meet),
+            fmt(wendel_meet(d, n)),
             fmt(wendel(d, n).miss),
             if (n as f64) <= d as f64 - 9.0 * (d as f64).sqrt() { "holds" } else { "fails" },
             if (n as f64) <= corrected_threshold(d) { "holds" } else { "fails" },
@@ -446,15 +461,16 @@ fn exact_layer(out: &mut Outcome) {
         // w / 2^d == num / den
         let ok = w * den == num * (1u128 << d);
         hand.record(if ok { 0.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
-        let f = wendel(d, n).meet;
+        let f = wendel_meet(d, n);
         hand.record_scaled(1e-15 - (f - num as f64 / den as f64).abs(), 1e-15, || format!("float value at ({d}, {n})"));
     }
     out.exact.push(hand);
 
     let mut crof = ExactCheck::new("Crofton = Wendel", "2Σ_j C(d, n+1+2j) = 2Σ_{k≥n} C(d−1,k) exactly (u128, 2 ≤ d ≤ 120, 1 ≤ n < d); margin 0 if equal, −1 if not", Role::Primary);
     for d in 2..=120usize {
+        let (r1, r) = (pascal(d - 1), pascal(d));
         for n in 1..d {
-            let (w, c) = exact_numerators(d, n);
+            let (w, c) = numerators_from_rows(&r1, &r, n);
             crof.record(if w == c { 0.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
         }
     }
@@ -489,7 +505,7 @@ fn exact_layer(out: &mut Outcome) {
         if n < 1 {
             continue;
         }
-        let p = wendel(d, n).meet;
+        let p = wendel_meet(d, n);
         if p < LEMMA_PROB && first_fail.is_none() {
             first_fail = Some((d, n, p));
         }
@@ -510,8 +526,8 @@ fn exact_layer(out: &mut Outcome) {
         repaired.record_scaled(w.meet - LEMMA_PROB, LEMMA_PROB, || format!("d = {d}, n = {n}: P(miss) = {}", fmt(w.miss)));
     }
     out.exact.push(repaired);
-    let p400 = wendel(400, 220).meet;
-    let p1000 = wendel(1000, 715).meet;
+    let p400 = wendel_meet(400, 220);
+    let p1000 = wendel_meet(1000, 715);
     let (fd, fn_, fp) = first_fail.unwrap_or((0, 0, f64::NAN));
     out.errata.push(Erratum {
         id: "E-F1a".into(),
@@ -543,7 +559,7 @@ fn exact_layer(out: &mut Outcome) {
         incl.record(m, || format!("d = {d}: d/2 − 9√d = {}, d/3 = {}", fmt(corrected_threshold(d)), fmt(d as f64 / 3.0)));
     }
     out.exact.push(incl);
-    let p_third: Vec<f64> = (0..=10_000usize).map(|d| if d >= 3 { wendel(d, d / 3).meet } else { 0.0 }).collect();
+    let p_third: Vec<f64> = (0..=10_000usize).map(|d| if d >= 3 { wendel_meet(d, d / 3) } else { 0.0 }).collect();
     let mut thm = ExactCheck::new(
         "P ≥ 0.9 at n = ⌊d/3⌋ (exact)",
         "P(Bin(d−1,½) ≥ ⌊d/3⌋) − 0.9 ≥ 0 for d = 13…10000 (Theorem 2.2's probability, by Wendel)",
@@ -573,7 +589,7 @@ fn exact_layer(out: &mut Outcome) {
         rows.push(vec![
             d.to_string(),
             (d / 3).to_string(),
-            fmt(wendel(d, d / 3).meet),
+            fmt(wendel_meet(d, d / 3)),
             fmt(corrected_threshold(d)),
             if (d as f64) / 3.0 <= corrected_threshold(d) + 1e-12 { "yes".into() } else { "no".into() },
         ]);
@@ -589,7 +605,7 @@ fn exact_layer(out: &mut Outcome) {
         printed: "Theorem 2.2 assumes n ≤ d/3 and invokes Lemma F.1 for probability ≥ 0.999".into(),
         finding: format!(
             "d/3 ≤ d/2 − 9√d iff d ≥ 2916 (checked d = 13…10000: fails for every d ≤ {last_fail}), so for d < 2916 the theorem's hypothesis is not covered by the (corrected) lemma, e.g. d = 100: threshold −40 (vacuous). The theorem's probability claim is still true by the exact formula: P(meet) ≥ 0.9 at n = ⌊d/3⌋ for every d ≥ {d90} (≥ 0.99 for d ≥ {d99}, ≥ 0.999 for d ≥ {d999}); it fails for d ≤ 12 (d = 12, n = 4: {}), covered by the paper's 'n, d larger than a universal constant'.",
-            fmt(wendel(12, 4).meet)
+            fmt(wendel_meet(12, 4))
         ),
         reading: Reading::Legible,
         witnesses: vec!["n ≤ d/3 inside corrected F.1".into()],

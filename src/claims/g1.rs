@@ -14,7 +14,7 @@
 //! exact law, on the engine's own data generator. Negative control: unit-variance Laplace data
 //! (heavier tails, same covariance) at the same `b_x`; the same bound check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -94,8 +94,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut audit = Audit::new("G.1", format!("n = {n}, d = {d}, ρ = {rho}, i.i.d. N(0,1) data"));
     audit.check("ρ ∈ (0,1)", "failure level ρ < 1", rho, Rel::Lt, 1.0);
     audit.fact("Gaussian data", "entries drawn i.i.d. N(0,1) (rand_distr ziggurat)", true);
-    let regime = Regime::of(&audit);
-    out.audits.push(audit);
+    let regime = out.push_audit(audit);
     let hits: Vec<bool> = ctx.runner.map("G.1 data sets", n_sets, |j| {
         let data = Data::gaussian(n, d, &mut ctx.stream("G.1", "data", j as u64)).expect("valid sizes");
         max_abs(&data) > b
@@ -129,8 +128,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut audit2 = Audit::new("G.1 (40,100)", format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"));
     audit2.check("ρ ∈ (0,1)", "failure level ρ < 1", rho2, Rel::Lt, 1.0);
     audit2.fact("Gaussian data", "entries drawn i.i.d. N(0,1)", true);
-    let regime2 = Regime::of(&audit2);
-    out.audits.push(audit2);
+    let regime2 = out.push_audit(audit2);
     let (hg, hl): (Vec<bool>, Vec<bool>) = ctx
         .runner
         .map("G.1 (40,100)", m_sets, |j| {

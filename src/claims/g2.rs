@@ -18,7 +18,7 @@
 
 use statrs::function::gamma::gamma_lr;
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -145,8 +145,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut audit = Audit::new("G.2", format!("n = {n}, d = {d}, ρ = {rho}"));
     audit.check("n > 24 log d", "n > 24 log d (as printed)", n as f64, Rel::Gt, 24.0 * (d as f64).ln());
     audit.fact("Gaussian data", "entries drawn i.i.d. N(0,1)", true);
-    let regime = Regime::of(&audit);
-    out.audits.push(audit);
+    let regime = out.push_audit(audit);
     let (fg, fl): (Vec<bool>, Vec<bool>) = ctx
         .runner
         .map("G.2 data sets", n_sets, |j| {
@@ -181,8 +180,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let (n3, d3) = (40usize, 100usize);
     let mut audit3 = Audit::new("G.2 (40,100)", "n = 40, d = 100 (the paper's experiment)");
     audit3.check("n > 24 log d", "n > 24 log d (as printed)", n3 as f64, Rel::Gt, 24.0 * (d3 as f64).ln());
-    let regime3 = Regime::of(&audit3);
-    out.audits.push(audit3);
+    let regime3 = out.push_audit(audit3);
     let f3: Vec<bool> = ctx.runner.map("G.2 (40,100)", n_sets, |j| {
         min_mkk(&Data::gaussian(n3, d3, &mut ctx.stream("G.2", "data-40x100", j as u64)).expect("sizes")) < 0.5
     });

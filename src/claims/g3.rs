@@ -29,7 +29,7 @@
 //! `A[t1] ≥ c/3` needs a per-step change `≤ c/6`, never stated. [`decomposition_covers`] is the
 //! per-path test of the decomposition.
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::engine::rng::{Stream, uniform01};
 use crate::error::{Result, check};
@@ -451,8 +451,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let rb = cs.proc.noise.range();
         let bound = g3r_bound(c, cs.proc.gamma, rb, cs.t as u64);
         let au = audit_process(cs.id, &format!("{}, c = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t), &cs.proc, c, cs.proc.gamma, cs.a0, rb * rb, Some(rb));
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let k = mc_count(ctx, "G.3", cs.id, &cs.proc, cs.a0, cs.t, chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
@@ -468,8 +467,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let wproc = ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint { up: 0.6, p: 0.05 }));
     let wa = wproc.noise.variance();
     let wau = audit_process("G.3 printed, asymmetric", &format!("{}, c = 1, A[0] = 1/2, T = 3, a = Var = {}", wproc.describe(), fmt(wa)), &wproc, c, gamma, a0, wa, None);
-    let wreg = Regime::of(&wau);
-    out.audits.push(wau);
+    let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.3", "printed-asymmetric", &wproc, a0, 3, chains, |p| g3_event(p, c));
     let pw_exact = exact_two_point_prob(a0, gamma, TwoPoint { up: 0.6, p: 0.05 }, 3, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
@@ -486,8 +484,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let cproc = ArProcess { gamma: 0.0, drift: 0.0101, noise: Noise::Uniform { h: 0.0005 }, freeze: 0.0 };
     let crb = cproc.noise.range();
     let cau = audit_process("G.3-R control", &format!("{}, c = 1, A[0] = 1/2, T = 50 (drift hypothesis violated)", cproc.describe()), &cproc, c, gamma, a0, crb * crb, Some(crb));
-    let creg = Regime::of(&cau);
-    out.audits.push(cau);
+    let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.3", "control-drift", &cproc, a0, 50, chains, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "control: upward drift, G.3-R bound",

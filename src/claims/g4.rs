@@ -18,7 +18,7 @@
 //! `a = 0.0225` (and `(1−γ)c2 = 0.4 < c1`), the event has probability `1/2`, the bound is
 //! `exp(−0.02/0.0225) = 0.411`.
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
 use crate::claims::g3::{ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count};
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::{Result, check};
@@ -152,8 +152,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let rb = cs.proc.noise.range();
         let bound = g4r_bound(c1, cs.proc.gamma, rb, cs.t as u64, cs.a0);
         let au = audit_g4(cs.id, &format!("{}, c1 = 1/2, c2 = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t), &cs.proc, c1, c2, cs.proc.gamma, cs.a0, cs.t, rb * rb, true);
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let k = mc_count(ctx, "G.4", cs.id, &cs.proc, cs.a0, cs.t, chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
@@ -169,8 +168,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let wtp = TwoPoint { up: 0.5, p: 0.01 };
     let wproc = ArProcess::ar(gamma, Noise::TwoPoint(wtp));
     let wau = audit_g4("G.4 printed, asymmetric", &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var", wproc.describe()), &wproc, c1, c2, gamma, a0, 1, wtp.variance(), false);
-    let wreg = Regime::of(&wau);
-    out.audits.push(wau);
+    let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.4", "printed-asymmetric", &wproc, a0, 1, chains, ev);
     let wb = g4_bound(c1, gamma, wtp.variance(), 1, a0);
     out.mc.push(McCheck::prob_upper(
@@ -186,8 +184,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Negative control: no contraction (a random walk with tiny steps), G.4-R check of case 1.
     let cproc = ArProcess { gamma: 0.0, drift: 0.0, noise: Noise::Uniform { h: 0.005 }, freeze: 0.0 };
     let cau = audit_g4("G.4-R control", &format!("{} (no contraction), c1 = 1/2, c2 = 1, A[0] = 0.9, T = 50", cproc.describe()), &cproc, c1, c2, 0.02, 0.9, 50, cproc.noise.range().powi(2), true);
-    let creg = Regime::of(&cau);
-    out.audits.push(cau);
+    let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.4", "control-no-contraction", &cproc, 0.9, 50, chains, ev);
     out.mc.push(McCheck::prob_upper(
         "control: no contraction, G.4-R bound",

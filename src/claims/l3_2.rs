@@ -80,7 +80,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let tv = v_run.t;
     let dynamics = Kind::Alg1.dynamics(&l);
     let checks: Vec<(bool, f64, f64, String)> = ctx.runner.map("stage0 3.2 identity", k_id, |j| {
-        let mut rng = ctx.stream(s0::STREAM_CLAIM, &format!("{}-variant-{}", l.tag, Kind::Alg1.label()), j as u64);
+        let mut rng = ctx.stream(s0::STREAM_CLAIM, &s0::var_purpose(&l.tag, Kind::Alg1), j as u64);
         let mut v = l.v0();
         let mut sc = Scratch::default();
         let mut exit = None;
@@ -123,8 +123,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for (inst, run) in [(&*m, &*m_run), (&*l, &*l_run)] {
         let ts = run.t_short();
         let a = s0::audit_b2(&format!("3.2 @ {} (short T)", inst.tag), inst, ts);
-        let reg = Regime::of(&a);
-        out.audits.push(a);
+        let reg = out.push_audit(a);
         let (k, n) = run.count_by_short(|c| c.l2_exit_b0);
         let beta = inst.c.rho / 3.0;
         let id = format!("3.2 @ {}: P(max_(t≤T) ‖v[t]‖₂ > b0) ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
@@ -206,7 +205,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "Matched Gaussian noise: σ = δτ·sqrt(tr M/d) (η²σ² = the label noise's per-coordinate variance at v[0], averaged over k); at instance M σ = {}.",
         fmt(m.matched_sigma())
     ));
-    out.notes.extend(s0::caveats(ctx, &l, &l_run, None));
+    out.notes.extend(s0::caveats(&l, &l_run, None));
     out.note(s0::tightness_note(&m, &m_run, |c| c.l2_exit_b0, "P(max_t ‖v[t]‖₂ > b0)"));
     Ok(out)
 }

@@ -48,7 +48,7 @@ use crate::engine::lanes::{self, PVec};
 use crate::engine::model::{DataStats, Problem};
 use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{StopSet, run_chain, sum_sqrt_all};
 use crate::error::{Error, Result, check};
 use crate::report::fmt;
 
@@ -700,7 +700,7 @@ impl LitRun {
 pub const RECORDED_CHAINS: usize = 3;
 
 fn record_times(t: u64) -> Vec<u64> {
-    let mut v: Vec<u64> = [0u64, t / 4096, t / 256, t / 64, t / 16, t / 4, t].into_iter().filter(|&x| x <= t).collect();
+    let mut v: Vec<u64> = [0u64, t / 4096, t / 256, t / 64, t / 16, t / 4, t].into_iter().collect();
     v.dedup();
     v
 }
@@ -753,7 +753,7 @@ fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec:
         states: Vec::new(),
     };
     let mut exit_l1 = 0.0;
-    let phi_now = |v: &PVec, exited: bool| if exited { 0.0 } else { sum_sqrt_pos(v) };
+    let phi_now = |v: &PVec, exited: bool| if exited { 0.0 } else { sum_sqrt_all(v) };
     for (q, &tc) in cps.iter().enumerate() {
         if tc == 0 {
             out.phi[q] = phi_now(&v, false);
@@ -792,11 +792,9 @@ fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec:
                 exit_l1 = l1;
             }
         }
-        if next_cp < cps.len() && cps[next_cp] == t {
-            while next_cp < cps.len() && cps[next_cp] == t {
-                out.phi[next_cp] = phi_now(&v, out.exit_b0.is_some());
-                next_cp += 1;
-            }
+        while next_cp < cps.len() && cps[next_cp] == t {
+            out.phi[next_cp] = phi_now(&v, out.exit_b0.is_some());
+            next_cp += 1;
         }
         if next_rec < rec.len() && rec[next_rec] == t {
             out.states.push((t, v.clone()));
@@ -815,18 +813,13 @@ fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec:
             min_log_v,
             max_log_v,
             mean_log_v,
-            phi_stopped: if exited { 0.0 } else { sum_sqrt_pos(&v) },
+            phi_stopped: if exited { 0.0 } else { sum_sqrt_all(&v) },
             l1_stopped: if exited { exit_l1 } else { lanes::sum_abs(v.blocks()) },
         });
     }
     out
 }
 
-/// `Σ_k √max(v_k, 0)` (Definition B.3's sum; the Gaussian control can have negative entries).
-pub fn sum_sqrt_pos(v: &PVec) -> f64 {
-    let ones = PVec::constant(v.len(), 1.0);
-    lanes::masked_sum_sqrt(v.blocks(), ones.blocks())
-}
 
 /// What one chain of the variant run (the engine's stopped chain at level `b`) recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -852,12 +845,17 @@ pub struct VarRun {
     pub chains: Vec<VarChain>,
 }
 
+/// The stream purpose of the stopped chains of `kind` at an instance.
+pub fn var_purpose(tag: &str, kind: Kind) -> String {
+    format!("{tag}-variant-{}", kind.label())
+}
+
 /// Run (and cache) the stopped chains at level `b`.
 pub fn var_run(ctx: &Ctx, inst: &Instance, kind: Kind, b: f64, t: u64, chains: usize, checkpoints: &[u64]) -> Arc<VarRun> {
     let c = &inst.c;
     let key = format!("varrun|{}|{}|{:?}|{kind:?}|{b}|{t}|{chains}|{checkpoints:?}", ctx.seed, inst.tag, c);
     let dynamics = kind.dynamics(inst);
-    let purpose = format!("{}-variant-{}", inst.tag, kind.label());
+    let purpose = var_purpose(&inst.tag, kind);
     let cps = checkpoints.to_vec();
     cached("stage0", key, || {
         let sched = Schedule::constant(c.eta, t).expect("η > 0");
@@ -872,7 +870,7 @@ pub fn var_run(ctx: &Ctx, inst: &Instance, kind: Kind, b: f64, t: u64, chains: u
                     if tc == s {
                         let n1 = lanes::sum_abs(v.blocks());
                         l1[q] = n1;
-                        phi[q] = if n1 <= b { sum_sqrt_pos(v) } else { 0.0 };
+                        phi[q] = if n1 <= b { sum_sqrt_all(v) } else { 0.0 };
                     }
                 }
                 if rec.contains(&s) {
@@ -1164,7 +1162,7 @@ pub fn median(xs: &[f64]) -> f64 {
 }
 
 /// Caveats 1 and 2 for a claim, from instance L's states and run.
-pub fn caveats(ctx: &Ctx, inst: &Instance, run: &LitRun, var: Option<(f64, f64)>) -> Vec<String> {
+pub fn caveats(inst: &Instance, run: &LitRun, var: Option<(f64, f64)>) -> Vec<String> {
     let traj = trajectory_states(run, None);
     let adv = adversarial_states(inst, inst.c.b0);
     let (tm, _) = max_gradient_term(inst, &traj);
@@ -1172,7 +1170,6 @@ pub fn caveats(ctx: &Ctx, inst: &Instance, run: &LitRun, var: Option<(f64, f64)>
     let v0 = [State { v: inst.v0(), family: "trajectory", what: "v[0]".into() }];
     let (z, _) = max_gradient_term(inst, &v0);
     let logs: Vec<f64> = run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.max_log_v)).collect();
-    let _ = ctx;
     vec![caveat_float(inst, z, tm, am), caveat_slack(&inst.tag, median(&logs), inst.c.d, var)]
 }
 

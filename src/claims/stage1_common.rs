@@ -709,7 +709,7 @@ pub fn run_exact(ctx: &Ctx, inst: &Inst, tag: &str, states: &[State], ineqs: &[I
     let results: Vec<Vec<(usize, usize, f64, f64)>> = ctx.runner.map("stage1 exact", states.len(), |j| {
         let v = &states[j].v;
         let os = OneStep::new(p, v, inst.eta, inst.delta);
-        let osf = if need_flip { Some(OneStep::with_grad_sign(p, v, inst.eta, inst.delta, -1.0)) } else { None };
+        let osf = if need_flip { Some(os.flipped()) } else { None };
         let mut res = Vec::new();
         for (qi, q) in ineqs.iter().enumerate() {
             let o = if q.flipped { osf.as_ref().expect("flipped kernel") } else { &os };
@@ -767,16 +767,7 @@ pub fn mean_inc(os: &OneStep, k: usize) -> f64 {
 /// The signed perturbation `p_k(v) = Σ_{j≠k} M_jk e_j(v)` (so `(Me)_k = M_kk e_k + p_k`), summed
 /// directly (no cancellation against the diagonal term).
 pub fn signed_perturbation(os: &OneStep, k: usize) -> f64 {
-    let p = os.problem();
-    let v = os.v().as_slice();
-    let w = p.w_star().as_slice();
-    let mut s = 0.0;
-    for j in 0..p.d() {
-        if j != k {
-            s += p.m_jk(j, k) * (v[j] * v[j] - w[j]);
-        }
-    }
-    s
+    os.problem().signed_perturbation(os.v(), k)
 }
 
 /// `v_k`.

@@ -968,11 +968,8 @@ pub const GAUSS_DELTA: f64 = 1.0;
 
 /// The practical Gaussian instance (cached).
 pub fn gaussian_inst(ctx: &Ctx) -> Result<Arc<Instance>> {
-    let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map_err(|e| e.to_string()));
-    match &*r {
-        Ok(i) => Ok(Arc::new(i.clone())),
-        Err(e) => Err(Error::Numerical(e.clone())),
-    }
+    let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map(Arc::new).map_err(|e| e.to_string()));
+    (*r).clone().map_err(Error::Numerical)
 }
 
 /// The practical Gaussian round's simulation (cached).

@@ -40,7 +40,7 @@
 // `!(x <= y)` is used on purpose: a NaN must count as a failure of the inequality.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
 use crate::claims::stage2_common::{C0, Round, c_round, log_term, steps_for};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -321,8 +321,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     audit.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d., fresh for every chain (the theorem's probability is over data and algorithm)", true);
     audit.fact("Algorithm 1", "the dynamics is Algorithm 1 exactly (not the experiment's full-gradient variant)", true);
     audit.fact("literal schedule", "η0, η1, η2, T0, T1, T2 at the proof's constants (Stage 1 alone needs T1 ≈ 1e33 steps, SPEC §5.9)", false);
-    let regime = Regime::of(&audit);
-    out.audits.push(audit);
+    let regime = out.push_audit(audit);
 
     let sched1 = schedule(1.0);
     let ln: Vec<E2e> = ctx.runner.map("2.1 label noise", n_ln, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Alg1 { delta }, &sched1, "ln-tau1"));

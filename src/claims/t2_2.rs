@@ -46,13 +46,13 @@
 use nalgebra::DMatrix;
 
 use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
-use crate::claims::f1::{decide_instance, gaussian_mat, wendel};
+use crate::claims::f1::{decide_instance, gaussian_mat, wendel, wendel_meet};
 use crate::claims::section_f_langevin::{self as ld, Trace};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::lp::{self, Certificate, Decision, Mat, OrthantResult};
 use crate::engine::model::{Data, Problem};
-use crate::engine::partition::{self as zr, C_L, TubeSampler};
+use crate::engine::partition::{self as zr, C_L, TubeSampler, ln_sum_exp};
 use crate::engine::rng::{Stream, standard_normal, stream, uniform01};
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -369,14 +369,6 @@ pub fn ls_slope(xs: &[f64], ys: &[f64]) -> f64 {
     sxy / sxx
 }
 
-fn lse(xs: &[f64]) -> f64 {
-    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !m.is_finite() {
-        return m;
-    }
-    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
-}
-
 /// Grouped-jackknife pseudo-values of `stat` over `g` groups (`stat` receives the kept groups).
 pub fn jackknife<F: Fn(&[usize]) -> f64>(g: usize, stat: F) -> (f64, Vec<f64>) {
     let all: Vec<usize> = (0..g).collect();
@@ -425,7 +417,7 @@ impl DirectZr {
                     lo = r;
                 }
             }
-            per_draw.iter().map(|v| lse(v)).collect::<Vec<f64>>()
+            per_draw.iter().map(|v| ln_sum_exp(v)).collect::<Vec<f64>>()
         });
         DirectZr { rs: rs.to_vec(), ln_sums, draws: per * g, d }
     }
@@ -433,7 +425,7 @@ impl DirectZr {
     fn ln_shell_mean(&self, keep: &[usize], k: usize) -> f64 {
         let v: Vec<f64> = keep.iter().map(|&g| self.ln_sums[g][k]).collect();
         let per = self.draws / self.ln_sums.len();
-        lse(&v) - ((keep.len() * per) as f64).ln()
+        ln_sum_exp(&v) - ((keep.len() * per) as f64).ln()
     }
     /// `Z_{R_k}` estimates (all groups).
     pub fn z(&self) -> Vec<f64> {
@@ -554,8 +546,7 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
         a.fact("v* = 0", "ground truth v* = 0", true);
         a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
         a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d.", true);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let rs: Vec<Decision> = ctx.runner.map("2.2 P", k, |j| decide_instance(&gaussian_mat(n, d, 0.0, &mut ctx.stream("2.2", &format!("p-{d}-{n}"), j as u64))).decision);
         let miss = rs.iter().filter(|&&x| x == Decision::Misses).count() as u64;
         let und = rs.iter().filter(|&&x| x == Decision::Undecidable).count() as u64;
@@ -577,8 +568,7 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
     let mut a = Audit::new("2.2 P control (30,10)", "d = 30, n = 10, entries N(½, 1)");
     a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
     a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d. (violated on purpose: mean ½)", false);
-    let regime = Regime::of(&a);
-    out.audits.push(a);
+    let regime = out.push_audit(a);
     let rs: Vec<Decision> = ctx.runner.map("2.2 P control", k, |j| decide_instance(&gaussian_mat(n, d, 0.5, &mut ctx.stream("2.2", "p-shifted", j as u64))).decision);
     let miss = rs.iter().filter(|&&x| x == Decision::Misses).count() as u64;
     let und = rs.iter().filter(|&&x| x == Decision::Undecidable).count() as u64;
@@ -806,13 +796,12 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
             find_instance(ctx.seed, &format!("zr-x-{d}-{n}"), n, d, max_tries, Decision::Meets, pool)
         };
         let Some(inst) = inst else {
-            out.note(format!("Z_R ({d},{n}): none of {max_tries} draws meets the orthant (exact P(meet) = {}); only the bounded-control check runs there.", fmt(wendel(d, n).meet)));
+            out.note(format!("Z_R ({d},{n}): none of {max_tries} draws meets the orthant (exact P(meet) = {}); only the bounded-control check runs there.", fmt(wendel_meet(d, n))));
             zr_control(ctx, out, d, n, lambda, &mut fig_series, &mut rows);
             continue;
         };
         let a = grid_audit(d, n, inst.res.decision == Decision::Meets, "meets", lambda);
-        let regime = Regime::of(&a);
-        out.audits.push(a);
+        let regime = out.push_audit(a);
         let label = if (d, n) == (4, 1) && point.is_none() { "SPEC pilot x".to_string() } else { format!("deepest of {pool} meeting draws (draw {}), t*·d = {}", inst.draw, fmt(inst.res.t_star.unwrap_or(0.0) * d as f64)) };
         // Importance-sampled slope of log F(ε).
         let mut kappa = f64::NAN;
@@ -1009,8 +998,7 @@ fn zr_control(ctx: &Ctx, out: &mut Outcome, d: usize, n: usize, lambda: f64, fig
     let Some(inst) = inst else { return };
     let Some(ts) = TubeSampler::new(&inst.x, &mut ctx.stream("2.2", &format!("charts-ctl-{d}-{n}"), 0), 16) else { return };
     let a = grid_audit(d, n, false, "misses", lambda);
-    let regime = Regime::of(&a);
-    out.audits.push(a);
+    let regime = out.push_audit(a);
     let pred = d as f64 / 2.0 - n as f64;
     let (rs, window, scales) = mixture_grid(ts.eps_max, lambda, n);
     let dz = DirectZr::run(ctx, &format!("zr-ctl-{d}-{n}"), &inst.x, lambda, &rs, work_capped(b.pick(100_000, 400_000, 2_000_000), n, d), Some((&ts, &scales)));
@@ -1076,14 +1064,12 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     a.fact("v* = 0", "ground truth v* = 0", true);
     a.check("n ≤ d/3", "n ≤ d/3 (theorem's hypothesis; fails at the experiment's n = 40)", n as f64, Rel::Le, d as f64 / 3.0);
     a.fact("null(X) meets the orthant", "LP certificate (Z = ∞ for every λ)", true);
-    let regime = Regime::of(&a);
-    out.audits.push(a);
+    let regime = out.push_audit(a);
     let mut ac = Audit::new("2.2 LD control (100,60)", "Langevin dynamics, d = 100, n = 60, null(X) misses the orthant (Z < ∞)");
     ac.fact("v* = 0", "ground truth v* = 0", true);
     ac.check("n ≤ d/3", "n ≤ d/3", n_ctl as f64, Rel::Le, d as f64 / 3.0);
     ac.fact("null(X) meets the orthant", "LP dual certificate: it does not (finite Gibbs measure)", false);
-    let regime_c = Regime::of(&ac);
-    out.audits.push(ac);
+    let regime_c = out.push_audit(ac);
 
     let med = |v: Vec<f64>| crate::engine::stats::quantile(&v, 0.5);
     let mut fig = Vec::new();
@@ -1155,8 +1141,7 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     let mut aa = Audit::new("2.2 Alg1 (100,40)", format!("Algorithm 1 at v* = 0, d = 100, n = 40, δ = {delta}, η = {eta}, v[0] = 1"));
     aa.fact("v* = 0", "ground truth v* = 0", true);
     aa.check("ηδ b_x < 1", "factors stay positive: η δ max|x| < 1", eta * delta * p.stats().b_x, Rel::Lt, 1.0);
-    let regime_a = Regime::of(&aa);
-    out.audits.push(aa);
+    let regime_a = out.push_audit(aa);
     for (dy, role, id, what, color) in [
         (Dynamics::Alg1 { delta }, Role::Primary, "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25".to_string(), format!("Algorithm 1, δ = {delta}"), 4usize),
         (

@@ -307,8 +307,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let p0 = s0::instance("P0", &practical_spec(1.0), ctx.seed)?;
     let tp = p0.c.t0;
     let a_p = s0::audit_t31("3.1 @ P0", &p0, tp);
-    let r_p = Regime::of(&a_p);
-    out.audits.push(a_p);
+    let r_p = out.push_audit(a_p);
     let cps = [PRACTICAL_T[0], PRACTICAL_T[1], tp];
     let alg = Dynamics::Alg1 { delta: p0.c.delta };
     let pr = s0::prac_run(ctx, "P0", &p0, &alg, p0.c.eta, plan.p_chains, &cps);
@@ -476,7 +475,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("L: η", l.c.eta, "η_hi");
     out.measure("L: T0", l.c.t0 as f64, "⌈32 L0/(ηδ)²⌉");
     out.measure("L: P(D0ᶜ) exact", l.c.d0_failure(), format!("≤ ρ/3 = {}", fmt(l.c.rho / 3.0)));
-    for n in s0::caveats(ctx, &l, &l_run, None) {
+    for n in s0::caveats(&l, &l_run, None) {
         out.note(n);
     }
     Ok(out)

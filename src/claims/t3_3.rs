@@ -20,7 +20,7 @@
 //! interface condition "`v[0]` entries in `[ε_min, 1/d]`" is checked on the output of the
 //! practical Stage-0 dynamics (SPEC §4.6, §9.2 P0), simulated here.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -140,8 +140,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for run in &runs {
         for &eps1 in &[0.5, 0.2] {
             let au = audit_practical(&pp, run, eps1, (pp.d as f64 / 0.01).ln());
-            let regime = Regime::of(&au);
-            out.audits.push(au);
+            let regime = out.push_audit(au);
             let n_ch = run.chains.len() as u64;
             let k = run.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= eps1)).count() as u64;
             out.mc.push(
@@ -172,8 +171,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
         let au = audit_practical(&pp, &crun, 0.5, (pp.d as f64 / 0.01).ln());
-        let regime = Regime::of(&au);
-        out.audits.push(au);
+        let regime = out.push_audit(au);
         let k = crun.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= 0.5)).count() as u64;
         out.mc.push(
             McCheck::prob_upper(
@@ -228,8 +226,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     au0.check("(H1)", "ηδb_x + η(b0² + r)b_x² ≤ 1/16", S0_ETA * S0_DELTA * bx + S0_ETA * (b0 * b0 + pp.r as f64) * bx * bx, Rel::Le, 1.0 / 16.0);
     au0.check("(H2)", "ηδ² ≥ 32(b0² + r)b_x²", S0_ETA * S0_DELTA * S0_DELTA, Rel::Ge, 32.0 * (b0 * b0 + pp.r as f64) * bx * bx);
     au0.check("T0", "T0 ≥ 32 L0/(η²δ²)", S0_STEPS as f64, Rel::Ge, 32.0 * l0 / (S0_ETA * S0_ETA * S0_DELTA * S0_DELTA));
-    let reg0 = Regime::of(&au0);
-    out.audits.push(au0);
+    let reg0 = out.push_audit(au0);
     out.mc.push(McCheck::prob_upper(
         "3.3 interface: P(Stage-0 output ∉ [ε_min, 1/d]^d) ≤ 0.01",
         &format!("some entry of v[T0] of the practical Stage-0 dynamics lies outside [e^−{LOG_INV_EPS_MIN}, 1/d] (the start condition of Theorem 3.3; Theorem 3.1 promises it w.p. ≥ 0.99)"),
@@ -251,8 +248,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     e2e_spec.start = Some(format!("stage-0 outputs ({} chains)", e2e_chains));
     let e2e = practical_run(ctx, &e2e_spec, Some(&finals[..e2e_chains]))?;
     let au = audit_practical(&pp, &e2e, 0.5, -stats::quantile(&log_min, 0.0));
-    let reg = Regime::of(&au);
-    out.audits.push(au);
+    let reg = out.push_audit(au);
     let ke = e2e.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= 0.5)).count() as u64;
     out.mc.push(McCheck::prob_upper(
         &format!("3.3 from Stage-0 outputs (n = {S0_N}, ε1 = 0.5): P(¬(11)) ≤ 0.01"),

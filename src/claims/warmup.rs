@@ -21,7 +21,7 @@
 //! applied to the Brownian walk (6), additive noise of the same variance `η²` at `v = 1`; it does
 //! not converge to 0 and the check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Regime, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
 use crate::engine::dynamics::{walk5_step, walk6_step};
 use crate::engine::stats;
 use crate::error::{Result, check};
@@ -89,8 +89,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
     let mut audit = Audit::new("walk", format!("walk (5) with η = {eta}, t = {t}, v₀ = 1"));
     audit.check("η < 1", "0 < η < 1 (so v stays positive)", eta, Rel::Lt, 1.0);
-    let regime = Regime::of(&audit);
-    out.audits.push(audit);
+    let regime = out.push_audit(audit);
 
     // Exact: κ(η) ≤ 1 − η²/8 on a grid of η ∈ (0, 1), margin scaled by η⁴.
     let mut kap = ExactCheck::new("κ(η) ≤ 1 − η²/8", "1 − η²/8 − κ(η) ≥ 0 for η on a grid of (0,1); scaled by η⁴", Role::Primary);

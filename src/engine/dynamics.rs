@@ -166,28 +166,17 @@ impl Dynamics {
                 add_gaussian(v, a, rng);
                 StepStatus::Ok
             }
-            Dynamics::Gd => {
+            Dynamics::Gd | Dynamics::GdGauss { .. } | Dynamics::Langevin { .. } => {
                 if !residuals_and_me(path, p, v, sc) {
                     return StepStatus::Diverged;
                 }
-                // v ⊙ factor(−η, (Me)_k)
+                // v ⊙ factor(−η, (Me)_k), then the dynamics' spherical noise
                 kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
-                StepStatus::Ok
-            }
-            Dynamics::GdGauss { sigma } => {
-                if !residuals_and_me(path, p, v, sc) {
-                    return StepStatus::Diverged;
+                match *self {
+                    Dynamics::GdGauss { sigma } => add_gaussian(v, -eta * sigma, rng),
+                    Dynamics::Langevin { lambda } => add_gaussian(v, (2.0 * eta / lambda).sqrt(), rng),
+                    _ => {}
                 }
-                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
-                add_gaussian(v, -eta * sigma, rng);
-                StepStatus::Ok
-            }
-            Dynamics::Langevin { lambda } => {
-                if !residuals_and_me(path, p, v, sc) {
-                    return StepStatus::Diverged;
-                }
-                kernels::scale_by_factor_with(path, v.blocks_mut(), &sc.h, -eta);
-                add_gaussian(v, (2.0 * eta / lambda).sqrt(), rng);
                 StepStatus::Ok
             }
             Dynamics::ExpLabelNoise { delta, noise } => {

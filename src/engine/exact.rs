@@ -48,6 +48,10 @@ impl<'a> OneStep<'a> {
         let me = p.me_from_residuals(&res);
         OneStep { p, v: v.clone(), eta, delta, grad_sign, res, me }
     }
+    /// The same state with the gradient's sign flipped (the residuals and `M e` are reused).
+    pub fn flipped(&self) -> Self {
+        OneStep { grad_sign: -self.grad_sign, ..self.clone() }
+    }
     /// The problem.
     pub fn problem(&self) -> &Problem {
         self.p

@@ -244,18 +244,6 @@ pub mod portable {
         reduce(s)
     }
 
-    /// `Σ_j a_j²` in the fixed order.
-    #[inline]
-    pub fn sum_sq(a: &[F8]) -> f64 {
-        dot(a, a)
-    }
-
-    /// `Σ_j m_j a_j` for a 0/1 mask `m` in the fixed order.
-    #[inline]
-    pub fn masked_sum(a: &[F8], mask: &[F8]) -> f64 {
-        dot(a, mask)
-    }
-
     /// `Σ_j m_j |a_j|` for a 0/1 mask `m` in the fixed order.
     #[inline]
     pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {

@@ -196,7 +196,6 @@ pub struct Problem {
     data: Data,
     r: usize,
     w_star: PVec,
-    support_mask: PVec,
     off_mask: PVec,
     y: Vec<f64>,
     m: OnceLock<Vec<f64>>,
@@ -208,18 +207,16 @@ impl Problem {
         check::sparsity(r, data.d())?;
         let d = data.d();
         let mut w = PVec::zeros(d);
-        let mut sm = PVec::zeros(d);
         let mut om = PVec::zeros(d);
         for k in 0..d {
             if k < r {
                 w.as_mut_slice()[k] = 1.0;
-                sm.as_mut_slice()[k] = 1.0;
             } else {
                 om.as_mut_slice()[k] = 1.0;
             }
         }
         let y = (0..data.n()).map(|i| lanes::dot(w.blocks(), data.row(i))).collect();
-        Ok(Problem { data, r, w_star: w, support_mask: sm, off_mask: om, y, m: OnceLock::new() })
+        Ok(Problem { data, r, w_star: w, off_mask: om, y, m: OnceLock::new() })
     }
 
     /// The data.
@@ -242,11 +239,6 @@ impl Problem {
     pub fn r(&self) -> usize {
         self.r
     }
-    /// Is `k ∈ S`?
-    #[inline]
-    pub fn in_support(&self, k: usize) -> bool {
-        k < self.r
-    }
     /// `v*⊙v*` (padded).
     #[inline]
     pub fn w_star(&self) -> &PVec {
@@ -256,11 +248,6 @@ impl Problem {
     #[inline]
     pub fn v_star(&self) -> &PVec {
         &self.w_star
-    }
-    /// 0/1 mask of `S`.
-    #[inline]
-    pub fn support_mask(&self) -> &PVec {
-        &self.support_mask
     }
     /// 0/1 mask of `S̄`.
     #[inline]
@@ -318,11 +305,6 @@ impl Problem {
         let me = self.me_from_residuals(&self.residuals(v));
         v.as_slice().iter().zip(me).map(|(a, m)| a * m).collect()
     }
-    /// Per-sample gradient `∇ℓ^(i)(v) = ⟨e, x^(i)⟩ x^(i) ⊙ v`.
-    pub fn sample_grad(&self, i: usize, v: &PVec) -> Vec<f64> {
-        let r = self.residual(i, v);
-        (0..self.d()).map(|k| r * self.data.x(i, k) * v.as_slice()[k]).collect()
-    }
     /// `M = XᵀX/n` (row-major `d×d`, computed once; `M_jk` sums over `i` in order).
     pub fn m(&self) -> &[f64] {
         self.m.get_or_init(|| {
@@ -377,16 +359,19 @@ impl Problem {
     }
     /// Perturbation `K_k(v) = |Σ_{j≠k} M_jk e_j(v)|` (SPEC §0.4).
     pub fn perturbation(&self, v: &PVec, k: usize) -> f64 {
-        let e = self.e(v);
-        let d = self.d();
-        let m = self.m();
+        self.signed_perturbation(v, k).abs()
+    }
+    /// `Σ_{j≠k} M_kj e_j(v)` with its sign (summed over `j` in order; `M` is exactly symmetric).
+    pub fn signed_perturbation(&self, v: &PVec, k: usize) -> f64 {
+        let (d, m) = (self.d(), self.m());
+        let (v, w) = (v.as_slice(), self.w_star.as_slice());
         let mut s = 0.0;
-        for (j, ej) in e.iter().enumerate() {
+        for j in 0..d {
             if j != k {
-                s += m[k * d + j] * ej;
+                s += m[k * d + j] * (v[j] * v[j] - w[j]);
             }
         }
-        s.abs()
+        s
     }
 
     /// `‖v_S‖_∞` (support coordinates).

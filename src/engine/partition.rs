@@ -30,7 +30,6 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use nalgebra::DMatrix;
-use rand::Rng;
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
 use super::lp::Mat;
@@ -155,23 +154,13 @@ pub fn draw_q(x: &Mat, rng: &mut Stream, w: &mut Vec<f64>) -> f64 {
     q_of(x, w)
 }
 
-/// `Z_R` from draws of `q(W)` (plain polar estimator, mean over the draws in order).
-pub fn z_r_from_q(d: usize, lambda: f64, qs: &[f64], r: f64) -> f64 {
-    let mut s = 0.0;
-    for &q in qs {
-        s += ln_shell(d, lambda * q, 0.0, r).exp();
-    }
-    (ln_simplex_mass(d) + (s / qs.len() as f64).ln()).exp()
-}
-
-/// `ln` of the mean of `exp(l_j)` over the given per-draw logs (log-sum-exp, in order).
-pub fn ln_mean_exp(ls: &[f64]) -> f64 {
+/// `ln Σ_j exp(l_j)` (log-sum-exp about the largest term, summed in order; `−∞` for no terms).
+pub fn ln_sum_exp(ls: &[f64]) -> f64 {
     let m = ls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !m.is_finite() {
         return m;
     }
-    let s: f64 = ls.iter().map(|l| (l - m).exp()).sum();
-    m + (s / ls.len() as f64).ln()
+    m + ls.iter().map(|l| (l - m).exp()).sum::<f64>().ln()
 }
 
 /// `ln(π^{n/2}/Γ(n/2 + 1))`, the volume of the unit `n`-ball.
@@ -200,6 +189,8 @@ pub struct TubeSampler {
     pub charts: Vec<Chart>,
     /// Largest `ε` with `rβ_j ≤ 1/2` for every chart.
     pub eps_max: f64,
+    /// `ln vol(B^n)` (the unit ball of the `n`-dimensional tube sections).
+    ln_bv: f64,
 }
 
 impl TubeSampler {
@@ -272,26 +263,16 @@ impl TubeSampler {
         let beta_max = charts.iter().map(|c| c.beta).fold(0.0, f64::max);
         // rβ ≤ ½ with r = √(nε/c_L) ⇔ ε ≤ c_L/(4 n β²).
         let eps_max = C_L / (4.0 * n as f64 * beta_max * beta_max);
-        Some(TubeSampler { x: x.clone(), charts, eps_max })
+        Some(TubeSampler { x: x.clone(), charts, eps_max, ln_bv: ln_ball_volume(x.n) })
     }
 
     /// `(ln ρ_j, ln f_{A_j}(U_{A_j}) + ln vol_j)` for chart `j` at `U`; `None` if `S*_j ≤ 0`.
     fn chart_terms(&self, j: usize, u: &[f64], r: f64) -> Option<(f64, f64)> {
         let c = &self.charts[j];
         let n = self.x.n;
-        let mut s_star: f64 = c.b_idx.iter().map(|&i| u[i]).sum();
-        for row in 0..n {
-            let mut v = 0.0;
-            for (col, &i) in c.b_idx.iter().enumerate() {
-                v -= c.g[(row, col)] * u[i];
-            }
-            s_star += v;
-        }
-        if !(s_star > 0.0) {
-            return None;
-        }
+        let s_star = self.s_star(j, u)?;
         let ln_rho = (r * s_star / (1.0 - r * c.beta)).ln();
-        let ln_vol = ln_ball_volume(n) + n as f64 * ln_rho - c.ln_abs_det_xa;
+        let ln_vol = self.ln_bv + n as f64 * ln_rho - c.ln_abs_det_xa;
         let ln_fa: f64 = c.a_idx.iter().map(|&i| ln_chi2_1(u[i])).sum();
         Some((ln_rho, ln_fa + ln_vol))
     }
@@ -383,15 +364,15 @@ impl TubeSampler {
         let xu = self.x.mul(u);
         let norm_xu = xu.iter().map(|v| v * v).sum::<f64>().sqrt();
         let mut terms = Vec::with_capacity(kk * scales.len());
+        let radii: Vec<f64> = scales.iter().map(|&eps| (n as f64 * eps / C_L).sqrt()).collect();
         for j in 0..kk {
             let Some(s_star) = self.s_star(j, u) else { continue };
             let c = &self.charts[j];
             let ln_fa: f64 = c.a_idx.iter().map(|&i| ln_chi2_1(u[i])).sum();
-            for (m, &eps) in scales.iter().enumerate() {
-                let r = (n as f64 * eps / C_L).sqrt();
+            for (m, &r) in radii.iter().enumerate() {
                 let rho = r * s_star / (1.0 - r * c.beta);
                 if forced == Some((j, m)) || norm_xu <= rho {
-                    let ln_vol = ln_ball_volume(n) + n as f64 * rho.ln() - c.ln_abs_det_xa;
+                    let ln_vol = self.ln_bv + n as f64 * rho.ln() - c.ln_abs_det_xa;
                     terms.push(-(ln_fa + ln_vol));
                 }
             }
@@ -494,11 +475,6 @@ pub fn f_exact_d2(x1: f64, x2: f64, eps: f64) -> f64 {
     }
     let cdf = |w: f64| (2.0 / std::f64::consts::PI) * w.clamp(0.0, 1.0).sqrt().asin();
     cdf(hi) - cdf(lo)
-}
-
-/// A uniform draw on `[0,1)` (re-exported for the claims).
-pub fn unif<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    uniform01(rng)
 }
 
 #[cfg(test)]

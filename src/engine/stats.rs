@@ -90,6 +90,11 @@ pub fn binom_test_two_sided(k: u64, n: u64, p0: f64) -> f64 {
     total.min(1.0)
 }
 
+/// The standard normal quantile `Φ⁻¹(p)`.
+pub fn normal_quantile(p: f64) -> f64 {
+    Normal::standard().inverse_cdf(p)
+}
+
 /// Two-sided normal-approximation p-value of `z`.
 pub fn normal_two_sided(z: f64) -> f64 {
     let nd = Normal::standard();
@@ -124,11 +129,6 @@ pub fn holm(p: &[f64], alpha: f64) -> Vec<bool> {
         }
     }
     rejected
-}
-
-/// The per-check level at which Holm would reject the check with rank `j` (0-based) of `m`.
-pub fn holm_level(alpha: f64, m: usize, rank: usize) -> f64 {
-    alpha / (m - rank) as f64
 }
 
 /// Smallest event count `k` whose one-sided Clopper–Pearson lower limit (level `alpha`) exceeds

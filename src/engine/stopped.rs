@@ -83,6 +83,12 @@ impl StopSet {
     }
 }
 
+/// `Σ_k √max(v_k, 0)` over all coordinates (Definition B.3's sum, without the set condition).
+pub fn sum_sqrt_all(v: &PVec) -> f64 {
+    let ones = PVec::constant(v.len(), 1.0);
+    super::lanes::masked_sum_sqrt(v.blocks(), ones.blocks())
+}
+
 /// Which coordinates a potential sums over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,10 +126,7 @@ impl BoundedPotential {
     pub fn unbounded(&self, v: &PVec, p: &Problem) -> f64 {
         use super::lanes;
         match self.coords {
-            Coords::All => {
-                let ones = PVec::constant(v.len(), 1.0);
-                lanes::masked_sum_sqrt(v.blocks(), ones.blocks())
-            }
+            Coords::All => sum_sqrt_all(v),
             Coords::OffSupport => lanes::masked_sum_sqrt(v.blocks(), p.off_mask().blocks()),
         }
     }
@@ -199,16 +202,7 @@ pub fn run_chain_with<O: Observer>(
     rng: &mut Stream,
     obs: &mut O,
 ) -> ChainEnd {
-    let path = kernels::checked(path);
-    match alg1_params(dynamics) {
-        Some((delta, grad_sign)) => {
-            let mut ends = Vec::with_capacity(1);
-            let chains = vec![Chain { v: v0, rng, obs, i: 0, s: 0.0, r: 0.0, out: false }];
-            Alg1Driver::new(path, p, delta, grad_sign, schedule, stop).run(chains, &mut ends, 1);
-            ends.pop().expect("one chain").1
-        }
-        None => run_chain_plain(path, p, dynamics, schedule, stop, v0, rng, obs),
-    }
+    run_chains_with(path, p, dynamics, schedule, stop, vec![v0], std::slice::from_mut(rng), std::slice::from_mut(obs), 1).pop().expect("one chain")
 }
 
 /// The plain loop: one [`Dynamics::step_with`] per step, observer, stop check.
@@ -482,26 +476,6 @@ impl<'a> Alg1Driver<'a> {
         }
     }
 
-    /// [`StopSet::contains_with`] on the lane type `V` (same operations, same bits).
-    #[inline(always)]
-    unsafe fn contains_g<V: Lane8>(&self, v: &PVec) -> bool {
-        let p = self.p;
-        // SAFETY: `V` is supported (caller); the vectors have `nb` blocks.
-        unsafe {
-            match self.stop {
-                StopSet::Never => true,
-                StopSet::L1Ball { b } => kernels::sum_abs_g::<V>(v.blocks().as_ptr(), self.nb) <= b,
-                StopSet::SupportBox { b, eps } => {
-                    kernels::masked_sum_abs_g::<V>(v.blocks().as_ptr(), p.off_mask().blocks().as_ptr(), self.nb) <= eps && p.support_max(v) <= b
-                }
-                StopSet::NearTruth { b, eps } => {
-                    kernels::masked_sum_abs_g::<V>(v.blocks().as_ptr(), p.off_mask().blocks().as_ptr(), self.nb) <= eps
-                        && p.support_dist_inf(v) <= b
-                }
-            }
-        }
-    }
-
     #[inline(always)]
     unsafe fn run_g<V: Lane8, O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
         let p = self.p;
@@ -514,7 +488,7 @@ impl<'a> Alg1Driver<'a> {
             c.obs.observe(0, &c.v);
             // SAFETY (all `unsafe` below): `V` is supported; the group functions get groups of
             // 1..=INTERLEAVE distinct chains whose states and rows have `nb` blocks.
-            if !unsafe { self.contains_g::<V>(&c.v) } {
+            if !self.stop.contains_with(self.path, &c.v, p) {
                 ends.push((j, ChainEnd { v: c.v, steps_run: 0, exit_step: Some(0), diverged_at: None }));
             } else if total == 0 {
                 ends.push((j, finished(c.v, 0)));

@@ -2,11 +2,25 @@
 //! evidence is sound, and snapshot its report.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
 use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Outcome, Role, Verdict};
 use shape_matters::{Budget, claims, report};
 
-/// Run one claim at the quick budget with the default seed; Holm within the claim.
+/// Run one claim at the quick budget with the default seed; Holm within the claim. Each claim
+/// runs once per test binary (the outcome is deterministic; later calls get a copy).
 pub fn run_quick(id: &str) -> Outcome {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static OnceLock<Outcome>>>> = OnceLock::new();
+    let cell: &'static OnceLock<Outcome> = {
+        let mut m = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap();
+        *m.entry(id.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
+    };
+    cell.get_or_init(|| run_quick_uncached(id)).clone()
+}
+
+fn run_quick_uncached(id: &str) -> Outcome {
     let c = claims::find(id).expect("registered claim");
     let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
     let mut v = vec![c.execute(&ctx).expect("claim runs")];
@@ -77,4 +91,28 @@ pub fn snapshot(o: &Outcome) {
     }, {
         insta::assert_json_snapshot!(c.snapshot_name(), report::snapshot_value(o));
     });
+}
+
+/// The `shape-matters` binary, run from the package root.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shape-matters"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// Run the binary with these arguments.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+/// Run the binary and parse its standard output as JSON (the run must succeed).
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
+}
+
+/// The value of the outcome's measurement with this name.
+pub fn measurement(o: &Outcome, name: &str) -> f64 {
+    o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no measurement '{name}'")).value
 }
