@@ -120,25 +120,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // At both instances also at the short horizon T_s = ⌈16/(ηδ)²⌉ with every chain (long and
     // short): the lemma holds for every T meeting B.2's η condition, and by T_s the walk has
     // collapsed ((ηδ)²T_s = 16), so the exits are essentially complete.
-    for (inst, run) in [(&*m, &*m_run), (&*l, &*l_run)] {
-        let ts = run.t_short();
-        let a = s0::audit_b2(&format!("3.2 @ {} (short T)", inst.tag), inst, ts);
-        let reg = out.push_audit(a);
-        let (k, n) = run.count_by_short(|c| c.l2_exit_b0);
-        let beta = inst.c.rho / 3.0;
-        let id = format!("3.2 @ {}: P(max_(t≤T) ‖v[t]‖₂ > b0) ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
-        let c = McCheck::prob_upper(
-            &id,
-            &format!("the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}", inst.tag, fmt(inst.c.b0), fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)), fmt(inst.c.rho / 6.0)),
-            reg,
-            Role::Primary,
-            k,
-            n,
-            beta,
-        );
-        out.note(crate::claim::power_note(&id, n, beta));
-        out.mc.push(c);
-    }
+    s0::short_horizon_checks(&mut out, "3.2", "P(max_(t≤T) ‖v[t]‖₂ > b0)", [(&*m, &*m_run), (&*l, &*l_run)], |c| c.l2_exit_b0);
     for (inst, run, reg) in [(&*m, &*m_run, r_m), (&*l, &*l_run, r_l)] {
         let (k, n) = run.count(|c| c.l2_exit_b0.is_some() || c.diverged_at.is_some());
         let beta = inst.c.rho / 3.0;

@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::claim::{Audit, Budget, Ctx, Rel};
+use crate::claim::{Audit, Budget, Ctx, McCheck, Outcome, Rel, Role};
 use crate::claims::{g1, g2};
 use crate::engine::cache::cached;
 use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
@@ -693,6 +693,29 @@ impl LitRun {
     /// Diverged long chains.
     pub fn diverged(&self) -> u64 {
         self.long_chains().iter().filter(|c| c.diverged_at.is_some()).count() as u64
+    }
+}
+
+/// The lemma's event `event` (B.2's or 3.2's) at the short horizon `T_s = ⌈16/(ηδ)²⌉` over every
+/// chain (long and short) of each instance: its audit, the check against `ρ/3` and its power note.
+pub fn short_horizon_checks(out: &mut Outcome, claim: &str, event: &str, runs: [(&Instance, &LitRun); 2], hit: impl Fn(&LitChain) -> Option<u64> + Copy) {
+    for (inst, run) in runs {
+        let ts = run.t_short();
+        let reg = out.push_audit(audit_b2(&format!("{claim} @ {} (short T)", inst.tag), inst, ts));
+        let (k, n) = run.count_by_short(hit);
+        let beta = inst.c.rho / 3.0;
+        let id = format!("{claim} @ {}: {event} ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
+        let c = McCheck::prob_upper(
+            &id,
+            &format!("the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}", inst.tag, fmt(inst.c.b0), fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)), fmt(inst.c.rho / 6.0)),
+            reg,
+            Role::Primary,
+            k,
+            n,
+            beta,
+        );
+        out.note(crate::claim::power_note(&id, n, beta));
+        out.mc.push(c);
     }
 }
 

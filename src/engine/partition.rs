@@ -277,14 +277,12 @@ impl TubeSampler {
         Some((ln_rho, ln_fa + ln_vol))
     }
 
-    /// One importance-weighted draw of `1{q(W) ≤ ε}`; returns the weight (0 if the event fails).
-    pub fn draw(&self, eps: f64, rng: &mut Stream) -> f64 {
-        let (n, d) = (self.x.n, self.x.d);
-        let r = (n as f64 * eps / C_L).sqrt();
-        let kk = self.charts.len();
-        let k = uniform_index(rng, kk);
+    /// A point of chart `k`'s tube of radius `r`: `U_B` from `f`, then `U_A = U*_A + X_A⁻¹ y` with
+    /// `y` uniform in the `n`-ball of radius `ρ` (`u` is zero on entry). The ball point is drawn
+    /// even when `S* ≤ 0`, so the stream advances the same way; returns `false` then.
+    fn tube_point(&self, k: usize, r: f64, rng: &mut Stream, u: &mut [f64]) -> bool {
+        let n = self.x.n;
         let c = &self.charts[k];
-        let mut u = vec![0.0; d];
         for &i in &c.b_idx {
             let g = standard_normal(rng);
             u[i] = g * g;
@@ -304,7 +302,7 @@ impl TubeSampler {
         let mut y: Vec<f64> = (0..n).map(|_| standard_normal(rng)).collect();
         let radial = uniform01(rng).powf(1.0 / n as f64);
         if !(s_star > 0.0) {
-            return 0.0;
+            return false;
         }
         let rho = r * s_star / (1.0 - r * c.beta);
         let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -315,6 +313,19 @@ impl TubeSampler {
                 delta += c.xa_inv[(row, col)] * yc;
             }
             u[i] = u_star[row] + delta;
+        }
+        true
+    }
+
+    /// One importance-weighted draw of `1{q(W) ≤ ε}`; returns the weight (0 if the event fails).
+    pub fn draw(&self, eps: f64, rng: &mut Stream) -> f64 {
+        let (n, d) = (self.x.n, self.x.d);
+        let r = (n as f64 * eps / C_L).sqrt();
+        let kk = self.charts.len();
+        let k = uniform_index(rng, kk);
+        let mut u = vec![0.0; d];
+        if !self.tube_point(k, r, rng, &mut u) {
+            return 0.0;
         }
         if u.iter().any(|&v| !(v > 0.0)) {
             return 0.0;
@@ -405,35 +416,8 @@ impl TubeSampler {
             None
         } else {
             let r = (n as f64 * scales[m] / C_L).sqrt();
-            let c = &self.charts[k];
-            for &i in &c.b_idx {
-                let g = standard_normal(rng);
-                u[i] = g * g;
-            }
-            let mut s_star: f64 = c.b_idx.iter().map(|&i| u[i]).sum();
-            let mut u_star = vec![0.0; n];
-            for (row, us) in u_star.iter_mut().enumerate() {
-                let mut v = 0.0;
-                for (col, &i) in c.b_idx.iter().enumerate() {
-                    v -= c.g[(row, col)] * u[i];
-                }
-                *us = v;
-                s_star += v;
-            }
-            let mut y: Vec<f64> = (0..n).map(|_| standard_normal(rng)).collect();
-            let radial = uniform01(rng).powf(1.0 / n as f64);
-            if !(s_star > 0.0) {
+            if !self.tube_point(k, r, rng, u) {
                 return (0.0, 0.0);
-            }
-            let rho = r * s_star / (1.0 - r * c.beta);
-            let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
-            y.iter_mut().for_each(|v| *v *= rho * radial / norm);
-            for (row, &i) in c.a_idx.iter().enumerate() {
-                let mut delta = 0.0;
-                for (col, yc) in y.iter().enumerate() {
-                    delta += c.xa_inv[(row, col)] * yc;
-                }
-                u[i] = u_star[row] + delta;
             }
             Some((k, m))
         };
