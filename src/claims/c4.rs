@@ -180,7 +180,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         kf,
         crun.chains.len() as u64,
         RHO / 6.0,
-    ).with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64));
+    ).with_diverged(crun.diverged()));
     rows.push(vec![format!("{} (flipped gradient)", crun.spec.n), "—".into(), format!("{kf}/{}", crun.chains.len()), format!("{}/{}", crun.chains.iter().filter(|c| c.exit.is_some()).count(), crun.chains.len())]);
     out.tables.push(Table {
         title: "Practical regime: support coordinates that never reach 1 − c1/2 = 0.95".into(),

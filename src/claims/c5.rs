@@ -295,7 +295,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             crun.chains.len() as u64,
             RHO / 6.0,
         )
-        .with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+        .with_diverged(crun.diverged()),
     );
     rows.push(vec![format!("{} (Gaussian noise)", crun.spec.n), "—".into(), format!("{kg}/{}", crun.chains.len()), fmt(crun.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min))]);
     out.tables.push(Table {

@@ -256,7 +256,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 crun.chains.len() as u64,
                 1.0 / theta,
             )
-            .with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+            .with_diverged(crun.diverged()),
         );
         let ratio: Vec<f64> = crun.chains.iter().map(|c| c.phi_t / c.phi0).collect();
         rows.push(vec![format!("{} ({})", crun.spec.n, kind.name()), fmt(stats::quantile(&ratio, 0.0)), fmt(stats::quantile(&ratio, 0.5)), fmt(stats::quantile(&ratio, 1.0)), fmt(fac), fmt(g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise))), fmt(stats::quantile(&crun.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)), "—".into(), "—".into()]);

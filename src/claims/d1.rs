@@ -65,15 +65,7 @@ pub fn n_for_c_x(d: usize, c: f64, rho: f64) -> f64 {
 /// `c_s²/(16η(1+2c_{s−1})² b_x² (δ + b_x(ε_s² + r))²) = log(10 r T²/ρ)`, `T = 2 log(40)/η`.
 pub fn corrected_eta(rd: &Round) -> (f64, u64) {
     let q = 16.0 * (1.0 + 2.0 * rd.c_prev).powi(2) * rd.b_x * rd.b_x * (rd.delta + rd.b_x * (rd.eps_s * rd.eps_s + rd.r as f64)).powi(2);
-    let mut eta = rd.c_s * rd.c_s / q;
-    for _ in 0..500 {
-        let next = rd.c_s * rd.c_s / (q * log_term(10.0, rd.r, 2.0 * log40() / eta, 2, rd.rho));
-        if (next - eta).abs() <= 1e-15 * eta {
-            eta = next;
-            break;
-        }
-        eta = next;
-    }
+    let eta = eta_fixed_point(rd.c_s * rd.c_s, q, 2.0, rd.r, rd.rho);
     (eta, (2.0 * log40() / eta).floor() as u64)
 }
 

@@ -45,7 +45,7 @@ pub fn scalar_rounds() -> Vec<Round> {
     for s in 2..=5u32 {
         for r in [1usize, 5] {
             for delta in [0.0, 1.0] {
-                let eps_prev = if s == 2 { EPS_PREV_LITERAL } else { 0.5 * c_round(s - 1) };
+                let eps_prev = eps_prev_for(s);
                 v.push(Round::new(s, eps_prev, RHO, r, delta, 1.0, None));
             }
         }

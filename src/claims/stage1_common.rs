@@ -908,6 +908,13 @@ pub struct PracticalRun {
     pub wall_s: f64,
 }
 
+impl PracticalRun {
+    /// Chains that diverged.
+    pub fn diverged(&self) -> u64 {
+        self.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64
+    }
+}
+
 /// The data of the practical regime at `n`: `N(0,1)` entries conditioned on the data event
 /// `min_k M_kk ≥ 1/2` (Lemma G.2; SPEC §0.6).
 pub fn practical_problem(seed: u64, n: usize, d: usize, r: usize) -> Result<crate::engine::model::Conditioned> {

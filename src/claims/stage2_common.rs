@@ -90,14 +90,15 @@ pub fn x_minus_ln1p(x: f64) -> f64 {
 /// `T = log(40)/η` (an upper bound of the integer `T`, so the condition holds there), times
 /// `1 − ETA_SAFETY`.
 pub fn eta_d1(c_s: f64, x_s: f64, r: usize, rho: f64) -> f64 {
-    eta_fixed_point(c_s * c_s, x_s, r, rho) * (1.0 - ETA_SAFETY)
+    eta_fixed_point(c_s * c_s, 8.0 * x_s, 1.0, r, rho) * (1.0 - ETA_SAFETY)
 }
 
-fn eta_fixed_point(num: f64, x_s: f64, r: usize, rho: f64) -> f64 {
-    let mut eta = num / (8.0 * x_s);
+/// The fixed point of `η = num / (q · log(10 r T²/ρ))` with `T = h · log(40)/η`, from `η = num/q`.
+pub fn eta_fixed_point(num: f64, q: f64, h: f64, r: usize, rho: f64) -> f64 {
+    let mut eta = num / q;
     for _ in 0..500 {
-        let t = log40() / eta;
-        let next = num / (8.0 * x_s * log_term(10.0, r, t, 2, rho));
+        let t = h * log40() / eta;
+        let next = num / (q * log_term(10.0, r, t, 2, rho));
         if (next - eta).abs() <= 1e-15 * eta {
             return next;
         }
@@ -133,20 +134,30 @@ pub struct Round {
     pub t: u64,
 }
 
+/// `X_s = b_x² (δ² + b_x² (ε_s² + r)²)`.
+fn x_s_of(b_x: f64, delta: f64, eps_s: f64, r: usize) -> f64 {
+    let b2 = b_x * b_x;
+    b2 * (delta * delta + b2 * (eps_s * eps_s + r as f64).powi(2))
+}
+
+/// `ε_{s−1}` of round `s`: the literal value at `s = 2`, else `c_{s−1}/2` (Theorem 2.1's chain).
+pub fn eps_prev_for(s: u32) -> f64 {
+    if s == 2 { EPS_PREV_LITERAL } else { 0.5 * c_round(s - 1) }
+}
+
 impl Round {
     /// Round `s` with `η` from Theorem D.1's condition (`eta = None`) or a given `η`.
     pub fn new(s: u32, eps_prev: f64, rho: f64, r: usize, delta: f64, b_x: f64, eta: Option<f64>) -> Round {
         let c_prev = c_round(s - 1);
         let c_s = c_round(s);
         let eps_s = (4.0 / C0).powf(2.0 * c_prev) * eps_prev;
-        let x_s = b_x * b_x * (delta * delta + b_x * b_x * (eps_s * eps_s + r as f64).powi(2));
+        let x_s = x_s_of(b_x, delta, eps_s, r);
         let eta = eta.unwrap_or_else(|| eta_d1(c_s, x_s, r, rho));
         Round { s, c_prev, c_s, eps_prev, eps_s, rho, r, delta, b_x, eta, t: steps_for(eta) }
     }
     /// `X_s = b_x² (δ² + b_x² (ε_s² + r)²)`.
     pub fn x_s(&self) -> f64 {
-        let b2 = self.b_x * self.b_x;
-        b2 * (self.delta * self.delta + b2 * (self.eps_s * self.eps_s + self.r as f64).powi(2))
+        x_s_of(self.b_x, self.delta, self.eps_s, self.r)
     }
     /// Definition D.2's set `G = {‖v_S − 1‖∞ ≤ 2c_{s−1}, ‖v_S̄‖₁ ≤ ε_s}`.
     pub fn coupling(&self) -> StopSet {
@@ -946,7 +957,7 @@ pub fn literal_run(ctx: &Ctx, v: Variant) -> Arc<RoundRun> {
 /// E-D1's reading of the printed step size `η ≤ Θ̃(c_s/(δ² + r²))` with the proof's own
 /// polylog factor: the fixed point `η = c_s/(8 X_s log(10 r T²/ρ))`.
 pub fn printed_eta(rd: &Round) -> f64 {
-    eta_fixed_point(rd.c_s, rd.x_s(), rd.r, rd.rho)
+    eta_fixed_point(rd.c_s, 8.0 * rd.x_s(), 1.0, rd.r, rd.rho)
 }
 
 /// The practical Gaussian round's variants.
@@ -1145,7 +1156,7 @@ pub fn primary_instances(ctx: &Ctx, s: u32) -> Result<Vec<ExactInst>> {
         v.push(ExactInst { inst: literal_instance(0.0), snaps: literal_run(ctx, Variant::Literal0).snapshots() });
         v.push(ExactInst { inst: literal_instance(1.0), snaps: literal_run(ctx, Variant::Literal1).snapshots() });
     }
-    let eps_prev = if s == 2 { EPS_PREV_LITERAL } else { 0.5 * c_round(s - 1) };
+    let eps_prev = eps_prev_for(s);
     for delta in [0.0, 1.0] {
         v.push(ExactInst { inst: designed_instance(s, eps_prev, 1.0, delta)?, snaps: Vec::new() });
     }
@@ -1155,7 +1166,7 @@ pub fn primary_instances(ctx: &Ctx, s: u32) -> Result<Vec<ExactInst>> {
 /// The witness instance of round `s`: designed data with `M_00 = 1/2` (the smallest value the
 /// lemmas allow) and `C_x` at the boundary of the data assumption, δ = 1.
 pub fn witness_instance(s: u32) -> Result<ExactInst> {
-    let eps_prev = if s == 2 { EPS_PREV_LITERAL } else { 0.5 * c_round(s - 1) };
+    let eps_prev = eps_prev_for(s);
     Ok(ExactInst { inst: designed_instance(s, eps_prev, 0.5, 1.0)?, snaps: Vec::new() })
 }
 

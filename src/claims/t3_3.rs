@@ -71,6 +71,21 @@ pub fn audit_practical(pp: &PracticalParams, run: &PracticalRun, eps1: f64, log_
 }
 
 /// One practical Stage-0 chain from `τ·1`: the final state.
+/// A row of the conclusion-(11) table: the `‖v_S − 1‖∞ ≤ C1` count, median and max
+/// `‖v_S̄[T]‖₁`, and (11) at `ε1 = 0.5` and `0.2`.
+fn conclusion_row(label: String, run: &PracticalRun) -> Vec<String> {
+    let offs: Vec<f64> = run.chains.iter().map(|c| c.off_t).collect();
+    let holds = |eps: f64| run.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= eps).count();
+    vec![
+        label,
+        format!("{}/{}", run.chains.iter().filter(|c| c.dist_t <= C1).count(), run.chains.len()),
+        fmt(stats::quantile(&offs, 0.5)),
+        fmt(stats::quantile(&offs, 1.0)),
+        format!("{}/{}", holds(0.5), run.chains.len()),
+        format!("{}/{}", holds(0.2), run.chains.len()),
+    ]
+}
+
 fn stage0_chain(ctx: &Ctx, p: &crate::engine::model::Problem, j: usize) -> PVec {
     let mut rng = ctx.stream("3.3", "stage0", j as u64);
     let sched = Schedule::constant(S0_ETA, S0_STEPS).expect("valid schedule");
@@ -153,19 +168,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     n_ch,
                     RHO,
                 )
-                .with_diverged(run.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+                .with_diverged(run.diverged()),
             );
         }
-        let sup = run.chains.iter().filter(|c| c.dist_t <= C1).count();
+        prows.push(conclusion_row(format!("{} (label noise)", run.spec.n), run));
         let offs: Vec<f64> = run.chains.iter().map(|c| c.off_t).collect();
-        prows.push(vec![
-            format!("{} (label noise)", run.spec.n),
-            format!("{sup}/{}", run.chains.len()),
-            fmt(stats::quantile(&offs, 0.5)),
-            fmt(stats::quantile(&offs, 1.0)),
-            format!("{}/{}", run.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.5).count(), run.chains.len()),
-            format!("{}/{}", run.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.2).count(), run.chains.len()),
-        ]);
         out.measure(format!("3.3 practical n = {}: median ‖v_S̄[T]‖₁", run.spec.n), stats::quantile(&offs, 0.5), "SPEC §5.9 pilot: 0.64 (n = 40), 0.117 (n = 200)");
     }
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
@@ -183,17 +190,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 crun.chains.len() as u64,
                 RHO,
             )
-            .with_diverged(crun.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64),
+            .with_diverged(crun.diverged()),
         );
-        let offs: Vec<f64> = crun.chains.iter().map(|c| c.off_t).collect();
-        prows.push(vec![
-            format!("{} ({})", crun.spec.n, kind.name()),
-            format!("{}/{}", crun.chains.iter().filter(|c| c.dist_t <= C1).count(), crun.chains.len()),
-            fmt(stats::quantile(&offs, 0.5)),
-            fmt(stats::quantile(&offs, 1.0)),
-            format!("{}/{}", crun.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.5).count(), crun.chains.len()),
-            format!("{}/{}", crun.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.2).count(), crun.chains.len()),
-        ]);
+        prows.push(conclusion_row(format!("{} ({})", crun.spec.n, kind.name()), &crun));
     }
 
     // ---- the interface: Stage 0's output as Stage 1's start ----------------------------------
@@ -259,15 +258,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         e2e.chains.len() as u64,
         RHO,
     ));
-    let offs: Vec<f64> = e2e.chains.iter().map(|c| c.off_t).collect();
-    prows.push(vec![
-        format!("{S0_N} (from Stage 0)"),
-        format!("{}/{}", e2e.chains.iter().filter(|c| c.dist_t <= C1).count(), e2e.chains.len()),
-        fmt(stats::quantile(&offs, 0.5)),
-        fmt(stats::quantile(&offs, 1.0)),
-        format!("{}/{}", e2e.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.5).count(), e2e.chains.len()),
-        format!("{}/{}", e2e.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= 0.2).count(), e2e.chains.len()),
-    ]);
+    prows.push(conclusion_row(format!("{S0_N} (from Stage 0)"), &e2e));
     out.tables.push(Table {
         title: "Practical regime: conclusion (11) after T steps".into(),
         columns: vec!["n (dynamics / start)".into(), "‖v_S − 1‖∞ ≤ 0.1".into(), "median ‖v_S̄[T]‖₁".into(), "max ‖v_S̄[T]‖₁".into(), "(11) with ε1 = 0.5".into(), "(11) with ε1 = 0.2".into()],
