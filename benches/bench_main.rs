@@ -157,25 +157,47 @@ fn alg1_chain<M: Measurement>(c: &mut Criterion<M>) {
         let p = problem(40, d);
         let id = format!("d={d},n=40");
         g.bench_function(BenchmarkId::new("free", &id), |b| {
-            b.iter(|| black_box(run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut stream(1, "bench", "chain", 0), &mut NoObserver)));
+            b.iter(|| {
+                black_box(run_chain(
+                    &p,
+                    &dynamics,
+                    &sched,
+                    StopSet::Never,
+                    start(d),
+                    &mut stream(1, "bench", "chain", 0),
+                    &mut NoObserver,
+                ))
+            });
         });
         // As claims run chains: a stop set checked every step (never left here) and an observer.
         let stop = StopSet::SupportBox { b: 1e6, eps: 1e6 };
         g.bench_function(BenchmarkId::new("stopped+observer", &id), |b| {
             b.iter(|| {
                 let mut max_l1 = 0.0f64;
-                let end = run_chain(&p, &dynamics, &sched, stop, start(d), &mut stream(1, "bench", "chain", 0), &mut |_t: u64, v: &PVec| {
-                    max_l1 = max_l1.max(lanes::sum_abs(v.blocks()))
-                });
+                let end = run_chain(
+                    &p,
+                    &dynamics,
+                    &sched,
+                    stop,
+                    start(d),
+                    &mut stream(1, "bench", "chain", 0),
+                    &mut |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks())),
+                );
                 black_box((end, max_l1))
             });
         });
         g.bench_function(BenchmarkId::new("stopped+observer/reference", &id), |b| {
             b.iter(|| {
                 let mut max_l1 = 0.0f64;
-                let end = reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut stream(1, "bench", "chain", 0), &mut |_t: u64, v: &PVec| {
-                    max_l1 = max_l1.max(lanes::sum_abs(v.blocks()))
-                });
+                let end = reference::run_chain(
+                    &p,
+                    &dynamics,
+                    &sched,
+                    stop,
+                    start(d),
+                    &mut stream(1, "bench", "chain", 0),
+                    &mut |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks())),
+                );
                 black_box((end, max_l1))
             });
         });
@@ -189,7 +211,17 @@ fn batch(path: Path, p: &Problem, m: usize, steps: u64, k: usize) -> f64 {
     let d = p.d();
     let mut rngs = streams(m);
     let mut obs: Vec<NoObserver> = (0..m).map(|_| NoObserver).collect();
-    let ends = run_chains_with(path, p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never, vec![start(d); m], &mut rngs, &mut obs, k);
+    let ends = run_chains_with(
+        path,
+        p,
+        &Dynamics::Alg1 { delta: 1.0 },
+        &sched,
+        StopSet::Never,
+        vec![start(d); m],
+        &mut rngs,
+        &mut obs,
+        k,
+    );
     ends[0].v.as_slice()[0]
 }
 
@@ -280,9 +312,16 @@ fn threads(c: &mut Criterion) {
         let runner = Runner::new(Some(t), false).unwrap();
         g.bench_function(BenchmarkId::new("1024 chains,d=100,n=40", format!("{t} threads")), |b| {
             b.iter(|| {
-                let out = run_chains_par(&runner, "bench", count, &p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never, |j| {
-                    (start(100), stream(1, "bench", "chain", j as u64), NoObserver)
-                });
+                let out = run_chains_par(
+                    &runner,
+                    "bench",
+                    count,
+                    &p,
+                    &Dynamics::Alg1 { delta: 1.0 },
+                    &sched,
+                    StopSet::Never,
+                    |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
+                );
                 black_box(out.len())
             });
         });
@@ -343,10 +382,18 @@ fn make_workload(name: &str, steps: u64) -> Box<dyn FnMut() -> f64> {
                 (0..steps).for_each(|_| _ = reference::step(&dynamics, &mut v, &p, 1e-3, &mut rng, &mut sc));
                 v.as_slice()[0]
             }
-            "chain" => run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
-            "chain_ref" => reference::run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0],
+            "chain" => {
+                run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0]
+            }
+            "chain_ref" => {
+                reference::run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver)
+                    .v
+                    .as_slice()[0]
+            }
             "chain_stopped" => run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
-            "chain_stopped_ref" => reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
+            "chain_stopped_ref" => {
+                reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0]
+            }
             "batch" => batch(Path::active(), &p, k, steps / k as u64, k),
             "gd" => {
                 let (mut v, mut sc) = (PVec::constant(d, 1.0), Scratch::default());
@@ -376,14 +423,23 @@ fn main() {
             let (mut wall, mut cpu) = (f64::INFINITY, f64::INFINITY);
             for _ in 0..reps {
                 let (c0, w0) = (process_cpu_ns(), std::time::Instant::now());
-                let out = run_chains_par(&runner, "bench", count, &p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never, |j| {
-                    (start(100), stream(1, "bench", "chain", j as u64), NoObserver)
-                });
+                let out = run_chains_par(
+                    &runner,
+                    "bench",
+                    count,
+                    &p,
+                    &Dynamics::Alg1 { delta: 1.0 },
+                    &sched,
+                    StopSet::Never,
+                    |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
+                );
                 black_box(out.len());
                 wall = wall.min(w0.elapsed().as_nanos() as f64 / (count as f64 * steps as f64));
                 cpu = cpu.min((process_cpu_ns() - c0) as f64 / (count as f64 * steps as f64));
             }
-            println!("threads={t}: 1024 chains x {steps} steps, d=100: wall {wall:.2} ns/chain-step, process CPU {cpu:.2} ns/chain-step (min of {reps})");
+            println!(
+                "threads={t}: 1024 chains x {steps} steps, d=100: wall {wall:.2} ns/chain-step, process CPU {cpu:.2} ns/chain-step (min of {reps})"
+            );
         }
         return;
     }

@@ -43,7 +43,11 @@ pub fn power_note(what: &str, n: u64, beta: f64) -> String {
         fmt(beta),
         fmt(nb),
         if can { "≥" } else { "<" },
-        if can { "can confirm the bound" } else { "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations" },
+        if can {
+            "can confirm the bound"
+        } else {
+            "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations"
+        },
         fmt(need)
     )
 }
@@ -240,11 +244,8 @@ impl std::fmt::Debug for Claim {
 impl Claim {
     /// The insta snapshot name of the claim's quick-budget report.
     pub fn snapshot_name(&self) -> String {
-        let slug: String = self
-            .id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-            .collect();
+        let slug: String =
+            self.id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
         format!("claim_{slug}")
     }
     /// Path of the snapshot file, relative to the crate root.
@@ -608,7 +609,15 @@ impl McCheck {
     }
 
     /// `P(E) ≤ bound` from `count` events in `trials`.
-    pub fn prob_upper(id: &str, event: &str, regime: Regime, role: Role, count: u64, trials: u64, bound: f64) -> McCheck {
+    pub fn prob_upper(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        count: u64,
+        trials: u64,
+        bound: f64,
+    ) -> McCheck {
         let a2 = (1.0 - CI_LEVEL) / 2.0;
         let mut c = Self::base(id, event, regime, role, McKind::ProbUpper { bound });
         c.trials = trials;
@@ -625,7 +634,16 @@ impl McCheck {
     }
 
     /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
-    pub fn prob_equals(id: &str, event: &str, regime: Regime, role: Role, count: u64, trials: u64, p0: f64, tol: f64) -> McCheck {
+    pub fn prob_equals(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        count: u64,
+        trials: u64,
+        p0: f64,
+        tol: f64,
+    ) -> McCheck {
         let mut c = Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol });
         c.trials = trials;
         c.count = Some(count);
@@ -638,7 +656,15 @@ impl McCheck {
     }
 
     /// `E[X] ≤ bound` for samples in an interval of width `range` (Hoeffding).
-    pub fn mean_upper(id: &str, event: &str, regime: Regime, role: Role, samples: &[f64], range: f64, bound: f64) -> McCheck {
+    pub fn mean_upper(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        samples: &[f64],
+        range: f64,
+        bound: f64,
+    ) -> McCheck {
         let a2 = (1.0 - CI_LEVEL) / 2.0;
         let mut c = Self::base(id, event, regime, role, McKind::MeanUpper { bound, range });
         let n = samples.len() as u64;
@@ -655,7 +681,15 @@ impl McCheck {
     }
 
     /// `E[X] = mu0` (normal approximation, sample variance).
-    pub fn mean_equals(id: &str, event: &str, regime: Regime, role: Role, samples: &[f64], mu0: f64, tol: f64) -> McCheck {
+    pub fn mean_equals(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        samples: &[f64],
+        mu0: f64,
+        tol: f64,
+    ) -> McCheck {
         let mut c = Self::base(id, event, regime, role, McKind::MeanEquals { mu0, tol });
         let n = samples.len() as u64;
         let (m, var) = stats::mean_var(samples);
@@ -664,7 +698,13 @@ impl McCheck {
         c.trials = n;
         c.estimate = m;
         c.ci = [m - z_ci * se, m + z_ci * se];
-        c.p_violate = if se > 0.0 { stats::normal_two_sided((m - mu0) / se) } else if m == mu0 { 1.0 } else { 0.0 };
+        c.p_violate = if se > 0.0 {
+            stats::normal_two_sided((m - mu0) / se)
+        } else if m == mu0 {
+            1.0
+        } else {
+            0.0
+        };
         c.p_confirm = 1.0;
         c
     }
@@ -712,7 +752,6 @@ impl McCheck {
         if self.role.must_fail() { self.verdict == Verdict::Violated } else { self.verdict == Verdict::Confirmed }
     }
 }
-
 
 // ------------------------------------------------------------------------------------------
 // Errata, measurements, figures
@@ -902,11 +941,7 @@ impl Outcome {
         let controls = self.controls();
         let prim_exact: Vec<&ExactCheck> =
             self.exact.iter().filter(|c| matches!(c.role, Role::Primary | Role::Repair { .. })).collect();
-        let repairs_ok = self
-            .mc
-            .iter()
-            .filter(|c| matches!(c.role, Role::Repair { .. }))
-            .all(|c| c.as_expected());
+        let repairs_ok = self.mc.iter().filter(|c| matches!(c.role, Role::Repair { .. })).all(|c| c.as_expected());
         Summary {
             regime,
             by_regime,
@@ -940,11 +975,12 @@ impl RegimeCounts {
     /// E.g. "literal: CONFIRMED 3/4, INCONCLUSIVE 1/4" (zero counts omitted).
     pub fn line(&self) -> String {
         let total = self.confirmed + self.violated + self.inconclusive;
-        let parts: Vec<String> = [("CONFIRMED", self.confirmed), ("VIOLATED", self.violated), ("INCONCLUSIVE", self.inconclusive)]
-            .iter()
-            .filter(|(_, k)| *k > 0)
-            .map(|(name, k)| format!("{name} {k}/{total}"))
-            .collect();
+        let parts: Vec<String> =
+            [("CONFIRMED", self.confirmed), ("VIOLATED", self.violated), ("INCONCLUSIVE", self.inconclusive)]
+                .iter()
+                .filter(|(_, k)| *k > 0)
+                .map(|(name, k)| format!("{name} {k}/{total}"))
+                .collect();
         format!("{}: {}", self.regime, parts.join(", "))
     }
 }
@@ -1011,9 +1047,12 @@ pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
         for e in errata.iter_mut() {
             e.witnessed = !e.witnesses.is_empty()
                 && e.witnesses.iter().all(|w| {
-                    exact.iter().find(|c| &c.id == w).map(|c| c.violations > 0).or_else(|| {
-                        mc.iter().find(|c| &c.id == w).map(|c| c.verdict == Verdict::Violated)
-                    }) == Some(true)
+                    exact
+                        .iter()
+                        .find(|c| &c.id == w)
+                        .map(|c| c.violations > 0)
+                        .or_else(|| mc.iter().find(|c| &c.id == w).map(|c| c.verdict == Verdict::Violated))
+                        == Some(true)
                 });
         }
     }
@@ -1038,7 +1077,14 @@ pub fn non_finite_fields(o: &Outcome) -> Vec<String> {
         let last = p.rsplit('.').next().unwrap_or("");
         !matches!(
             last,
-            "count" | "slack" | "slack_at_least" | "detectable_rate" | "holm_family" | "worst_margin" | "worst_scaled" | "elapsed_s"
+            "count"
+                | "slack"
+                | "slack_at_least"
+                | "detectable_rate"
+                | "holm_family"
+                | "worst_margin"
+                | "worst_scaled"
+                | "elapsed_s"
         )
     });
     bad

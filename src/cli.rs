@@ -19,7 +19,11 @@ use crate::error::{Error, Result, check};
 use crate::report::{self, RunMeta};
 
 #[derive(Parser, Debug)]
-#[command(name = "shape-matters", version, about = "Numerical, honest checks of every formal claim of 'Shape Matters' (HaoChen, Wei, Lee, Ma)")]
+#[command(
+    name = "shape-matters",
+    version,
+    about = "Numerical, honest checks of every formal claim of 'Shape Matters' (HaoChen, Wei, Lee, Ma)"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Option<Cmd>,
@@ -209,7 +213,14 @@ pub fn main() -> i32 {
         }
     };
     let res = match cli.cmd {
-        None => cmd_run(RunArgs { budget: Budget::Default, only: vec![], seed: DEFAULT_SEED, threads: None, out: "report".into(), quiet: false }),
+        None => cmd_run(RunArgs {
+            budget: Budget::Default,
+            only: vec![],
+            seed: DEFAULT_SEED,
+            threads: None,
+            out: "report".into(),
+            quiet: false,
+        }),
         Some(Cmd::Run(a)) => cmd_run(a),
         Some(Cmd::List { json }) => cmd_list(json),
         Some(Cmd::Check(a)) => cmd_check(a),
@@ -231,7 +242,13 @@ fn progress_default(quiet: bool) -> bool {
 }
 
 fn meta(budget: Budget, seed: u64, runner: &Runner) -> RunMeta {
-    RunMeta { budget: budget.name().into(), seed, threads: runner.threads(), family_alpha: FAMILY_ALPHA, version: env!("CARGO_PKG_VERSION").into() }
+    RunMeta {
+        budget: budget.name().into(),
+        seed,
+        threads: runner.threads(),
+        family_alpha: FAMILY_ALPHA,
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
 }
 
 fn cmd_run(a: RunArgs) -> Result<i32> {
@@ -254,7 +271,12 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
     print!("{}", report::table(&outcomes));
     let m = meta(a.budget, a.seed, &runner);
     report::write_report(&a.out, &outcomes, &m)?;
-    println!("\nwrote {}/report.md and {}/results.json ({:.1} s)", a.out.display(), a.out.display(), t0.elapsed().as_secs_f64());
+    println!(
+        "\nwrote {}/report.md and {}/results.json ({:.1} s)",
+        a.out.display(),
+        a.out.display(),
+        t0.elapsed().as_secs_f64()
+    );
     Ok(0)
 }
 
@@ -438,13 +460,27 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
     let chains: Vec<SimChain> = runner.map("simulate", a.chains, |j| {
         let mut traj = Vec::new();
         let mut rng = stream(a.seed, "simulate", "chain", j as u64);
-        let end = run_chain(&problem, &dynamics, &schedule, StopSet::Never, PVec::constant(d, a.alpha), &mut rng, &mut |t: u64, v: &PVec| {
-            if a.log_every > 0 && t % a.log_every == 0 {
-                traj.push(point(t, v));
-            }
-        });
+        let end = run_chain(
+            &problem,
+            &dynamics,
+            &schedule,
+            StopSet::Never,
+            PVec::constant(d, a.alpha),
+            &mut rng,
+            &mut |t: u64, v: &PVec| {
+                if a.log_every > 0 && t % a.log_every == 0 {
+                    traj.push(point(t, v));
+                }
+            },
+        );
         let fin = end.diverged_at.is_none().then(|| point(end.steps_run, &end.v));
-        SimChain { chain: j, trajectory: traj, dist_inf: fin.as_ref().map(|_| problem.dist_inf(&end.v)), final_point: fin, diverged_at: end.diverged_at }
+        SimChain {
+            chain: j,
+            trajectory: traj,
+            dist_inf: fin.as_ref().map(|_| problem.dist_inf(&end.v)),
+            final_point: fin,
+            diverged_at: end.diverged_at,
+        }
     });
     if a.json {
         let cfg = serde_json::json!({
@@ -457,13 +493,31 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
                 _ => "",
             },
         });
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "config": cfg, "chains": chains })).expect("json"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "config": cfg, "chains": chains })).expect("json")
+        );
     } else {
-        println!("{} on d = {d}, n = {}, r = {}, {} steps, lr {} (decay at {:?})", dynamics.name(), problem.n(), a.r, a.steps, a.lr, a.lr_decay_at);
+        println!(
+            "{} on d = {d}, n = {}, r = {}, {} steps, lr {} (decay at {:?})",
+            dynamics.name(),
+            problem.n(),
+            a.r,
+            a.steps,
+            a.lr,
+            a.lr_decay_at
+        );
         println!("{:>6} {:>14} {:>14} {:>12} {:>12}", "chain", "train loss", "test error", "‖v‖₂", "‖v − v*‖∞");
         for c in &chains {
             match (&c.final_point, c.diverged_at) {
-                (Some(p), _) => println!("{:>6} {:>14} {:>14} {:>12} {:>12}", c.chain, report::fmt(p.train_loss), report::fmt(p.test_error), report::fmt(p.norm2), report::fmt(c.dist_inf.unwrap_or(0.0))),
+                (Some(p), _) => println!(
+                    "{:>6} {:>14} {:>14} {:>12} {:>12}",
+                    c.chain,
+                    report::fmt(p.train_loss),
+                    report::fmt(p.test_error),
+                    report::fmt(p.norm2),
+                    report::fmt(c.dist_inf.unwrap_or(0.0))
+                ),
                 (None, Some(t)) => println!("{:>6} diverged at step {t}", c.chain),
                 _ => {}
             }
@@ -476,7 +530,8 @@ fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
     let text = report::paper_map(&root);
     let path = root.join("PAPER_MAP.md");
     if check {
-        let cur = std::fs::read_to_string(&path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+        let cur = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
         if cur != text {
             eprintln!("PAPER_MAP.md is out of date: run `shape-matters paper-map --write`");
             return Ok(1);
@@ -484,7 +539,8 @@ fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
         return Ok(0);
     }
     if write {
-        std::fs::write(&path, &text).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+        std::fs::write(&path, &text)
+            .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
     } else {
         print!("{text}");
     }

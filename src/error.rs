@@ -76,7 +76,11 @@ pub mod check {
     }
     /// `lo ≤ n ≤ hi` for integers.
     pub fn int_range(name: &str, n: u64, lo: u64, hi: u64) -> Result<u64> {
-        if (lo..=hi).contains(&n) { Ok(n) } else { Err(invalid(name, n, &format!("must be an integer in [{lo}, {hi}]"))) }
+        if (lo..=hi).contains(&n) {
+            Ok(n)
+        } else {
+            Err(invalid(name, n, &format!("must be an integer in [{lo}, {hi}]")))
+        }
     }
     /// `n ≥ 1`.
     pub fn at_least_one(name: &str, n: u64) -> Result<u64> {

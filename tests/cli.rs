@@ -58,7 +58,22 @@ fn bad_input_is_one_clear_line() {
 
 #[test]
 fn simulate_on_generated_and_csv_data() {
-    let out = run(&["simulate", "--dynamics", "gd", "--d", "10", "--n", "4", "--r", "2", "--steps", "200", "--log-every", "100", "--json"]);
+    let out = run(&[
+        "simulate",
+        "--dynamics",
+        "gd",
+        "--d",
+        "10",
+        "--n",
+        "4",
+        "--r",
+        "2",
+        "--steps",
+        "200",
+        "--log-every",
+        "100",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let traj = v["chains"][0]["trajectory"].as_array().unwrap();
@@ -68,7 +83,20 @@ fn simulate_on_generated_and_csv_data() {
     assert!(l2 < l0, "GD decreases the train loss: {l0} -> {l2}");
 
     let csv = tmp("x.csv", "1,0,0.5\n0,1,-0.5\n");
-    let out = run(&["simulate", "--dynamics", "alg1", "--data", csv.to_str().unwrap(), "--r", "1", "--steps", "50", "--chains", "2", "--json"]);
+    let out = run(&[
+        "simulate",
+        "--dynamics",
+        "alg1",
+        "--data",
+        csv.to_str().unwrap(),
+        "--r",
+        "1",
+        "--steps",
+        "50",
+        "--chains",
+        "2",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["config"]["d"].as_u64(), Some(3));

@@ -11,7 +11,12 @@ use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
 use shape_matters::{Budget, claims};
 
 fn outcome_json(id: &str, threads: usize) -> String {
-    let ctx = Ctx { budget: Budget::Quick, seed: DEFAULT_SEED, overrides: Overrides::default(), runner: Runner::new(Some(threads), false).unwrap() };
+    let ctx = Ctx {
+        budget: Budget::Quick,
+        seed: DEFAULT_SEED,
+        overrides: Overrides::default(),
+        runner: Runner::new(Some(threads), false).unwrap(),
+    };
     let mut o = vec![claims::find(id).unwrap().execute(&ctx).unwrap()];
     o[0].elapsed_s = None;
     claim::finalize(&mut o, FAMILY_ALPHA);
@@ -32,7 +37,16 @@ fn chains_are_bitwise_identical_with_one_or_two_threads() {
     let run = |threads| {
         Runner::new(Some(threads), false).unwrap().map("det", 16, |j| {
             let mut rng = stream(7, "det", "chain", j as u64);
-            run_chain(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never, PVec::constant(100, 1.0), &mut rng, &mut NoObserver).v
+            run_chain(
+                &p,
+                &Dynamics::Alg1 { delta: 1.0 },
+                &sched,
+                StopSet::Never,
+                PVec::constant(100, 1.0),
+                &mut rng,
+                &mut NoObserver,
+            )
+            .v
         })
     };
     let (a, b) = (run(1), run(2));

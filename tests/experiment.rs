@@ -144,7 +144,17 @@ fn fig1_full_budget_plots_gaussian_runs_on_a_quarter_axis() {
 fn check_fig1_writes_the_report_and_figures() {
     let dir = tmp_dir("check");
     let out = run(&[
-        "check", "fig1", "--budget", "quick", "--instances", "2", "--steps", "1200", "--quiet", "--out", dir.to_str().unwrap(),
+        "check",
+        "fig1",
+        "--budget",
+        "quick",
+        "--instances",
+        "2",
+        "--steps",
+        "1200",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
@@ -156,12 +166,28 @@ fn check_fig1_writes_the_report_and_figures() {
     }
     // --data: every seed runs on the CSV data set (here 10 × 20, r = 5 by default).
     let data = Data::gaussian(10, 20, &mut stream(5, "exp-test", "csv", 0)).unwrap();
-    let text: String = (0..10).map(|i| (0..20).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
+    let text: String =
+        (0..10).map(|i| (0..20).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
     let csv = dir.join("data.csv");
     std::fs::write(&csv, text).unwrap();
-    let v = json(&["check", "fig1", "--budget", "quick", "--data", csv.to_str().unwrap(), "--instances", "2", "--steps", "600", "--quiet", "--json"]);
+    let v = json(&[
+        "check",
+        "fig1",
+        "--budget",
+        "quick",
+        "--data",
+        csv.to_str().unwrap(),
+        "--instances",
+        "2",
+        "--steps",
+        "600",
+        "--quiet",
+        "--json",
+    ]);
     assert_eq!(v["overridden"], true);
-    assert!(v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("same data set from the CSV file")));
+    assert!(
+        v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("same data set from the CSV file"))
+    );
     assert!(v["audits"][0]["title"].as_str().unwrap().contains("d = 20, n = 10"));
     // Overrides are validated with one clear line.
     let bad = run(&["check", "fig1", "--sigma", "0.1"]);
@@ -179,7 +205,8 @@ fn check_fig1_writes_the_report_and_figures() {
 /// say they are not Algorithm 1.
 #[test]
 fn simulate_speaks_the_experiments_vocabulary() {
-    let common = ["--d", "20", "--n", "8", "--r", "2", "--steps", "3000", "--log-every", "1000", "--chains", "2", "--json"];
+    let common =
+        ["--d", "20", "--n", "8", "--r", "2", "--steps", "3000", "--log-every", "1000", "--chains", "2", "--json"];
     for (dynamics, extra) in [
         ("gd", vec![]),
         ("minibatch", vec!["--delta", "0.2", "--bs", "2"]),
@@ -209,12 +236,38 @@ fn simulate_speaks_the_experiments_vocabulary() {
         assert_eq!(note.contains("not Algorithm 1"), dynamics != "alg1", "{dynamics}: {note}");
     }
     // The noise distribution flag reaches the dynamics.
-    let v = json(&["simulate", "--dynamics", "label-noise", "--label-noise", "rademacher", "--steps", "10", "--d", "10", "--n", "4", "--json"]);
+    let v = json(&[
+        "simulate",
+        "--dynamics",
+        "label-noise",
+        "--label-noise",
+        "rademacher",
+        "--steps",
+        "10",
+        "--d",
+        "10",
+        "--n",
+        "4",
+        "--json",
+    ]);
     assert_eq!(v["config"]["dynamics_detail"]["noise"], "rademacher");
     assert_eq!(v["config"]["lr_decay_at"].as_array().unwrap().len(), 0);
     // Label noise lowers the test error below GD's on the default protocol size (short run).
     let args = |d: &'static str| -> Vec<&'static str> {
-        vec!["simulate", "--dynamics", d, "--steps", "40000", "--lr-decay-at", "100000,200000", "--log-every", "0", "--seed", "3", "--json"]
+        vec![
+            "simulate",
+            "--dynamics",
+            d,
+            "--steps",
+            "40000",
+            "--lr-decay-at",
+            "100000,200000",
+            "--log-every",
+            "0",
+            "--seed",
+            "3",
+            "--json",
+        ]
     };
     let gd = json(&args("gd"))["chains"][0]["final_point"]["test_error"].as_f64().unwrap();
     let ln = json(&args("label-noise"))["chains"][0]["final_point"]["test_error"].as_f64().unwrap();
@@ -234,13 +287,31 @@ fn simulate_speaks_the_experiments_vocabulary() {
 fn simulate_on_csv_data_matches_generated_data() {
     let (n, d, seed) = (12usize, 30usize, 17u64);
     let data = Data::gaussian(n, d, &mut stream(seed, "simulate", "data", 0)).unwrap();
-    let text: String = (0..n).map(|i| (0..d).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
+    let text: String =
+        (0..n).map(|i| (0..d).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
     let dir = tmp_dir("csv");
     let csv = dir.join("data.csv");
     std::fs::write(&csv, text).unwrap();
     let seed_s = seed.to_string();
-    for (dynamics, extra) in [("minibatch", vec![]), ("label-noise", vec!["--lr-decay-at", "1000"]), ("gaussian", vec!["--sigma", "0.05"])] {
-        let base = ["simulate", "--dynamics", dynamics, "--r", "3", "--steps", "2000", "--log-every", "500", "--chains", "2", "--seed", &seed_s, "--json"];
+    for (dynamics, extra) in
+        [("minibatch", vec![]), ("label-noise", vec!["--lr-decay-at", "1000"]), ("gaussian", vec!["--sigma", "0.05"])]
+    {
+        let base = [
+            "simulate",
+            "--dynamics",
+            dynamics,
+            "--r",
+            "3",
+            "--steps",
+            "2000",
+            "--log-every",
+            "500",
+            "--chains",
+            "2",
+            "--seed",
+            &seed_s,
+            "--json",
+        ];
         let mut gen_args: Vec<&str> = base.to_vec();
         gen_args.extend(["--d", "30", "--n", "12"]);
         gen_args.extend(extra.iter().copied());

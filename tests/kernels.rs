@@ -34,7 +34,9 @@ fn bits(v: &PVec) -> Vec<u64> {
 /// A random start with entries in `scale·[0.5, 1.5)` (so chains are not all alike).
 fn start(d: usize, scale: f64, seed: u64) -> PVec {
     let mut rng = stream(8, "kernels", "start", seed);
-    PVec::from_slice(&(0..d).map(|_| scale * (0.5 + (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64)).collect::<Vec<_>>())
+    PVec::from_slice(
+        &(0..d).map(|_| scale * (0.5 + (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64)).collect::<Vec<_>>(),
+    )
 }
 
 /// Records every observer call as a running hash of `(t, bits of v)`.
@@ -64,7 +66,11 @@ impl shape_matters::engine::stopped::Observer for Log {
 }
 
 fn assert_same_end(got: &ChainEnd, want: &ChainEnd, what: &str) {
-    assert_eq!((got.steps_run, got.exit_step, got.diverged_at), (want.steps_run, want.exit_step, want.diverged_at), "{what}");
+    assert_eq!(
+        (got.steps_run, got.exit_step, got.diverged_at),
+        (want.steps_run, want.exit_step, want.diverged_at),
+        "{what}"
+    );
     // Diverged states hold the non-finite entries the step produced; compare finite chains fully.
     if want.diverged_at.is_none() {
         assert_eq!(bits(&got.v), bits(&want.v), "{what}: final state");
@@ -79,7 +85,8 @@ fn assert_same_stream(a: &mut Stream, b: &mut Stream, what: &str) {
     }
 }
 
-const SIZES: [(usize, usize, usize); 8] = [(3, 1, 1), (5, 7, 2), (4, 8, 3), (6, 13, 0), (9, 31, 4), (40, 100, 5), (20, 257, 9), (40, 1000, 5)];
+const SIZES: [(usize, usize, usize); 8] =
+    [(3, 1, 1), (5, 7, 2), (4, 8, 3), (6, 13, 0), (9, 31, 4), (40, 100, 5), (20, 257, 9), (40, 1000, 5)];
 
 #[test]
 fn portable_is_always_available_and_the_active_path_is_available() {
@@ -142,12 +149,15 @@ fn gradient_dynamics_match_the_reference_on_every_path() {
             let mut want = v0.clone();
             let mut want_rng = stream(8, "kernels", "gd", d as u64);
             let mut want_sc = reference::Scratch::default();
-            let want_status: Vec<StepStatus> = (0..steps).map(|_| reference::step(dynamics, &mut want, &p, eta, &mut want_rng, &mut want_sc)).collect();
+            let want_status: Vec<StepStatus> = (0..steps)
+                .map(|_| reference::step(dynamics, &mut want, &p, eta, &mut want_rng, &mut want_sc))
+                .collect();
             for path in Path::available() {
                 let mut v = v0.clone();
                 let mut rng = stream(8, "kernels", "gd", d as u64);
                 let mut sc = Scratch::default();
-                let status: Vec<StepStatus> = (0..steps).map(|_| dynamics.step_with(path, &mut v, &p, eta, &mut rng, &mut sc)).collect();
+                let status: Vec<StepStatus> =
+                    (0..steps).map(|_| dynamics.step_with(path, &mut v, &p, eta, &mut rng, &mut sc)).collect();
                 assert_eq!(status, want_status, "{path} {dynamics:?} n={n} d={d}");
                 assert_eq!(bits(&v), bits(&want), "{path} {dynamics:?} n={n} d={d}");
                 assert_same_stream(&mut rng, &mut want_rng.clone(), &format!("{path} {dynamics:?} d={d}"));
@@ -161,7 +171,12 @@ fn gradient_dynamics_match_the_reference_on_every_path() {
 fn run_chain_matches_the_reference_on_every_path() {
     let schedules = [
         Schedule::constant(4e-3, 3_000).unwrap(),
-        Schedule::new(vec![Phase { steps: 700, eta: 6e-3 }, Phase { steps: 0, eta: 1.0 }, Phase { steps: 1_300, eta: 2e-3 }]).unwrap(),
+        Schedule::new(vec![
+            Phase { steps: 700, eta: 6e-3 },
+            Phase { steps: 0, eta: 1.0 },
+            Phase { steps: 1_300, eta: 2e-3 },
+        ])
+        .unwrap(),
         Schedule::constant(4e-3, 0).unwrap(),
         Schedule::constant(4e-3, 1).unwrap(),
     ];
@@ -179,17 +194,28 @@ fn run_chain_matches_the_reference_on_every_path() {
         let mut exits = 0;
         for (si, stop) in stops.iter().enumerate() {
             for (ki, schedule) in schedules.iter().enumerate() {
-                for dynamics in [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Alg1FlippedGradient { delta: 0.3 }, Dynamics::Gd] {
+                for dynamics in
+                    [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Alg1FlippedGradient { delta: 0.3 }, Dynamics::Gd]
+                {
                     for seed in 0..3u64 {
                         let what = format!("n={n} d={d} stop#{si} schedule#{ki} {dynamics:?} seed {seed}");
                         let mut want_rng = stream(8, "kernels", "chain", seed);
                         let mut want_log = Log::default();
-                        let want = reference::run_chain(&p, &dynamics, schedule, *stop, v0.clone(), &mut want_rng, &mut want_log);
+                        let want = reference::run_chain(
+                            &p,
+                            &dynamics,
+                            schedule,
+                            *stop,
+                            v0.clone(),
+                            &mut want_rng,
+                            &mut want_log,
+                        );
                         exits += want.exit_step.is_some_and(|t| t > 0) as u32;
                         for path in Path::available() {
                             let mut rng = stream(8, "kernels", "chain", seed);
                             let mut log = Log::default();
-                            let got = run_chain_with(path, &p, &dynamics, schedule, *stop, v0.clone(), &mut rng, &mut log);
+                            let got =
+                                run_chain_with(path, &p, &dynamics, schedule, *stop, v0.clone(), &mut rng, &mut log);
                             let what = format!("{path} {what}");
                             assert_same_end(&got, &want, &what);
                             assert_eq!(log, want_log, "{what}: observer calls");
@@ -212,11 +238,20 @@ fn diverging_chains_end_at_the_same_step() {
             let schedule = Schedule::constant(eta, 500).unwrap();
             let v0 = start(20, scale, 5);
             // Huge sets: the state stays inside while its residual overflows (v v = ∞).
-            for stop in [StopSet::Never, StopSet::L1Ball { b: 1e300 }, StopSet::SupportBox { b: 1e300, eps: 1e300 }, StopSet::NearTruth { b: 1e300, eps: 1e300 }] {
+            for stop in [
+                StopSet::Never,
+                StopSet::L1Ball { b: 1e300 },
+                StopSet::SupportBox { b: 1e300, eps: 1e300 },
+                StopSet::NearTruth { b: 1e300, eps: 1e300 },
+            ] {
                 let mut want_rng = stream(8, "kernels", "div", 0);
                 let mut want_log = Log::default();
-                let want = reference::run_chain(&p, &dynamics, &schedule, stop, v0.clone(), &mut want_rng, &mut want_log);
-                assert!(want.diverged_at.is_some() || want.exit_step.is_some(), "eta {eta}, scale {scale}, {dynamics:?} should blow up: {want:?}");
+                let want =
+                    reference::run_chain(&p, &dynamics, &schedule, stop, v0.clone(), &mut want_rng, &mut want_log);
+                assert!(
+                    want.diverged_at.is_some() || want.exit_step.is_some(),
+                    "eta {eta}, scale {scale}, {dynamics:?} should blow up: {want:?}"
+                );
                 diverged += want.diverged_at.is_some() as u32;
                 for path in Path::available() {
                     let mut rng = stream(8, "kernels", "div", 0);
@@ -240,7 +275,9 @@ fn interleaved_batches_match_single_reference_chains() {
         let p = problem(n, d, r);
         let m = 11;
         let steps = if d >= 1000 { 400 } else { 2_500 };
-        let schedule = Schedule::new(vec![Phase { steps: steps / 2, eta: 3e-3 }, Phase { steps: steps - steps / 2, eta: 1e-3 }]).unwrap();
+        let schedule =
+            Schedule::new(vec![Phase { steps: steps / 2, eta: 3e-3 }, Phase { steps: steps - steps / 2, eta: 1e-3 }])
+                .unwrap();
         let starts: Vec<PVec> = (0..m)
             .map(|j| match j {
                 3 => start(d, 40.0, j as u64), // diverges
@@ -253,7 +290,15 @@ fn interleaved_batches_match_single_reference_chains() {
         for j in 0..m {
             let mut max_l1 = 0.0f64;
             let mut obs = |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks()));
-            reference::run_chain(&p, &Dynamics::Alg1 { delta: 1.0 }, &schedule, StopSet::Never, starts[j].clone(), &mut stream(8, "kernels", "batch", j as u64), &mut obs);
+            reference::run_chain(
+                &p,
+                &Dynamics::Alg1 { delta: 1.0 },
+                &schedule,
+                StopSet::Never,
+                starts[j].clone(),
+                &mut stream(8, "kernels", "batch", j as u64),
+                &mut obs,
+            );
             (lo[j], hi[j]) = (lanes::sum_abs(starts[j].blocks()), max_l1);
         }
         let leaving = |b: f64| (0..m).filter(|&j| lo[j] <= b && b < hi[j]).count();
@@ -263,7 +308,17 @@ fn interleaved_batches_match_single_reference_chains() {
                 let mut want_rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "batch", j as u64)).collect();
                 let mut want_logs = vec![Log::default(); m];
                 let want: Vec<ChainEnd> = (0..m)
-                    .map(|j| reference::run_chain(&p, &dynamics, &schedule, stop, starts[j].clone(), &mut want_rngs[j], &mut want_logs[j]))
+                    .map(|j| {
+                        reference::run_chain(
+                            &p,
+                            &dynamics,
+                            &schedule,
+                            stop,
+                            starts[j].clone(),
+                            &mut want_rngs[j],
+                            &mut want_logs[j],
+                        )
+                    })
                     .collect();
                 if matches!(stop, StopSet::L1Ball { .. }) {
                     let mids = want.iter().filter(|e| e.exit_step.is_some_and(|t| t > 0)).count();
@@ -273,7 +328,17 @@ fn interleaved_batches_match_single_reference_chains() {
                     for interleave in 1..=INTERLEAVE {
                         let mut rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "batch", j as u64)).collect();
                         let mut logs = vec![Log::default(); m];
-                        let got = run_chains_with(path, &p, &dynamics, &schedule, stop, starts.clone(), &mut rngs, &mut logs, interleave);
+                        let got = run_chains_with(
+                            path,
+                            &p,
+                            &dynamics,
+                            &schedule,
+                            stop,
+                            starts.clone(),
+                            &mut rngs,
+                            &mut logs,
+                            interleave,
+                        );
                         for j in 0..m {
                             let what = format!("{path} x{interleave} n={n} d={d} {stop:?} {dynamics:?} chain {j}");
                             assert_same_end(&got[j], &want[j], &what);
@@ -304,7 +369,15 @@ fn parallel_batches_are_thread_invariant_and_equal_single_chains() {
     for j in 0..count {
         let mut rng = stream(8, "kernels", "par", j as u64);
         let mut log = Log::default();
-        let want = reference::run_chain(&p, &dynamics, &schedule, stop, start(100, 0.02 + 0.001 * j as f64, j as u64), &mut rng, &mut log);
+        let want = reference::run_chain(
+            &p,
+            &dynamics,
+            &schedule,
+            stop,
+            start(100, 0.02 + 0.001 * j as f64, j as u64),
+            &mut rng,
+            &mut log,
+        );
         for (threads, out) in [(1, &one), (2, &two)] {
             assert_same_end(&out[j].0, &want, &format!("{threads} threads, chain {j}"));
             assert_eq!(out[j].1, log, "{threads} threads, chain {j}: observer");
@@ -320,7 +393,11 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
     let mut rng = stream(8, "kernels", "adversarial", 0);
     let mut draw = |k: u64| -> f64 {
         let u = rng.next_u64();
-        if u.is_multiple_of(5) { special[(u as usize >> 8) % special.len()] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((k % 7) as i32 - 3) }
+        if u.is_multiple_of(5) {
+            special[(u as usize >> 8) % special.len()]
+        } else {
+            ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((k % 7) as i32 - 3)
+        }
     };
     for d in [1usize, 5, 8, 9, 16, 23, 64, 100, 129, 1000] {
         for trial in 0..20u64 {
@@ -335,11 +412,23 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
             let want_mabs = reference::masked_sum_abs(v.blocks(), mask.blocks());
             for path in Path::available() {
                 let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
-                assert!(same(kernels::residual_with(path, v.blocks(), w.blocks(), x.blocks()), want_r), "{path} residual d={d}");
+                assert!(
+                    same(kernels::residual_with(path, v.blocks(), w.blocks(), x.blocks()), want_r),
+                    "{path} residual d={d}"
+                );
                 assert!(same(kernels::sum_abs_with(path, v.blocks()), want_abs), "{path} sum_abs d={d}");
-                assert!(same(kernels::masked_sum_abs_with(path, v.blocks(), mask.blocks()), want_mabs), "{path} masked d={d}");
+                assert!(
+                    same(kernels::masked_sum_abs_with(path, v.blocks(), mask.blocks()), want_mabs),
+                    "{path} masked d={d}"
+                );
                 let nbw = kernels::nonzero_blocks(w.blocks());
-                let multi = kernels::residual_multi_with::<3>(path, [v.blocks(), x.blocks(), v.blocks()], [x.blocks(), v.blocks(), v.blocks()], w.blocks(), nbw);
+                let multi = kernels::residual_multi_with::<3>(
+                    path,
+                    [v.blocks(), x.blocks(), v.blocks()],
+                    [x.blocks(), v.blocks(), v.blocks()],
+                    w.blocks(),
+                    nbw,
+                );
                 assert!(same(multi[0], want_r), "{path} multi d={d}");
                 assert!(same(multi[1], reference::residual(x.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
                 assert!(same(multi[2], reference::residual(v.blocks(), w.blocks(), v.blocks())), "{path} multi d={d}");
@@ -352,12 +441,31 @@ fn kernel_reductions_match_lanes_bit_for_bit() {
 /// and every explicit kernel path equal the frozen pre-issue-8 loops, on adversarial inputs.
 #[test]
 fn lanes_reductions_match_the_frozen_loops_on_every_path() {
-    let special = [0.0, -0.0, 1e-310, -4e-320, 1e300, -1e300, 1e-160, 3.0, -2.5, f64::MIN_POSITIVE, 0.1, -0.7, f64::INFINITY, f64::NAN];
+    let special = [
+        0.0,
+        -0.0,
+        1e-310,
+        -4e-320,
+        1e300,
+        -1e300,
+        1e-160,
+        3.0,
+        -2.5,
+        f64::MIN_POSITIVE,
+        0.1,
+        -0.7,
+        f64::INFINITY,
+        f64::NAN,
+    ];
     let mut rng = stream(8, "kernels", "lanes", 0);
     let mut draw = |k: u64, specials: bool| -> f64 {
         let u = rng.next_u64();
         let n = if specials { special.len() } else { special.len() - 2 };
-        if u.is_multiple_of(4) { special[(u as usize >> 8) % n] } else { ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.4) * 10f64.powi((k % 9) as i32 - 4) }
+        if u.is_multiple_of(4) {
+            special[(u as usize >> 8) % n]
+        } else {
+            ((u >> 11) as f64 / (1u64 << 53) as f64 - 0.4) * 10f64.powi((k % 9) as i32 - 4)
+        }
     };
     let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     for d in [1usize, 3, 8, 9, 16, 17, 40, 100, 129, 1000] {
@@ -365,8 +473,14 @@ fn lanes_reductions_match_the_frozen_loops_on_every_path() {
             let specials = trial % 3 == 0; // non-finite entries in a third of the trials
             let a = PVec::from_slice(&(0..d).map(|k| draw(k as u64 + trial, specials)).collect::<Vec<_>>());
             let b = PVec::from_slice(&(0..d).map(|k| draw(3 * k as u64, false)).collect::<Vec<_>>());
-            let w = PVec::from_slice(&(0..d).map(|k| if (k + trial as usize).is_multiple_of(5) { draw(k as u64, false) } else { 0.0 }).collect::<Vec<_>>());
-            let m = PVec::from_slice(&(0..d).map(|k| (k * 7 + trial as usize).is_multiple_of(3) as u8 as f64).collect::<Vec<_>>());
+            let w = PVec::from_slice(
+                &(0..d)
+                    .map(|k| if (k + trial as usize).is_multiple_of(5) { draw(k as u64, false) } else { 0.0 })
+                    .collect::<Vec<_>>(),
+            );
+            let m = PVec::from_slice(
+                &(0..d).map(|k| (k * 7 + trial as usize).is_multiple_of(3) as u8 as f64).collect::<Vec<_>>(),
+            );
             let (a, b, w, m) = (a.blocks(), b.blocks(), w.blocks(), m.blocks());
             let cases: [(&str, f64, f64); 10] = [
                 ("dot", lanes::dot(a, b), reference::dot(a, b)),
@@ -412,7 +526,8 @@ fn fused_and_multi_updates_equal_single_updates() {
     let nbw = kernels::nonzero_blocks(w);
     for path in Path::available() {
         for trial in 0..50u64 {
-            let vs: Vec<PVec> = (0..4).map(|k| start(45, if trial % 7 == 3 && k == 1 { 1e160 } else { 0.3 }, trial * 4 + k)).collect();
+            let vs: Vec<PVec> =
+                (0..4).map(|k| start(45, if trial % 7 == 3 && k == 1 { 1e160 } else { 0.3 }, trial * 4 + k)).collect();
             let (eta, s) = (0.01, [0.5, -0.5, 0.5, -0.5]);
             let rows = [1, 4, 4, 8];
             let next = [2, 0, 5, 8];
@@ -461,7 +576,10 @@ fn fused_and_multi_updates_equal_single_updates() {
             for k in 0..4 {
                 if want_ok[k] {
                     assert_eq!(bits(&got[k]), bits(&want[k]), "{path} fused trial {trial} chain {k}");
-                    assert!(r[k].to_bits() == want_next[k].to_bits() || (r[k].is_nan() && want_next[k].is_nan()), "{path} fused residual");
+                    assert!(
+                        r[k].to_bits() == want_next[k].to_bits() || (r[k].is_nan() && want_next[k].is_nan()),
+                        "{path} fused residual"
+                    );
                 }
             }
         }
@@ -499,7 +617,21 @@ fn exact_enumeration_matches_the_reference_step() {
 fn simulate_output_is_identical_for_every_kernel_env() {
     let run = |kernel: &str, dynamics: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_shape-matters"))
-            .args(["simulate", "--dynamics", dynamics, "--d", "100", "--n", "40", "--r", "5", "--steps", "20000", "--log-every", "5000"])
+            .args([
+                "simulate",
+                "--dynamics",
+                dynamics,
+                "--d",
+                "100",
+                "--n",
+                "40",
+                "--r",
+                "5",
+                "--steps",
+                "20000",
+                "--log-every",
+                "5000",
+            ])
             .args(["--chains", "3", "--json"])
             .env("SHAPE_MATTERS_KERNEL", kernel)
             .output()

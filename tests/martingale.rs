@@ -12,9 +12,17 @@ use shape_matters::claims::g3;
 fn lemma_g3() {
     let o = run_quick("G.3");
     assert_sound(&o);
-    for id in ["G.3-R: uniform AR, T = 50", "G.3-R: ±0.3 AR, T = 2", "G.3-R: ±0.18 AR, T = 3", "G.3-R: asymmetric jumps with freezing, T = 20"] {
+    for id in [
+        "G.3-R: uniform AR, T = 50",
+        "G.3-R: ±0.3 AR, T = 2",
+        "G.3-R: ±0.18 AR, T = 3",
+        "G.3-R: asymmetric jumps with freezing, T = 20",
+    ] {
         assert_verdict(&o, id, Verdict::Confirmed);
-        assert!(matches!(o.mc_check(id).unwrap().regime, Regime::Literal { .. }), "{id}: the synthetic process meets G.3-R's hypotheses");
+        assert!(
+            matches!(o.mc_check(id).unwrap().regime, Regime::Literal { .. }),
+            "{id}: the synthetic process meets G.3-R's hypotheses"
+        );
     }
     assert_verdict(&o, "control: upward drift, G.3-R bound", Verdict::Violated);
     assert!(o.exact_check("(179) first form ≤ T-free form").unwrap().holds());

@@ -24,7 +24,8 @@ fn registry_points_at_real_files() {
     let mut ids = std::collections::HashSet::new();
     for c in claims::all() {
         assert!(ids.insert(c.id), "duplicate claim id {}", c.id);
-        let module = std::fs::read_to_string(root().join(c.module)).unwrap_or_else(|_| panic!("{}: module {} missing", c.id, c.module));
+        let module = std::fs::read_to_string(root().join(c.module))
+            .unwrap_or_else(|_| panic!("{}: module {} missing", c.id, c.module));
         assert!(module.starts_with("//!"), "{}: the module doc must quote the statement", c.id);
         assert!(root().join(c.test).exists(), "{}: test file {} missing", c.id, c.test);
         let snap = std::fs::read_to_string(root().join(c.snapshot_path()))

@@ -21,11 +21,29 @@ fn lemma_f1_wendel_grid_and_errata() {
     for c in &o.mc {
         if c.id.starts_with("Wendel (") {
             assert_eq!(c.role, Role::Primary);
-            assert_eq!(c.verdict, Verdict::Confirmed, "{}: {}/{} vs {:?}, p = {}", c.id, c.count.unwrap(), c.trials, c.kind, c.p_violate);
+            assert_eq!(
+                c.verdict,
+                Verdict::Confirmed,
+                "{}: {}/{} vs {:?}, p = {}",
+                c.id,
+                c.count.unwrap(),
+                c.trials,
+                c.kind,
+                c.p_violate
+            );
         }
     }
     // The grid covers both sides of n = d/2 and the hand-checkable cases.
-    for id in ["Wendel (2,1)", "Wendel (3,1)", "Wendel (3,2)", "Wendel (5,2)", "Wendel (40,18)", "Wendel (40,20)", "Wendel (40,22)", "Wendel (100,55)"] {
+    for id in [
+        "Wendel (2,1)",
+        "Wendel (3,1)",
+        "Wendel (3,2)",
+        "Wendel (5,2)",
+        "Wendel (40,18)",
+        "Wendel (40,20)",
+        "Wendel (40,22)",
+        "Wendel (100,55)",
+    ] {
         assert!(o.mc.iter().any(|c| c.id.starts_with(id)), "missing {id}");
     }
     assert_verdict(&o, "F.1 as printed (400,220): P(K ∩ C = {0}) ≤ 0.001", Verdict::Violated);
@@ -34,7 +52,14 @@ fn lemma_f1_wendel_grid_and_errata() {
     // No undecidable LP instance; every answer certified; LP duality; closed forms for n = 1, 2.
     let und = o.measurements.iter().find(|m| m.name == "undecidable instances").unwrap();
     assert_eq!(und.value, 0.0);
-    for id in ["certificates", "LP duality t* = −s*", "closed forms n = 1, 2", "hand values", "Crofton = Wendel", "statrs cross-check"] {
+    for id in [
+        "certificates",
+        "LP duality t* = −s*",
+        "closed forms n = 1, 2",
+        "hand values",
+        "Crofton = Wendel",
+        "statrs cross-check",
+    ] {
         assert!(o.exact_check(id).unwrap().holds(), "{id}");
     }
     // E-F1a and E-F1c, witnessed, with the SPEC numbers.
@@ -100,7 +125,9 @@ fn wendel_values_of_the_spec_table() {
 #[allow(clippy::needless_range_loop)]
 fn clarabel_t_star(x: &Mat) -> Option<f64> {
     use clarabel::algebra::CscMatrix;
-    use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT};
+    use clarabel::solver::{
+        DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT,
+    };
     let (n, d) = (x.n, x.d);
     let nv = 1 + d;
     let m = n + 1 + d;
@@ -195,11 +222,20 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     assert_sound(&o);
     for c in &o.mc {
         if c.role == Role::Primary {
-            assert_eq!(c.verdict, Verdict::Confirmed, "{}: estimate {} in [{}, {}]", c.id, c.estimate, c.ci[0], c.ci[1]);
+            assert_eq!(
+                c.verdict,
+                Verdict::Confirmed,
+                "{}: estimate {} in [{}, {}]",
+                c.id,
+                c.estimate,
+                c.ci[0],
+                c.ci[1]
+            );
         }
     }
     // The probability at n = ⌊d/3⌋ and the experiment's size.
-    for id in ["2.2 (13,4): P(Z < ∞) ≤ 0.1", "2.2 (30,10): P(Z < ∞) ≤ 0.1", "2.2 (100,33): P(Z < ∞) ≤ 0.1"] {
+    for id in ["2.2 (13,4): P(Z < ∞) ≤ 0.1", "2.2 (30,10): P(Z < ∞) ≤ 0.1", "2.2 (100,33): P(Z < ∞) ≤ 0.1"]
+    {
         let c = o.mc_check(id).unwrap();
         assert_eq!(c.regime.label(), "literal", "{id}");
     }
@@ -208,7 +244,16 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
     let e = o.errata.iter().find(|e| e.id == "E-F1b").unwrap();
     assert!(e.witnessed && e.finding.contains("< 0"), "{}", e.finding);
-    for id in ["(169)–(172) S' ⊂ S, c = min_i min_j", "(171)–(172) sampled points of S'", "(173) integrand bound", "(175) integrand log-slope", "(164) A orthonormal", "(164) μ > 0", "Z_R, n = 0", "Z_R, d = 2 quadrature"] {
+    for id in [
+        "(169)–(172) S' ⊂ S, c = min_i min_j",
+        "(171)–(172) sampled points of S'",
+        "(173) integrand bound",
+        "(175) integrand log-slope",
+        "(164) A orthonormal",
+        "(164) μ > 0",
+        "Z_R, n = 0",
+        "Z_R, d = 2 quadrature",
+    ] {
         assert!(o.exact_check(id).unwrap().holds(), "{id}");
     }
     // Z_R growth exponents on the SPEC grid: both estimators, every grid point.
@@ -251,12 +296,31 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
 // ------------------------------------------------------------------------------------------
 
 fn mc<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value {
-    v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().starts_with(prefix)).unwrap_or_else(|| panic!("no check {prefix}"))
+    v["mc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no check {prefix}"))
 }
 
 #[test]
 fn cli_check_f1_at_any_point() {
-    let v = json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "7", "--json"]);
+    let v = json(&[
+        "check",
+        "F.1",
+        "--budget",
+        "quick",
+        "--d",
+        "12",
+        "--n",
+        "4",
+        "--instances",
+        "400",
+        "--seed",
+        "7",
+        "--json",
+    ]);
     assert_eq!(v["overridden"], true);
     let c = mc(&v, "Wendel (12,4)");
     assert_eq!(c["trials"].as_u64(), Some(400));
@@ -266,7 +330,21 @@ fn cli_check_f1_at_any_point() {
     assert!(c["p_violate"].as_f64().unwrap() > 0.0);
     assert_eq!(c["verdict"], "CONFIRMED");
     // Another seed gives another sample.
-    let w = json(&["check", "F.1", "--budget", "quick", "--d", "12", "--n", "4", "--instances", "400", "--seed", "8", "--json"]);
+    let w = json(&[
+        "check",
+        "F.1",
+        "--budget",
+        "quick",
+        "--d",
+        "12",
+        "--n",
+        "4",
+        "--instances",
+        "400",
+        "--seed",
+        "8",
+        "--json",
+    ]);
     assert_ne!(mc(&w, "Wendel (12,4)")["count"], c["count"]);
     // d ≤ n: exact probability 0, every instance certified as missing.
     let v = json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
@@ -288,14 +366,20 @@ fn cli_check_2_2_reports_the_exponent() {
     for prefix in ["Z_R (8,2): exponent from log F(ε) = d/2 − n", "Z_R (8,2): growth exponent of Z_R = d/2 − n"] {
         let c = mc(&v, prefix);
         assert_eq!(c["kind"]["mu0"].as_f64(), Some(2.0));
-        let (est, lo, hi) = (c["estimate"].as_f64().unwrap(), c["ci"][0].as_f64().unwrap(), c["ci"][1].as_f64().unwrap());
+        let (est, lo, hi) =
+            (c["estimate"].as_f64().unwrap(), c["ci"][0].as_f64().unwrap(), c["ci"][1].as_f64().unwrap());
         assert!(lo <= est && est <= hi && (est - 2.0).abs() < 0.1, "{prefix}: {est} in [{lo}, {hi}]");
         assert_eq!(c["verdict"], "CONFIRMED");
     }
     assert!(mc(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
     // n > d/2: the null space rarely meets the orthant; the report says bounded either way.
     let v = json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
-    let c = v["mc"].as_array().unwrap().iter().find(|c| c["id"].as_str().unwrap().contains("Z_R (6,4)")).expect("a Z_R check at (6,4)");
+    let c = v["mc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"].as_str().unwrap().contains("Z_R (6,4)"))
+        .expect("a Z_R check at (6,4)");
     assert_eq!(c["kind"]["mu0"].as_f64(), Some(-1.0));
     let out = run(&["check", "2.2", "--d", "8", "--n", "8"]);
     assert_eq!(out.status.code(), Some(2));

@@ -248,15 +248,31 @@ fn derived_coupling_equals_engine_stopped_chain() {
     let dynamics = Dynamics::Alg1 { delta: l.c.delta };
     let mut crossed = 0;
     for j in 0..24u64 {
-        let stopped = run_chain(&l.p, &dynamics, &sched, StopSet::L1Ball { b }, l.v0(), &mut stream(9, "coupling", "c", j), &mut NoObserver);
+        let stopped = run_chain(
+            &l.p,
+            &dynamics,
+            &sched,
+            StopSet::L1Ball { b },
+            l.v0(),
+            &mut stream(9, "coupling", "c", j),
+            &mut NoObserver,
+        );
         let mut exit = None;
         let mut at_exit: Option<PVec> = None;
-        let free = run_chain(&l.p, &dynamics, &sched, StopSet::Never, l.v0(), &mut stream(9, "coupling", "c", j), &mut |s: u64, v: &PVec| {
-            if exit.is_none() && lanes::sum_abs(v.blocks()) > b {
-                exit = Some(s);
-                at_exit = Some(v.clone());
-            }
-        });
+        let free = run_chain(
+            &l.p,
+            &dynamics,
+            &sched,
+            StopSet::Never,
+            l.v0(),
+            &mut stream(9, "coupling", "c", j),
+            &mut |s: u64, v: &PVec| {
+                if exit.is_none() && lanes::sum_abs(v.blocks()) > b {
+                    exit = Some(s);
+                    at_exit = Some(v.clone());
+                }
+            },
+        );
         assert_eq!(stopped.exit_step, exit, "chain {j}");
         match exit {
             Some(_) => {
@@ -312,7 +328,11 @@ fn errata_by_direct_computation() {
 #[test]
 fn cli_rejects_bad_overrides() {
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_shape-matters")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("binary runs")
+        std::process::Command::new(env!("CARGO_BIN_EXE_shape-matters"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("binary runs")
     };
     for (args, must) in [
         (vec!["check", "3.1", "--rho", "1.5"], vec!["--rho", "(0, 1)"]),

@@ -7,7 +7,7 @@ mod common;
 
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
 use shape_matters::claim::{Outcome, Regime, Role, Verdict};
-use shape_matters::claims::stage1_common::{T33Literal, RHO};
+use shape_matters::claims::stage1_common::{RHO, T33Literal};
 use shape_matters::claims::{c5, c7};
 use shape_matters::engine::exact::OneStep;
 
@@ -40,7 +40,9 @@ fn lemma_c2() {
     assert_practical(&o);
     assert_check_data_admissible(&o);
     for tag in ["typical", "adversarial"] {
-        for id in ["(C2.2) drift above 1", "(38) intermediate", "(C2.3) variance", "(C2) range, G.3-R", "E-G3b step ≤ c1/6"] {
+        for id in
+            ["(C2.2) drift above 1", "(38) intermediate", "(C2.3) variance", "(C2) range, G.3-R", "E-G3b step ≤ c1/6"]
+        {
             assert!(exact_holds(&o, &format!("{id} [{tag}]")), "{id} [{tag}]");
         }
         assert!(exact_fails(&o, &format!("control: (C2.2) with the gradient sign flipped [{tag}]")));
@@ -96,7 +98,10 @@ fn lemma_c4() {
     assert_verdict(&o, "control: flipped gradient, C.4 on v (n = 40)", Verdict::Violated);
     // Every support coordinate of the real chain climbs past 0.95.
     for n in [40, 200] {
-        assert_eq!(o.mc_check(&format!("C.4 on v (n = {n}): P(∃k ∈ S: max_t v_k[t] < 1 − c1/2) ≤ ρ/6")).unwrap().count, Some(0));
+        assert_eq!(
+            o.mc_check(&format!("C.4 on v (n = {n}): P(∃k ∈ S: max_t v_k[t] < 1 − c1/2) ≤ ρ/6")).unwrap().count,
+            Some(0)
+        );
     }
     snapshot(&o);
 }
@@ -119,7 +124,13 @@ fn lemma_c5() {
     assert_practical(&o);
     assert_check_data_admissible(&o);
     for tag in ["typical", "adversarial"] {
-        for id in ["(66) intermediate", "(C5.1) repaired γ = η/4", "(C5.2) variance", "(C5) range, G.3-R", "E-G3b step ≤ c1/6"] {
+        for id in [
+            "(66) intermediate",
+            "(C5.1) repaired γ = η/4",
+            "(C5.2) variance",
+            "(C5) range, G.3-R",
+            "E-G3b step ≤ c1/6",
+        ] {
             assert!(exact_holds(&o, &format!("{id} [{tag}]")), "{id} [{tag}]");
         }
     }
@@ -147,7 +158,11 @@ fn erratum_witness_e_c5() {
     // the repair and (66) hold on the same states.
     let o = run_quick("C.5");
     assert!(exact_fails(&o, "(C5.1) printed γ = η [E-C5 Hadamard]"));
-    assert_eq!(o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().violations, o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().states, "it fails on the whole window");
+    assert_eq!(
+        o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().violations,
+        o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().states,
+        "it fails on the whole window"
+    );
     assert!(exact_holds(&o, "(C5.1) repaired γ = η/4 [E-C5 Hadamard]"));
     assert!(exact_holds(&o, "(66) intermediate [E-C5 Hadamard]"));
     assert!(exact_fails(&o, "(C5.1) printed γ = η [adversarial]"));
@@ -170,7 +185,11 @@ fn lemma_c7() {
         assert!(exact_fails(&o, &format!("control: repaired (C7.1) with the gradient sign flipped [{tag}]")));
     }
     for n in [40, 200] {
-        assert_verdict(&o, &format!("C.7 contraction on v (n = {n}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8"), Verdict::Confirmed);
+        assert_verdict(
+            &o,
+            &format!("C.7 contraction on v (n = {n}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8"),
+            Verdict::Confirmed,
+        );
     }
     assert_verdict(&o, "control: δ = 0, C.7 contraction on v (n = 40)", Verdict::Violated);
     assert_verdict(&o, "control: Gaussian noise σ = δ, C.7 contraction on v (n = 40)", Verdict::Violated);
@@ -205,7 +224,12 @@ fn theorem_3_3() {
     assert_sound(&o);
     assert_practical(&o);
     assert!(exact_holds(&o, "(84)–(92) scalar chain"));
-    for id in ["3.3 literal d = 100, ε1 = 0.1", "3.3 literal d = 1000, ε1 = 0.1", "3.3 literal d = 100, ε1 = 0.1, repaired lemmas", "3.3 literal d = 1000, ε1 = 0.1, repaired lemmas"] {
+    for id in [
+        "3.3 literal d = 100, ε1 = 0.1",
+        "3.3 literal d = 1000, ε1 = 0.1",
+        "3.3 literal d = 100, ε1 = 0.1, repaired lemmas",
+        "3.3 literal d = 1000, ε1 = 0.1, repaired lemmas",
+    ] {
         assert!(o.audit(id).unwrap().all_hold(), "{id}");
     }
     assert_verdict(&o, "control: δ = 0, 3.3 (n = 40, ε1 = 0.5)", Verdict::Violated);

@@ -33,14 +33,24 @@ fn assert_literal_clean(o: &Outcome, ids: &[&str]) {
 }
 
 fn exact_worst(o: &Outcome, id: &str) -> f64 {
-    o.exact_check(id).unwrap_or_else(|| panic!("{}: no exact check {id}", o.claim)).worst_scaled.expect("states evaluated")
+    o.exact_check(id)
+        .unwrap_or_else(|| panic!("{}: no exact check {id}", o.claim))
+        .worst_scaled
+        .expect("states evaluated")
 }
 
 #[test]
 fn theorem_d1() {
     let o = timed("D.1");
     assert_sound(&o);
-    assert_literal_clean(&o, &["D.1 literal δ = 0: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ", "D.1 literal δ = 1: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ", "D.1 literal δ = 0, the proof's union: P(D.3 ∨ D.4 ∨ D.5 ∨ D.6 event) ≤ 4ρ/5"]);
+    assert_literal_clean(
+        &o,
+        &[
+            "D.1 literal δ = 0: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
+            "D.1 literal δ = 1: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
+            "D.1 literal δ = 0, the proof's union: P(D.3 ∨ D.4 ∨ D.5 ∨ D.6 event) ≤ 4ρ/5",
+        ],
+    );
     for id in [
         "control (flipped gradient): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
         "control (δ = 10 at 100× D.1's η): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
@@ -50,7 +60,9 @@ fn theorem_d1() {
         assert_verdict(&o, id, Verdict::Violated);
     }
     // The Gaussian round is practical (its audit fails the data assumption), with no failure.
-    let g = o.mc_check("D.1 practical (Gaussian d = 100, n = 40, r = 5): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ").unwrap();
+    let g = o
+        .mc_check("D.1 practical (Gaussian d = 100, n = 40, r = 5): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ")
+        .unwrap();
     assert!(matches!(&g.regime, Regime::Practical { failing, .. } if failing.iter().any(|f| f == "(D.1-data)")));
     assert_eq!(g.count, Some(0));
     // Gaussian data at literal constants: the audit fails the data assumption and T is huge.
@@ -64,7 +76,10 @@ fn theorem_d1() {
     assert!((l0.eta - 3.17e-7).abs() < 0.01e-7 && (l0.t as f64 - 1.165e7).abs() < 0.01e7, "{}", l0.describe());
     assert!((l1.eta - 1.53e-7).abs() < 0.01e-7 && (l1.t as f64 - 2.416e7).abs() < 0.01e7, "{}", l1.describe());
     // The printed-rate Monte Carlo (E-D1) sees no failure either: the mismatch is in the proof.
-    assert_eq!(o.mc_check("D.1 at the printed step size (E-D1): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ").unwrap().count, Some(0));
+    assert_eq!(
+        o.mc_check("D.1 at the printed step size (E-D1): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ").unwrap().count,
+        Some(0)
+    );
     assert!(o.tables.iter().any(|t| t.title.starts_with("Literal round s = 2")));
     snapshot(&o);
 }
@@ -73,7 +88,13 @@ fn theorem_d1() {
 fn lemma_d3() {
     let o = timed("D.3");
     assert_sound(&o);
-    assert_literal_clean(&o, &["D.3 literal δ = 0: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", "D.3 literal δ = 1: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5"]);
+    assert_literal_clean(
+        &o,
+        &[
+            "D.3 literal δ = 0: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
+            "D.3 literal δ = 1: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
+        ],
+    );
     assert_verdict(&o, "control (flipped gradient): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Verdict::Violated);
     assert_verdict(&o, "control (flipped gradient, Gaussian): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Verdict::Violated);
     for id in ["(D3.1)", "(D3.2)", "(D3.3)", "(D3.3-R)", "(95) perturbation"] {
@@ -87,7 +108,10 @@ fn lemma_d3() {
 fn lemma_d4() {
     let o = timed("D.4");
     assert_sound(&o);
-    assert_literal_clean(&o, &["D.4 literal δ = 0: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", "D.4 literal δ = 1: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"]);
+    assert_literal_clean(
+        &o,
+        &["D.4 literal δ = 0: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", "D.4 literal δ = 1: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"],
+    );
     assert_verdict(&o, "control (SGD + Gaussian noise, Gaussian data): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Verdict::Violated);
     assert!(o.exact_check("(D4.1)").unwrap().holds());
     assert!(o.exact_check("(D4.3)").unwrap().holds());
@@ -102,7 +126,13 @@ fn lemma_d4() {
 fn lemma_d5() {
     let o = timed("D.5");
     assert_sound(&o);
-    assert_literal_clean(&o, &["D.5 literal δ = 0: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)", "D.5 literal δ = 1: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)"]);
+    assert_literal_clean(
+        &o,
+        &[
+            "D.5 literal δ = 0: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)",
+            "D.5 literal δ = 1: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)",
+        ],
+    );
     assert_verdict(&o, "control (horizon T/4): P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)", Verdict::Violated);
     for id in ["(D5.1) above", "(D5.1) below", "(D5.2-R)"] {
         assert!(o.exact_check(id).unwrap().holds(), "{id}");
@@ -114,8 +144,18 @@ fn lemma_d5() {
 fn lemma_d6() {
     let o = timed("D.6");
     assert_sound(&o);
-    assert_literal_clean(&o, &["D.6 literal δ = 0: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)", "D.6 literal δ = 1: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)"]);
-    assert_verdict(&o, "control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)", Verdict::Violated);
+    assert_literal_clean(
+        &o,
+        &[
+            "D.6 literal δ = 0: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
+            "D.6 literal δ = 1: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
+        ],
+    );
+    assert_verdict(
+        &o,
+        "control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
+        Verdict::Violated,
+    );
     for id in ["(D6.1) above", "(D6.1) below", "(D6.2)", "(D6.2-R)"] {
         assert!(o.exact_check(id).unwrap().holds(), "{id}");
     }
@@ -134,7 +174,14 @@ fn margin(inst: &Instance, v: &shape_matters::engine::lanes::PVec, side: Side, f
 
 /// The adversarial state: v_0 at `1 ± x`, the other support coordinates at `1 ± 2c_(s−1)`
 /// (`osign`), off-support mass ε_s on one coordinate.
-fn adversarial(inst: &Instance, x: f64, side: Side, osign: f64, lo: f64, hi: f64) -> shape_matters::engine::lanes::PVec {
+fn adversarial(
+    inst: &Instance,
+    x: f64,
+    side: Side,
+    osign: f64,
+    lo: f64,
+    hi: f64,
+) -> shape_matters::engine::lanes::PVec {
     let rd = &inst.round;
     let b = 2.0 * rd.c_prev;
     let mut sup = vec![deviation(b, osign, 0.0, b); inst.problem.r()];
@@ -157,7 +204,10 @@ fn erratum_e_d3a_witnessed_at_round_3_not_at_round_2() {
         let v = adversarial(&w, lo, Side::Above, 1.0, lo, hi);
         let m = margin(&w, &v, Side::Above, 1.0) / (w.round.eta * lo * lo);
         let rep = margin(&w, &v, Side::Above, 0.5) / (w.round.eta * lo * lo);
-        eprintln!("[E-D3a] s = {s}: scaled margin at u = 2c/3: printed {m:.4}, γ = η/2: {rep:.3}; K_0 = {:.3e}", w.problem.perturbation(&v, 0));
+        eprintln!(
+            "[E-D3a] s = {s}: scaled margin at u = 2c/3: printed {m:.4}, γ = η/2: {rep:.3}; K_0 = {:.3e}",
+            w.problem.perturbation(&v, 0)
+        );
         assert_eq!(m < 0.0, expect_fail, "s = {s}: scaled margin {m}");
         assert!(rep > 0.0);
     }
@@ -180,7 +230,10 @@ fn erratum_e_d5() {
         let v = adversarial(&w, lo, side, side.sign(), lo, hi);
         let m = margin(&w, &v, side, 1.0);
         let rep = margin(&w, &v, side, 0.5);
-        eprintln!("[E-D5] {side:?}, |v_0 − 1| = c_s/2: printed margin {m:.3e}, γ = η/2: {rep:.3e} (η = {:.3e})", w.round.eta);
+        eprintln!(
+            "[E-D5] {side:?}, |v_0 − 1| = c_s/2: printed margin {m:.3e}, γ = η/2: {rep:.3e} (η = {:.3e})",
+            w.round.eta
+        );
         assert!(m < 0.0 && rep > 0.0);
     }
     let o = run_quick("D.5");
@@ -201,7 +254,11 @@ fn erratum_e_d6() {
     let v = adversarial(&b, lo, Side::Above, 1.0, lo, hi);
     let cx = b.problem.stats().c_x;
     let k = b.problem.perturbation(&v, 0);
-    eprintln!("[E-D6] K_0 = {k:.3e} vs printed (ε_s² + 2rc_s)C_x b_x² = {:.3e}, corrected {:.3e}", b.round.k_d6_printed(cx), b.round.k_corrected(cx));
+    eprintln!(
+        "[E-D6] K_0 = {k:.3e} vs printed (ε_s² + 2rc_s)C_x b_x² = {:.3e}, corrected {:.3e}",
+        b.round.k_d6_printed(cx),
+        b.round.k_corrected(cx)
+    );
     assert!(k > b.round.k_d6_printed(cx) && k <= b.round.k_corrected(cx));
     // (b) the drift at M_kk = 1/2, u = c_s/3.
     let w = witness_instance(2).unwrap().inst;
@@ -228,7 +285,11 @@ fn erratum_e_d3b() {
     let (lo, hi) = Window::D3.bounds(&ei.round);
     let v = adversarial(&ei, lo, Side::Above, 1.0, lo, hi);
     let k = ei.problem.perturbation(&v, 0);
-    eprintln!("[E-D3b] K_0 = {k:.6e}, printed bound {:.6e}, corrected {:.6e}", ei.round.k_printed(st.c_x), ei.round.k_corrected(st.c_x));
+    eprintln!(
+        "[E-D3b] K_0 = {k:.6e}, printed bound {:.6e}, corrected {:.6e}",
+        ei.round.k_printed(st.c_x),
+        ei.round.k_corrected(st.c_x)
+    );
     assert!(k > ei.round.k_printed(st.c_x) && k <= ei.round.k_corrected(st.c_x));
     let o = run_quick("D.3");
     assert!(o.errata.iter().any(|e| e.id == "E-D3b" && e.witnessed));
@@ -240,7 +301,11 @@ fn erratum_e_d4() {
     let rd = literal_instance(0.0).round;
     let p = rd.p_bound();
     let lhs = (1.0 / p - 1.0 / (p * p)).powi(2);
-    eprintln!("[E-D4] P = {p:.5}: (P⁻¹ − P⁻²)² = {lhs:.5} vs printed (P − 1)² = {:.5}; log(40)/P⁴ = {:.4}", (p - 1.0).powi(2), log40() / p.powi(4));
+    eprintln!(
+        "[E-D4] P = {p:.5}: (P⁻¹ − P⁻²)² = {lhs:.5} vs printed (P − 1)² = {:.5}; log(40)/P⁴ = {:.4}",
+        (p - 1.0).powi(2),
+        log40() / p.powi(4)
+    );
     assert!(lhs < (p - 1.0).powi(2));
     assert!((lhs - (p - 1.0).powi(2) / p.powi(4)).abs() < 1e-15, "the dropped factor is exactly P⁴");
     assert!((log40() / p.powi(4) - 0.844).abs() < 0.001, "SPEC §6.4(f): 0.84");
@@ -256,7 +321,11 @@ fn erratum_e_d1() {
     let tp = steps_for(eta_p) as f64;
     let lhs = rd.c_s * rd.c_s / (8.0 * eta_p * rd.x_s());
     let rhs = log_term(10.0, rd.r, tp, 2, rd.rho);
-    eprintln!("[E-D1] printed η = {eta_p:.3e} ({:.1}× D.1's {:.3e}): c_s²/(8ηX_s) = {lhs:.3} < log(10rT²/ρ) = {rhs:.2}", eta_p / rd.eta, rd.eta);
+    eprintln!(
+        "[E-D1] printed η = {eta_p:.3e} ({:.1}× D.1's {:.3e}): c_s²/(8ηX_s) = {lhs:.3} < log(10rT²/ρ) = {rhs:.2}",
+        eta_p / rd.eta,
+        rd.eta
+    );
     assert!(lhs < rhs);
     assert!(eta_p / rd.eta > 50.0);
     let o = run_quick("D.1");
@@ -278,7 +347,11 @@ fn theorem_2_1() {
     assert_verdict(&o, main, Verdict::Confirmed);
     let c = o.mc_check(main).unwrap();
     assert!(matches!(c.regime, Regime::Practical { .. }));
-    assert_verdict(&o, "2.1 (practical): P(test error of label noise ≥ test error of δ = 0 / 100) ≤ 0.1", Verdict::Confirmed);
+    assert_verdict(
+        &o,
+        "2.1 (practical): P(test error of label noise ≥ test error of δ = 0 / 100) ≤ 0.1",
+        Verdict::Confirmed,
+    );
     assert_verdict(&o, "control δ = 0: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
     assert_verdict(&o, "control GD: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
     let m = |name: &str| measurement(&o, name);
@@ -296,7 +369,16 @@ fn theorem_2_1() {
     assert!(f.svg.starts_with("<svg") && f.svg.contains("label noise"));
     // Interfaces: the reading with n_s rounds breaks D.1's input hypothesis; n_s − 1 rounds is fine.
     assert!(o.errata.iter().any(|e| e.id == "E-T21" && e.witnessed));
-    for id in ["Σ c_s = 1/9", "40^(2/9) ≤ 40^(1/3)", "ε1 = 40^(−1/3) ε ⇒ ε_final ≤ ε", "failure budget", "interface Stage 0 → Stage 1", "interface Stage 1 → round 2", "E-T21 repair: rounds s = 2…n_s", "common η2"] {
+    for id in [
+        "Σ c_s = 1/9",
+        "40^(2/9) ≤ 40^(1/3)",
+        "ε1 = 40^(−1/3) ε ⇒ ε_final ≤ ε",
+        "failure budget",
+        "interface Stage 0 → Stage 1",
+        "interface Stage 1 → round 2",
+        "E-T21 repair: rounds s = 2…n_s",
+        "common η2",
+    ] {
         assert!(o.exact_check(id).unwrap().holds(), "{id}");
     }
     assert!(o.mc.iter().all(|c| c.role != Role::Primary || c.verdict != Verdict::Violated));

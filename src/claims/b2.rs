@@ -36,8 +36,8 @@
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.
 
-use crate::claim::{ExactCheck, McCheck, Outcome, Param, PaperRef, Regime, Role, Table};
 use crate::claim::{Claim, Ctx};
+use crate::claim::{ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
 use crate::claims::stage0_common::{self as s0, Instance, Kind};
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
@@ -56,7 +56,17 @@ pub const CLAIM: Claim = Claim {
     statement: "if |x| ≤ b_x, η ≤ ρ/(6T b_x²(b0²+r)) with b0 = 6τd/ρ, and ṽ stays positive, then P(‖ṽ[T]‖₁ > b0) ≤ ρ/3",
     module: "src/claims/b2.rs",
     test: "tests/stage0.rs",
-    accepts: &[Param::D, Param::N, Param::R, Param::Tau, Param::Delta, Param::Eta, Param::Steps, Param::Chains, Param::Rho],
+    accepts: &[
+        Param::D,
+        Param::N,
+        Param::R,
+        Param::Tau,
+        Param::Delta,
+        Param::Eta,
+        Param::Steps,
+        Param::Chains,
+        Param::Rho,
+    ],
     run,
 };
 
@@ -72,7 +82,9 @@ pub fn exact_checks(inst: &Instance, states: &[s0::State], out: &mut [ExactCheck
         let tag = &inst.tag;
         if l1 > c.b0 {
             // Frozen state: E‖ṽ'‖₁ = ‖ṽ‖₁, the margin of (B2.2) is η b0 B.
-            out[3].record_scaled(c.eta * c.b0 * b, c.eta * c.b0 * b, || format!("[{tag}] {} (frozen, outside the ball)", st.what));
+            out[3].record_scaled(c.eta * c.b0 * b, c.eta * c.b0 * b, || {
+                format!("[{tag}] {} (frozen, outside the ball)", st.what)
+            });
             continue;
         }
         let os = OneStep::new(&inst.p, v, c.eta, c.delta);
@@ -101,14 +113,22 @@ pub fn new_exact_checks() -> [ExactCheck; 5] {
             "v_k(1 + η(b0²+r)b_x²) − E[v'_k|v] = η v_k((b0²+r)b_x² + (Me)_k) ≥ 0 per coordinate (closed form); scaled by η v_k (b0²+r) b_x²",
             Role::Primary,
         ),
-        ExactCheck::new("(B2.1) |(Me)_k| ≤ ‖e‖₁ b_x²", "‖e(v)‖₁ b_x² − |(Me)_k| ≥ 0 per coordinate; scaled by ‖e‖₁ b_x²", Role::Primary),
+        ExactCheck::new(
+            "(B2.1) |(Me)_k| ≤ ‖e‖₁ b_x²",
+            "‖e(v)‖₁ b_x² − |(Me)_k| ≥ 0 per coordinate; scaled by ‖e‖₁ b_x²",
+            Role::Primary,
+        ),
         ExactCheck::new("(16)–(17)", "(b0² + r) − ‖v⊙v − v*⊙v*‖₁ ≥ 0 in the b0-ball; scaled by b0² + r", Role::Primary),
         ExactCheck::new(
             "(B2.2)",
             "‖v‖₁ + η b0 (b0²+r) b_x² − E‖v'‖₁ = η(b0 (b0²+r) b_x² + Σ_k v_k (Me)_k) ≥ 0 (closed form; frozen states: η b0 B); scaled by η b0 (b0²+r) b_x²",
             Role::Primary,
         ),
-        ExactCheck::new("positivity", "min over the 2n outcomes and k of F_k = 1 + η(s − r_i)x_k^(i) > 0 (so ṽ stays positive)", Role::Primary),
+        ExactCheck::new(
+            "positivity",
+            "min over the 2n outcomes and k of F_k = 1 + η(s − r_i)x_k^(i) > 0 (so ṽ stays positive)",
+            Role::Primary,
+        ),
     ]
 }
 
@@ -160,7 +180,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.mc.push(
         McCheck::prob_upper(
             "control (Gaussian noise): B.2(b) P(‖ṽ_b[T]‖₁ > b) ≤ bound",
-            &format!("the same event for SGD with spherical Gaussian noise ησξ, σ = {} (matched per-step variance at v[0])", fmt(l.matched_sigma())),
+            &format!(
+                "the same event for SGD with spherical Gaussian noise ησξ, σ = {} (matched per-step variance at v[0])",
+                fmt(l.matched_sigma())
+            ),
             r_v.clone(),
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
             kg,
@@ -203,7 +226,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // At both instances also at the short horizon T_s = ⌈16/(ηδ)²⌉ with every chain (long and
     // short): the lemma holds for every T meeting B.2's η condition, and by T_s the walk has
     // collapsed ((ηδ)²T_s = 16), so the exits are essentially complete.
-    s0::short_horizon_checks(&mut out, "B.2", "P(‖ṽ[T]‖₁ > b0)", [(&*m, &*m_run), (&*l, &*l_run)], |c| c.exit_b0);
+    s0::short_horizon_checks(&mut out, "B.2", "P(‖ṽ[T]‖₁ > b0)", [(&*m, &*m_run), (&*l, &*l_run)], |c| {
+        c.exit_b0
+    });
     for (inst, run, reg) in [(&*m, &*m_run, r_m), (&*l, &*l_run, r_l)] {
         let (k, n) = run.count(|c| c.exit_b0.is_some() || c.diverged_at.is_some());
         let beta = inst.c.rho / 3.0;
@@ -242,12 +267,25 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ]);
     }
     out.tables.push(Table {
-        title: format!("Proof of B.2 at level b = 2τd = {}: observed P(‖ṽ_b[t]‖₁ > b) vs the bound (τd + tηb b_x²(b²+r))/b", fmt(b)),
-        columns: vec!["t".into(), "label noise".into(), "99% CI".into(), "bound".into(), "Gaussian noise (control)".into()],
+        title: format!(
+            "Proof of B.2 at level b = 2τd = {}: observed P(‖ṽ_b[t]‖₁ > b) vs the bound (τd + tηb b_x²(b²+r))/b",
+            fmt(b)
+        ),
+        columns: vec![
+            "t".into(),
+            "label noise".into(),
+            "99% CI".into(),
+            "bound".into(),
+            "Gaussian noise (control)".into(),
+        ],
         rows,
     });
     let p_v = kv as f64 / nv as f64;
-    out.measure("B.2(b) observed rate", p_v, format!("P(‖ṽ_b[T]‖₁ > 2τd) at T = {tv}, N = {nv} (SPEC pilot at T = 1e6: 0.44 ± 0.025)"));
+    out.measure(
+        "B.2(b) observed rate",
+        p_v,
+        format!("P(‖ṽ_b[T]‖₁ > 2τd) at T = {tv}, N = {nv} (SPEC pilot at T = 1e6: 0.44 ± 0.025)"),
+    );
     out.measure("B.2(b) bound", bound_v, "(τd + Tηb b_x²(b²+r))/b");
     out.measure("B.2(b) slack", bound_v / p_v.max(f64::MIN_POSITIVE), "bound / observed rate");
     out.measure("b0 at L", l.c.b0, "6τd/ρ");

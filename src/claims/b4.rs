@@ -40,7 +40,7 @@
 //! noise: the potential does not move) and spherical Gaussian noise of matched per-step variance;
 //! and the exact (B4.2) at the same states with `δ = 0`.
 
-use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
 use crate::claims::stage0_common::{self as s0, Instance, Kind};
 use crate::engine::exact::{OneStep, sqrt1pm1};
 use crate::engine::lanes;
@@ -55,7 +55,17 @@ pub const CLAIM: Claim = Claim {
     statement: "under (H1) ηδb_x + η(b0²+r)b_x² ≤ 1/16, (H2) ηδ² ≥ 32(b0²+r)b_x², M_kk ≥ 1/2 and T = ⌈32 L0/(η²δ²)⌉: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
     module: "src/claims/b4.rs",
     test: "tests/stage0.rs",
-    accepts: &[Param::D, Param::N, Param::R, Param::Tau, Param::Delta, Param::Eta, Param::Steps, Param::Chains, Param::Rho],
+    accepts: &[
+        Param::D,
+        Param::N,
+        Param::R,
+        Param::Tau,
+        Param::Delta,
+        Param::Eta,
+        Param::Steps,
+        Param::Chains,
+        Param::Rho,
+    ],
     run,
 };
 
@@ -70,16 +80,52 @@ pub fn taylor_margin(delta: f64) -> f64 {
 /// step, (B4.2), (B4.3), and the δ = 0 control of (B4.2).
 pub fn new_exact_checks() -> Vec<ExactCheck> {
     vec![
-        ExactCheck::new("(B4.1)", "1 + Δ/2 − Δ²/8 + |Δ|³/2 − √(1+Δ) = |Δ|³/2 − u³/2 − u⁴/8 ≥ 0 (u = √(1+Δ) − 1) on a grid of Δ ∈ [−1/2, 1/2]; scaled by |Δ|³", Role::Primary),
-        ExactCheck::new("(26) remainder constant", "3 − max|g'''(1+ξ)| ≥ 0 and 1/2 − max|g'''|/6 ≥ 0 with g''' = (3/8)(1+ξ)^(−5/2), ξ on a grid of [−1/2, 1/2]; the smaller margin", Role::Primary),
-        ExactCheck::new("(24)", "1 + Δ'_k − F_k = η((b0²+r)b_x² + g_k^(i)) ≥ 0 per outcome and k, Δ' = ηs x_k + η(b0²+r)b_x²; scaled by η(b0²+r)b_x²", Role::Primary),
-        ExactCheck::new("(25)", "1 − (ηδ)²/32 − E√(1+Δ'_k) = −(ηδ)²/32 − E[u(Δ')] ≥ 0 per k; scaled by (ηδ)²", Role::Primary),
-        ExactCheck::new("EΔ'² ≥ η²δ²/2", "(ηδ)²(M_kk − 1/2) + (η(b0²+r)b_x²)² ≥ 0 per k; scaled by (ηδ)²", Role::Primary),
-        ExactCheck::new("|Δ'| ≤ 1/16", "1/16 − max over outcomes of |ηs x_k^(i) + η(b0²+r)b_x²| ≥ 0 per k; scaled by 1/16", Role::Primary),
+        ExactCheck::new(
+            "(B4.1)",
+            "1 + Δ/2 − Δ²/8 + |Δ|³/2 − √(1+Δ) = |Δ|³/2 − u³/2 − u⁴/8 ≥ 0 (u = √(1+Δ) − 1) on a grid of Δ ∈ [−1/2, 1/2]; scaled by |Δ|³",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "(26) remainder constant",
+            "3 − max|g'''(1+ξ)| ≥ 0 and 1/2 − max|g'''|/6 ≥ 0 with g''' = (3/8)(1+ξ)^(−5/2), ξ on a grid of [−1/2, 1/2]; the smaller margin",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "(24)",
+            "1 + Δ'_k − F_k = η((b0²+r)b_x² + g_k^(i)) ≥ 0 per outcome and k, Δ' = ηs x_k + η(b0²+r)b_x²; scaled by η(b0²+r)b_x²",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "(25)",
+            "1 − (ηδ)²/32 − E√(1+Δ'_k) = −(ηδ)²/32 − E[u(Δ')] ≥ 0 per k; scaled by (ηδ)²",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "EΔ'² ≥ η²δ²/2",
+            "(ηδ)²(M_kk − 1/2) + (η(b0²+r)b_x²)² ≥ 0 per k; scaled by (ηδ)²",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "|Δ'| ≤ 1/16",
+            "1/16 − max over outcomes of |ηs x_k^(i) + η(b0²+r)b_x²| ≥ 0 per k; scaled by 1/16",
+            Role::Primary,
+        ),
         ExactCheck::new("(H2) step", "EΔ'²/32 − EΔ'/2 ≥ 0 per k; scaled by (ηδ)²", Role::Primary),
-        ExactCheck::new("(B4.2)", "1 − (ηδ)²/32 − E√F_k = −(ηδ)²/32 − E[u(Δ_k)] ≥ 0 per k at states in the b0-ball (Δ_k = η(s − r_i)x_k, the chain's factor); scaled by (ηδ)²", Role::Primary),
-        ExactCheck::new("(B4.3)", "(1 − (ηδ)²/32)Φ(v) − E Φ(v') ≥ 0 at states in the b0-ball (Φ the b0-bounded potential; closed form with the exiting outcomes); scaled by (ηδ)²Φ(v)", Role::Primary),
-        ExactCheck::new("control: (B4.2) with δ = 0", "the same margin with the label noise removed (δ = 0), contraction (ηδ)²/32 kept: must fail", Role::Control { variant: "δ = 0 (no label noise)".into() }),
+        ExactCheck::new(
+            "(B4.2)",
+            "1 − (ηδ)²/32 − E√F_k = −(ηδ)²/32 − E[u(Δ_k)] ≥ 0 per k at states in the b0-ball (Δ_k = η(s − r_i)x_k, the chain's factor); scaled by (ηδ)²",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "(B4.3)",
+            "(1 − (ηδ)²/32)Φ(v) − E Φ(v') ≥ 0 at states in the b0-ball (Φ the b0-bounded potential; closed form with the exiting outcomes); scaled by (ηδ)²Φ(v)",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "control: (B4.2) with δ = 0",
+            "the same margin with the label noise removed (δ = 0), contraction (ηδ)²/32 kept: must fail",
+            Role::Control { variant: "δ = 0 (no label noise)".into() },
+        ),
     ]
 }
 
@@ -144,7 +190,9 @@ pub fn exact_at(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck]) {
             }
         }
         lost /= os.outcomes() as f64;
-        ex[8].record_scaled(lin + lost, ed2 * phi, || format!("{} (outcomes leaving the ball carry {} of E Σ√v')", what(), fmt(lost)));
+        ex[8].record_scaled(lin + lost, ed2 * phi, || {
+            format!("{} (outcomes leaving the ball carry {} of E Σ√v')", what(), fmt(lost))
+        });
     }
 }
 
@@ -189,7 +237,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let a_l = s0::audit_b4("B.4 @ L", &l, l.c.t);
     let a_m = s0::audit_b4("B.4 @ M", &m, m.c.t);
     let mut a_v = s0::audit_b4("B.4(b) @ L", &l, l.c.t);
-    a_v.title = format!("the proof of (28) for the b-bounded potential and coupling at b = 2τd = {} (constants of instance L)", fmt(v_run.b));
+    a_v.title = format!(
+        "the proof of (28) for the b-bounded potential and coupling at b = 2τd = {} (constants of instance L)",
+        fmt(v_run.b)
+    );
     a_v.check("b ≤ b0", "level b ≤ b0 (so (H1), (H2) at b0 cover the b-ball)", v_run.b, crate::claim::Rel::Le, l.c.b0);
     let (r_l, r_m, r_v) = (Regime::of(&a_l), Regime::of(&a_m), Regime::of(&a_v));
     out.audits.extend([a_l, a_m, a_v]);
@@ -257,14 +308,26 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let x = t as f64 * m.c.eta_delta() * m.c.eta_delta();
         let c = McCheck::mean_upper(
             &format!("B.4 @ M: E Φ(ṽ[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), (ηδ)²t = {}", fmt(x.round())),
-            &format!("mean of Φ(ṽ[t]) at t = {t} over {} chains; Hoeffding with the a-priori range Φ ∈ [0, √(d b0)] = [0, {}]", xs.len(), fmt(range_m)),
+            &format!(
+                "mean of Φ(ṽ[t]) at t = {t} over {} chains; Hoeffding with the a-priori range Φ ∈ [0, √(d b0)] = [0, {}]",
+                xs.len(),
+                fmt(range_m)
+            ),
             r_m.clone(),
             Role::Primary,
             &xs,
             range_m,
             bound,
         );
-        rows.push(vec!["M (b0)".into(), t.to_string(), fmt(x), fmt(c.estimate), format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])), fmt(bound), fmt(m.c.d as f64 * m.c.tau.sqrt() * (-x / 8.0).exp())]);
+        rows.push(vec![
+            "M (b0)".into(),
+            t.to_string(),
+            fmt(x),
+            fmt(c.estimate),
+            format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
+            fmt(bound),
+            fmt(m.c.d as f64 * m.c.tau.sqrt() * (-x / 8.0).exp()),
+        ]);
         out.mc.push(c);
     }
     // The b-bounded potential on the variant's chains (L's constants).
@@ -278,14 +341,26 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let x = t as f64 * l.c.eta_delta() * l.c.eta_delta();
         let c = McCheck::mean_upper(
             &format!("B.4(b) @ L: E Φ_b(ṽ_b[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), b = 2τd, t = {t}"),
-            &format!("mean of the b-bounded potential of the b-bounded coupling at t = {t} ((ηδ)²t = {}); Hoeffding on [0, √(d b)] = [0, {}]", fmt(x), fmt(range_v)),
+            &format!(
+                "mean of the b-bounded potential of the b-bounded coupling at t = {t} ((ηδ)²t = {}); Hoeffding on [0, √(d b)] = [0, {}]",
+                fmt(x),
+                fmt(range_v)
+            ),
             r_v.clone(),
             Role::Primary,
             &xs,
             range_v,
             bound,
         );
-        rows.push(vec!["L (b = 2τd)".into(), t.to_string(), fmt(x), fmt(c.estimate), format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])), fmt(bound), fmt(l.c.d as f64 * l.c.tau.sqrt() * (-x / 8.0).exp())]);
+        rows.push(vec![
+            "L (b = 2τd)".into(),
+            t.to_string(),
+            fmt(x),
+            fmt(c.estimate),
+            format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
+            fmt(bound),
+            fmt(l.c.d as f64 * l.c.tau.sqrt() * (-x / 8.0).exp()),
+        ]);
         out.mc.push(c);
     }
     out.tables.push(Table {

@@ -21,7 +21,7 @@
 //! `b_x = 1`), `S = {k}`, `ṽ_k = 0.95`, other coordinates `1e−3`, `η = 1e−3`, `δ = 1`:
 //! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -82,7 +82,13 @@ pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
                 Some((margin_66(os, inst, k), inst.eta * w))
             }),
         ),
-        Ineq::new("(C5.1) printed γ = η", "(1−η)w − E[1 − ṽ'_k] ≥ 0 on the window (67); scaled by ηw", printed_role, Scope::Support, Box::new(|os, inst, k| c51(os, inst, k, 1.0))),
+        Ineq::new(
+            "(C5.1) printed γ = η",
+            "(1−η)w − E[1 − ṽ'_k] ≥ 0 on the window (67); scaled by ηw",
+            printed_role,
+            Scope::Support,
+            Box::new(|os, inst, k| c51(os, inst, k, 1.0)),
+        ),
         Ineq::new(
             "(C5.1) repaired γ = η/4",
             "(1−η/4)w − E[1 − ṽ'_k] ≥ 0 on the window; scaled by ηw",
@@ -184,14 +190,44 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
         "(1−η)w − E[1 − ṽ'_0] ≥ 0 at window states of the 16 × 16 Hadamard data with M_00 = 1/2 (S = {0}); scaled by ηw",
         Role::Witness { erratum: "E-C5".into() },
     );
-    let mut repaired = ExactCheck::new("(C5.1) repaired γ = η/4 [E-C5 Hadamard]", "(1−η/4)w − E[1 − ṽ'_0] ≥ 0 at the same states; scaled by ηw", Role::Repair { erratum: "E-C5".into() });
-    let mut inter = ExactCheck::new("(66) intermediate [E-C5 Hadamard]", "(66) at the same states (holds: the flaw is the step (66) → (67)); scaled by ηw", Role::Primary);
+    let mut repaired = ExactCheck::new(
+        "(C5.1) repaired γ = η/4 [E-C5 Hadamard]",
+        "(1−η/4)w − E[1 − ṽ'_0] ≥ 0 at the same states; scaled by ηw",
+        Role::Repair { erratum: "E-C5".into() },
+    );
+    let mut inter = ExactCheck::new(
+        "(66) intermediate [E-C5 Hadamard]",
+        "(66) at the same states (holds: the flaw is the step (66) → (67)); scaled by ηw",
+        Role::Primary,
+    );
     let mut rows = Vec::new();
     for &(eta, delta) in &[(1e-3, 1.0), (1e-6, 1.0)] {
-        let inst = Inst { name: format!("E-C5 Hadamard, η = {eta}"), problem: p.clone(), stats: st, eta, delta, cap, c1: C1 };
-        let mut au = Setting { d: EC5_D, r: 1, rho: RHO, c1: C1, cap, eps1: 0.1, log_inv_eps_min: 250.0, b_x: st.b_x, c_x: st.c_x, min_mkk: st.min_mkk, eta, delta, t: 1e6 }
-            .audit_c5(&format!("E-C5 witness data, η = {eta}"), &format!("16 × 16 Sylvester–Hadamard, column 0 ÷ √2, S = {{0}}, ε̃ = 1, δ = {delta}, η = {eta}, T = 1e6"));
-        au.fact("state in set", "every witness state is in the (1 + c1, ε̃)-bounded coupling set and in the window [1 − c1, 1 − c1/3]", true);
+        let inst =
+            Inst { name: format!("E-C5 Hadamard, η = {eta}"), problem: p.clone(), stats: st, eta, delta, cap, c1: C1 };
+        let mut au = Setting {
+            d: EC5_D,
+            r: 1,
+            rho: RHO,
+            c1: C1,
+            cap,
+            eps1: 0.1,
+            log_inv_eps_min: 250.0,
+            b_x: st.b_x,
+            c_x: st.c_x,
+            min_mkk: st.min_mkk,
+            eta,
+            delta,
+            t: 1e6,
+        }
+        .audit_c5(
+            &format!("E-C5 witness data, η = {eta}"),
+            &format!("16 × 16 Sylvester–Hadamard, column 0 ÷ √2, S = {{0}}, ε̃ = 1, δ = {delta}, η = {eta}, T = 1e6"),
+        );
+        au.fact(
+            "state in set",
+            "every witness state is in the (1 + c1, ε̃)-bounded coupling set and in the window [1 − c1, 1 − c1/3]",
+            true,
+        );
         out.audits.push(au);
         for j in 0..=40 {
             let v0 = 1.0 - C1 + j as f64 * (2.0 * C1 / 3.0) / 40.0;
@@ -212,7 +248,14 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
         }
         for &v0 in &[0.9, 0.95, 1.0 - C1 / 3.0] {
             let (closed, en) = ec5_expectation(&p, v0, eta, delta);
-            rows.push(vec![fmt(eta), format!("{v0:.4}"), format!("{closed:.9}"), format!("{en:.9}"), format!("{:.9}", (1.0 - eta) * (1.0 - v0)), format!("{:.9}", (1.0 - eta / 4.0) * (1.0 - v0))]);
+            rows.push(vec![
+                fmt(eta),
+                format!("{v0:.4}"),
+                format!("{closed:.9}"),
+                format!("{en:.9}"),
+                format!("{:.9}", (1.0 - eta) * (1.0 - v0)),
+                format!("{:.9}", (1.0 - eta / 4.0) * (1.0 - v0)),
+            ]);
         }
     }
     let (closed, _) = ec5_expectation(&p, 0.95, 1e-3, 1.0);
@@ -235,8 +278,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let runs = practical_runs(ctx, &pp)?;
 
     let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c5("C.5 literal", "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows"));
-    out.audits.push(lit.setting().audit_c5_repaired("C.5 literal, repaired", "the same instance with γ = η/4 (E-C5) and the range-based G.3-R (E-G3a)"));
+    out.audits.push(lit.setting().audit_c5(
+        "C.5 literal",
+        "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows",
+    ));
+    out.audits.push(lit.setting().audit_c5_repaired(
+        "C.5 literal, repaired",
+        "the same instance with γ = η/4 (E-C5) and the range-based G.3-R (E-G3a)",
+    ));
 
     ec5_section(&mut out)?;
     exact_layer(
@@ -257,8 +306,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let n_ch = run.chains.len() as u64;
         let lo = 1.0 - C1;
         let hi = 1.0 - C1 / 2.0;
-        let kc = run.chains.iter().filter(|c| (0..pp.r).any(|k| c.tilde_max_lt[k] >= hi && c.tilde_support_t[k] < lo)).count() as u64;
-        let kv = run.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= hi && c.support_t[k] < lo)).count() as u64;
+        let kc = run
+            .chains
+            .iter()
+            .filter(|c| (0..pp.r).any(|k| c.tilde_max_lt[k] >= hi && c.tilde_support_t[k] < lo))
+            .count() as u64;
+        let kv =
+            run.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= hi && c.support_t[k] < lo)).count() as u64;
         out.mc.push(McCheck::prob_upper(
             &format!("C.5 (n = {}): P(∃k ∈ S: max_{{t<T}} ṽ_k ≥ 1 − c1/2 ∧ ṽ_k[T] < 1 − c1) ≤ ρ/6", run.spec.n),
             "a support coordinate of the coupled chain reached 0.95 before T but ends below 0.9 (union over k ∈ S of the lemma's ρ/(6r))",
@@ -284,7 +338,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let crun = practical_run(ctx, &cspec, None)?;
     let cau = pp.setting(&crun, 0.1).audit_c5(&format!("C.5 control n = {}", crun.spec.n), &practical_title(&crun));
     let creg = out.push_audit(cau);
-    let kg = crun.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= 1.0 - C1 / 2.0 && c.support_t[k] < 1.0 - C1)).count() as u64;
+    let kg = crun
+        .chains
+        .iter()
+        .filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= 1.0 - C1 / 2.0 && c.support_t[k] < 1.0 - C1))
+        .count() as u64;
     out.mc.push(
         McCheck::prob_upper(
             &format!("control: Gaussian noise, C.5 on v (n = {})", crun.spec.n),
@@ -297,7 +355,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         )
         .with_diverged(crun.diverged()),
     );
-    rows.push(vec![format!("{} (Gaussian noise)", crun.spec.n), "—".into(), format!("{kg}/{}", crun.chains.len()), fmt(crun.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min))]);
+    rows.push(vec![
+        format!("{} (Gaussian noise)", crun.spec.n),
+        "—".into(),
+        format!("{kg}/{}", crun.chains.len()),
+        fmt(crun.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min)),
+    ]);
     out.tables.push(Table {
         title: "Practical regime: support coordinates that reached 0.95 but end below 0.9".into(),
         columns: vec!["n".into(), "coupled ṽ".into(), "real chain v".into(), "min over chains, k ∈ S of v_k[T]".into()],

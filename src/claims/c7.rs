@@ -24,7 +24,7 @@
 //! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
 //! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
@@ -58,7 +58,13 @@ fn c71(os: &OneStep, inst: &Inst, k: usize, denom: f64) -> Option<(f64, f64)> {
 pub fn inequalities(printed: Option<Role>) -> Vec<Ineq> {
     let mut v = Vec::new();
     if let Some(role) = printed {
-        v.push(Ineq::new("(C7.1) printed γ7 = η²δ²/16", "1 − η²δ²/16 − E√F_k ≥ 0 for k ∉ S at in-set states (79); scaled by η²δ²", role, Scope::OffSupport, Box::new(|os, inst, k| c71(os, inst, k, 16.0))));
+        v.push(Ineq::new(
+            "(C7.1) printed γ7 = η²δ²/16",
+            "1 − η²δ²/16 − E√F_k ≥ 0 for k ∉ S at in-set states (79); scaled by η²δ²",
+            role,
+            Scope::OffSupport,
+            Box::new(|os, inst, k| c71(os, inst, k, 16.0)),
+        ));
     }
     v.push(Ineq::new(
         "(C7.1) repaired γ7 = η²δ²/32",
@@ -131,7 +137,15 @@ pub fn ec7_problem() -> Result<Problem> {
 pub fn ec7_instance() -> Result<Inst> {
     let p = ec7_problem()?;
     let stats = p.stats();
-    Ok(Inst { name: "E-C7 Hadamard (M_11 = 1/2, M_01 = 3e-5)".into(), problem: p, stats, eta: EC7_ETA, delta: EC7_DELTA, cap: EC7_CAP, c1: C1 })
+    Ok(Inst {
+        name: "E-C7 Hadamard (M_11 = 1/2, M_01 = 3e-5)".into(),
+        problem: p,
+        stats,
+        eta: EC7_ETA,
+        delta: EC7_DELTA,
+        cap: EC7_CAP,
+        c1: C1,
+    })
 }
 
 /// Witness states: `ṽ_0` on a grid of `[0.3, 1.1]`, `ṽ_1 ∈ {1e−9, 1e−6, 1e−3, 0.05}`, the other
@@ -149,7 +163,11 @@ pub fn ec7_states(inst: &Inst) -> Vec<State> {
                 v[1] = v1;
                 let pv = PVec::from_slice(&v);
                 if inst.in_set(&pv) {
-                    out.push(State { v: pv, family: Family::Adversarial, label: format!("ṽ_0 = {}, ṽ_1 = {}, others {}", fmt(v0), fmt(v1), fmt(rest)) });
+                    out.push(State {
+                        v: pv,
+                        family: Family::Adversarial,
+                        label: format!("ṽ_0 = {}, ṽ_1 = {}, others {}", fmt(v0), fmt(v1), fmt(rest)),
+                    });
                 }
             }
         }
@@ -164,16 +182,27 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let eps1 = 0.5;
 
     let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c7("C.7 literal", "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows"));
-    out.audits.push(lit.setting().audit_c7_repaired("C.7 literal, repaired", "the same instance with γ7 = η²δ²/32 (E-C7)"));
+    out.audits.push(lit.setting().audit_c7(
+        "C.7 literal",
+        "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows",
+    ));
+    out.audits
+        .push(lit.setting().audit_c7_repaired("C.7 literal, repaired", "the same instance with γ7 = η²δ²/32 (E-C7)"));
 
     // E-C7 witness on purpose-built data.
     let w = ec7_instance()?;
     let mut wa = Setting { d: EC7_D, r: 1, rho: RHO, c1: C1, cap: EC7_CAP, eps1: 0.1, log_inv_eps_min: 250.0, b_x: w.stats.b_x, c_x: w.stats.c_x, min_mkk: w.stats.min_mkk, eta: EC7_ETA, delta: EC7_DELTA, t: 4e7 }
         .audit_c7("E-C7 witness data", "16 × 16 Hadamard, S = {0}, column 1 = a(h_1 + εh_0): M_11 = 1/2, M_01 = 3e-5; ε̃ = 0.1, η = 1e-3, δ = 2, T = 4e7");
-    wa.hypotheses.extend(w.derived_audit().hypotheses.into_iter().filter(|h| h.id.starts_with("(C7") || h.id == "M_kk ≥ 1/2"));
+    wa.hypotheses
+        .extend(w.derived_audit().hypotheses.into_iter().filter(|h| h.id.starts_with("(C7") || h.id == "M_kk ≥ 1/2"));
     out.audits.push(wa);
-    let (wc, wt) = run_exact(ctx, &w, "E-C7 Hadamard", &ec7_states(&w), &inequalities(Some(Role::Witness { erratum: "E-C7".into() })));
+    let (wc, wt) = run_exact(
+        ctx,
+        &w,
+        "E-C7 Hadamard",
+        &ec7_states(&w),
+        &inequalities(Some(Role::Witness { erratum: "E-C7".into() })),
+    );
     out.exact.extend(wc);
     out.tables.push(wt);
 
@@ -181,7 +210,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ctx,
         &mut out,
         &runs,
-        vec![(typical_instance()?, "typical", inequalities(Some(Role::Primary))), (adversarial_instance()?, "adversarial", inequalities(None))],
+        vec![
+            (typical_instance()?, "typical", inequalities(Some(Role::Primary))),
+            (adversarial_instance()?, "adversarial", inequalities(None)),
+        ],
     )?;
 
     // Practical Monte Carlo.
@@ -189,7 +221,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let g32 = |s: &PracticalSpec| (1.0 - (s.eta * s.delta).powi(2) / 32.0).powf(s.steps as f64);
     let theta = THETA;
     let mut rows = Vec::new();
-    let contraction = |run: &PracticalRun, fac: f64| -> u64 { run.chains.iter().filter(|c| !(c.phi_t <= theta * fac * c.phi0)).count() as u64 };
+    let contraction = |run: &PracticalRun, fac: f64| -> u64 {
+        run.chains.iter().filter(|c| !(c.phi_t <= theta * fac * c.phi0)).count() as u64
+    };
     for run in &runs {
         let s = pp.setting(run, eps1);
         let au = s.audit_c7(&format!("C.7 practical n = {}", run.spec.n), &practical_title(run));
@@ -241,7 +275,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
-        let cau = pp.setting(&crun, eps1).audit_c7(&format!("C.7 control {} n = {}", kind.name(), crun.spec.n), &practical_title(&crun));
+        let cau = pp
+            .setting(&crun, eps1)
+            .audit_c7(&format!("C.7 control {} n = {}", kind.name(), crun.spec.n), &practical_title(&crun));
         let creg = out.push_audit(cau);
         // The same threshold as the label-noise check (γ7 from the label-noise δ).
         let fac = g16(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
@@ -259,11 +295,31 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             .with_diverged(crun.diverged()),
         );
         let ratio: Vec<f64> = crun.chains.iter().map(|c| c.phi_t / c.phi0).collect();
-        rows.push(vec![format!("{} ({})", crun.spec.n, kind.name()), fmt(stats::quantile(&ratio, 0.0)), fmt(stats::quantile(&ratio, 0.5)), fmt(stats::quantile(&ratio, 1.0)), fmt(fac), fmt(g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise))), fmt(stats::quantile(&crun.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)), "—".into(), "—".into()]);
+        rows.push(vec![
+            format!("{} ({})", crun.spec.n, kind.name()),
+            fmt(stats::quantile(&ratio, 0.0)),
+            fmt(stats::quantile(&ratio, 0.5)),
+            fmt(stats::quantile(&ratio, 1.0)),
+            fmt(fac),
+            fmt(g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise))),
+            fmt(stats::quantile(&crun.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)),
+            "—".into(),
+            "—".into(),
+        ]);
     }
     out.tables.push(Table {
         title: "Practical regime: the off-support potential Φ = Σ_(k∉S) √v_k of the real chain after T steps".into(),
-        columns: vec!["n (dynamics)".into(), "min Φ[T]/Φ[0]".into(), "median Φ[T]/Φ[0]".into(), "max Φ[T]/Φ[0]".into(), "(1 − η²δ²/16)^T".into(), "(1 − η²δ²/32)^T".into(), "median Φ[T]".into(), "Φ(ṽ[T]) > √ε1".into(), "Φ(v[T]) > √ε1".into()],
+        columns: vec![
+            "n (dynamics)".into(),
+            "min Φ[T]/Φ[0]".into(),
+            "median Φ[T]/Φ[0]".into(),
+            "max Φ[T]/Φ[0]".into(),
+            "(1 − η²δ²/16)^T".into(),
+            "(1 − η²δ²/32)^T".into(),
+            "median Φ[T]".into(),
+            "Φ(ṽ[T]) > √ε1".into(),
+            "Φ(v[T]) > √ε1".into(),
+        ],
         rows,
     });
     out.note(format!(

@@ -25,7 +25,7 @@
 //! fails at `M_kk = 1/2` for every `w > 0`. Repair of both: G.3 with `γ = η/2` (exponents halve,
 //! `T` doubles). **E-D3b**: `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role};
 use crate::claims::stage2_common::*;
 use crate::engine::model::Problem;
 use crate::error::Result;
@@ -65,8 +65,26 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut prim = primary_instances(ctx, 2)?;
     prim.extend(primary_instances(ctx, 3)?);
     out.exact.push(drift_check(ctx, key, "(D3.1)", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 for u = ṽ_k − 1 ∈ [2c_(s−1)/3, 2c_(s−1)], ṽ in the coupling set; data with M_kk ≥ 1 (Hadamard; designed C_x at the data boundary), rounds 2 and 3; scaled by ηu²", Role::Primary, &prim, Window::D3, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "(D3.2)", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [2c_(s−1)/3, 2c_(s−1)]; same data; scaled by ηw²", Role::Primary, &prim, Window::D3, Side::Below, 1.0, 1.0));
-    out.exact.push(variance_check(ctx, key, "(D3.3)", "4η²X_s − Var[ṽ'_k | ṽ] ≥ 0 (97)–(99), both sides of the window; scaled by η²X_s", &prim, Window::D3));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "(D3.2)",
+        "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [2c_(s−1)/3, 2c_(s−1)]; same data; scaled by ηw²",
+        Role::Primary,
+        &prim,
+        Window::D3,
+        Side::Below,
+        1.0,
+        1.0,
+    ));
+    out.exact.push(variance_check(
+        ctx,
+        key,
+        "(D3.3)",
+        "4η²X_s − Var[ṽ'_k | ṽ] ≥ 0 (97)–(99), both sides of the window; scaled by η²X_s",
+        &prim,
+        Window::D3,
+    ));
     out.exact.push(range_check(ctx, key, "(D3.3-R)", &prim, Window::D3));
     out.exact.push(perturbation_check(ctx, key, "(95) perturbation", "(ε_s² + 4rc_(s−1)) C_x b_x² − K_k(ṽ) ≥ 0 (first inequality of (95)) on the same states of the designed data (C_x > 0, adversarial signs; with the Hadamard data both sides are 0); scaled by the bound", Role::Primary, &prim, Window::D3, |rd, cx| rd.k_printed(cx)));
 
@@ -75,18 +93,82 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let c3 = vec![witness_instance(3)?];
     out.exact.push(drift_check(ctx, key, "(D3.1) at M_kk = 1/2, s = 2", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on designed data with M_00 = 1/2, C_x at the data boundary, round 2 (E-D3a predicts no failure here); scaled by ηu²", Role::Primary, &c2, Window::D3, Side::Above, 1.0, 1.0));
     out.exact.push(drift_check(ctx, key, "E-D3a witness: (D3.1) at M_kk = 1/2, s = 3", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on designed data with M_00 = 1/2, C_x at the boundary of (ε_s² + 4rc_(s−1)(1+c_(s−1)))C_x b_x² ≤ c_s/10, round 3, other support coordinates at 1 ± 2c_(s−1); scaled by ηu²", Role::Witness { erratum: "E-D3a".into() }, &c3, Window::D3, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D3a repair: (D3.1) with γ = η/2, s = 3", "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states; scaled by ηu²", Role::Repair { erratum: "E-D3a".into() }, &c3, Window::D3, Side::Above, 0.5, 1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D3a repair: (D3.1) with γ = η/2, s = 3",
+        "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states; scaled by ηu²",
+        Role::Repair { erratum: "E-D3a".into() },
+        &c3,
+        Window::D3,
+        Side::Above,
+        0.5,
+        1.0,
+    ));
     // E-C5 on the below side (106).
-    out.exact.push(drift_check(ctx, key, "E-C5 witness: (D3.2) at M_kk = 1/2", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on designed data with M_00 = 1/2, round 2; scaled by ηw²", Role::Witness { erratum: "E-C5".into() }, &c2, Window::D3, Side::Below, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-C5 repair: (D3.2) with γ = η/2", "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same states; scaled by ηw²", Role::Repair { erratum: "E-C5".into() }, &c2, Window::D3, Side::Below, 0.5, 1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-C5 witness: (D3.2) at M_kk = 1/2",
+        "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on designed data with M_00 = 1/2, round 2; scaled by ηw²",
+        Role::Witness { erratum: "E-C5".into() },
+        &c2,
+        Window::D3,
+        Side::Below,
+        1.0,
+        1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-C5 repair: (D3.2) with γ = η/2",
+        "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same states; scaled by ηw²",
+        Role::Repair { erratum: "E-C5".into() },
+        &c2,
+        Window::D3,
+        Side::Below,
+        0.5,
+        1.0,
+    ));
     // E-D3b.
     let eb = vec![ed3b_instance()?];
     out.exact.push(perturbation_check(ctx, key, "E-D3b witness: (95) perturbation bound", "(ε_s² + 4rc_(s−1)) C_x b_x² − K_0(ṽ) ≥ 0 on ±1 data (b_x = 1, M_0j = −C_x for j ∈ S∖0), r = 12, states in the coupling set; scaled by the bound", Role::Witness { erratum: "E-D3b".into() }, &eb, Window::D3, |rd, cx| rd.k_printed(cx)));
-    out.exact.push(perturbation_check(ctx, key, "E-D3b repair: corrected perturbation bound", "(ε_s² + 4rc_(s−1)(1 + c_(s−1))) C_x b_x² − K_0(ṽ) ≥ 0 on the same states; scaled by the bound", Role::Repair { erratum: "E-D3b".into() }, &eb, Window::D3, |rd, cx| rd.k_corrected(cx)));
+    out.exact.push(perturbation_check(
+        ctx,
+        key,
+        "E-D3b repair: corrected perturbation bound",
+        "(ε_s² + 4rc_(s−1)(1 + c_(s−1))) C_x b_x² − K_0(ṽ) ≥ 0 on the same states; scaled by the bound",
+        Role::Repair { erratum: "E-D3b".into() },
+        &eb,
+        Window::D3,
+        |rd, cx| rd.k_corrected(cx),
+    ));
 
     // Controls of the exact layer.
-    out.exact.push(drift_check(ctx, key, "control: (D3.1) flipped gradient", "(D3.1) for Algorithm 1 with the gradient sign flipped (OneStep::with_grad_sign(−1)), same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D3, Side::Above, 1.0, -1.0));
-    out.exact.push(drift_check(ctx, key, "control: (D3.2) flipped gradient", "(D3.2) with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D3, Side::Below, 1.0, -1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D3.1) flipped gradient",
+        "(D3.1) for Algorithm 1 with the gradient sign flipped (OneStep::with_grad_sign(−1)), same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D3,
+        Side::Above,
+        1.0,
+        -1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D3.2) flipped gradient",
+        "(D3.2) with the gradient sign flipped, same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D3,
+        Side::Below,
+        1.0,
+        -1.0,
+    ));
     out.exact.push(range_control_sgd_gauss(ctx, key, "control: (D3.3-R) SGD + Gaussian noise", &prim, Window::D3));
 
     let worst = |id: &str| out.worst_scaled(id);
@@ -138,7 +220,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
     let mut regimes = Vec::new();
-    for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1"), (Variant::Flipped, "control flipped")] {
+    for (v, tag) in [
+        (Variant::Literal0, "literal δ = 0"),
+        (Variant::Literal1, "literal δ = 1"),
+        (Variant::Flipped, "control flipped"),
+    ] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.3 {tag}"), &run, &lit.problem, Lemma::D3);
         regimes.push((v, Regime::of(&a), run));
@@ -146,15 +232,27 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     for (v, regime, run) in &regimes {
         let rd = &run.round;
-        let role = if *v == Variant::Flipped { Role::Control { variant: "flipped gradient sign".into() } } else { Role::Primary };
+        let role = if *v == Variant::Flipped {
+            Role::Control { variant: "flipped gradient sign".into() }
+        } else {
+            Role::Primary
+        };
         let id = match v {
             Variant::Literal0 => "D.3 literal δ = 0: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
             Variant::Literal1 => "D.3 literal δ = 1: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
             _ => "control (flipped gradient): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
         };
         out.mc.push(
-            McCheck::prob_upper(id, &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label), regime.clone(), role, run.count(|c| c.d3(rd)), run.n(), rd.rho / 5.0)
-                .with_diverged(run.diverged()),
+            McCheck::prob_upper(
+                id,
+                &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label),
+                regime.clone(),
+                role,
+                run.count(|c| c.d3(rd)),
+                run.n(),
+                rd.rho / 5.0,
+            )
+            .with_diverged(run.diverged()),
         );
     }
     let (_, _, run0) = &regimes[0];
@@ -169,10 +267,26 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
-            GaussVariant::Alg1 => ("D.3 practical (Gaussian d = 100, n = 40, r = 5): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Role::Primary),
-            _ => ("control (flipped gradient, Gaussian): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Role::Control { variant: "flipped gradient sign".into() }),
+            GaussVariant::Alg1 => {
+                ("D.3 practical (Gaussian d = 100, n = 40, r = 5): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Role::Primary)
+            }
+            _ => (
+                "control (flipped gradient, Gaussian): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
+                Role::Control { variant: "flipped gradient sign".into() },
+            ),
         };
-        out.mc.push(McCheck::prob_upper(id, &format!("{}; {}", run.label, gi.name), regime, role, run.count(|c| c.d3(rd)), run.n(), rd.rho / 5.0).with_diverged(run.diverged()));
+        out.mc.push(
+            McCheck::prob_upper(
+                id,
+                &format!("{}; {}", run.label, gi.name),
+                regime,
+                role,
+                run.count(|c| c.d3(rd)),
+                run.n(),
+                rd.rho / 5.0,
+            )
+            .with_diverged(run.diverged()),
+        );
     }
     out.note("The SGD + Gaussian-noise control is caught by the range hypothesis (D3.3-R), not by the printed variance hypothesis (D3.3): a matched-variance Gaussian step has the same mean and a variance within 4η²X_s — exactly why a variance bound cannot carry an Azuma argument (E-G3a). In the Monte Carlo it does not move the support out of the 2c_(s−1) band (the additive noise is as large as label noise at v_k = 1), so it is used as a control of D.4 and D.1, where it is caught.");
     Ok(out)

@@ -20,7 +20,7 @@
 //! `(P^{−1} − P^{−2})² = (P − 1)²/P⁴ < (P − 1)²`. Keeping it costs `log(40)/P⁴ = 0.84` at `s = 2`,
 //! absorbed by the slack of D.1's `η`.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
@@ -79,20 +79,34 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let rd = &ei.inst.round;
         let mut rng = ctx.stream("stage2-states", "D.4-inset", j as u64);
         let mut states = inset_states(p, rd, n_random(ctx), &mut rng);
-        states.extend(ei.snaps.iter().filter(|v| rd.coupling().contains(v, p)).map(|v| (v.clone(), "trajectory".to_string())));
+        states.extend(
+            ei.snaps.iter().filter(|v| rd.coupling().contains(v, p)).map(|v| (v.clone(), "trajectory".to_string())),
+        );
         for (v, label) in &states {
             let os = OneStep::new(p, v, rd.eta, rd.delta);
             for k in p.r()..p.d() {
                 let vk = v.as_slice()[k];
                 let m = rd.eta * rd.c_prev * vk - os.mean_increment(k);
-                d41.record_scaled(m, rd.eta * rd.c_prev * vk, || format!("[{}] {label}: k = {k}, ṽ_k = {}, (Me)_k = {}, ‖ṽ_S̄‖₁ = {}", ei.inst.name, fmt(vk), fmt(os.me(k)), fmt(p.off_l1(v))));
+                d41.record_scaled(m, rd.eta * rd.c_prev * vk, || {
+                    format!(
+                        "[{}] {label}: k = {k}, ṽ_k = {}, (Me)_k = {}, ‖ṽ_S̄‖₁ = {}",
+                        ei.inst.name,
+                        fmt(vk),
+                        fmt(os.me(k)),
+                        fmt(p.off_l1(v))
+                    )
+                });
             }
             let bound = rd.increment_factor() * p.off_l1(v);
             let inc = max_off_increment(&os);
-            d43.record_scaled(bound - inc, bound, || format!("[{}] {label}: ‖ṽ_S̄‖₁ = {}, max increment {}", ei.inst.name, fmt(p.off_l1(v)), fmt(inc)));
+            d43.record_scaled(bound - inc, bound, || {
+                format!("[{}] {label}: ‖ṽ_S̄‖₁ = {}, max increment {}", ei.inst.name, fmt(p.off_l1(v)), fmt(inc))
+            });
             if rd.delta > 0.0 {
                 let pe = sgd_gauss_off_exceed_prob(p, v, rd.eta, rd.delta, bound);
-                gctl.record_scaled(-pe, 1.0, || format!("[{}] {label}: P(increment > bound) = {}", ei.inst.name, fmt(pe)));
+                gctl.record_scaled(-pe, 1.0, || {
+                    format!("[{}] {label}: P(increment > bound) = {}", ei.inst.name, fmt(pe))
+                });
             }
         }
     }
@@ -102,7 +116,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // E-D4: (152)→(153) as printed, and the repaired chain (152)–(154).
     let rounds = scalar_rounds();
-    let mut wit = ExactCheck::new("E-D4 witness: (153) as printed", "(P^(−1) − P^(−2))² − (P − 1)² ≥ 0, P = (4/c0)^(c_(s−1)), rounds s = 2…5 (the step (152)→(153)); scaled by (P − 1)²", Role::Witness { erratum: "E-D4".into() });
+    let mut wit = ExactCheck::new(
+        "E-D4 witness: (153) as printed",
+        "(P^(−1) − P^(−2))² − (P − 1)² ≥ 0, P = (4/c0)^(c_(s−1)), rounds s = 2…5 (the step (152)→(153)); scaled by (P − 1)²",
+        Role::Witness { erratum: "E-D4".into() },
+    );
     let mut rep = ExactCheck::new(
         "E-D4 repair: (152)–(154) with P^(−4)",
         "λ²/(2Tη²X_s ε_s²) ≥ c_(s−1)² log(40)/(2ηX_s P⁴) ≥ log(5/ρ) with λ = (1+ηc_(s−1))^(−T) ε_s − ε_(s−1), at D.1's η, rounds s = 2…5, r ∈ {1, 5}, δ ∈ {0, 1}; each inequality recorded as a relative margin",
@@ -111,15 +129,27 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for rd in &rounds {
         let p = rd.p_bound();
         let w = (1.0 / p - 1.0 / (p * p)).powi(2) - (p - 1.0).powi(2);
-        wit.record_scaled(w, (p - 1.0).powi(2), || format!("s = {}, P = {}: (P⁻¹ − P⁻²)² = {} < (P − 1)² = {}", rd.s, fmt(p), fmt((1.0 / p - 1.0 / (p * p)).powi(2)), fmt((p - 1.0).powi(2))));
+        wit.record_scaled(w, (p - 1.0).powi(2), || {
+            format!(
+                "s = {}, P = {}: (P⁻¹ − P⁻²)² = {} < (P − 1)² = {}",
+                rd.s,
+                fmt(p),
+                fmt((1.0 / p - 1.0 / (p * p)).powi(2)),
+                fmt((p - 1.0).powi(2))
+            )
+        });
         let x = rd.x_s();
         let t = rd.t as f64;
         let lam = rd.eps_s / rd.growth() - rd.eps_prev;
         let lhs = lam * lam / (2.0 * t * rd.eta * rd.eta * x * rd.eps_s * rd.eps_s);
         let mid = rd.c_prev * rd.c_prev * log40() / (2.0 * rd.eta * x * p.powi(4));
         let rhs = (5.0 / rd.rho).ln();
-        rep.record_scaled(lhs / mid - 1.0, 1.0, || format!("{}: λ²/(2Tη²X_s ε_s²) = {} vs c²log40/(2ηX_s P⁴) = {}", rd.describe(), fmt(lhs), fmt(mid)));
-        rep.record_scaled(mid / rhs - 1.0, 1.0, || format!("{}: c²log40/(2ηX_s P⁴) = {} vs log(5/ρ) = {}", rd.describe(), fmt(mid), fmt(rhs)));
+        rep.record_scaled(lhs / mid - 1.0, 1.0, || {
+            format!("{}: λ²/(2Tη²X_s ε_s²) = {} vs c²log40/(2ηX_s P⁴) = {}", rd.describe(), fmt(lhs), fmt(mid))
+        });
+        rep.record_scaled(mid / rhs - 1.0, 1.0, || {
+            format!("{}: c²log40/(2ηX_s P⁴) = {} vs log(5/ρ) = {}", rd.describe(), fmt(mid), fmt(rhs))
+        });
     }
     out.exact.push(wit);
     out.exact.push(rep);
@@ -147,8 +177,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let regime = out.push_audit(a);
         let rd = &run.round;
         out.mc.push(
-            McCheck::prob_upper(&format!("D.4 {tag}: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"), &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label), regime.clone(), Role::Primary, run.count(|c| c.d4(rd)), run.n(), rd.rho / 5.0)
-                .with_diverged(run.diverged()),
+            McCheck::prob_upper(
+                &format!("D.4 {tag}: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"),
+                &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label),
+                regime.clone(),
+                Role::Primary,
+                run.count(|c| c.d4(rd)),
+                run.n(),
+                rd.rho / 5.0,
+            )
+            .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
             let range = rd.eps_s * (1.0 + rd.increment_factor()) / rd.growth();
@@ -164,20 +202,46 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 rd.eps_prev,
             ));
             out.note(crate::claim::power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));
-            out.measure("median ‖ṽ_S̄[T]‖₁ (literal δ = 0)", crate::engine::stats::quantile(&run.chains.iter().map(|c| c.stopped_off).collect::<Vec<_>>(), 0.5), format!("ε_(s−1) = {}, ε_s = {}: without label noise the off-support mass neither grows nor shrinks", fmt(rd.eps_prev), fmt(rd.eps_s)));
+            out.measure(
+                "median ‖ṽ_S̄[T]‖₁ (literal δ = 0)",
+                crate::engine::stats::quantile(&run.chains.iter().map(|c| c.stopped_off).collect::<Vec<_>>(), 0.5),
+                format!(
+                    "ε_(s−1) = {}, ε_s = {}: without label noise the off-support mass neither grows nor shrinks",
+                    fmt(rd.eps_prev),
+                    fmt(rd.eps_s)
+                ),
+            );
         }
     }
     let gi = gaussian_inst(ctx)?;
-    for (v, tag) in [(GaussVariant::Alg1, "practical"), (GaussVariant::SgdGauss, "practical control SGD + Gaussian noise")] {
+    for (v, tag) in
+        [(GaussVariant::Alg1, "practical"), (GaussVariant::SgdGauss, "practical control SGD + Gaussian noise")]
+    {
         let run = gaussian_run(ctx, v)?;
         let a = run_audit(&format!("D.4 {tag}"), &run, &gi.problem, Lemma::D4);
         let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
-            GaussVariant::Alg1 => ("D.4 practical (Gaussian d = 100, n = 40, r = 5): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Role::Primary),
-            _ => ("control (SGD + Gaussian noise, Gaussian data): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Role::Control { variant: "SGD + spherical Gaussian noise of matched variance".into() }),
+            GaussVariant::Alg1 => {
+                ("D.4 practical (Gaussian d = 100, n = 40, r = 5): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Role::Primary)
+            }
+            _ => (
+                "control (SGD + Gaussian noise, Gaussian data): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5",
+                Role::Control { variant: "SGD + spherical Gaussian noise of matched variance".into() },
+            ),
         };
-        out.mc.push(McCheck::prob_upper(id, &format!("{}; {}", run.label, gi.name), regime, role, run.count(|c| c.d4(rd)), run.n(), rd.rho / 5.0).with_diverged(run.diverged()));
+        out.mc.push(
+            McCheck::prob_upper(
+                id,
+                &format!("{}; {}", run.label, gi.name),
+                regime,
+                role,
+                run.count(|c| c.d4(rd)),
+                run.n(),
+                rd.rho / 5.0,
+            )
+            .with_diverged(run.diverged()),
+        );
     }
     out.note("A flipped gradient sign is not a control for D.4: for k ∉ S it only changes E[ṽ'_k] = ṽ_k(1 − η(Me)_k) by 2ηṽ_k(Me)_k with |(Me)_k| ≤ ṽ_k² + K_k ≪ c_(s−1), so (D4.1) and the event are unaffected (the flipped chain leaves through the support band instead; see D.3). The matched-variance Gaussian noise is caught both by the bounded-increment hypothesis (D4.3) and in the Monte Carlo: additive noise does not shrink with ṽ_k, so the off-support mass diffuses past ε_s.");
     out.note("The literal instance is designed data (n = d = 16 Sylvester–Hadamard rows): outside the paper's distribution; the lemma conditions on deterministic data hypotheses, which the audit verifies.");

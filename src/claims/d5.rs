@@ -20,7 +20,7 @@
 //! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5). Repair: G.4 with `γ = η/2`, which
 //! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Role};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::error::Result;
 use crate::report::fmt;
@@ -43,13 +43,57 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let key = "D.5";
     let prim = primary_instances(ctx, 2)?;
     out.exact.push(drift_check(ctx, key, "(D5.1) above", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 for u = ṽ_k − 1 ∈ [c_s/2, 2c_(s−1)], ṽ in the coupling set; Hadamard and designed data (M_kk ≥ 1, C_x at the data boundary); scaled by ηu²", Role::Primary, &prim, Window::D5, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "(D5.1) below", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [c_s/2, 2c_(s−1)]; same data; scaled by ηw²", Role::Primary, &prim, Window::D5, Side::Below, 1.0, 1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "(D5.1) below",
+        "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [c_s/2, 2c_(s−1)]; same data; scaled by ηw²",
+        Role::Primary,
+        &prim,
+        Window::D5,
+        Side::Below,
+        1.0,
+        1.0,
+    ));
 
     let c2 = vec![witness_instance(2)?];
     out.exact.push(drift_check(ctx, key, "E-D5 witness: (D5.1) above at M_kk = 1/2", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on designed data with M_00 = 1/2 and C_x at the boundary of the data assumption (other support coordinates at 1 ± 2c_(s−1)), round 2; scaled by ηu²", Role::Witness { erratum: "E-D5".into() }, &c2, Window::D5, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D5 witness: (D5.1) below at M_kk = 1/2", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data; scaled by ηw²", Role::Witness { erratum: "E-D5".into() }, &c2, Window::D5, Side::Below, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D5 repair: (D5.1) above with γ = η/2", "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states", Role::Repair { erratum: "E-D5".into() }, &c2, Window::D5, Side::Above, 0.5, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D5 repair: (D5.1) below with γ = η/2", "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same states", Role::Repair { erratum: "E-D5".into() }, &c2, Window::D5, Side::Below, 0.5, 1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D5 witness: (D5.1) below at M_kk = 1/2",
+        "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data; scaled by ηw²",
+        Role::Witness { erratum: "E-D5".into() },
+        &c2,
+        Window::D5,
+        Side::Below,
+        1.0,
+        1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D5 repair: (D5.1) above with γ = η/2",
+        "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states",
+        Role::Repair { erratum: "E-D5".into() },
+        &c2,
+        Window::D5,
+        Side::Above,
+        0.5,
+        1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D5 repair: (D5.1) below with γ = η/2",
+        "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same states",
+        Role::Repair { erratum: "E-D5".into() },
+        &c2,
+        Window::D5,
+        Side::Below,
+        0.5,
+        1.0,
+    ));
     // The repair's cost: G.4 with γ = η/2 needs the horizon doubled.
     let mut hz = ExactCheck::new(
         "E-D5 repair: (D5-a) with γ = η/2 at horizon 2 log(40)/η",
@@ -57,22 +101,52 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Repair { erratum: "E-D5".into() },
     );
     // Information only (not a check): the same condition at the unchanged horizon T.
-    let mut hz1 = ExactCheck::new("(D5-a) with γ = η/2 at horizon T", "c_s/2 − (1 − η/2)^T · 2c_(s−1); scaled by c_s/2", Role::Primary);
+    let mut hz1 = ExactCheck::new(
+        "(D5-a) with γ = η/2 at horizon T",
+        "c_s/2 − (1 − η/2)^T · 2c_(s−1); scaled by c_s/2",
+        Role::Primary,
+    );
     for ei in prim.iter().chain(&c2) {
         let rd = &ei.inst.round;
         let t2 = (2.0 * log40() / rd.eta).ceil();
         let lm = 0.5 * rd.eta * (t2 - 2.0 * log40() / rd.eta) + t2 * x_minus_ln1p(-rd.eta / 2.0);
-        hz.record_scaled(lm, rd.eta, || format!("[{}] T' = {}, (1−η/2)^T' = {}", ei.inst.name, fmt(t2), fmt((t2 * (-rd.eta / 2.0).ln_1p()).exp())));
+        hz.record_scaled(lm, rd.eta, || {
+            format!("[{}] T' = {}, (1−η/2)^T' = {}", ei.inst.name, fmt(t2), fmt((t2 * (-rd.eta / 2.0).ln_1p()).exp()))
+        });
         let q1 = (rd.t as f64 * (-rd.eta / 2.0).ln_1p()).exp();
-        hz1.record_scaled(rd.c_s / 2.0 - q1 * 2.0 * rd.c_prev, rd.c_s / 2.0, || format!("[{}] (1−η/2)^T = {}", ei.inst.name, fmt(q1)));
+        hz1.record_scaled(rd.c_s / 2.0 - q1 * 2.0 * rd.c_prev, rd.c_s / 2.0, || {
+            format!("[{}] (1−η/2)^T = {}", ei.inst.name, fmt(q1))
+        });
     }
     out.exact.push(hz);
     let hz1_worst = hz1.worst_scaled.unwrap_or(f64::NAN);
     out.measure("(D5-a) with γ = η/2 at horizon T, scaled margin", hz1_worst, "negative: with γ = η/2 the window [c_s/2, 2c_(s−1)] is not crossed in T = log(40)/η steps; the repair doubles T");
     out.exact.push(range_check(ctx, key, "(D5.2-R)", &prim, Window::D5));
     out.exact.push(range_control_sgd_gauss(ctx, key, "control: (D5.2-R) SGD + Gaussian noise", &prim, Window::D5));
-    out.exact.push(drift_check(ctx, key, "control: (D5.1) above, flipped gradient", "(D5.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Above, 1.0, -1.0));
-    out.exact.push(drift_check(ctx, key, "control: (D5.1) below, flipped gradient", "(D5.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D5, Side::Below, 1.0, -1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D5.1) above, flipped gradient",
+        "(D5.1) above for Algorithm 1 with the gradient sign flipped, same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D5,
+        Side::Above,
+        1.0,
+        -1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D5.1) below, flipped gradient",
+        "(D5.1) below with the gradient sign flipped, same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D5,
+        Side::Below,
+        1.0,
+        -1.0,
+    ));
 
     let worst = |id: &str| out.worst_scaled(id);
     let errata = [
@@ -97,23 +171,42 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
-    for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1"), (Variant::Short, "control horizon T/4")] {
+    for (v, tag) in [
+        (Variant::Literal0, "literal δ = 0"),
+        (Variant::Literal1, "literal δ = 1"),
+        (Variant::Short, "control horizon T/4"),
+    ] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.5 {tag}"), &run, &lit.problem, Lemma::D5);
         let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
-            Variant::Short => ("control (horizon T/4): P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)".to_string(), Role::Control { variant: "horizon T/4 (violates (D5-a))".into() }),
+            Variant::Short => (
+                "control (horizon T/4): P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)".to_string(),
+                Role::Control { variant: "horizon T/4 (violates (D5-a))".into() },
+            ),
             _ => (format!("D.5 {tag}: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)"), Role::Primary),
         };
         out.mc.push(
-            McCheck::prob_upper(&id, &format!("{}; Hadamard 16×16, r = 1 (so ρ/(5r) = ρ/5), boundary starts", run.label), regime, role, run.count(|c| c.d5(rd)), run.n(), rd.rho / (5.0 * rd.r as f64))
-                .with_diverged(run.diverged()),
+            McCheck::prob_upper(
+                &id,
+                &format!("{}; Hadamard 16×16, r = 1 (so ρ/(5r) = ρ/5), boundary starts", run.label),
+                regime,
+                role,
+                run.count(|c| c.d5(rd)),
+                run.n(),
+                rd.rho / (5.0 * rd.r as f64),
+            )
+            .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
             out.note(crate::claim::power_note("D.5 literal δ = 0", run.n(), RHO / 5.0));
             let md: Vec<f64> = run.chains.iter().map(|c| c.min_dev[0]).collect();
-            out.measure("max over chains of min_t |ṽ_0[t] − 1| (literal δ = 0)", md.iter().cloned().fold(0.0, f64::max), format!("vs c_s/2 = {}", fmt(rd.c_s / 2.0)));
+            out.measure(
+                "max over chains of min_t |ṽ_0[t] − 1| (literal δ = 0)",
+                md.iter().cloned().fold(0.0, f64::max),
+                format!("vs c_s/2 = {}", fmt(rd.c_s / 2.0)),
+            );
         }
     }
     let gi = gaussian_inst(ctx)?;

@@ -22,7 +22,7 @@
 //! `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6`. Repair: the corrected term under the
 //! theorem's data assumption and G.3 with `γ = η/2`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, Param, PaperRef, Reading, Role};
+use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role};
 use crate::claims::stage2_common::*;
 use crate::error::Result;
 use crate::report::fmt;
@@ -45,66 +45,167 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let key = "D.6";
     let prim = primary_instances(ctx, 2)?;
     out.exact.push(drift_check(ctx, key, "(D6.1) above", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 for u = ṽ_k − 1 ∈ [c_s/3, c_s], ṽ in the coupling set (other support coordinates anywhere within 2c_(s−1)); Hadamard and designed data (M_kk ≥ 1, C_x at the data boundary); scaled by ηu²", Role::Primary, &prim, Window::D6, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "(D6.1) below", "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [c_s/3, c_s]; same data; scaled by ηw²", Role::Primary, &prim, Window::D6, Side::Below, 1.0, 1.0));
-    out.exact.push(variance_check(ctx, key, "(D6.2)", "4η²X_s − Var[ṽ'_k | ṽ] ≥ 0 (137)–(139) on both sides of the window; scaled by η²X_s", &prim, Window::D6));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "(D6.1) below",
+        "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 for w = 1 − ṽ_k ∈ [c_s/3, c_s]; same data; scaled by ηw²",
+        Role::Primary,
+        &prim,
+        Window::D6,
+        Side::Below,
+        1.0,
+        1.0,
+    ));
+    out.exact.push(variance_check(
+        ctx,
+        key,
+        "(D6.2)",
+        "4η²X_s − Var[ṽ'_k | ṽ] ≥ 0 (137)–(139) on both sides of the window; scaled by η²X_s",
+        &prim,
+        Window::D6,
+    ));
 
     // E-D6 (a): the perturbation term of (135).
     let designed: Vec<ExactInst> = prim.iter().filter(|e| e.inst.problem.stats().c_x > 0.0).cloned().collect();
     out.exact.push(perturbation_check(ctx, key, "E-D6 witness: (135) perturbation term", "(ε_s² + 2rc_s) C_x b_x² − K_k(ṽ) ≥ 0 at states of the window in the coupling set, designed data with M_kk = 1 and C_x at the boundary of the theorem's data assumption; scaled by the bound", Role::Witness { erratum: "E-D6".into() }, &designed, Window::D6, |rd, cx| rd.k_d6_printed(cx)));
-    out.exact.push(perturbation_check(ctx, key, "E-D6 repair: corrected perturbation term", "(ε_s² + 4rc_(s−1)(1 + c_(s−1))) C_x b_x² − K_k(ṽ) ≥ 0 on the same states; scaled by the bound", Role::Repair { erratum: "E-D6".into() }, &designed, Window::D6, |rd, cx| rd.k_corrected(cx)));
+    out.exact.push(perturbation_check(
+        ctx,
+        key,
+        "E-D6 repair: corrected perturbation term",
+        "(ε_s² + 4rc_(s−1)(1 + c_(s−1))) C_x b_x² − K_k(ṽ) ≥ 0 on the same states; scaled by the bound",
+        Role::Repair { erratum: "E-D6".into() },
+        &designed,
+        Window::D6,
+        |rd, cx| rd.k_corrected(cx),
+    ));
     // E-D6 (b): the drift at M_kk = 1/2.
     let c2 = vec![witness_instance(2)?];
     out.exact.push(drift_check(ctx, key, "E-D6 witness: (D6.1) above at M_kk = 1/2", "(1−η)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on designed data with M_00 = 1/2 and C_x at the boundary of the theorem's data assumption (so (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20 holds too), round 2; scaled by ηu²", Role::Witness { erratum: "E-D6".into() }, &c2, Window::D6, Side::Above, 1.0, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D6 repair: (D6.1) above with γ = η/2", "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states", Role::Repair { erratum: "E-D6".into() }, &c2, Window::D6, Side::Above, 0.5, 1.0));
-    out.exact.push(drift_check(ctx, key, "E-D6 repair: (D6.1) below with γ = η/2", "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data (the below side fails at rate η for M_kk = 1/2 by E-C5)", Role::Repair { erratum: "E-D6".into() }, &c2, Window::D6, Side::Below, 0.5, 1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D6 repair: (D6.1) above with γ = η/2",
+        "(1−η/2)u − E[ṽ'_k − 1 | ṽ] ≥ 0 on the same states",
+        Role::Repair { erratum: "E-D6".into() },
+        &c2,
+        Window::D6,
+        Side::Above,
+        0.5,
+        1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "E-D6 repair: (D6.1) below with γ = η/2",
+        "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data (the below side fails at rate η for M_kk = 1/2 by E-C5)",
+        Role::Repair { erratum: "E-D6".into() },
+        &c2,
+        Window::D6,
+        Side::Below,
+        0.5,
+        1.0,
+    ));
     out.exact.push(range_check(ctx, key, "(D6.2-R)", &prim, Window::D6));
     out.exact.push(range_control_sgd_gauss(ctx, key, "control: (D6.2-R) SGD + Gaussian noise", &prim, Window::D6));
-    out.exact.push(drift_check(ctx, key, "control: (D6.1) above, flipped gradient", "(D6.1) above for Algorithm 1 with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Above, 1.0, -1.0));
-    out.exact.push(drift_check(ctx, key, "control: (D6.1) below, flipped gradient", "(D6.1) below with the gradient sign flipped, same states", Role::Control { variant: "flipped gradient sign".into() }, &prim, Window::D6, Side::Below, 1.0, -1.0));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D6.1) above, flipped gradient",
+        "(D6.1) above for Algorithm 1 with the gradient sign flipped, same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D6,
+        Side::Above,
+        1.0,
+        -1.0,
+    ));
+    out.exact.push(drift_check(
+        ctx,
+        key,
+        "control: (D6.1) below, flipped gradient",
+        "(D6.1) below with the gradient sign flipped, same states",
+        Role::Control { variant: "flipped gradient sign".into() },
+        &prim,
+        Window::D6,
+        Side::Below,
+        1.0,
+        -1.0,
+    ));
 
     let worst = |id: &str| out.worst_scaled(id);
-    let errata = [
-        Erratum {
-            id: "E-D6".into(),
-            location: "Lemma D.6 (134)–(136) and hypothesis (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20".into(),
-            printed: "E[ṽ'_k − 1] ≤ (ṽ_k − 1) − (η/2)ṽ_k(ṽ_k + 1)(ṽ_k − 1) + η(ε_s² + 2rc_s)C_x b_x² ṽ_k ≤ (1 − η)(ṽ_k − 1)".into(),
-            finding: format!(
-                "(a) the perturbation term assumes every j ∈ S within c_s of 1, but the coupling only keeps them within 2c_(s−1): with the other support coordinates at 1 ± 2c_(s−1), K_k exceeds (ε_s² + 2rc_s)C_x b_x² (worst scaled margin {}); the corrected term (ε_s² + 4rc_(s−1)(1 + c_(s−1)))C_x b_x² holds (worst {}). (b) At M_kk = 1/2 rate-η contraction at u = c_s/3 needs K ≲ c_s²/6, which D.6's c_s/20 and even the theorem's c_s/10 data assumption do not give: (D6.1) fails on designed data with M_00 = 1/2 (worst {}); with γ = η/2 it holds on both sides (worst {} above, {} below). With M_kk ≈ 1 the printed (D6.1) still holds (worst {}), because the restoring force is twice what the proof uses.",
-                fmt(worst("E-D6 witness: (135) perturbation term")),
-                fmt(worst("E-D6 repair: corrected perturbation term")),
-                fmt(worst("E-D6 witness: (D6.1) above at M_kk = 1/2")),
-                fmt(worst("E-D6 repair: (D6.1) above with γ = η/2")),
-                fmt(worst("E-D6 repair: (D6.1) below with γ = η/2")),
-                fmt(worst("(D6.1) above"))
-            ),
-            reading: Reading::ReconstructedMedium,
-            witnesses: vec!["E-D6 witness: (135) perturbation term".into(), "E-D6 witness: (D6.1) above at M_kk = 1/2".into()],
-            witnessed: false,
-        },
-    ];
+    let errata = [Erratum {
+        id: "E-D6".into(),
+        location: "Lemma D.6 (134)–(136) and hypothesis (ε_s² + 2rc_s)C_x b_x² ≤ c_s/20".into(),
+        printed:
+            "E[ṽ'_k − 1] ≤ (ṽ_k − 1) − (η/2)ṽ_k(ṽ_k + 1)(ṽ_k − 1) + η(ε_s² + 2rc_s)C_x b_x² ṽ_k ≤ (1 − η)(ṽ_k − 1)"
+                .into(),
+        finding: format!(
+            "(a) the perturbation term assumes every j ∈ S within c_s of 1, but the coupling only keeps them within 2c_(s−1): with the other support coordinates at 1 ± 2c_(s−1), K_k exceeds (ε_s² + 2rc_s)C_x b_x² (worst scaled margin {}); the corrected term (ε_s² + 4rc_(s−1)(1 + c_(s−1)))C_x b_x² holds (worst {}). (b) At M_kk = 1/2 rate-η contraction at u = c_s/3 needs K ≲ c_s²/6, which D.6's c_s/20 and even the theorem's c_s/10 data assumption do not give: (D6.1) fails on designed data with M_00 = 1/2 (worst {}); with γ = η/2 it holds on both sides (worst {} above, {} below). With M_kk ≈ 1 the printed (D6.1) still holds (worst {}), because the restoring force is twice what the proof uses.",
+            fmt(worst("E-D6 witness: (135) perturbation term")),
+            fmt(worst("E-D6 repair: corrected perturbation term")),
+            fmt(worst("E-D6 witness: (D6.1) above at M_kk = 1/2")),
+            fmt(worst("E-D6 repair: (D6.1) above with γ = η/2")),
+            fmt(worst("E-D6 repair: (D6.1) below with γ = η/2")),
+            fmt(worst("(D6.1) above"))
+        ),
+        reading: Reading::ReconstructedMedium,
+        witnesses: vec![
+            "E-D6 witness: (135) perturbation term".into(),
+            "E-D6 witness: (D6.1) above at M_kk = 1/2".into(),
+        ],
+        witnessed: false,
+    }];
     out.errata.extend(errata);
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
-    for (v, tag) in [(Variant::Literal0, "literal δ = 0"), (Variant::Literal1, "literal δ = 1"), (Variant::Noisy, "control δ = 10, 100η")] {
+    for (v, tag) in [
+        (Variant::Literal0, "literal δ = 0"),
+        (Variant::Literal1, "literal δ = 1"),
+        (Variant::Noisy, "control δ = 10, 100η"),
+    ] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.6 {tag}"), &run, &lit.problem, Lemma::D6);
         let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
-            Variant::Noisy => ("control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)".to_string(), Role::Control { variant: "noise too large for the step size (violates (D6-a))".into() }),
-            _ => (format!("D.6 {tag}: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)"), Role::Primary),
+            Variant::Noisy => (
+                "control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)"
+                    .to_string(),
+                Role::Control { variant: "noise too large for the step size (violates (D6-a))".into() },
+            ),
+            _ => (
+                format!("D.6 {tag}: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)"),
+                Role::Primary,
+            ),
         };
         out.mc.push(
-            McCheck::prob_upper(&id, &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label), regime, role, run.count(|c| c.d6(rd)), run.n(), rd.rho / (5.0 * rd.r as f64))
-                .with_diverged(run.diverged()),
+            McCheck::prob_upper(
+                &id,
+                &format!("{}; Hadamard 16×16, r = 1, boundary starts", run.label),
+                regime,
+                role,
+                run.count(|c| c.d6(rd)),
+                run.n(),
+                rd.rho / (5.0 * rd.r as f64),
+            )
+            .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
             out.note(crate::claim::power_note("D.6 literal δ = 0", run.n(), RHO / 5.0));
         }
         if v == Variant::Literal1 {
             let fd: Vec<f64> = run.chains.iter().map(|c| c.stopped_k_dev[0]).collect();
-            out.measure("max over chains of |ṽ_0[T] − 1| (literal δ = 1)", fd.iter().cloned().fold(0.0, f64::max), format!("vs c_s = {}: the stationary spread √(ηδ²/4) = {}", fmt(rd.c_s), fmt((rd.eta * rd.delta * rd.delta / 4.0).sqrt())));
+            out.measure(
+                "max over chains of |ṽ_0[T] − 1| (literal δ = 1)",
+                fd.iter().cloned().fold(0.0, f64::max),
+                format!(
+                    "vs c_s = {}: the stationary spread √(ηδ²/4) = {}",
+                    fmt(rd.c_s),
+                    fmt((rd.eta * rd.delta * rd.delta / 4.0).sqrt())
+                ),
+            );
         }
     }
     let gi = gaussian_inst(ctx)?;

@@ -41,7 +41,9 @@ use std::time::Instant;
 use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::function::factorial::ln_binomial;
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
+};
 use crate::engine::lp::{self, Certificate, Decision, Mat};
 use crate::engine::partition::ln_sum_exp;
 use crate::engine::rng::{Stream, standard_normal};
@@ -280,7 +282,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // command-line d gets fewer instances (and a wider interval, honestly reported).
     let k_default = ctx.budget.pick(200, 1000, 5000);
     let d_max = grid.iter().map(|p| p.0).max().unwrap_or(1) as f64;
-    let k_default = if d_max > 100.0 { ((k_default as f64 * (100.0 / d_max).powi(2)) as usize).max(20) } else { k_default };
+    let k_default =
+        if d_max > 100.0 { ((k_default as f64 * (100.0 / d_max).powi(2)) as usize).max(20) } else { k_default };
     let k = o.instances.unwrap_or(k_default);
     check::int_range("instances", k as u64, 1, 10_000_000)?;
 
@@ -293,9 +296,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
 
     // ---------------------------------------------------------------- Wendel grid (MC)
-    let mut audit = Audit::new("F.1 Wendel", "X with i.i.d. N(0,1) entries (columns symmetric, a.s. in general position)");
-    audit.fact("Gaussian data", "entries i.i.d. N(0,1): columns i.i.d. symmetric, a.s. in general position (Wendel's hypotheses)", true);
-    audit.fact("rotation invariance", "null(X) is a uniformly random (d − n)-subspace when n ≤ d (the lemma's K)", true);
+    let mut audit =
+        Audit::new("F.1 Wendel", "X with i.i.d. N(0,1) entries (columns symmetric, a.s. in general position)");
+    audit.fact(
+        "Gaussian data",
+        "entries i.i.d. N(0,1): columns i.i.d. symmetric, a.s. in general position (Wendel's hypotheses)",
+        true,
+    );
+    audit.fact(
+        "rotation invariance",
+        "null(X) is a uniformly random (d − n)-subspace when n ≤ d (the lemma's K)",
+        true,
+    );
     let regime = out.push_audit(audit);
 
     let tasks: Vec<(usize, usize, usize)> = grid.iter().flat_map(|&(d, n)| (0..k).map(move |j| (d, n, j))).collect();
@@ -305,9 +317,21 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         decide_instance(&x)
     });
 
-    let mut cert = ExactCheck::new("certificates", "every LP answer carries a verified certificate: margin·d ≥ 0 (primal: min μ − ‖Xμ‖/σ⁺; dual: min Xᵀa); −1 if undecidable", Role::Primary);
-    let mut duality = ExactCheck::new("LP duality t* = −s*", format!("{} − |t* + s*| ≥ 0 whenever both LPs were solved", fmt(DUALITY_TOL)), Role::Primary);
-    let mut closed = ExactCheck::new("closed forms n = 1, 2", "LP answer = closed form (n = 1: both signs present; n = 2: no circular gap ≥ π); margin 0 if equal, −1 if not", Role::Primary);
+    let mut cert = ExactCheck::new(
+        "certificates",
+        "every LP answer carries a verified certificate: margin·d ≥ 0 (primal: min μ − ‖Xμ‖/σ⁺; dual: min Xᵀa); −1 if undecidable",
+        Role::Primary,
+    );
+    let mut duality = ExactCheck::new(
+        "LP duality t* = −s*",
+        format!("{} − |t* + s*| ≥ 0 whenever both LPs were solved", fmt(DUALITY_TOL)),
+        Role::Primary,
+    );
+    let mut closed = ExactCheck::new(
+        "closed forms n = 1, 2",
+        "LP answer = closed form (n = 1: both signs present; n = 2: no circular gap ≥ π); margin 0 if equal, −1 if not",
+        Role::Primary,
+    );
     let mut rows = Vec::new();
     let mut undecidable_total = 0u64;
     for (gi, &(d, n)) in grid.iter().enumerate() {
@@ -318,7 +342,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         for (j, r) in rs.iter().enumerate() {
             cert.record(r.cert_margin, || format!("d = {d}, n = {n}, instance {j}: {:?}", r.decision));
             if let Some(g) = r.duality_gap {
-                duality.record_scaled(DUALITY_TOL - g, DUALITY_TOL, || format!("d = {d}, n = {n}, instance {j}: |t* + s*| = {}", fmt(g)));
+                duality.record_scaled(DUALITY_TOL - g, DUALITY_TOL, || {
+                    format!("d = {d}, n = {n}, instance {j}: |t* + s*| = {}", fmt(g))
+                });
             }
             if let Some(ok) = r.closed_form {
                 closed.record(if ok { 0.0 } else { -1.0 }, || format!("d = {d}, n = {n}, instance {j}"));
@@ -328,7 +354,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let decided = k as u64 - und;
         let c = McCheck::prob_equals(
             &format!("Wendel ({d},{n}): P(meet) = P(Bin({},½) ≥ {n})", d.saturating_sub(1)),
-            &format!("null(X) meets the open orthant, X ∈ R^{{{n}×{d}}} Gaussian, decided by LP with certificate ({und} undecidable, excluded)"),
+            &format!(
+                "null(X) meets the open orthant, X ∈ R^{{{n}×{d}}} Gaussian, decided by LP with certificate ({und} undecidable, excluded)"
+            ),
             regime.clone(),
             Role::Primary,
             meets,
@@ -355,7 +383,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     if duality.states > 0 {
         out.exact.push(duality);
     }
-    out.measure("undecidable instances", undecidable_total as f64, "LP instances where neither certificate verified (expected 0; excluded from the tests)");
+    out.measure(
+        "undecidable instances",
+        undecidable_total as f64,
+        "LP instances where neither certificate verified (expected 0; excluded from the tests)",
+    );
     out.tables.push(Table {
         title: "Wendel grid: observed frequency of 'null(X) meets the open orthant' vs the exact P(Bin(d−1,½) ≥ n) (exact two-sided binomial test)".into(),
         columns: vec!["(d, n)".into(), "meets".into(), "frequency".into(), "exact".into(), "p-value".into(), "undecidable".into(), "LP ms/instance".into()],
@@ -369,8 +401,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     if !overridden_point {
         let kw = ctx.budget.pick(3, 20, 60);
         // The witness is run in the printed lemma's own regime: audit only the printed hypothesis.
-        let mut aw_printed = Audit::new("F.1 as printed (400,220)", "d = 400, n = 220: the printed hypotheses of Lemma F.1");
-        aw_printed.check("n ≤ d − 9√d", "n ≤ d − 9√d (printed hypothesis)", nw as f64, Rel::Le, dw as f64 - 9.0 * (dw as f64).sqrt());
+        let mut aw_printed =
+            Audit::new("F.1 as printed (400,220)", "d = 400, n = 220: the printed hypotheses of Lemma F.1");
+        aw_printed.check(
+            "n ≤ d − 9√d",
+            "n ≤ d − 9√d (printed hypothesis)",
+            nw as f64,
+            Rel::Le,
+            dw as f64 - 9.0 * (dw as f64).sqrt(),
+        );
         aw_printed.fact("random subspace", "K = null(X), X Gaussian: uniformly random (d − n)-subspace", true);
         let regime_w = out.push_audit(aw_printed);
         let rw: Vec<InstanceResult> = ctx.runner.map("F.1 (400,220)", kw, |j| {
@@ -380,7 +419,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let und_w = rw.iter().filter(|r| r.decision == Decision::Undecidable).count() as u64;
         out.mc.push(McCheck::prob_upper(
             "F.1 as printed (400,220): P(K ∩ C = {0}) ≤ 0.001",
-            &format!("null(X) misses the open orthant at d = 400, n = 220 (exact probability {}; {und_w} undecidable)", fmt(wendel(dw, nw).miss)),
+            &format!(
+                "null(X) misses the open orthant at d = 400, n = 220 (exact probability {}; {und_w} undecidable)",
+                fmt(wendel(dw, nw).miss)
+            ),
             regime_w,
             Role::Witness { erratum: "E-F1a".into() },
             miss_w,
@@ -389,7 +431,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ));
         if ctx.budget != crate::claim::Budget::Quick {
             let ms = rw.iter().map(|r| r.seconds).sum::<f64>() / rw.len() as f64 * 1e3;
-            out.measure("LP ms/instance at (400, 220)", ms, "wall time per LP decision (primal + dual + SVD), one thread; not deterministic");
+            out.measure(
+                "LP ms/instance at (400, 220)",
+                ms,
+                "wall time per LP decision (primal + dual + SVD), one thread; not deterministic",
+            );
             // LP timing at the size named in the issue.
             let kt = ctx.budget.pick(0, 10, 40);
             let rt: Vec<InstanceResult> = (0..kt)
@@ -399,8 +445,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             secs.sort_by(|a, b| a.total_cmp(b));
             let med = secs[secs.len() / 2];
             let meets = rt.iter().filter(|r| r.decision == Decision::Meets).count();
-            out.measure("LP ms/instance at (300, 100), median", med, format!("{kt} instances, one thread; {meets} meet (exact P = {}); max {:.1} ms", fmt(wendel_meet(300, 100)), secs[secs.len() - 1]));
-    }
+            out.measure(
+                "LP ms/instance at (300, 100), median",
+                med,
+                format!(
+                    "{kt} instances, one thread; {meets} meet (exact P = {}); max {:.1} ms",
+                    fmt(wendel_meet(300, 100)),
+                    secs[secs.len() - 1]
+                ),
+            );
+        }
     }
 
     // ---------------------------------------------------------------- negative controls
@@ -413,7 +467,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let und_c = rc.iter().filter(|r| r.decision == Decision::Undecidable).count() as u64;
     out.mc.push(McCheck::prob_equals(
         "control: shifted data (10,2): P(meet) = Wendel",
-        &format!("the same test with entries N({CONTROL_SHIFT}, 1): columns not symmetric, Wendel's law does not apply"),
+        &format!(
+            "the same test with entries N({CONTROL_SHIFT}, 1): columns not symmetric, Wendel's law does not apply"
+        ),
         regime.clone(),
         Role::Control { variant: format!("non-symmetric data, entries N({CONTROL_SHIFT}, 1)") },
         meets_c,
@@ -455,7 +511,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 /// Exact checks: hand values, Crofton = Wendel, statrs, E-F1a, E-F1c.
 fn exact_layer(out: &mut Outcome) {
     // Hand-checkable values (exact rationals).
-    let mut hand = ExactCheck::new("hand values", "exact P for (2,1) = 1/2, (3,1) = 3/4, (3,2) = 1/4, (5,2) = 11/16 (integer arithmetic; margin 0 if equal, −1 if not)", Role::Primary);
+    let mut hand = ExactCheck::new(
+        "hand values",
+        "exact P for (2,1) = 1/2, (3,1) = 3/4, (3,2) = 1/4, (5,2) = 11/16 (integer arithmetic; margin 0 if equal, −1 if not)",
+        Role::Primary,
+    );
     for &(d, n, num, den) in &[(2usize, 1usize, 1u128, 2u128), (3, 1, 3, 4), (3, 2, 1, 4), (5, 2, 11, 16)] {
         let (w, _) = exact_numerators(d, n);
         // w / 2^d == num / den
@@ -466,7 +526,11 @@ fn exact_layer(out: &mut Outcome) {
     }
     out.exact.push(hand);
 
-    let mut crof = ExactCheck::new("Crofton = Wendel", "2Σ_j C(d, n+1+2j) = 2Σ_{k≥n} C(d−1,k) exactly (u128, 2 ≤ d ≤ 120, 1 ≤ n < d); margin 0 if equal, −1 if not", Role::Primary);
+    let mut crof = ExactCheck::new(
+        "Crofton = Wendel",
+        "2Σ_j C(d, n+1+2j) = 2Σ_{k≥n} C(d−1,k) exactly (u128, 2 ≤ d ≤ 120, 1 ≤ n < d); margin 0 if equal, −1 if not",
+        Role::Primary,
+    );
     for d in 2..=120usize {
         let (r1, r) = (pascal(d - 1), pascal(d));
         for n in 1..d {
@@ -475,17 +539,29 @@ fn exact_layer(out: &mut Outcome) {
         }
     }
     out.exact.push(crof);
-    let mut crof_f = ExactCheck::new("Crofton = Wendel (float)", "1e−10 − |crofton − wendel|/max(wendel, 1e−300) ≥ 0 for d ∈ {200, 400, 1000, 2000, 5000}, n on a grid", Role::Primary);
-    let mut stat = ExactCheck::new("statrs cross-check", "1e−9 − |wendel − statrs sf|/wendel ≥ 0 where wendel ≥ 1e−12, and |meet + miss − 1| ≤ 1e−11", Role::Primary);
+    let mut crof_f = ExactCheck::new(
+        "Crofton = Wendel (float)",
+        "1e−10 − |crofton − wendel|/max(wendel, 1e−300) ≥ 0 for d ∈ {200, 400, 1000, 2000, 5000}, n on a grid",
+        Role::Primary,
+    );
+    let mut stat = ExactCheck::new(
+        "statrs cross-check",
+        "1e−9 − |wendel − statrs sf|/wendel ≥ 0 where wendel ≥ 1e−12, and |meet + miss − 1| ≤ 1e−11",
+        Role::Primary,
+    );
     for &d in &[200usize, 400, 1000, 2000, 5000] {
         for j in 1..40 {
             let n = (d * j / 40).max(1);
             let w = wendel(d, n);
             let c = crofton(d, n);
-            crof_f.record_scaled(1e-10 - (c - w.meet).abs() / w.meet.max(1e-300), 1e-10, || format!("(d, n) = ({d}, {n})"));
+            crof_f.record_scaled(1e-10 - (c - w.meet).abs() / w.meet.max(1e-300), 1e-10, || {
+                format!("(d, n) = ({d}, {n})")
+            });
             if w.meet >= 1e-12 {
                 let s = wendel_statrs(d, n);
-                stat.record_scaled(1e-9 - (w.meet - s).abs() / w.meet, 1e-9, || format!("(d, n) = ({d}, {n}): {} vs {}", fmt(w.meet), fmt(s)));
+                stat.record_scaled(1e-9 - (w.meet - s).abs() / w.meet, 1e-9, || {
+                    format!("(d, n) = ({d}, {n}): {} vs {}", fmt(w.meet), fmt(s))
+                });
             }
             stat.record_scaled(1e-11 - (w.meet + w.miss - 1.0).abs(), 1e-11, || format!("meet + miss at ({d}, {n})"));
         }
@@ -523,7 +599,8 @@ fn exact_layer(out: &mut Outcome) {
             continue;
         }
         let w = wendel(d, n);
-        repaired.record_scaled(w.meet - LEMMA_PROB, LEMMA_PROB, || format!("d = {d}, n = {n}: P(miss) = {}", fmt(w.miss)));
+        repaired
+            .record_scaled(w.meet - LEMMA_PROB, LEMMA_PROB, || format!("d = {d}, n = {n}: P(miss) = {}", fmt(w.miss)));
     }
     out.exact.push(repaired);
     let p400 = wendel_meet(400, 220);
@@ -556,7 +633,9 @@ fn exact_layer(out: &mut Outcome) {
         if m < 0.0 {
             last_fail = d;
         }
-        incl.record(m, || format!("d = {d}: d/2 − 9√d = {}, d/3 = {}", fmt(corrected_threshold(d)), fmt(d as f64 / 3.0)));
+        incl.record(m, || {
+            format!("d = {d}: d/2 − 9√d = {}, d/3 = {}", fmt(corrected_threshold(d)), fmt(d as f64 / 3.0))
+        });
     }
     out.exact.push(incl);
     let p_third: Vec<f64> = (0..=10_000usize).map(|d| if d >= 3 { wendel_meet(d, d / 3) } else { 0.0 }).collect();
@@ -580,7 +659,11 @@ fn exact_layer(out: &mut Outcome) {
         last_bad + 1
     };
     let (d90, d99, d999) = (first_from(0.9), first_from(0.99), first_from(0.999));
-    out.measure("smallest d with d/3 ≤ d/2 − 9√d for all larger d", (last_fail + 1) as f64, "E-F1c: Theorem 2.2's n ≤ d/3 lies inside the corrected Lemma F.1 only from here on (54² = 2916)");
+    out.measure(
+        "smallest d with d/3 ≤ d/2 − 9√d for all larger d",
+        (last_fail + 1) as f64,
+        "E-F1c: Theorem 2.2's n ≤ d/3 lies inside the corrected Lemma F.1 only from here on (54² = 2916)",
+    );
     out.measure("P(meet) ≥ 0.9 at n = ⌊d/3⌋ for all d ≥", d90 as f64, "exact Wendel probability, d ≤ 10000");
     out.measure("P(meet) ≥ 0.99 at n = ⌊d/3⌋ for all d ≥", d99 as f64, "exact Wendel probability, d ≤ 10000");
     out.measure("P(meet) ≥ 0.999 at n = ⌊d/3⌋ for all d ≥", d999 as f64, "exact Wendel probability, d ≤ 10000");
@@ -596,7 +679,13 @@ fn exact_layer(out: &mut Outcome) {
     }
     out.tables.push(Table {
         title: "E-F1c: Theorem 2.2 at n = ⌊d/3⌋ — exact probability vs the corrected Lemma F.1".into(),
-        columns: vec!["d".into(), "n = ⌊d/3⌋".into(), "exact P(meet)".into(), "corrected threshold d/2 − 9√d".into(), "d/3 ≤ threshold".into()],
+        columns: vec![
+            "d".into(),
+            "n = ⌊d/3⌋".into(),
+            "exact P(meet)".into(),
+            "corrected threshold d/2 − 9√d".into(),
+            "d/3 ≤ threshold".into(),
+        ],
         rows,
     });
     out.errata.push(Erratum {

@@ -67,7 +67,10 @@
 //!   `δ ≥ Θ̃(τ²d²)` fails, `n ≥ Θ̃(r²)` has unspecified constants) and Theorem 2.2 (`v* ≠ 0`,
 //!   `n = 40 > d/3`, discrete steps).
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Regime, Rel, Role,
+    Table,
+};
 use crate::engine::dynamics::{Dynamics, LabelNoise, Scratch};
 use crate::engine::lanes::{self, PVec};
 use crate::engine::model::{Data, Problem};
@@ -87,7 +90,17 @@ pub const CLAIM: Claim = Claim {
     statement: "from v[0] = 1, label noise and minibatch noise reach small test error; GD interpolates with large test error (≈ 70–80); spherical Gaussian noise of any σ is far worse and large σ makes ‖v‖ grow",
     module: "src/claims/fig1.rs",
     test: "tests/experiment.rs",
-    accepts: &[Param::D, Param::N, Param::R, Param::Tau, Param::Delta, Param::Eta, Param::Steps, Param::Instances, Param::Data],
+    accepts: &[
+        Param::D,
+        Param::N,
+        Param::R,
+        Param::Tau,
+        Param::Delta,
+        Param::Eta,
+        Param::Steps,
+        Param::Instances,
+        Param::Data,
+    ],
     run,
 };
 
@@ -214,7 +227,8 @@ impl Config {
     }
 
     fn variants(&self) -> Vec<Variant> {
-        let mut v = vec![Variant::Gd, Variant::Minibatch, Variant::LnScript, Variant::LnPaper, Variant::LnZero, Variant::Alg1];
+        let mut v =
+            vec![Variant::Gd, Variant::Minibatch, Variant::LnScript, Variant::LnPaper, Variant::LnZero, Variant::Alg1];
         v.extend((0..self.sigmas.len()).map(Variant::Gauss));
         v
     }
@@ -331,22 +345,31 @@ fn norm2(v: &PVec) -> f64 {
 }
 
 /// Run one variant on one data set with the engine's `run_chain`, logging every `T/POINTS`.
-fn simulate(p: &Problem, dynamics: &Dynamics, schedule: &Schedule, alpha: f64, rng: &mut Stream, probe_at: &[u64]) -> Run {
+fn simulate(
+    p: &Problem,
+    dynamics: &Dynamics,
+    schedule: &Schedule,
+    alpha: f64,
+    rng: &mut Stream,
+    probe_at: &[u64],
+) -> Run {
     let total = schedule.total_steps();
     let log_every = (total / POINTS).max(1);
     let npts = (total / log_every + 1) as usize;
-    let (mut train, mut test, mut norm) = (Vec::with_capacity(npts), Vec::with_capacity(npts), Vec::with_capacity(npts));
+    let (mut train, mut test, mut norm) =
+        (Vec::with_capacity(npts), Vec::with_capacity(npts), Vec::with_capacity(npts));
     let mut probes = Vec::new();
-    let end = run_chain(p, dynamics, schedule, StopSet::Never, PVec::constant(p.d(), alpha), rng, &mut |t: u64, v: &PVec| {
-        if t % log_every == 0 {
-            train.push(finite_or_inf(p.loss(v)));
-            test.push(finite_or_inf(p.test_error(v)));
-            norm.push(finite_or_inf(norm2(v)));
-        }
-        if probe_at.contains(&t) {
-            probes.push((t, v.clone()));
-        }
-    });
+    let end =
+        run_chain(p, dynamics, schedule, StopSet::Never, PVec::constant(p.d(), alpha), rng, &mut |t: u64, v: &PVec| {
+            if t % log_every == 0 {
+                train.push(finite_or_inf(p.loss(v)));
+                test.push(finite_or_inf(p.test_error(v)));
+                norm.push(finite_or_inf(norm2(v)));
+            }
+            if probe_at.contains(&t) {
+                probes.push((t, v.clone()));
+            }
+        });
     for s in [&mut train, &mut test, &mut norm] {
         s.resize(npts, f64::INFINITY);
     }
@@ -355,7 +378,19 @@ fn simulate(p: &Problem, dynamics: &Dynamics, schedule: &Schedule, alpha: f64, r
     } else {
         (f64::INFINITY, f64::INFINITY, f64::INFINITY)
     };
-    Run { log_every, train, test, norm, final_train, final_test, final_norm, diverged_at: end.diverged_at, probes, attempts: 1, first_diverged_at: end.diverged_at }
+    Run {
+        log_every,
+        train,
+        test,
+        norm,
+        final_train,
+        final_test,
+        final_norm,
+        diverged_at: end.diverged_at,
+        probes,
+        attempts: 1,
+        first_diverged_at: end.diverged_at,
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -466,7 +501,8 @@ fn band_series(label: &str, runs: &[&Run], pick: fn(&Run) -> &Vec<f64>, color: u
     let Some(first) = runs.first() else { return Vec::new() };
     let le = first.log_every as f64;
     let rows: Vec<&Vec<f64>> = runs.iter().map(|r| pick(r)).collect();
-    let pts = |c: Vec<f64>| c.into_iter().enumerate().map(|(t, y)| (t as f64 * le / x_div / X_UNIT, y)).collect::<Vec<_>>();
+    let pts =
+        |c: Vec<f64>| c.into_iter().enumerate().map(|(t, y)| (t as f64 * le / x_div / X_UNIT, y)).collect::<Vec<_>>();
     let mut outline = pts(curve_quantile(&rows, 0.25));
     let mut upper = pts(curve_quantile(&rows, 0.75));
     upper.reverse();
@@ -477,10 +513,18 @@ fn band_series(label: &str, runs: &[&Run], pick: fn(&Run) -> &Vec<f64>, color: u
     ]
 }
 
-fn median_series(label: &str, runs: &[&Run], pick: fn(&Run) -> &Vec<f64>, color: usize, x_div: f64, dashed: bool) -> Series {
+fn median_series(
+    label: &str,
+    runs: &[&Run],
+    pick: fn(&Run) -> &Vec<f64>,
+    color: usize,
+    x_div: f64,
+    dashed: bool,
+) -> Series {
     let le = runs.first().map(|r| r.log_every as f64).unwrap_or(1.0);
     let rows: Vec<&Vec<f64>> = runs.iter().map(|r| pick(r)).collect();
-    let points = curve_quantile(&rows, 0.5).into_iter().enumerate().map(|(t, y)| (t as f64 * le / x_div / X_UNIT, y)).collect();
+    let points =
+        curve_quantile(&rows, 0.5).into_iter().enumerate().map(|(t, y)| (t as f64 * le / x_div / X_UNIT, y)).collect();
     Series { label: label.into(), points, color, dashed }
 }
 
@@ -495,20 +539,53 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Layer 1: audits (the regime of every Monte Carlo check).
     let tau_d2 = c.alpha * c.alpha * (c.d as f64) * (c.d as f64);
-    let mut exp_audit = Audit::new("exp", format!("the experiment (App. A.1) against Theorem 2.1 (SPEC §7.1): d = {}, n = {}, r = {}, τ = {}, δ = {}", c.d, c.n, c.r, c.alpha, c.delta));
+    let mut exp_audit = Audit::new(
+        "exp",
+        format!(
+            "the experiment (App. A.1) against Theorem 2.1 (SPEC §7.1): d = {}, n = {}, r = {}, τ = {}, δ = {}",
+            c.d, c.n, c.r, c.alpha, c.delta
+        ),
+    );
     exp_audit.fact("(alg)", "dynamics = Algorithm 1 (one-sample gradient + label noise); the experiment adds ∇ℓ̃_i − ∇ℓ_i to the FULL gradient (SPEC §1.7)", false);
     exp_audit.check("(δ)", "δ ≥ Θ̃(τ²d²), read with constant 1 and no log factors", c.delta, Rel::Ge, tau_d2);
-    exp_audit.check("(n ≥ r²)", "n ≥ r² (the Θ̃(r²) of Theorem 2.1 with constant 1, no logs)", c.n as f64, Rel::Ge, (c.r * c.r) as f64);
-    exp_audit.fact("(n ≥ Θ̃(r²))", "n ≥ Θ̃(r²) with the theorem's constants and polylog(d, τ, 1/ε) factors: unspecified, not verifiable", false);
+    exp_audit.check(
+        "(n ≥ r²)",
+        "n ≥ r² (the Θ̃(r²) of Theorem 2.1 with constant 1, no logs)",
+        c.n as f64,
+        Rel::Ge,
+        (c.r * c.r) as f64,
+    );
+    exp_audit.fact(
+        "(n ≥ Θ̃(r²))",
+        "n ≥ Θ̃(r²) with the theorem's constants and polylog(d, τ, 1/ε) factors: unspecified, not verifiable",
+        false,
+    );
     exp_audit.check("(n ≪ d)", "over-parameterized: n < d", c.n as f64, Rel::Lt, c.d as f64);
     let exp_regime = Regime::of(&exp_audit);
-    let mut alg1_audit = Audit::new("alg1", format!("Algorithm 1 with the script's schedule against Theorem 2.1: δ = {}, η = {}, {}, {} for {} steps each", c.delta, c.lr, c.lr / 10.0, c.lr / 100.0, c.t_ln / 3));
+    let mut alg1_audit = Audit::new(
+        "alg1",
+        format!(
+            "Algorithm 1 with the script's schedule against Theorem 2.1: δ = {}, η = {}, {}, {} for {} steps each",
+            c.delta,
+            c.lr,
+            c.lr / 10.0,
+            c.lr / 100.0,
+            c.t_ln / 3
+        ),
+    );
     alg1_audit.fact("(alg)", "dynamics = Algorithm 1", true);
     alg1_audit.check("(δ)", "δ ≥ Θ̃(τ²d²), read with constant 1 and no log factors", c.delta, Rel::Ge, tau_d2);
     alg1_audit.fact("(n ≥ Θ̃(r²))", "n ≥ Θ̃(r²) with the theorem's constants: unspecified, not verifiable", false);
-    alg1_audit.fact("(η)", "η0 = Θ̃(1/δ), η1 = Θ̃(1/δ²), η2 = Θ̃(ε²/δ²) with the theorem's constants: unspecified, not verifiable", false);
+    alg1_audit.fact(
+        "(η)",
+        "η0 = Θ̃(1/δ), η1 = Θ̃(1/δ²), η2 = Θ̃(ε²/δ²) with the theorem's constants: unspecified, not verifiable",
+        false,
+    );
     let alg1_regime = Regime::of(&alg1_audit);
-    let mut g_audit = Audit::new("gauss", format!("the Gaussian variant against Theorem 2.2 (SPEC §8.3): d = {}, n = {}, r = {}", c.d, c.n, c.r));
+    let mut g_audit = Audit::new(
+        "gauss",
+        format!("the Gaussian variant against Theorem 2.2 (SPEC §8.3): d = {}, n = {}, r = {}", c.d, c.n, c.r),
+    );
     g_audit.fact("(v* = 0)", "ground truth v* = 0", c.r == 0);
     g_audit.check("(n ≤ d/3)", "n ≤ d/3", c.n as f64, Rel::Le, c.d as f64 / 3.0);
     g_audit.fact("(LD)", "Langevin diffusion (continuous time); the experiment takes discrete steps v − η(∇L + σξ), i.e. eq. (2) with λ = 2/(ησ²)", false);
@@ -553,7 +630,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         }
         run
     });
-    let run_of = |s: usize, v: Variant| -> &Run { &runs[s * nv + variants.iter().position(|&w| w == v).expect("variant")] };
+    let run_of =
+        |s: usize, v: Variant| -> &Run { &runs[s * nv + variants.iter().position(|&w| w == v).expect("variant")] };
     let runs_of = |v: Variant| -> Vec<&Run> { (0..nseeds).map(|s| run_of(s, v)).collect() };
     let finals = |v: Variant, f: fn(&Run) -> f64| -> Vec<f64> { (0..nseeds).map(|s| f(run_of(s, v))).collect() };
     let te = |v: Variant| finals(v, |r| r.final_test);
@@ -564,7 +642,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Layer 2: exact one-step checks at states of real trajectories.
     let mut x_ln = ExactCheck::new(
         "one step: label noise (script) = v − η(∇L + ∇ℓ̃_i − ∇ℓ_i)",
-        format!("tol·scale − max_k |q_k − s x_k^(i)| ≥ 0 for the decoded (i, s), q = ((v' − v)/v + η M e)/η, tol = {DECODE_REL_TOL}"),
+        format!(
+            "tol·scale − max_k |q_k − s x_k^(i)| ≥ 0 for the decoded (i, s), q = ((v' − v)/v + η M e)/η, tol = {DECODE_REL_TOL}"
+        ),
         Role::Primary,
     );
     let mut x_lnp = ExactCheck::new(
@@ -574,7 +654,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     let mut x_mb = ExactCheck::new(
         "one step: minibatch = v − η(∇L + δ(∇ℓ_i − ∇ℓ_j))",
-        format!("tol·scale − max_k |q_k + δ(r_i x_k^(i) − r_j x_k^(j))| ≥ 0 for the decoded pair (i, j), tol = {DECODE_REL_TOL}"),
+        format!(
+            "tol·scale − max_k |q_k + δ(r_i x_k^(i) − r_j x_k^(j))| ≥ 0 for the decoded pair (i, j), tol = {DECODE_REL_TOL}"
+        ),
         Role::Primary,
     );
     let mut x_zero = ExactCheck::new(
@@ -584,7 +666,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     let mut x_alg1 = ExactCheck::new(
         "control: Algorithm 1's step has the experiment's label-noise form",
-        format!("the label-noise decoding applied to Algorithm-1 steps: tol·scale − max_k |q_k − s x_k^(i)| ≥ 0, tol = {DECODE_REL_TOL}"),
+        format!(
+            "the label-noise decoding applied to Algorithm-1 steps: tol·scale − max_k |q_k − s x_k^(i)| ≥ 0, tol = {DECODE_REL_TOL}"
+        ),
         Role::Control { variant: "Algorithm 1 (one-sample gradient, no full gradient)".into() },
     );
     for (s, p) in problems.iter().enumerate().take(PROBE_SEEDS) {
@@ -596,7 +680,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     let mut rng = ctx.stream(ID, &format!("probe/{}", v.key()), (s as u64) << 40 | t << 4 | k);
                     let mut next = state.clone();
                     let mut sc = Scratch::default();
-                    if dynamics[vi].step(&mut next, p, eta, &mut rng, &mut sc) != crate::engine::dynamics::StepStatus::Ok || !next.all_finite() {
+                    if dynamics[vi].step(&mut next, p, eta, &mut rng, &mut sc)
+                        != crate::engine::dynamics::StepStatus::Ok
+                        || !next.all_finite()
+                    {
                         continue;
                     }
                     let (q, res, scale) = deviation_from_gd(p, state, &next, eta);
@@ -606,17 +693,23 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                         Variant::LnScript | Variant::Alg1 => {
                             let (i, sd, err) = decode_label_noise(p, &q);
                             let chk = if v == Variant::Alg1 { &mut x_alg1 } else { &mut x_ln };
-                            chk.record_scaled(tol - err, tol, || at(format!("decoded i = {i}, s = {}, deviation {}", fmt(sd), fmt(err))));
+                            chk.record_scaled(tol - err, tol, || {
+                                at(format!("decoded i = {i}, s = {}, deviation {}", fmt(sd), fmt(err)))
+                            });
                         }
                         Variant::LnPaper => {
                             let (i, sd, err) = decode_label_noise(p, &q);
                             let xmax = (0..p.d()).fold(0.0f64, |m, kk| m.max(p.data().x(i, kk).abs()));
                             let e2 = err.max((sd.abs() - c.delta).abs() * xmax);
-                            x_lnp.record_scaled(tol - e2, tol, || at(format!("decoded i = {i}, s = {}, deviation {}", fmt(sd), fmt(e2))));
+                            x_lnp.record_scaled(tol - e2, tol, || {
+                                at(format!("decoded i = {i}, s = {}, deviation {}", fmt(sd), fmt(e2)))
+                            });
                         }
                         Variant::Minibatch => {
                             let (i, j, err) = decode_minibatch(p, &q, &res, c.delta);
-                            x_mb.record_scaled(tol - err, tol, || at(format!("decoded (i, j) = ({i}, {j}), deviation {}", fmt(err))));
+                            x_mb.record_scaled(tol - err, tol, || {
+                                at(format!("decoded (i, j) = ({i}, {j}), deviation {}", fmt(err)))
+                            });
                         }
                         _ => {}
                     }
@@ -624,8 +717,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                         let mut a = state.clone();
                         let mut b = state.clone();
                         let zero = Variant::LnZero.dynamics(&c);
-                        zero.step(&mut a, p, eta, &mut ctx.stream(ID, "probe/zero", (s as u64) << 40 | t << 4 | k), &mut sc);
-                        Dynamics::Gd.step(&mut b, p, eta, &mut ctx.stream(ID, "probe/gd", (s as u64) << 40 | t << 4 | k), &mut sc);
+                        zero.step(
+                            &mut a,
+                            p,
+                            eta,
+                            &mut ctx.stream(ID, "probe/zero", (s as u64) << 40 | t << 4 | k),
+                            &mut sc,
+                        );
+                        Dynamics::Gd.step(
+                            &mut b,
+                            p,
+                            eta,
+                            &mut ctx.stream(ID, "probe/gd", (s as u64) << 40 | t << 4 | k),
+                            &mut sc,
+                        );
                         let diff = a.as_slice().iter().zip(b.as_slice()).fold(0.0f64, |m, (x, y)| {
                             if x.to_bits() == y.to_bits() { m } else { m.max((x - y).abs().max(f64::MIN_POSITIVE)) }
                         });
@@ -644,9 +749,22 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let div_side: Vec<Option<u64>> = ctx.runner.map("fig1 minibatch divergence", c.mb_div_runs, |j| {
         let p = match &c.data {
             Some(x) => Problem::new(x.clone(), c.r).expect("validated"),
-            None => Problem::new(Data::gaussian(c.n, c.d, &mut ctx.stream(ID, "mbdiv-data", j as u64)).expect("validated"), c.r).expect("validated"),
+            None => Problem::new(
+                Data::gaussian(c.n, c.d, &mut ctx.stream(ID, "mbdiv-data", j as u64)).expect("validated"),
+                c.r,
+            )
+            .expect("validated"),
         };
-        run_chain(&p, &mb, &mb_sched, StopSet::Never, PVec::constant(c.d, c.alpha), &mut ctx.stream(ID, "mbdiv-noise", j as u64), &mut NoObserver).diverged_at
+        run_chain(
+            &p,
+            &mb,
+            &mb_sched,
+            StopSet::Never,
+            PVec::constant(c.d, c.alpha),
+            &mut ctx.stream(ID, "mbdiv-noise", j as u64),
+            &mut NoObserver,
+        )
+        .diverged_at
     });
     let k_div_side = div_side.iter().filter(|d| d.is_some()).count() as u64;
     let latest_div_side = div_side.iter().flatten().max().copied();
@@ -656,7 +774,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let n_u = nseeds as u64;
     let count = |flags: &[bool]| flags.iter().filter(|&&b| b).count() as u64;
     let half = |id: &str, event: String, regime: &Regime, role: Role, flags: &[bool], diverged: u64| {
-        McCheck::prob_upper(id, &event, regime.clone(), role, count(flags), flags.len() as u64, MEDIAN_BOUND).with_diverged(diverged)
+        McCheck::prob_upper(id, &event, regime.clone(), role, count(flags), flags.len() as u64, MEDIAN_BOUND)
+            .with_diverged(diverged)
     };
     let t_ln = fmt(c.t_ln as f64);
     let t_gdmb = fmt(c.t_gdmb as f64);
@@ -725,7 +844,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     ));
     out.mc.push(half(
         "control label noise: P(train error > 1e-12) ≤ 1/2",
-        format!("the same event for the script's label noise at T = {t_ln} (it keeps fluctuating, it does not interpolate)"),
+        format!(
+            "the same event for the script's label noise at T = {t_ln} (it keeps fluctuating, it does not interpolate)"
+        ),
         &exp_regime,
         Role::Control { variant: "label noise in place of GD".into() },
         &tr_ln.iter().map(|&x| x > TRAIN_ZERO).collect::<Vec<_>>(),
@@ -749,7 +870,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     ));
     out.mc.push(half(
         "GD: P(test error ∉ [30, 150]) ≤ 1/2",
-        format!("test error outside [{}, {}] at T = {t_gdmb} for GD (the paper's '≈ 70–80', read loosely)", GD_BAND.0, GD_BAND.1),
+        format!(
+            "test error outside [{}, {}] at T = {t_gdmb} for GD (the paper's '≈ 70–80', read loosely)",
+            GD_BAND.0, GD_BAND.1
+        ),
         &exp_regime,
         Role::Primary,
         &te_gd.iter().map(|&x| !(GD_BAND.0..=GD_BAND.1).contains(&x)).collect::<Vec<_>>(),
@@ -797,7 +921,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let k_div_mb = mb_runs.iter().filter(|r| r.first_diverged_at.is_some()).count() as u64;
     let mb_redraws: u32 = mb_runs.iter().map(|r| r.attempts - 1).sum();
     let k_lost_mb = ndiv(Variant::Minibatch);
-    let mb_note = format!(" ({k_div_mb} of {nseeds} first attempts diverged and were re-drawn; {k_lost_mb} data sets diverged in all {MB_MAX_ATTEMPTS} attempts and count as failures)");
+    let mb_note = format!(
+        " ({k_div_mb} of {nseeds} first attempts diverged and were re-drawn; {k_lost_mb} data sets diverged in all {MB_MAX_ATTEMPTS} attempts and count as failures)"
+    );
     let w_id = "minibatch: P(test error > 1e-2 | no divergence) ≤ 1/2";
     out.mc.push(half(
         w_id,
@@ -848,8 +974,23 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ]);
     }
     out.tables.push(Table {
-        title: format!("Final values over {nseeds} seeded data sets (d = {}, n = {}, r = {}, v[0] = {}·1; ∞ = diverged)", c.d, c.n, c.r, c.alpha),
-        columns: ["variant", "update", "steps", "diverged", "test error (median)", "test error [q25, q75]", "test error min – max", "train error (median)", "‖v‖₂ (median)"].map(String::from).to_vec(),
+        title: format!(
+            "Final values over {nseeds} seeded data sets (d = {}, n = {}, r = {}, v[0] = {}·1; ∞ = diverged)",
+            c.d, c.n, c.r, c.alpha
+        ),
+        columns: [
+            "variant",
+            "update",
+            "steps",
+            "diverged",
+            "test error (median)",
+            "test error [q25, q75]",
+            "test error min – max",
+            "train error (median)",
+            "‖v‖₂ (median)",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     });
     let med_ln = quant(&te_ln, 0.5);
@@ -867,7 +1008,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         }
         best_counts[bi] += 1;
     }
-    grows.push(vec!["0 (GD)".into(), fmt(c.t_gdmb as f64), format!("{}/{}", ndiv(Variant::Gd), nseeds), fmt(quant(&te_gd, 0.5)), fmt_spread(&te_gd).2, fmt(quant(&tr_gd, 0.5)), fmt(quant(&nm_gd, 0.5)), fmt(quant(&te_gd, 0.5) / med_ln), best_counts[0].to_string()]);
+    grows.push(vec![
+        "0 (GD)".into(),
+        fmt(c.t_gdmb as f64),
+        format!("{}/{}", ndiv(Variant::Gd), nseeds),
+        fmt(quant(&te_gd, 0.5)),
+        fmt_spread(&te_gd).2,
+        fmt(quant(&tr_gd, 0.5)),
+        fmt(quant(&nm_gd, 0.5)),
+        fmt(quant(&te_gd, 0.5) / med_ln),
+        best_counts[0].to_string(),
+    ]);
     for (j, &g) in gauss.iter().enumerate() {
         grows.push(vec![
             fmt(c.sigmas[j]),
@@ -883,7 +1034,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     out.tables.push(Table {
         title: format!("Spherical Gaussian noise v − η(∇L + σξ), η = {}: the σ grid (GD = σ = 0 for reference)", c.lr),
-        columns: ["σ", "steps", "diverged", "test error (median)", "test error min – max", "train error (median)", "‖v‖₂ (median)", "median test error / label noise's", "data sets where this σ is best"].map(String::from).to_vec(),
+        columns: [
+            "σ",
+            "steps",
+            "diverged",
+            "test error (median)",
+            "test error min – max",
+            "train error (median)",
+            "‖v‖₂ (median)",
+            "median test error / label noise's",
+            "data sets where this σ is best",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: grows,
     });
     // With GD (σ = 0) as the lower end, the grid brackets a data set's best σ unless the best is
@@ -905,16 +1068,37 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             vec!["Algorithm 1 (not the experiment)".into(), fmt(quant(&te_alg1, 0.5)), fmt(ag_med), format!("{ag_k}/{nseeds}"), fmt(ag_p)],
         ],
     });
-    let (lo_side, hi_side) = (stats::cp_lower(k_div_side, c.mb_div_runs as u64, a2), stats::cp_upper(k_div_side, c.mb_div_runs as u64, a2));
+    let (lo_side, hi_side) =
+        (stats::cp_lower(k_div_side, c.mb_div_runs as u64, a2), stats::cp_upper(k_div_side, c.mb_div_runs as u64, a2));
     out.tables.push(Table {
-        title: format!("Minibatch noise at the script's η = {} diverges (δ = {}, bs = 1, v[0] = {}·1)", c.lr, c.delta, c.alpha),
-        columns: ["runs", "steps", "diverged", "rate", "99% Clopper–Pearson", "latest divergence step"].map(String::from).to_vec(),
+        title: format!(
+            "Minibatch noise at the script's η = {} diverges (δ = {}, bs = 1, v[0] = {}·1)",
+            c.lr, c.delta, c.alpha
+        ),
+        columns: ["runs", "steps", "diverged", "rate", "99% Clopper–Pearson", "latest divergence step"]
+            .map(String::from)
+            .to_vec(),
         rows: vec![
-            vec![format!("{nseeds} main runs (first attempts; {mb_redraws} re-draws in all)"), fmt(c.t_gdmb as f64), k_div_mb.to_string(), fmt(k_div_mb as f64 / n_u as f64),
+            vec![
+                format!("{nseeds} main runs (first attempts; {mb_redraws} re-draws in all)"),
+                fmt(c.t_gdmb as f64),
+                k_div_mb.to_string(),
+                fmt(k_div_mb as f64 / n_u as f64),
                 format!("[{}, {}]", fmt(stats::cp_lower(k_div_mb, n_u, a2)), fmt(stats::cp_upper(k_div_mb, n_u, a2))),
-                latest_div_main.map(|t| t.to_string()).unwrap_or_else(|| "–".into())],
-            vec![format!("{} short runs ({})", c.mb_div_runs, if c.data.is_some() { "the CSV data set" } else { "fresh data sets" }), fmt(c.mb_div_steps as f64), k_div_side.to_string(), fmt(k_div_side as f64 / c.mb_div_runs as f64),
-                format!("[{}, {}]", fmt(lo_side), fmt(hi_side)), latest_div_side.map(|t| t.to_string()).unwrap_or_else(|| "–".into())],
+                latest_div_main.map(|t| t.to_string()).unwrap_or_else(|| "–".into()),
+            ],
+            vec![
+                format!(
+                    "{} short runs ({})",
+                    c.mb_div_runs,
+                    if c.data.is_some() { "the CSV data set" } else { "fresh data sets" }
+                ),
+                fmt(c.mb_div_steps as f64),
+                k_div_side.to_string(),
+                fmt(k_div_side as f64 / c.mb_div_runs as f64),
+                format!("[{}, {}]", fmt(lo_side), fmt(hi_side)),
+                latest_div_side.map(|t| t.to_string()).unwrap_or_else(|| "–".into()),
+            ],
         ],
     });
 
@@ -927,13 +1111,56 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         }
     };
     for &v in &variants {
-        measure(&mut out, format!("median test error: {}", v.label(&c)), quant(&te(v), 0.5), format!("{} steps, {nseeds} data sets", schedules[variants.iter().position(|&w| w == v).expect("variant")].total_steps()));
+        measure(
+            &mut out,
+            format!("median test error: {}", v.label(&c)),
+            quant(&te(v), 0.5),
+            format!(
+                "{} steps, {nseeds} data sets",
+                schedules[variants.iter().position(|&w| w == v).expect("variant")].total_steps()
+            ),
+        );
     }
-    measure(&mut out, "median test error, best σ per data set".into(), quant(&best_g, 0.5), "min over the σ grid on each data set (generous: chosen with hindsight)".into());
-    measure(&mut out, "minibatch divergence rate (short runs)".into(), k_div_side as f64 / c.mb_div_runs as f64, format!("{k_div_side}/{} runs of {} steps, 99% CI [{}, {}]", c.mb_div_runs, c.mb_div_steps, fmt(lo_side), fmt(hi_side)));
-    measure(&mut out, "label noise ±δ vs script: median log10(test error ratio)".into(), rg_med, format!("±δ lower on {rg_k}/{nseeds} data sets; two-sided sign test p = {}", fmt(rg_p)));
-    measure(&mut out, "Algorithm 1 vs script label noise: median log10(test error ratio)".into(), ag_med, format!("Algorithm 1 lower on {ag_k}/{nseeds} data sets; sign test p = {}", fmt(ag_p)));
-    measure(&mut out, "data sets whose best σ is bracketed (0 < σ* < largest σ)".into(), bracketed as f64, format!("of {nseeds}; best = GD (σ = 0, no noise) on {}, the largest σ on {}", best_counts[0], best_counts[c.sigmas.len()]));
+    measure(
+        &mut out,
+        "median test error, best σ per data set".into(),
+        quant(&best_g, 0.5),
+        "min over the σ grid on each data set (generous: chosen with hindsight)".into(),
+    );
+    measure(
+        &mut out,
+        "minibatch divergence rate (short runs)".into(),
+        k_div_side as f64 / c.mb_div_runs as f64,
+        format!(
+            "{k_div_side}/{} runs of {} steps, 99% CI [{}, {}]",
+            c.mb_div_runs,
+            c.mb_div_steps,
+            fmt(lo_side),
+            fmt(hi_side)
+        ),
+    );
+    measure(
+        &mut out,
+        "label noise ±δ vs script: median log10(test error ratio)".into(),
+        rg_med,
+        format!("±δ lower on {rg_k}/{nseeds} data sets; two-sided sign test p = {}", fmt(rg_p)),
+    );
+    measure(
+        &mut out,
+        "Algorithm 1 vs script label noise: median log10(test error ratio)".into(),
+        ag_med,
+        format!("Algorithm 1 lower on {ag_k}/{nseeds} data sets; sign test p = {}", fmt(ag_p)),
+    );
+    measure(
+        &mut out,
+        "data sets whose best σ is bracketed (0 < σ* < largest σ)".into(),
+        bracketed as f64,
+        format!(
+            "of {nseeds}; best = GD (σ = 0, no noise) on {}, the largest σ on {}",
+            best_counts[0],
+            best_counts[c.sigmas.len()]
+        ),
+    );
 
     // Erratum E-A1-MB.
     let (mb_med, _, mb_range) = fmt_spread(&te_mb);
@@ -967,7 +1194,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Figures (SVG): medians over seeds with quartile bands.
     let xg = c.gauss_x_scale();
-    let best_sigma = (0..c.sigmas.len()).min_by(|&a, &b| quant(&te_g[a], 0.5).total_cmp(&quant(&te_g[b], 0.5))).unwrap_or(0);
+    let best_sigma =
+        (0..c.sigmas.len()).min_by(|&a, &b| quant(&te_g[a], 0.5).total_cmp(&quant(&te_g[b], 0.5))).unwrap_or(0);
     let main = [Variant::Gd, Variant::Minibatch, Variant::LnScript];
     for (file, what, pick) in [
         ("fig1_test_error.svg", "test error ‖v⊙v − v*⊙v*‖²", (|r: &Run| &r.test) as fn(&Run) -> &Vec<f64>),
@@ -1000,20 +1228,37 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         });
     }
     for (file, what, pick, title) in [
-        ("fig1_gaussian_test_error.svg", "test error", (|r: &Run| &r.test) as fn(&Run) -> &Vec<f64>, "Gaussian noise: test error per σ"),
+        (
+            "fig1_gaussian_test_error.svg",
+            "test error",
+            (|r: &Run| &r.test) as fn(&Run) -> &Vec<f64>,
+            "Gaussian noise: test error per σ",
+        ),
         ("fig1_gaussian_train_error.svg", "train error", |r: &Run| &r.train, "Gaussian noise: train error per σ"),
         ("fig1_gaussian_norm.svg", "‖v‖₂", |r: &Run| &r.norm, "Gaussian noise: ‖v‖₂ per σ"),
     ] {
         let mut series: Vec<Series> = gauss
             .iter()
             .enumerate()
-            .map(|(j, &g)| median_series(&format!("σ = {}", fmt(c.sigmas[j])), &runs_of(g), pick, sigma_color(j, c.sigmas.len()), xg, false))
+            .map(|(j, &g)| {
+                median_series(
+                    &format!("σ = {}", fmt(c.sigmas[j])),
+                    &runs_of(g),
+                    pick,
+                    sigma_color(j, c.sigmas.len()),
+                    xg,
+                    false,
+                )
+            })
             .collect();
         series.push(median_series("GD", &runs_of(Variant::Gd), pick, 7, 1.0, true));
         series.push(median_series("label noise (script)", &runs_of(Variant::LnScript), pick, 2, 1.0, true));
         out.figures.push(Figure {
             file: file.into(),
-            caption: format!("{title}: median over {nseeds} data sets (x-axis ÷ {}); GD and label noise dashed", fmt(xg)),
+            caption: format!(
+                "{title}: median over {nseeds} data sets (x-axis ÷ {}); GD and label noise dashed",
+                fmt(xg)
+            ),
             svg: line_plot(title, "iteration (thousands)", what, Scale::Linear, Scale::Log10, &series),
         });
     }

@@ -14,7 +14,7 @@
 //! exact law, on the engine's own data generator. Negative control: unit-variance Laplace data
 //! (heavier tails, same covariance) at the same `b_x`; the same bound check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -70,7 +70,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         }
     }
     out.exact.push(grid);
-    let mut tail = ExactCheck::new("Gaussian tail", "2e^{−b²/2} − P(|x| > b) ≥ 0 for b on a grid of [0, 30] (both sides > 0 there); scaled by the bound", Role::Primary);
+    let mut tail = ExactCheck::new(
+        "Gaussian tail",
+        "2e^{−b²/2} − P(|x| > b) ≥ 0 for b on a grid of [0, 30] (both sides > 0 there); scaled by the bound",
+        Role::Primary,
+    );
     for j in 0..=3000 {
         let b = j as f64 / 100.0;
         let p = statrs::function::erf::erfc(b / std::f64::consts::SQRT_2);
@@ -85,7 +89,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // Monte Carlo on the engine's generator.
-    let n_sets = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(20_000, 100_000, 1_000_000)) as u64)? as usize;
+    let n_sets =
+        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(20_000, 100_000, 1_000_000)) as u64)? as usize;
     let (n, d) = (o.n.unwrap_or(4), o.d.unwrap_or(5));
     check::at_least_one("n", n as u64)?;
     check::at_least_one("d", d as u64)?;
@@ -125,7 +130,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let (n2, d2, rho2) = (40usize, 100usize, 0.01 / 3.0);
     let b2 = b_x(n2, d2, rho2);
     let m_sets = ctx.budget.pick(3000, 20_000, 200_000);
-    let mut audit2 = Audit::new("G.1 (40,100)", format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"));
+    let mut audit2 = Audit::new(
+        "G.1 (40,100)",
+        format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"),
+    );
     audit2.check("ρ ∈ (0,1)", "failure level ρ < 1", rho2, Rel::Lt, 1.0);
     audit2.fact("Gaussian data", "entries drawn i.i.d. N(0,1)", true);
     let regime2 = out.push_audit(audit2);
@@ -142,7 +150,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let kl = hl.iter().filter(|&&h| h).count() as u64;
     out.mc.push(McCheck::prob_upper(
         "G.1 (40,100): P(max|x| > b_x) ≤ ρ",
-        &format!("max |x| > b_x = {} at n = 40, d = 100, ρ = 0.01/3 (exact probability {})", fmt(b2), fmt(exact_exceed(n2, d2, b2))),
+        &format!(
+            "max |x| > b_x = {} at n = 40, d = 100, ρ = 0.01/3 (exact probability {})",
+            fmt(b2),
+            fmt(exact_exceed(n2, d2, b2))
+        ),
         regime2.clone(),
         Role::Primary,
         kg,
@@ -159,6 +171,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         rho2,
     ));
     out.measure("b_x at n = 40, d = 100, ρ = 0.01/3", b2, "SPEC §2.1(c): 5.42");
-    out.measure("exact P at n = 40, d = 100, ρ = 0.01/3", exact_exceed(n2, d2, b2), "SPEC §2.1(c): 2.4e-4, ~14× below ρ");
+    out.measure(
+        "exact P at n = 40, d = 100, ρ = 0.01/3",
+        exact_exceed(n2, d2, b2),
+        "SPEC §2.1(c): 2.4e-4, ~14× below ρ",
+    );
     Ok(out)
 }

@@ -18,7 +18,9 @@
 
 use statrs::function::gamma::gamma_lr;
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
+};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -63,7 +65,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
 
     // (178): per-column tail ≤ e^{−n/24}, exact, n = 1..2000.
-    let mut step = ExactCheck::new("(178)", "e^{−n/24} − P(χ²_n < n/2) ≥ 0, n = 1…2000; scaled by e^{−n/24}", Role::Primary);
+    let mut step =
+        ExactCheck::new("(178)", "e^{−n/24} − P(χ²_n < n/2) ≥ 0, n = 1…2000; scaled by e^{−n/24}", Role::Primary);
     for n in 1..=2000usize {
         let b = (-(n as f64) / 24.0).exp();
         step.record_scaled(b - per_column(n), b, || format!("n = {n}"));
@@ -88,7 +91,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let n_printed = (24.0 * (d as f64).ln()).floor() as usize + 1;
         for &rho in &rhos {
             let p = exact_fail(n_printed, d);
-            printed.record_scaled(rho - p, rho, || format!("d = {d}, n = {n_printed}, ρ = {}: P(fail) = {}", fmt(rho), fmt(p)));
+            printed.record_scaled(rho - p, rho, || {
+                format!("d = {d}, n = {n_printed}, ρ = {}: P(fail) = {}", fmt(rho), fmt(p))
+            });
             let n_rep = (24.0 * (d as f64 / rho).ln()).ceil() as usize;
             let pr = exact_fail(n_rep, d);
             repaired.record_scaled(rho - pr, rho, || format!("d = {d}, n = {n_rep}, ρ = {}", fmt(rho)));
@@ -119,7 +124,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     out.tables.push(Table {
         title: "SPEC §2.2(c): exact failure probabilities".into(),
-        columns: vec!["n".into(), "P(χ²_n < n/2)".into(), "P(fail), d = 100".into(), "P(fail), d = 1000".into(), "union bound d = 100 / 1000".into()],
+        columns: vec![
+            "n".into(),
+            "P(χ²_n < n/2)".into(),
+            "P(fail), d = 100".into(),
+            "P(fail), d = 1000".into(),
+            "union bound d = 100 / 1000".into(),
+        ],
         rows: t2,
     });
     out.errata.push(Erratum {
@@ -136,7 +147,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // Monte Carlo: a literal instance and the paper's experiment size.
-    let n_sets = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(3000, 20_000, 200_000)) as u64)? as usize;
+    let n_sets =
+        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(3000, 20_000, 200_000)) as u64)? as usize;
     let d = o.d.unwrap_or(100);
     let n = o.n.unwrap_or(111);
     check::at_least_one("n", n as u64)?;

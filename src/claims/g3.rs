@@ -29,7 +29,9 @@
 //! `A[t1] ≥ c/3` needs a per-step change `≤ c/6`, never stated. [`decomposition_covers`] is the
 //! per-path test of the decomposition.
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
+};
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::engine::rng::{Stream, uniform01};
 use crate::error::{Result, check};
@@ -234,7 +236,16 @@ impl ArProcess {
 }
 
 /// Count of `event` over `chains` paths of `proc` from `a0` (streams `(claim, purpose, j)`).
-pub fn mc_count(ctx: &Ctx, claim: &str, purpose: &str, proc: &ArProcess, a0: f64, t: usize, chains: usize, event: impl Fn(&[f64]) -> bool + Sync) -> u64 {
+pub fn mc_count(
+    ctx: &Ctx,
+    claim: &str,
+    purpose: &str,
+    proc: &ArProcess,
+    a0: f64,
+    t: usize,
+    chains: usize,
+    event: impl Fn(&[f64]) -> bool + Sync,
+) -> u64 {
     let hits = ctx.runner.map(purpose, chains, |j| {
         let mut rng = ctx.stream(claim, purpose, j as u64);
         event(&proc.path(a0, t, &mut rng))
@@ -243,7 +254,16 @@ pub fn mc_count(ctx: &Ctx, claim: &str, purpose: &str, proc: &ArProcess, a0: f64
 }
 
 /// A G.3-type audit of a synthetic process (drift, variance/range, start).
-fn audit_process(id: &str, title: &str, proc: &ArProcess, c: f64, gamma: f64, a0: f64, a: f64, range_bound: Option<f64>) -> Audit {
+fn audit_process(
+    id: &str,
+    title: &str,
+    proc: &ArProcess,
+    c: f64,
+    gamma: f64,
+    a0: f64,
+    a: f64,
+    range_bound: Option<f64>,
+) -> Audit {
     let mut au = Audit::new(id, title);
     au.check("start", "A[0] ≤ c/2", a0, Rel::Le, c / 2.0);
     // Drift on the window: E[A'] − (1−γ)A = (γ − γ_proc)A + drift ≤ 0 for A ∈ [c/3, c].
@@ -276,7 +296,8 @@ pub fn two_step_prob(h: f64) -> f64 {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
-    let chains = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
+    let chains =
+        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
     let mut out = Outcome::new();
     let (c, gamma, a0) = (CE_C, CE_GAMMA, CE_A0);
 
@@ -287,7 +308,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let b1 = g3_bound(c, gamma, a1, 1);
     let b1r = g3r_bound(c, gamma, tp1.range(), 1);
     let proc1 = ArProcess::ar(gamma, Noise::TwoPoint(tp1));
-    out.audits.push(audit_process("G.3 T=1 example", &format!("{}, c = 1, γ = 0.01, A[0] = 1/2, T = 1, a = Var = 0.36", proc1.describe()), &proc1, c, gamma, a0, a1, None));
+    out.audits.push(audit_process(
+        "G.3 T=1 example",
+        &format!("{}, c = 1, γ = 0.01, A[0] = 1/2, T = 1, a = Var = 0.36", proc1.describe()),
+        &proc1,
+        c,
+        gamma,
+        a0,
+        a1,
+        None,
+    ));
     let mut ce = ExactCheck::new(
         "(179) printed, T = 1 example",
         "bound − P(event) ≥ 0 with a = the conditional variance (exact enumeration); scaled by the bound",
@@ -338,8 +368,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(fam);
     out.exact.push(famr);
     out.tables.push(Table {
-        title: "E-G3a, two-step family (c = 1, γ = 0.01, A[0] = 1/2, T = 2, ξ = ±h): exact event probability vs (179)".into(),
-        columns: vec!["h".into(), "P(event) (exact)".into(), "printed bound (a = h²)".into(), "G.3-R bound (a = 4h²)".into()],
+        title: "E-G3a, two-step family (c = 1, γ = 0.01, A[0] = 1/2, T = 2, ξ = ±h): exact event probability vs (179)"
+            .into(),
+        columns: vec![
+            "h".into(),
+            "P(event) (exact)".into(),
+            "printed bound (a = h²)".into(),
+            "G.3-R bound (a = 4h²)".into(),
+        ],
         rows,
     });
     out.measure("E-G3a two-step family: smallest violating h", viol_lo, "grid step 0.001; SPEC: 0.2563");
@@ -364,8 +400,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 let pe = exact_two_point_prob(a0, gamma, tp, t, |x| g3_event(x, c));
                 let b = g3_bound(c, gamma, tp.variance(), t as u64);
                 let br = g3r_bound(c, gamma, tp.range(), t as u64);
-                asym.record_scaled(b - pe, b.max(pe), || format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(b)));
-                asymr.record_scaled(br - pe, br, || format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(br)));
+                asym.record_scaled(b - pe, b.max(pe), || {
+                    format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(b))
+                });
+                asymr.record_scaled(br - pe, br, || {
+                    format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(br))
+                });
                 if u == 0.6 {
                     arows.push(vec![fmt(p), t.to_string(), fmt(pe), fmt(b), fmt(br)]);
                 }
@@ -411,7 +451,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     };
     let mut dw = ExactCheck::new(
         "E-G3b decomposition, jumps > c/6",
-        format!("per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 otherwise; {}", jump.describe()),
+        format!(
+            "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 otherwise; {}",
+            jump.describe()
+        ),
         Role::Witness { erratum: "E-G3b".into() },
     );
     for (j, cv) in cover(&jump, "decomposition-jumps").into_iter().enumerate() {
@@ -429,7 +472,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             dr.record(if cv { 1.0 } else { -1.0 }, || format!("path {j}"));
         }
     }
-    out.measure("E-G3b: exiting paths not covered (jumps)", dw.violations as f64, format!("out of {} exiting paths", dw.states));
+    out.measure(
+        "E-G3b: exiting paths not covered (jumps)",
+        dw.violations as f64,
+        format!("out of {} exiting paths", dw.states),
+    );
     out.exact.push(dw);
     out.exact.push(dr);
 
@@ -442,20 +489,56 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let cases = [
         Case { id: "G.3-R: uniform AR, T = 50", proc: ArProcess::ar(gamma, Noise::Uniform { h: 0.1 }), t: 50, a0 },
-        Case { id: "G.3-R: ±0.3 AR, T = 2", proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.3))), t: 2, a0 },
-        Case { id: "G.3-R: ±0.18 AR, T = 3", proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.18))), t: 3, a0 },
-        Case { id: "G.3-R: asymmetric jumps with freezing, T = 20", proc: ArProcess { gamma, drift: 0.0, noise: Noise::TwoPoint(TwoPoint { up: 0.6, p: 0.05 }), freeze: 0.02 }, t: 20, a0 },
+        Case {
+            id: "G.3-R: ±0.3 AR, T = 2",
+            proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.3))),
+            t: 2,
+            a0,
+        },
+        Case {
+            id: "G.3-R: ±0.18 AR, T = 3",
+            proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.18))),
+            t: 3,
+            a0,
+        },
+        Case {
+            id: "G.3-R: asymmetric jumps with freezing, T = 20",
+            proc: ArProcess { gamma, drift: 0.0, noise: Noise::TwoPoint(TwoPoint { up: 0.6, p: 0.05 }), freeze: 0.02 },
+            t: 20,
+            a0,
+        },
     ];
     let mut mc_rows = Vec::new();
     for cs in &cases {
         let rb = cs.proc.noise.range();
         let bound = g3r_bound(c, cs.proc.gamma, rb, cs.t as u64);
-        let au = audit_process(cs.id, &format!("{}, c = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t), &cs.proc, c, cs.proc.gamma, cs.a0, rb * rb, Some(rb));
+        let au = audit_process(
+            cs.id,
+            &format!("{}, c = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
+            &cs.proc,
+            c,
+            cs.proc.gamma,
+            cs.a0,
+            rb * rb,
+            Some(rb),
+        );
         let regime = out.push_audit(au);
         let k = mc_count(ctx, "G.3", cs.id, &cs.proc, cs.a0, cs.t, chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
-        out.mc.push(McCheck::prob_upper(cs.id, &format!("A[T] > 1 ∧ A[0] ≤ 1/2 ∧ A[0:T] ∈ [1/3, 1] for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)), regime, Role::Primary, k, chains as u64, bound));
+        out.mc.push(McCheck::prob_upper(
+            cs.id,
+            &format!(
+                "A[T] > 1 ∧ A[0] ≤ 1/2 ∧ A[0:T] ∈ [1/3, 1] for {}; bound with a = (range {})²",
+                cs.proc.describe(),
+                fmt(rb)
+            ),
+            regime,
+            Role::Primary,
+            k,
+            chains as u64,
+            bound,
+        ));
     }
     out.tables.push(Table {
         title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural processes the printed bound is usually not violated (SPEC §3.1(f))".into(),
@@ -466,13 +549,26 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // MC witness of E-G3a: asymmetric jumps, T = 3, printed bound.
     let wproc = ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint { up: 0.6, p: 0.05 }));
     let wa = wproc.noise.variance();
-    let wau = audit_process("G.3 printed, asymmetric", &format!("{}, c = 1, A[0] = 1/2, T = 3, a = Var = {}", wproc.describe(), fmt(wa)), &wproc, c, gamma, a0, wa, None);
+    let wau = audit_process(
+        "G.3 printed, asymmetric",
+        &format!("{}, c = 1, A[0] = 1/2, T = 3, a = Var = {}", wproc.describe(), fmt(wa)),
+        &wproc,
+        c,
+        gamma,
+        a0,
+        wa,
+        None,
+    );
     let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.3", "printed-asymmetric", &wproc, a0, 3, chains, |p| g3_event(p, c));
     let pw_exact = exact_two_point_prob(a0, gamma, TwoPoint { up: 0.6, p: 0.05 }, 3, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "(179) printed: asymmetric jumps, T = 3",
-        &format!("the event of (179) for {} (exact probability {}), against the printed bound with a = Var", wproc.describe(), fmt(pw_exact)),
+        &format!(
+            "the event of (179) for {} (exact probability {}), against the printed bound with a = Var",
+            wproc.describe(),
+            fmt(pw_exact)
+        ),
         wreg,
         Role::Witness { erratum: "E-G3a".into() },
         kw,
@@ -483,7 +579,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Negative control: a drifting process (E[A'] > (1−γ)A) with tiny noise, G.3-R check.
     let cproc = ArProcess { gamma: 0.0, drift: 0.0101, noise: Noise::Uniform { h: 0.0005 }, freeze: 0.0 };
     let crb = cproc.noise.range();
-    let cau = audit_process("G.3-R control", &format!("{}, c = 1, A[0] = 1/2, T = 50 (drift hypothesis violated)", cproc.describe()), &cproc, c, gamma, a0, crb * crb, Some(crb));
+    let cau = audit_process(
+        "G.3-R control",
+        &format!("{}, c = 1, A[0] = 1/2, T = 50 (drift hypothesis violated)", cproc.describe()),
+        &cproc,
+        c,
+        gamma,
+        a0,
+        crb * crb,
+        Some(crb),
+    );
     let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.3", "control-drift", &cproc, a0, 50, chains, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(

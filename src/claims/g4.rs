@@ -18,7 +18,9 @@
 //! `a = 0.0225` (and `(1−γ)c2 = 0.4 < c1`), the event has probability `1/2`, the bound is
 //! `exp(−0.02/0.0225) = 0.411`.
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
+};
 use crate::claims::g3::{ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count};
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::{Result, check};
@@ -45,7 +47,18 @@ pub const CE_A0: f64 = 1.0;
 /// Largest `ln((1−γ)^{−2T})` kept in the grid of (188) ≤ (189) (f64 overflows near 709).
 const F64_LOG_GUARD: f64 = 600.0;
 
-fn audit_g4(id: &str, title: &str, proc: &ArProcess, c1: f64, c2: f64, gamma: f64, a0: f64, t: usize, a: f64, range: bool) -> Audit {
+fn audit_g4(
+    id: &str,
+    title: &str,
+    proc: &ArProcess,
+    c1: f64,
+    c2: f64,
+    gamma: f64,
+    a0: f64,
+    t: usize,
+    a: f64,
+    range: bool,
+) -> Audit {
     let mut au = Audit::new(id, title);
     au.check("start low", "A[0] ≥ c1", a0, Rel::Ge, c1);
     au.check("start high", "A[0] ≤ c2", a0, Rel::Le, c2);
@@ -62,7 +75,8 @@ fn audit_g4(id: &str, title: &str, proc: &ArProcess, c1: f64, c2: f64, gamma: f6
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
-    let chains = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
+    let chains =
+        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
     let mut out = Outcome::new();
     let (c1, c2, gamma, a0) = (CE_C1, CE_C2, CE_GAMMA, CE_A0);
     let ev = |p: &[f64]| g4_event(p, c1, c2);
@@ -73,11 +87,30 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let p1 = exact_two_point_prob(a0, gamma, tp, 1, ev);
     let b1 = g4_bound(c1, gamma, tp.variance(), 1, a0);
     let b1r = g4r_bound(c1, gamma, tp.range(), 1, a0);
-    out.audits.push(audit_g4("G.4 T=1 example", &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var = 0.0225", proc1.describe()), &proc1, c1, c2, gamma, a0, 1, tp.variance(), false));
-    let mut ce = ExactCheck::new("(185) printed, T = 1 example", "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound", Role::Witness { erratum: "E-G3a".into() });
+    out.audits.push(audit_g4(
+        "G.4 T=1 example",
+        &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var = 0.0225", proc1.describe()),
+        &proc1,
+        c1,
+        c2,
+        gamma,
+        a0,
+        1,
+        tp.variance(),
+        false,
+    ));
+    let mut ce = ExactCheck::new(
+        "(185) printed, T = 1 example",
+        "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound",
+        Role::Witness { erratum: "E-G3a".into() },
+    );
     ce.record_scaled(b1 - p1, b1, || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1)));
     out.exact.push(ce);
-    let mut cer = ExactCheck::new("(185) G.4-R, T = 1 example", "bound − P(event) ≥ 0 with a = (range)² = 0.09", Role::Repair { erratum: "E-G3a".into() });
+    let mut cer = ExactCheck::new(
+        "(185) G.4-R, T = 1 example",
+        "bound − P(event) ≥ 0 with a = (range)² = 0.09",
+        Role::Repair { erratum: "E-G3a".into() },
+    );
     cer.record_scaled(b1r - p1, b1r, || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1r)));
     out.exact.push(cer);
     out.measure("E-G3a (G.4): P(event), T = 1", p1, "exact");
@@ -85,8 +118,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("E-G3a (G.4): G.4-R bound, T = 1", b1r, "a = range² = 0.09");
 
     // ---- families: symmetric ±h and asymmetric jumps, T ∈ {1, 2, 3} ----------------------------
-    let mut fam = ExactCheck::new("(185) printed, two-point families", "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound", Role::Witness { erratum: "E-G3a".into() });
-    let mut famr = ExactCheck::new("(185) G.4-R, two-point families", "the same with a = (range)²", Role::Repair { erratum: "E-G3a".into() });
+    let mut fam = ExactCheck::new(
+        "(185) printed, two-point families",
+        "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound",
+        Role::Witness { erratum: "E-G3a".into() },
+    );
+    let mut famr = ExactCheck::new(
+        "(185) G.4-R, two-point families",
+        "the same with a = (range)²",
+        Role::Repair { erratum: "E-G3a".into() },
+    );
     let mut rows = Vec::new();
     let mut noises: Vec<TwoPoint> = (0..=20).map(|j| TwoPoint::symmetric(0.05 + 0.01 * j as f64)).collect();
     for &p in &[0.005, 0.01, 0.02, 0.05] {
@@ -102,7 +143,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let desc = || format!("ξ: up {} w.p. {}, T = {t}: P = {}, bound = {}", fmt(tpn.up), tpn.p, fmt(pe), fmt(b));
             fam.record_scaled(b - pe, b.max(pe), desc);
             famr.record_scaled(br - pe, br, || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p));
-            if t == 1 && (tpn.p != 0.5 && tpn.up == 0.5 || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < 1e-9)) {
+            if t == 1
+                && (tpn.p != 0.5 && tpn.up == 0.5
+                    || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < 1e-9))
+            {
                 rows.push(vec![fmt(tpn.up), fmt(tpn.p), fmt(pe), fmt(b), fmt(br)]);
             }
         }
@@ -116,7 +160,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // ---- (188) ≤ (189) -----------------------------------------------------------------------
-    let mut forms = ExactCheck::new("(188) ≤ (189)", "exp(−2γ(c1 − (1−γ)^T A[0])²/a) − (188) ≥ 0 on a grid with (1−γ)^T c2 < c1; scaled by (189)", Role::Primary);
+    let mut forms = ExactCheck::new(
+        "(188) ≤ (189)",
+        "exp(−2γ(c1 − (1−γ)^T A[0])²/a) − (188) ≥ 0 on a grid with (1−γ)^T c2 < c1; scaled by (189)",
+        Role::Primary,
+    );
     for &g in &[1e-3f64, 0.01, 0.1, 0.5] {
         for &t in &[1u64, 5, 50, 500, 5000] {
             for &start in &[0.55, 0.8, 1.0] {
@@ -128,7 +176,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     }
                     let second = g4_bound_simple(c1, g, a, t, start);
                     let first = g4_bound(c1, g, a, t, start);
-                    forms.record_scaled(second - first, second.max(1e-300), || format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}"));
+                    forms.record_scaled(second - first, second.max(1e-300), || {
+                        format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}")
+                    });
                 }
             }
         }
@@ -144,19 +194,48 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let cases = [
         Case { id: "G.4-R: uniform AR, T = 50", proc: ArProcess::ar(0.02, Noise::Uniform { h: 0.1 }), t: 50, a0: 0.9 },
-        Case { id: "G.4-R: ±0.15 AR, T = 1", proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.15))), t: 1, a0 },
-        Case { id: "G.4-R: ±0.12 AR, T = 3", proc: ArProcess::ar(0.25, Noise::TwoPoint(TwoPoint::symmetric(0.12))), t: 3, a0: 0.9 },
+        Case {
+            id: "G.4-R: ±0.15 AR, T = 1",
+            proc: ArProcess::ar(gamma, Noise::TwoPoint(TwoPoint::symmetric(0.15))),
+            t: 1,
+            a0,
+        },
+        Case {
+            id: "G.4-R: ±0.12 AR, T = 3",
+            proc: ArProcess::ar(0.25, Noise::TwoPoint(TwoPoint::symmetric(0.12))),
+            t: 3,
+            a0: 0.9,
+        },
     ];
     let mut mrows = Vec::new();
     for cs in &cases {
         let rb = cs.proc.noise.range();
         let bound = g4r_bound(c1, cs.proc.gamma, rb, cs.t as u64, cs.a0);
-        let au = audit_g4(cs.id, &format!("{}, c1 = 1/2, c2 = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t), &cs.proc, c1, c2, cs.proc.gamma, cs.a0, cs.t, rb * rb, true);
+        let au = audit_g4(
+            cs.id,
+            &format!("{}, c1 = 1/2, c2 = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
+            &cs.proc,
+            c1,
+            c2,
+            cs.proc.gamma,
+            cs.a0,
+            cs.t,
+            rb * rb,
+            true,
+        );
         let regime = out.push_audit(au);
         let k = mc_count(ctx, "G.4", cs.id, &cs.proc, cs.a0, cs.t, chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
-        out.mc.push(McCheck::prob_upper(cs.id, &format!("A stays in (1/2, 1] up to T for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)), regime, Role::Primary, k, chains as u64, bound));
+        out.mc.push(McCheck::prob_upper(
+            cs.id,
+            &format!("A stays in (1/2, 1] up to T for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)),
+            regime,
+            Role::Primary,
+            k,
+            chains as u64,
+            bound,
+        ));
     }
     out.tables.push(Table {
         title: "Synthetic processes: frequency of staying in the window vs G.4-R and the printed bound".into(),
@@ -167,13 +246,29 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // MC witness: asymmetric up-jumps, T = 1, printed bound.
     let wtp = TwoPoint { up: 0.5, p: 0.01 };
     let wproc = ArProcess::ar(gamma, Noise::TwoPoint(wtp));
-    let wau = audit_g4("G.4 printed, asymmetric", &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var", wproc.describe()), &wproc, c1, c2, gamma, a0, 1, wtp.variance(), false);
+    let wau = audit_g4(
+        "G.4 printed, asymmetric",
+        &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var", wproc.describe()),
+        &wproc,
+        c1,
+        c2,
+        gamma,
+        a0,
+        1,
+        wtp.variance(),
+        false,
+    );
     let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.4", "printed-asymmetric", &wproc, a0, 1, chains, ev);
     let wb = g4_bound(c1, gamma, wtp.variance(), 1, a0);
     out.mc.push(McCheck::prob_upper(
         "(185) printed: asymmetric jumps, T = 1",
-        &format!("A[1] ∈ (1/2, 1] for {} (exact probability {}), against the printed bound {}", wproc.describe(), fmt(wtp.p), fmt(wb)),
+        &format!(
+            "A[1] ∈ (1/2, 1] for {} (exact probability {}), against the printed bound {}",
+            wproc.describe(),
+            fmt(wtp.p),
+            fmt(wb)
+        ),
         wreg,
         Role::Witness { erratum: "E-G3a".into() },
         kw,
@@ -183,7 +278,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Negative control: no contraction (a random walk with tiny steps), G.4-R check of case 1.
     let cproc = ArProcess { gamma: 0.0, drift: 0.0, noise: Noise::Uniform { h: 0.005 }, freeze: 0.0 };
-    let cau = audit_g4("G.4-R control", &format!("{} (no contraction), c1 = 1/2, c2 = 1, A[0] = 0.9, T = 50", cproc.describe()), &cproc, c1, c2, 0.02, 0.9, 50, cproc.noise.range().powi(2), true);
+    let cau = audit_g4(
+        "G.4-R control",
+        &format!("{} (no contraction), c1 = 1/2, c2 = 1, A[0] = 0.9, T = 50", cproc.describe()),
+        &cproc,
+        c1,
+        c2,
+        0.02,
+        0.9,
+        50,
+        cproc.noise.range().powi(2),
+        true,
+    );
     let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.4", "control-no-contraction", &cproc, 0.9, 50, chains, ev);
     out.mc.push(McCheck::prob_upper(

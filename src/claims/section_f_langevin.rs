@@ -98,12 +98,27 @@ pub fn no_growth(tr: &Trace, total: u64) -> bool {
 
 /// Run `dynamics` for `total` steps from `v0` with the stability monitor (`monitor = false`
 /// disables the stop, to show what happens without it).
-pub fn run_monitored(p: &Problem, dynamics: &Dynamics, eta: f64, total: u64, v0: &PVec, mut rng: Stream, monitor: bool) -> Trace {
+pub fn run_monitored(
+    p: &Problem,
+    dynamics: &Dynamics,
+    eta: f64,
+    total: u64,
+    v0: &PVec,
+    mut rng: Stream,
+    monitor: bool,
+) -> Trace {
     let mut v = v0.clone();
     let mut sc = Scratch::default();
     let mut warm = Vec::new();
     let norm = |v: &PVec| v.as_slice().iter().map(|a| a * a).sum::<f64>().sqrt();
-    let mut tr = Trace { norms: vec![(0, norm(&v))], unstable_at: None, diverged_at: None, max_stability: 0.0, norm_quarter: f64::NAN, norm_final: f64::NAN };
+    let mut tr = Trace {
+        norms: vec![(0, norm(&v))],
+        unstable_at: None,
+        diverged_at: None,
+        max_stability: 0.0,
+        norm_quarter: f64::NAN,
+        norm_final: f64::NAN,
+    };
     let check_stability = matches!(dynamics, Dynamics::Langevin { .. } | Dynamics::Gd);
     let mut next_check = MONITOR_EVERY;
     for t in 1..=total {
@@ -148,7 +163,9 @@ pub fn run_chains(
     v0: &PVec,
     chains: usize,
 ) -> Vec<Trace> {
-    runner.map(purpose, chains, |j| run_monitored(p, dynamics, eta, total, v0, stream(seed, "2.2", purpose, j as u64), true))
+    runner.map(purpose, chains, |j| {
+        run_monitored(p, dynamics, eta, total, v0, stream(seed, "2.2", purpose, j as u64), true)
+    })
 }
 
 /// Pointwise median over chains of `‖v[t]‖₂` at the recording times of the first chain (chains
@@ -157,8 +174,11 @@ pub fn median_curve(traces: &[Trace]) -> Vec<(f64, f64)> {
     let Some(first) = traces.first() else { return Vec::new() };
     let mut out = Vec::new();
     for &(t, _) in &first.norms {
-        let vals: Vec<f64> =
-            traces.iter().filter_map(|tr| tr.norms.iter().find(|p| p.0 == t).map(|p| p.1)).filter(|x| x.is_finite()).collect();
+        let vals: Vec<f64> = traces
+            .iter()
+            .filter_map(|tr| tr.norms.iter().find(|p| p.0 == t).map(|p| p.1))
+            .filter(|x| x.is_finite())
+            .collect();
         if vals.len() * 2 >= traces.len() && t > 0 {
             out.push((t as f64, crate::engine::stats::quantile(&vals, 0.5)));
         }

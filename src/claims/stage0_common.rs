@@ -350,7 +350,11 @@ fn data_mkk(a: &mut Audit, inst: &Instance) {
 }
 
 fn setting(a: &mut Audit, inst: &Instance) {
-    a.fact("setting", &format!("Algorithm 1 with constant η, s ~ Unif{{±δ}}, v[0] = τ·1 (τ = {})", fmt(inst.c.tau)), true);
+    a.fact(
+        "setting",
+        &format!("Algorithm 1 with constant η, s ~ Unif{{±δ}}, v[0] = τ·1 (τ = {})", fmt(inst.c.tau)),
+        true,
+    );
 }
 
 fn positivity(a: &mut Audit, c: &Constants, b: f64, label: &str) {
@@ -391,7 +395,12 @@ pub fn audit_b2_level(id: &str, inst: &Instance, b: f64, t: u64) -> Audit {
     let c = &inst.c;
     let mut a = Audit::new(
         id,
-        format!("proof of Lemma B.2 at level b = {} (T = {t}) with the constants of instance {}: {}", fmt(b), inst.tag, c.describe()),
+        format!(
+            "proof of Lemma B.2 at level b = {} (T = {t}) with the constants of instance {}: {}",
+            fmt(b),
+            inst.tag,
+            c.describe()
+        ),
     );
     setting(&mut a, inst);
     data_bx(&mut a, inst);
@@ -409,7 +418,13 @@ pub fn audit_b4(id: &str, inst: &Instance, t: u64) -> Audit {
     data_mkk(&mut a, inst);
     h1(&mut a, c);
     h2(&mut a, c);
-    a.check("T = ⌈32 L0/(ηδ)²⌉", "T ≥ ⌈32 L0/(η²δ²)⌉ (the lemma's T; larger T only helps)", t as f64, Rel::Ge, c.t0 as f64);
+    a.check(
+        "T = ⌈32 L0/(ηδ)²⌉",
+        "T ≥ ⌈32 L0/(η²δ²)⌉ (the lemma's T; larger T only helps)",
+        t as f64,
+        Rel::Ge,
+        c.t0 as f64,
+    );
     positivity(&mut a, c, c.b0, "b0");
     a
 }
@@ -440,7 +455,13 @@ pub fn audit_t31_constants(id: &str, c: &Constants, t: u64) -> Audit {
     a.check("η ≤ η_hi", "η ≤ 1/(32 δ b_x)", c.eta, Rel::Le, c.eta_hi);
     a.check("T ≥ T0", "T ≥ T0 = ⌈32 L0/(η²δ²)⌉ (Lemma B.4)", t as f64, Rel::Ge, c.t0 as f64);
     a.check("T ≤ T0", "T ≤ T0 (Lemma B.2's η condition is checked at T0)", t as f64, Rel::Le, c.t0 as f64);
-    a.check("δ ≥ (b0²+r) b_x", "δ ≥ (b0² + r) b_x, the condition of (33) with b_x restored (E-T31a)", c.delta, Rel::Ge, (c.b0 * c.b0 + c.r as f64) * c.b_x);
+    a.check(
+        "δ ≥ (b0²+r) b_x",
+        "δ ≥ (b0² + r) b_x, the condition of (33) with b_x restored (E-T31a)",
+        c.delta,
+        Rel::Ge,
+        (c.b0 * c.b0 + c.r as f64) * c.b_x,
+    );
     b2_eta(&mut a, c, t);
     h1(&mut a, c);
     h2(&mut a, c);
@@ -687,7 +708,11 @@ impl LitRun {
     /// hitting time it depends on.
     pub fn count_by_short(&self, hit: impl Fn(&LitChain) -> Option<u64>) -> (u64, u64) {
         let ts = self.t_short();
-        let k = self.chains.iter().filter(|c| hit(c).is_some_and(|t| t <= ts) || c.diverged_at.is_some_and(|t| t <= ts)).count();
+        let k = self
+            .chains
+            .iter()
+            .filter(|c| hit(c).is_some_and(|t| t <= ts) || c.diverged_at.is_some_and(|t| t <= ts))
+            .count();
         (k as u64, self.chains.len() as u64)
     }
     /// Diverged long chains.
@@ -698,7 +723,13 @@ impl LitRun {
 
 /// The lemma's event `event` (B.2's or 3.2's) at the short horizon `T_s = ⌈16/(ηδ)²⌉` over every
 /// chain (long and short) of each instance: its audit, the check against `ρ/3` and its power note.
-pub fn short_horizon_checks(out: &mut Outcome, claim: &str, event: &str, runs: [(&Instance, &LitRun); 2], hit: impl Fn(&LitChain) -> Option<u64> + Copy) {
+pub fn short_horizon_checks(
+    out: &mut Outcome,
+    claim: &str,
+    event: &str,
+    runs: [(&Instance, &LitRun); 2],
+    hit: impl Fn(&LitChain) -> Option<u64> + Copy,
+) {
     for (inst, run) in runs {
         let ts = run.t_short();
         let reg = out.push_audit(audit_b2(&format!("{claim} @ {} (short T)", inst.tag), inst, ts));
@@ -707,7 +738,13 @@ pub fn short_horizon_checks(out: &mut Outcome, claim: &str, event: &str, runs: [
         let id = format!("{claim} @ {}: {event} ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
         let c = McCheck::prob_upper(
             &id,
-            &format!("the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}", inst.tag, fmt(inst.c.b0), fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)), fmt(inst.c.rho / 6.0)),
+            &format!(
+                "the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}",
+                inst.tag,
+                fmt(inst.c.b0),
+                fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)),
+                fmt(inst.c.rho / 6.0)
+            ),
             reg,
             Role::Primary,
             k,
@@ -737,7 +774,15 @@ pub fn lit_run(ctx: &Ctx, inst: &Instance, kind: Kind, long: usize, total: usize
 /// Like [`lit_run`]; with `stop_l2` every chain stops at its first `‖v[t]‖₂ > (5/4)τd` (the ℓ2
 /// variant's control: only the hitting time is used; such chains have no `end`).
 #[allow(clippy::too_many_arguments)]
-pub fn lit_run_opt(ctx: &Ctx, inst: &Instance, kind: Kind, long: usize, total: usize, checkpoints: &[u64], stop_l2: bool) -> Arc<LitRun> {
+pub fn lit_run_opt(
+    ctx: &Ctx,
+    inst: &Instance,
+    kind: Kind,
+    long: usize,
+    total: usize,
+    checkpoints: &[u64],
+    stop_l2: bool,
+) -> Arc<LitRun> {
     let c = &inst.c;
     let total = total.max(long);
     let t_short = checkpoints.iter().copied().max().unwrap_or(0).min(c.t);
@@ -758,7 +803,17 @@ pub fn lit_run_opt(ctx: &Ctx, inst: &Instance, kind: Kind, long: usize, total: u
 }
 
 #[allow(clippy::too_many_arguments)]
-fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec: &[u64], b_l2: f64, full: bool, stop_l2: bool, rng: &mut Stream) -> LitChain {
+fn one_chain(
+    inst: &Instance,
+    dynamics: &Dynamics,
+    t_end: u64,
+    cps: &[u64],
+    rec: &[u64],
+    b_l2: f64,
+    full: bool,
+    stop_l2: bool,
+    rng: &mut Stream,
+) -> LitChain {
     let c = &inst.c;
     let p = &inst.p;
     let mut v = inst.v0();
@@ -828,8 +883,10 @@ fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec:
         let s = v.as_slice();
         let max_v = s.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
         let min_log_v = s.iter().fold(f64::INFINITY, |a, &x| a.min(if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }));
-        let max_log_v = s.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }));
-        let mean_log_v = s.iter().map(|&x| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }).sum::<f64>() / s.len() as f64;
+        let max_log_v =
+            s.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }));
+        let mean_log_v =
+            s.iter().map(|&x| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }).sum::<f64>() / s.len() as f64;
         let exited = out.exit_b0.is_some();
         out.end = Some(End {
             max_v,
@@ -842,7 +899,6 @@ fn one_chain(inst: &Instance, dynamics: &Dynamics, t_end: u64, cps: &[u64], rec:
     }
     out
 }
-
 
 /// What one chain of the variant run (the engine's stopped chain at level `b`) recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -874,7 +930,15 @@ pub fn var_purpose(tag: &str, kind: Kind) -> String {
 }
 
 /// Run (and cache) the stopped chains at level `b`.
-pub fn var_run(ctx: &Ctx, inst: &Instance, kind: Kind, b: f64, t: u64, chains: usize, checkpoints: &[u64]) -> Arc<VarRun> {
+pub fn var_run(
+    ctx: &Ctx,
+    inst: &Instance,
+    kind: Kind,
+    b: f64,
+    t: u64,
+    chains: usize,
+    checkpoints: &[u64],
+) -> Arc<VarRun> {
     let c = &inst.c;
     let key = format!("varrun|{}|{}|{:?}|{kind:?}|{b}|{t}|{chains}|{checkpoints:?}", ctx.seed, inst.tag, c);
     let dynamics = kind.dynamics(inst);
@@ -924,7 +988,15 @@ pub struct PracChain {
 }
 
 /// Run (and cache) practical chains with `dynamics` from `v[0] = τ·1`, recording at `checkpoints`.
-pub fn prac_run(ctx: &Ctx, tag: &str, inst: &Instance, dynamics: &Dynamics, eta: f64, chains: usize, checkpoints: &[u64]) -> Arc<Vec<PracChain>> {
+pub fn prac_run(
+    ctx: &Ctx,
+    tag: &str,
+    inst: &Instance,
+    dynamics: &Dynamics,
+    eta: f64,
+    chains: usize,
+    checkpoints: &[u64],
+) -> Arc<Vec<PracChain>> {
     let t = checkpoints.iter().copied().max().unwrap_or(0);
     let key = format!("pracrun|{}|{tag}|{:?}|{dynamics:?}|{eta}|{chains}|{checkpoints:?}", ctx.seed, inst.c);
     let purpose = format!("practical-{tag}");
@@ -946,7 +1018,9 @@ pub fn prac_run(ctx: &Ctx, tag: &str, inst: &Instance, dynamics: &Dynamics, eta:
                     if tc == s {
                         let sl = v.as_slice();
                         max_v[q] = sl.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
-                        min_log_v[q] = sl.iter().fold(f64::INFINITY, |a, &x| a.min(if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }));
+                        min_log_v[q] = sl
+                            .iter()
+                            .fold(f64::INFINITY, |a, &x| a.min(if x > 0.0 { x.ln() } else { f64::NEG_INFINITY }));
                     }
                 }
             }
@@ -981,7 +1055,10 @@ pub fn random_states(inst: &Instance, b: f64, count: usize, rng: &mut Stream) ->
         out.push(State {
             v: PVec::from_slice(&v),
             family: "random",
-            what: format!("random admissible #{j} ({})", if log_radius { "log-uniform radius" } else { "uniform in the ball" }),
+            what: format!(
+                "random admissible #{j} ({})",
+                if log_radius { "log-uniform radius" } else { "uniform in the ball" }
+            ),
         });
     }
     out
@@ -1029,13 +1106,21 @@ pub fn trajectory_states(run: &LitRun, var: Option<&VarRun>) -> Vec<State> {
     let mut out = Vec::new();
     for (j, ch) in run.chains.iter().enumerate().take(RECORDED_CHAINS) {
         for (t, v) in &ch.states {
-            out.push(State { v: v.clone(), family: "trajectory", what: format!("chain {j} of the literal run at t = {t}") });
+            out.push(State {
+                v: v.clone(),
+                family: "trajectory",
+                what: format!("chain {j} of the literal run at t = {t}"),
+            });
         }
     }
     if let Some(vr) = var {
         for (j, ch) in vr.chains.iter().enumerate().take(RECORDED_CHAINS) {
             for (t, v) in &ch.states {
-                out.push(State { v: v.clone(), family: "trajectory", what: format!("chain {j} of the variant run (b = {}) at t = {t}", fmt(vr.b)) });
+                out.push(State {
+                    v: v.clone(),
+                    family: "trajectory",
+                    what: format!("chain {j} of the variant run (b = {}) at t = {t}", fmt(vr.b)),
+                });
             }
         }
     }
@@ -1101,7 +1186,11 @@ pub fn caveat_float(inst: &Instance, at_v0: f64, traj_max: f64, adv_max: f64) ->
 /// Caveat (2) of SPEC §4.6, with measured numbers.
 pub fn caveat_slack(tag: &str, median_log_max: f64, d: usize, p_var: Option<(f64, f64)>) -> String {
     let var = match p_var {
-        Some((p, bnd)) => format!(" The check with real power is the proof of Lemma B.2 at level b = 2τd: observed {} vs bound {}.", fmt(p), fmt(bnd)),
+        Some((p, bnd)) => format!(
+            " The check with real power is the proof of Lemma B.2 at level b = 2τd: observed {} vs bound {}.",
+            fmt(p),
+            fmt(bnd)
+        ),
         None => String::new(),
     };
     format!(

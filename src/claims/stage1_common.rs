@@ -102,8 +102,20 @@ impl Setting {
     pub fn audit_c2(&self, id: &str, title: &str) -> Audit {
         let mut au = Audit::new(id, title);
         self.data_lines(&mut au);
-        au.check("(C2-a)", "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)", self.c1 * self.c1 / (8.0 * self.eta * self.delta * self.delta * self.b_x * self.b_x), Rel::Ge, self.log_6rt2());
-        au.check("(C2-b)", "(ε̃² + r) C_x b_x ≤ c1²/20", self.er() * self.c_x * self.b_x, Rel::Le, self.c1 * self.c1 / 20.0);
+        au.check(
+            "(C2-a)",
+            "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+            self.c1 * self.c1 / (8.0 * self.eta * self.delta * self.delta * self.b_x * self.b_x),
+            Rel::Ge,
+            self.log_6rt2(),
+        );
+        au.check(
+            "(C2-b)",
+            "(ε̃² + r) C_x b_x ≤ c1²/20",
+            self.er() * self.c_x * self.b_x,
+            Rel::Le,
+            self.c1 * self.c1 / 20.0,
+        );
         au.check("(C2-c)", "δ ≥ b_x (ε̃² + r)", self.delta, Rel::Ge, self.b_x * self.er());
         au
     }
@@ -117,14 +129,26 @@ impl Setting {
             Rel::Ge,
             self.log_6rt2(),
         );
-        au.check("E-G3b", "per-step change (1+c1)η(δb_x + (ε̃²+r)b_x²) ≤ c1/6", self.range_support() / 2.0, Rel::Le, self.c1 / 6.0);
+        au.check(
+            "E-G3b",
+            "per-step change (1+c1)η(δb_x + (ε̃²+r)b_x²) ≤ c1/6",
+            self.range_support() / 2.0,
+            Rel::Le,
+            self.c1 / 6.0,
+        );
         au
     }
     /// Lemma C.3 (SPEC §5.3(a)).
     pub fn audit_c3(&self, id: &str, title: &str) -> Audit {
         let mut au = Audit::new(id, title);
         self.data_lines(&mut au);
-        au.check("(C3-a)", "(ε̃² + r) C_x ≤ ρ/(12 T η b_x)", self.er() * self.c_x, Rel::Le, self.rho / (12.0 * self.t * self.eta * self.b_x));
+        au.check(
+            "(C3-a)",
+            "(ε̃² + r) C_x ≤ ρ/(12 T η b_x)",
+            self.er() * self.c_x,
+            Rel::Le,
+            self.rho / (12.0 * self.t * self.eta * self.b_x),
+        );
         au.check("cap", "ε̃ = 12/ρ (so that ‖v_S̄[0]‖₁/ε̃ ≤ ρ/12)", self.cap, Rel::Ge, eps_tilde1(self.rho));
         au
     }
@@ -133,10 +157,22 @@ impl Setting {
         let c1 = self.c1;
         let mut au = Audit::new(id, title);
         self.data_lines(&mut au);
-        au.check("(C4-a)", "(ε̃² + r) C_x b_x ≤ c1/4 − c1²/8", self.er() * self.c_x * self.b_x, Rel::Le, c1 / 4.0 - c1 * c1 / 8.0);
+        au.check(
+            "(C4-a)",
+            "(ε̃² + r) C_x b_x ≤ c1/4 − c1²/8",
+            self.er() * self.c_x * self.b_x,
+            Rel::Le,
+            c1 / 4.0 - c1 * c1 / 8.0,
+        );
         au.check("(C4-b)", "ηδ² ≤ c1/16", self.eta * self.delta * self.delta, Rel::Le, c1 / 16.0);
         au.check("(C4-c)", "Tη ≥ (16/c1) log(1/ε_min)", self.t * self.eta, Rel::Ge, 16.0 / c1 * self.log_inv_eps_min);
-        au.check("(C4-d)", "T ≥ (2⁹δ²/c1²) log(6r/ρ)", self.t, Rel::Ge, 512.0 * self.delta * self.delta / (c1 * c1) * (6.0 * self.r as f64 / self.rho).ln());
+        au.check(
+            "(C4-d)",
+            "T ≥ (2⁹δ²/c1²) log(6r/ρ)",
+            self.t,
+            Rel::Ge,
+            512.0 * self.delta * self.delta / (c1 * c1) * (6.0 * self.r as f64 / self.rho).ln(),
+        );
         au.check("(C2-c)", "δ ≥ b_x (ε̃² + r) (used in (57))", self.delta, Rel::Ge, self.b_x * self.er());
         au
     }
@@ -158,19 +194,43 @@ impl Setting {
     pub fn audit_c5(&self, id: &str, title: &str) -> Audit {
         let mut au = Audit::new(id, title);
         self.data_lines(&mut au);
-        au.check("(C5-a)", "(ε̃² + r) C_x b_x ≤ c1²/20", self.er() * self.c_x * self.b_x, Rel::Le, self.c1 * self.c1 / 20.0);
-        au.check("(C5-b)", "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)", self.c1 * self.c1 / (8.0 * self.eta * self.delta * self.delta * self.b_x * self.b_x), Rel::Ge, self.log_6rt2());
+        au.check(
+            "(C5-a)",
+            "(ε̃² + r) C_x b_x ≤ c1²/20",
+            self.er() * self.c_x * self.b_x,
+            Rel::Le,
+            self.c1 * self.c1 / 20.0,
+        );
+        au.check(
+            "(C5-b)",
+            "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+            self.c1 * self.c1 / (8.0 * self.eta * self.delta * self.delta * self.b_x * self.b_x),
+            Rel::Ge,
+            self.log_6rt2(),
+        );
         au
     }
     /// Lemma C.5 repaired (E-C5: γ = η/4; E-G3a: range instead of variance).
     pub fn audit_c5_repaired(&self, id: &str, title: &str) -> Audit {
         let mut au = Audit::new(id, title);
         let range = 2.0 * self.eta * (self.delta * self.b_x + self.er() * self.b_x * self.b_x);
-        au.check("(C5-b) repaired", "c1²(η/4)/(2ℓ²) ≥ log(6rT²/ρ), ℓ = 2η(δb_x + (ε̃²+r)b_x²) (G.3-R with γ = η/4)", g3r_exponent(self.c1, self.eta / 4.0, range), Rel::Ge, self.log_6rt2());
-        au.check("(C5) K1 repaired", "C_x(ε̃² + r) ≤ (c1/3)(M_kk v(1+v) − 1/4)/v at v = 1 − c1/3, M_kk = 1/2", self.k1(), Rel::Le, {
-            let v = 1.0 - self.c1 / 3.0;
-            (self.c1 / 3.0) * (0.5 * v * (1.0 + v) - 0.25) / v
-        });
+        au.check(
+            "(C5-b) repaired",
+            "c1²(η/4)/(2ℓ²) ≥ log(6rT²/ρ), ℓ = 2η(δb_x + (ε̃²+r)b_x²) (G.3-R with γ = η/4)",
+            g3r_exponent(self.c1, self.eta / 4.0, range),
+            Rel::Ge,
+            self.log_6rt2(),
+        );
+        au.check(
+            "(C5) K1 repaired",
+            "C_x(ε̃² + r) ≤ (c1/3)(M_kk v(1+v) − 1/4)/v at v = 1 − c1/3, M_kk = 1/2",
+            self.k1(),
+            Rel::Le,
+            {
+                let v = 1.0 - self.c1 / 3.0;
+                (self.c1 / 3.0) * (0.5 * v * (1.0 + v) - 0.25) / v
+            },
+        );
         au
     }
     /// Lemma C.7 (SPEC §5.7(a)).
@@ -178,17 +238,47 @@ impl Setting {
         let mut au = Audit::new(id, title);
         self.data_lines(&mut au);
         let ed2 = self.eta * self.delta * self.delta;
-        au.check("(C7-a)", "½ηδ² > 32 (ε̃² + r) C_x b_x²", 0.5 * ed2, Rel::Gt, 32.0 * self.er() * self.c_x * self.b_x * self.b_x);
-        au.check("(C7-b)", "Tη²δ² ≥ 16 log(6√d/(ρ√ε1))", self.t * ed2 * self.eta, Rel::Ge, 16.0 * c7_log(self.d, self.rho, self.eps1));
-        au.check("|Δ| ≤ 1/16", "ηδb_x + η(ε̃² + r)b_x² ≤ 1/16 (implicit in the Taylor step)", self.eta * (self.delta * self.b_x + self.er() * self.b_x * self.b_x), Rel::Le, 1.0 / 16.0);
+        au.check(
+            "(C7-a)",
+            "½ηδ² > 32 (ε̃² + r) C_x b_x²",
+            0.5 * ed2,
+            Rel::Gt,
+            32.0 * self.er() * self.c_x * self.b_x * self.b_x,
+        );
+        au.check(
+            "(C7-b)",
+            "Tη²δ² ≥ 16 log(6√d/(ρ√ε1))",
+            self.t * ed2 * self.eta,
+            Rel::Ge,
+            16.0 * c7_log(self.d, self.rho, self.eps1),
+        );
+        au.check(
+            "|Δ| ≤ 1/16",
+            "ηδb_x + η(ε̃² + r)b_x² ≤ 1/16 (implicit in the Taylor step)",
+            self.eta * (self.delta * self.b_x + self.er() * self.b_x * self.b_x),
+            Rel::Le,
+            1.0 / 16.0,
+        );
         au
     }
     /// Lemma C.7 repaired (E-C7: γ7 = η²δ²/32).
     pub fn audit_c7_repaired(&self, id: &str, title: &str) -> Audit {
         let mut au = Audit::new(id, title);
         let ed2 = self.eta * self.delta * self.delta;
-        au.check("(C7-a) repaired", "ηδ² ≥ 32 C_x (ε̃² + r) b_x² (so the drift costs at most η²δ²/64)", ed2, Rel::Ge, 32.0 * self.k1() * self.b_x * self.b_x);
-        au.check("(C7-b) repaired", "Tη²δ² ≥ 32 log(6√d/(ρ√ε1))", self.t * ed2 * self.eta, Rel::Ge, 32.0 * c7_log(self.d, self.rho, self.eps1));
+        au.check(
+            "(C7-a) repaired",
+            "ηδ² ≥ 32 C_x (ε̃² + r) b_x² (so the drift costs at most η²δ²/64)",
+            ed2,
+            Rel::Ge,
+            32.0 * self.k1() * self.b_x * self.b_x,
+        );
+        au.check(
+            "(C7-b) repaired",
+            "Tη²δ² ≥ 32 log(6√d/(ρ√ε1))",
+            self.t * ed2 * self.eta,
+            Rel::Ge,
+            32.0 * c7_log(self.d, self.rho, self.eps1),
+        );
         au
     }
 }
@@ -268,32 +358,91 @@ impl T33Literal {
         let log6r = (6.0 * self.r as f64 / self.rho).ln();
         let li = (1.0 / eta).ln();
         let er = s.er();
-        let mut au = Audit::new(id, format!("Theorem 3.3 proof, d = {}, r = {}, ρ = {}, ε1 = {}, log(1/ε_min) = {}", self.d, self.r, self.rho, self.eps1, self.log_inv_eps_min));
+        let mut au = Audit::new(
+            id,
+            format!(
+                "Theorem 3.3 proof, d = {}, r = {}, ρ = {}, ε1 = {}, log(1/ε_min) = {}",
+                self.d, self.r, self.rho, self.eps1, self.log_inv_eps_min
+            ),
+        );
         au.check("δ: (16/δ²)L1 ≤ 1", "(16/δ²) L1 ≤ 1", 16.0 / (delta * delta) * self.l1, Rel::Le, 1.0);
         au.check("δ ≥ b_x(ε̃1²+r)", "δ ≥ b_x (ε̃1² + r)", delta, Rel::Ge, bx * er);
-        au.check("(84)–(85) T ≤ 1/η²", "T ≤ 1/η² (so log(6rT²/ρ) ≤ log(6r/ρ) + 4 log(1/η))", self.t, Rel::Le, 1.0 / (eta * eta));
+        au.check(
+            "(84)–(85) T ≤ 1/η²",
+            "T ≤ 1/η² (so log(6rT²/ρ) ≤ log(6r/ρ) + 4 log(1/η))",
+            self.t,
+            Rel::Le,
+            1.0 / (eta * eta),
+        );
         au.check("(85)", "log(6rT²/ρ) ≤ log(6r/ρ) + 4 log(1/η)", s.log_6rt2(), Rel::Le, log6r + 4.0 * li);
         au.check("(86)", "log(6r/ρ) + 4 log(1/η) ≤ 4 log(6r/ρ) log(1/η)", log6r + 4.0 * li, Rel::Le, 4.0 * log6r * li);
         au.check("(87)–(89)", "η log(1/η) ≤ Q log(1/Q) ≤ P", eta * li, Rel::Le, self.p);
         au.check("(89) Q", "Q log(1/Q) ≤ P", self.q * (1.0 / self.q).ln(), Rel::Le, self.p);
-        au.check("(84) ⇒ (C2-a)", "c1²/(8ηδ²b_x²) ≥ 4 log(6r/ρ) log(1/η)", c1 * c1 / (8.0 * eta * delta * delta * bx * bx), Rel::Ge, 4.0 * log6r * li);
+        au.check(
+            "(84) ⇒ (C2-a)",
+            "c1²/(8ηδ²b_x²) ≥ 4 log(6r/ρ) log(1/η)",
+            c1 * c1 / (8.0 * eta * delta * delta * bx * bx),
+            Rel::Ge,
+            4.0 * log6r * li,
+        );
         au.check("(90)", "C_x b_x(ε̃1²+r) ≤ ηδ²/48", self.c_x_max * bx * er, Rel::Le, eta * delta * delta / 48.0);
         au.check("(91)", "ηδ²/48 ≤ c1²/20 (from ηδ² ≤ Pδ²)", eta * delta * delta / 48.0, Rel::Le, c1 * c1 / 20.0);
-        au.check("(92) first", "T/δ² ≥ (16/(η²δ⁴)) log(6r/ρ)", self.t / (delta * delta), Rel::Ge, 16.0 / (eta * eta * delta.powi(4)) * log6r);
-        au.check("(92) second", "(16/(η²δ⁴)) log(6r/ρ) ≥ (2⁹/c1²) log(6r/ρ) ⇒ (C4-d) T ≥ (2⁹δ²/c1²) log(6r/ρ)", 16.0 / (eta * eta * delta.powi(4)) * log6r, Rel::Ge, 512.0 / (c1 * c1) * log6r);
+        au.check(
+            "(92) first",
+            "T/δ² ≥ (16/(η²δ⁴)) log(6r/ρ)",
+            self.t / (delta * delta),
+            Rel::Ge,
+            16.0 / (eta * eta * delta.powi(4)) * log6r,
+        );
+        au.check(
+            "(92) second",
+            "(16/(η²δ⁴)) log(6r/ρ) ≥ (2⁹/c1²) log(6r/ρ) ⇒ (C4-d) T ≥ (2⁹δ²/c1²) log(6r/ρ)",
+            16.0 / (eta * eta * delta.powi(4)) * log6r,
+            Rel::Ge,
+            512.0 / (c1 * c1) * log6r,
+        );
         au.check("(C4-c)", "Tη ≥ (16/c1) log(1/ε_min)", self.t * eta, Rel::Ge, 16.0 / c1 * self.log_inv_eps_min);
         au.check("(C4-b)", "ηδ² ≤ c1/16", eta * delta * delta, Rel::Le, c1 / 16.0);
-        au.check("(C3-a)", "(ε̃1² + r) C_x ≤ ρ/(12Tηb_x)", er * self.c_x_max, Rel::Le, self.rho / (12.0 * self.t * eta * bx));
-        au.check("(C7-b)", "Tη²δ² ≥ 16 log(6√d/(ρ√ε1))", self.t * eta * eta * delta * delta, Rel::Ge, 16.0 * c7_log(self.d, self.rho, self.eps1));
-        au.check("(C7-a)", "½ηδ² > 32(ε̃1²+r)C_x b_x² at the largest C_x the data assumption allows", 0.5 * eta * delta * delta, Rel::Gt, 32.0 * er * self.c_x_max * bx * bx);
+        au.check(
+            "(C3-a)",
+            "(ε̃1² + r) C_x ≤ ρ/(12Tηb_x)",
+            er * self.c_x_max,
+            Rel::Le,
+            self.rho / (12.0 * self.t * eta * bx),
+        );
+        au.check(
+            "(C7-b)",
+            "Tη²δ² ≥ 16 log(6√d/(ρ√ε1))",
+            self.t * eta * eta * delta * delta,
+            Rel::Ge,
+            16.0 * c7_log(self.d, self.rho, self.eps1),
+        );
+        au.check(
+            "(C7-a)",
+            "½ηδ² > 32(ε̃1²+r)C_x b_x² at the largest C_x the data assumption allows",
+            0.5 * eta * delta * delta,
+            Rel::Gt,
+            32.0 * er * self.c_x_max * bx * bx,
+        );
         au
     }
     /// The repaired lemma conditions at the same choices (do the theorem's parameters absorb the
     /// repairs?).
     pub fn repaired_audit(&self, id: &str) -> Audit {
         let s = self.setting();
-        let mut au = Audit::new(id, format!("Theorem 3.3 proof with the repaired lemmas, d = {}, ε1 = {}, log(1/ε_min) = {}", self.d, self.eps1, self.log_inv_eps_min));
-        for a in [s.audit_c2_repaired("", ""), s.audit_c4_repaired("", ""), s.audit_c5_repaired("", ""), s.audit_c7_repaired("", "")] {
+        let mut au = Audit::new(
+            id,
+            format!(
+                "Theorem 3.3 proof with the repaired lemmas, d = {}, ε1 = {}, log(1/ε_min) = {}",
+                self.d, self.eps1, self.log_inv_eps_min
+            ),
+        );
+        for a in [
+            s.audit_c2_repaired("", ""),
+            s.audit_c4_repaired("", ""),
+            s.audit_c5_repaired("", ""),
+            s.audit_c7_repaired("", ""),
+        ] {
             au.hypotheses.extend(a.hypotheses);
         }
         au
@@ -346,19 +495,55 @@ impl Inst {
         let p = &self.problem;
         let mut au = Audit::new(
             format!("check data: {}", self.name),
-            format!("exact one-step checks: n = {}, d = {}, r = {}, ε̃ = {}, η = {}, δ = {}, b_x = {}, C_x = {}, M_kk ∈ [{}, {}]", p.n(), p.d(), p.r(), fmt(self.cap), fmt(eta), fmt(delta), fmt(b), fmt(self.stats.c_x), fmt(self.stats.min_mkk), fmt(self.stats.max_mkk)),
+            format!(
+                "exact one-step checks: n = {}, d = {}, r = {}, ε̃ = {}, η = {}, δ = {}, b_x = {}, C_x = {}, M_kk ∈ [{}, {}]",
+                p.n(),
+                p.d(),
+                p.r(),
+                fmt(self.cap),
+                fmt(eta),
+                fmt(delta),
+                fmt(b),
+                fmt(self.stats.c_x),
+                fmt(self.stats.min_mkk),
+                fmt(self.stats.max_mkk)
+            ),
         );
         au.check("M_kk ≥ 1/2", "min_k M_kk ≥ 1/2", self.stats.min_mkk, Rel::Ge, 0.5);
         let u = c1 / 3.0;
-        au.check("(C2.2) derived", "K1 ≤ (3(c1/3)² + (c1/3)³)/(2(1 + c1/3)) (drift above 1 at rate η)", k1, Rel::Le, (3.0 * u * u + u * u * u) / (2.0 * (1.0 + u)));
+        au.check(
+            "(C2.2) derived",
+            "K1 ≤ (3(c1/3)² + (c1/3)³)/(2(1 + c1/3)) (drift above 1 at rate η)",
+            k1,
+            Rel::Le,
+            (3.0 * u * u + u * u * u) / (2.0 * (1.0 + u)),
+        );
         au.check("(C2-b)", "(ε̃² + r) C_x b_x ≤ c1²/20", k1 * b, Rel::Le, c1 * c1 / 20.0);
         au.check("(C2-c)", "δ ≥ b_x (ε̃² + r)", delta, Rel::Ge, b * self.er());
-        au.check("(C4.1) derived", "η((c1 − c1²/4)/2 − K1) − η²b_x²(δ + (ε̃²+r)b_x)² ≥ c1η/4", eta * ((c1 - c1 * c1 / 4.0) / 2.0 - k1) - eta * eta * self.step_scale().powi(2), Rel::Ge, c1 * eta / 4.0);
-        au.check("(C4) |Y| ≤ 1/2", "η(δb_x + (ε̃²+r)b_x²) ≤ 1/2 (log(1+Y) ≥ Y − Y²)", eta * self.step_scale(), Rel::Le, 0.5);
+        au.check(
+            "(C4.1) derived",
+            "η((c1 − c1²/4)/2 − K1) − η²b_x²(δ + (ε̃²+r)b_x)² ≥ c1η/4",
+            eta * ((c1 - c1 * c1 / 4.0) / 2.0 - k1) - eta * eta * self.step_scale().powi(2),
+            Rel::Ge,
+            c1 * eta / 4.0,
+        );
+        au.check(
+            "(C4) |Y| ≤ 1/2",
+            "η(δb_x + (ε̃²+r)b_x²) ≤ 1/2 (log(1+Y) ≥ Y − Y²)",
+            eta * self.step_scale(),
+            Rel::Le,
+            0.5,
+        );
         au.check("(C4-a)", "(ε̃² + r) C_x b_x ≤ c1/4 − c1²/8", k1 * b, Rel::Le, c1 / 4.0 - c1 * c1 / 8.0);
         au.check("(C7-a)", "½ηδ² > 32 (ε̃² + r) C_x b_x²", 0.5 * eta * delta * delta, Rel::Gt, 32.0 * k1 * b * b);
         au.check("(C7) |Δ| ≤ 1/16", "ηδb_x + η(ε̃² + r)b_x² ≤ 1/16", eta * self.step_scale(), Rel::Le, 1.0 / 16.0);
-        au.check("E-G3b", "(1+c1)η(δb_x + (ε̃²+r)b_x²) ≤ c1/6 (one step moves v_k by at most c1/6)", (1.0 + c1) * eta * self.step_scale(), Rel::Le, c1 / 6.0);
+        au.check(
+            "E-G3b",
+            "(1+c1)η(δb_x + (ε̃²+r)b_x²) ≤ c1/6 (one step moves v_k by at most c1/6)",
+            (1.0 + c1) * eta * self.step_scale(),
+            Rel::Le,
+            c1 / 6.0,
+        );
         au
     }
 }
@@ -541,7 +726,11 @@ pub fn transplanted_states(run: &PracticalRun, inst: &Inst) -> Vec<State> {
     run.snapshots
         .iter()
         .filter(|(_, _, v)| inst.in_set(v))
-        .map(|(j, t, v)| State { v: v.clone(), family: Family::Chain, label: format!("practical chain {j} (n = {}) at t = {t}", run.spec.n) })
+        .map(|(j, t, v)| State {
+            v: v.clone(),
+            family: Family::Chain,
+            label: format!("practical chain {j} (n = {}) at t = {t}", run.spec.n),
+        })
         .collect()
 }
 
@@ -642,7 +831,11 @@ pub fn adversarial_states(inst: &Inst) -> Vec<State> {
                     v[r..].copy_from_slice(offv);
                     let pv = PVec::from_slice(&v);
                     if inst.in_set(&pv) {
-                        out.push(State { v: pv, family: Family::Adversarial, label: format!("v_{kt} = {tname}, {oname}, {offname}") });
+                        out.push(State {
+                            v: pv,
+                            family: Family::Adversarial,
+                            label: format!("v_{kt} = {tname}, {oname}, {offname}"),
+                        });
                     }
                 }
             }
@@ -695,7 +888,14 @@ impl Ineq {
     }
     /// The same inequality as a negative control with the gradient sign flipped.
     pub fn flipped_control(id: impl Into<String>, statement: impl Into<String>, scope: Scope, eval: IneqFn) -> Ineq {
-        Ineq { id: id.into(), statement: statement.into(), role: Role::Control { variant: "gradient sign flipped (OneStep::with_grad_sign(−1))".into() }, scope, flipped: true, eval }
+        Ineq {
+            id: id.into(),
+            statement: statement.into(),
+            role: Role::Control { variant: "gradient sign flipped (OneStep::with_grad_sign(−1))".into() },
+            scope,
+            flipped: true,
+            eval,
+        }
     }
 }
 
@@ -727,7 +927,9 @@ pub fn run_exact(ctx: &Ctx, inst: &Inst, tag: &str, states: &[State], ineqs: &[I
     });
     let mut per: Vec<Vec<ExactCheck>> = ineqs
         .iter()
-        .map(|q| Family::ALL.iter().map(|_| ExactCheck::new(q.id.clone(), q.statement.clone(), q.role.clone())).collect())
+        .map(|q| {
+            Family::ALL.iter().map(|_| ExactCheck::new(q.id.clone(), q.statement.clone(), q.role.clone())).collect()
+        })
         .collect();
     for (j, res) in results.iter().enumerate() {
         let fam = Family::ALL.iter().position(|&f| f == states[j].family).unwrap_or(0);
@@ -738,7 +940,11 @@ pub fn run_exact(ctx: &Ctx, inst: &Inst, tag: &str, states: &[State], ineqs: &[I
     let mut checks = Vec::new();
     let mut rows = Vec::new();
     for (qi, q) in ineqs.iter().enumerate() {
-        let mut merged = ExactCheck::new(format!("{} [{tag}]", q.id), format!("{} — {} data", q.statement, inst.name), q.role.clone());
+        let mut merged = ExactCheck::new(
+            format!("{} [{tag}]", q.id),
+            format!("{} — {} data", q.statement, inst.name),
+            q.role.clone(),
+        );
         let mut row = vec![format!("{} [{tag}]", q.id)];
         for c in &per[qi] {
             merged.merge(c);
@@ -751,8 +957,16 @@ pub fn run_exact(ctx: &Ctx, inst: &Inst, tag: &str, states: &[State], ineqs: &[I
         checks.push(merged);
     }
     let table = Table {
-        title: format!("Worst scaled margin per state family (violations of evaluated (state, k)) — {} data", inst.name),
-        columns: vec!["inequality".into(), Family::Chain.name().into(), Family::Random.name().into(), Family::Adversarial.name().into()],
+        title: format!(
+            "Worst scaled margin per state family (violations of evaluated (state, k)) — {} data",
+            inst.name
+        ),
+        columns: vec![
+            "inequality".into(),
+            Family::Chain.name().into(),
+            Family::Random.name().into(),
+            Family::Adversarial.name().into(),
+        ],
         rows,
     };
     (checks, table)
@@ -1059,16 +1273,27 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
     let kind_tag = format!("{:?}", spec.kind);
     let init_purpose = format!("init n={} d={}", spec.n, spec.d);
     let chain_purpose = format!("chain {kind_tag} n={} start={:?}", spec.n, spec.start);
-    let ends = run_chains_par(&ctx.runner, "stage1 practical", spec.chains, &p, &dynamics, &sched, StopSet::Never, |j| {
-        let mut init = ctx.stream("stage1", &init_purpose, j as u64);
-        let v0 = match starts {
-            Some(s) => s[j % s.len()].clone(),
-            None => unif_init(spec.d, &mut init),
-        };
-        let rng = ctx.stream("stage1", &chain_purpose, j as u64);
-        let obs = PracObs { p: &p, c1, cap, big_t, every, keep: j < SNAP_CHAINS, rec: ChainRecord::start(off_phi(&p, &v0), r), frozen: None, snaps: Vec::new() };
-        (v0, rng, obs)
-    });
+    let ends =
+        run_chains_par(&ctx.runner, "stage1 practical", spec.chains, &p, &dynamics, &sched, StopSet::Never, |j| {
+            let mut init = ctx.stream("stage1", &init_purpose, j as u64);
+            let v0 = match starts {
+                Some(s) => s[j % s.len()].clone(),
+                None => unif_init(spec.d, &mut init),
+            };
+            let rng = ctx.stream("stage1", &chain_purpose, j as u64);
+            let obs = PracObs {
+                p: &p,
+                c1,
+                cap,
+                big_t,
+                every,
+                keep: j < SNAP_CHAINS,
+                rec: ChainRecord::start(off_phi(&p, &v0), r),
+                frozen: None,
+                snaps: Vec::new(),
+            };
+            (v0, rng, obs)
+        });
     let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = ends.into_iter().map(|(end, obs)| obs.finish(end)).collect();
     let mut chains = Vec::with_capacity(results.len());
     let mut snapshots = Vec::new();
@@ -1078,7 +1303,15 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
             snapshots.push((j, t, v));
         }
     }
-    Ok(PracticalRun { spec: spec.clone(), problem: p, rejected: cond.rejected, stats, chains, snapshots, wall_s: t0.elapsed().as_secs_f64() })
+    Ok(PracticalRun {
+        spec: spec.clone(),
+        problem: p,
+        rejected: cond.rejected,
+        stats,
+        chains,
+        snapshots,
+        wall_s: t0.elapsed().as_secs_f64(),
+    })
 }
 
 /// `Σ_{k∉S} √|v_k|` (the off-support potential without the set condition).
@@ -1122,7 +1355,18 @@ impl PracticalParams {
     /// The spec of one experiment.
     pub fn spec(&self, n: usize, kind: PracticalDyn) -> PracticalSpec {
         let chains = if kind == PracticalDyn::LabelNoise { self.chains } else { self.control_chains };
-        PracticalSpec { n, d: self.d, r: self.r, delta: self.delta, eta: self.eta, steps: self.steps, chains, kind, rho: RHO, start: None }
+        PracticalSpec {
+            n,
+            d: self.d,
+            r: self.r,
+            delta: self.delta,
+            eta: self.eta,
+            steps: self.steps,
+            chains,
+            kind,
+            rho: RHO,
+            start: None,
+        }
     }
     /// The setting of the practical regime at `n` (for the audits), with the data statistics.
     pub fn setting(&self, run: &PracticalRun, eps1: f64) -> Setting {
@@ -1166,18 +1410,36 @@ pub fn practical_title(run: &PracticalRun) -> String {
     let s = &run.spec;
     format!(
         "practical regime ({}): Algorithm 1 from v_k[0] ~ Unif[0.01, 1]/d, d = {}, n = {}, r = {}, δ = {}, η = {}, T = {}, ρ = 0.01, ε̃1 = 1200; N(0,1) data conditioned on min M_kk ≥ 1/2 ({} rejected), b_x = {}, C_x = {}",
-        s.kind.name(), s.d, s.n, s.r, s.delta, s.eta, s.steps, run.rejected, fmt(run.stats.b_x), fmt(run.stats.c_x)
+        s.kind.name(),
+        s.d,
+        s.n,
+        s.r,
+        s.delta,
+        s.eta,
+        s.steps,
+        run.rejected,
+        fmt(run.stats.b_x),
+        fmt(run.stats.c_x)
     )
 }
 
 /// The exact layer of a Stage-1 claim: for each `(instance, tag, inequalities)`, audit the derived
 /// conditions, evaluate at the three state families, push the checks and the per-family table.
-pub fn exact_layer(ctx: &Ctx, out: &mut Outcome, practical: &[Arc<PracticalRun>], plans: Vec<(Inst, &str, Vec<Ineq>)>) -> Result<()> {
+pub fn exact_layer(
+    ctx: &Ctx,
+    out: &mut Outcome,
+    practical: &[Arc<PracticalRun>],
+    plans: Vec<(Inst, &str, Vec<Ineq>)>,
+) -> Result<()> {
     for (inst, tag, ineqs) in plans {
         out.audits.push(inst.derived_audit());
         let states = all_states(ctx, &inst, practical)?;
         for f in Family::ALL {
-            out.measure(format!("states [{tag}]: {}", f.name()), states.iter().filter(|s| s.family == f).count() as f64, format!("in-set states of the {} check data", inst.name));
+            out.measure(
+                format!("states [{tag}]: {}", f.name()),
+                states.iter().filter(|s| s.family == f).count() as f64,
+                format!("in-set states of the {} check data", inst.name),
+            );
         }
         let (checks, table) = run_exact(ctx, &inst, tag, &states, &ineqs);
         out.exact.extend(checks);

@@ -204,7 +204,10 @@ impl Round {
     /// Upper bound of a one-step change of a support coordinate on the coupling set:
     /// `η (1 + 2c_{s−1}) b_x (δ + b_x (ε_s² + r))` (`|Δ_k| ≤ η(δ b_x + ‖e‖₁ b_x²)`, `‖e‖₁ ≤ ε_s² + r`).
     pub fn max_step(&self) -> f64 {
-        self.eta * (1.0 + 2.0 * self.c_prev) * self.b_x * (self.delta + self.b_x * (self.eps_s * self.eps_s + self.r as f64))
+        self.eta
+            * (1.0 + 2.0 * self.c_prev)
+            * self.b_x
+            * (self.delta + self.b_x * (self.eps_s * self.eps_s + self.r as f64))
     }
     /// `D4.3`'s increment factor `η (δ b_x + (ε_s² + r) b_x²)`.
     pub fn increment_factor(&self) -> f64 {
@@ -326,13 +329,16 @@ pub fn random_off(p: &Problem, support: &[f64], mass: f64, rng: &mut Stream) -> 
 pub fn boundary_starts(p: &Problem, rd: &Round) -> Vec<(PVec, String)> {
     let r = p.r();
     let mut out = Vec::new();
-    let mut patterns: Vec<(Vec<f64>, &str)> = vec![(vec![1.0; r], "v_S = 1 + c_(s−1)"), (vec![-1.0; r], "v_S = 1 − c_(s−1)")];
+    let mut patterns: Vec<(Vec<f64>, &str)> =
+        vec![(vec![1.0; r], "v_S = 1 + c_(s−1)"), (vec![-1.0; r], "v_S = 1 − c_(s−1)")];
     if r > 1 {
         patterns.push(((0..r).map(|k| if k % 2 == 0 { 1.0 } else { -1.0 }).collect(), "v_S = 1 ± c_(s−1) alternating"));
     }
     for (signs, name) in &patterns {
         let sup: Vec<f64> = signs.iter().map(|&sg| deviation(rd.c_prev, sg, 0.0, rd.c_prev)).collect();
-        for (pat, pname) in [(OffPattern::Concentrated, "mass ε_(s−1) on one coordinate"), (OffPattern::Spread, "mass ε_(s−1) spread")] {
+        for (pat, pname) in
+            [(OffPattern::Concentrated, "mass ε_(s−1) on one coordinate"), (OffPattern::Spread, "mass ε_(s−1) spread")]
+        {
             out.push((state(p, &sup, pat, rd.eps_prev), format!("{name}, {pname}")));
         }
     }
@@ -441,16 +447,30 @@ pub fn designed_instance(s: u32, eps_prev: f64, m00: f64, delta: f64) -> Result<
     let problem = Problem::new(designed_data(r, m00, c)?, r)?;
     let b_x = problem.stats().b_x;
     let round = Round::new(s, eps_prev, RHO, r, delta, b_x, None);
-    Ok(Instance { name: format!("designed 16×16, r = 5, M_00 = {}, C_x = {}, s = {s}, δ = {delta}", fmt(m00), fmt(problem.stats().c_x)), problem, round })
+    Ok(Instance {
+        name: format!(
+            "designed 16×16, r = 5, M_00 = {}, C_x = {}, s = {s}, δ = {delta}",
+            fmt(m00),
+            fmt(problem.stats().c_x)
+        ),
+        problem,
+        round,
+    })
 }
 
 /// The practical Gaussian instance: `d = 100`, `n = 40`, `r = 5`, data conditioned on
 /// `min_k M_kk ≥ 1/2`, round `s = 2` with a practical step size.
 pub fn gaussian_instance(seed: u64, delta: f64, eta: f64) -> Result<Instance> {
-    let c = Problem::gaussian_conditioned(40, 100, 5, seed, "stage2-gaussian", "min_k M_kk ≥ 1/2", 1000, |p| p.stats().min_mkk >= 0.5)?;
+    let c = Problem::gaussian_conditioned(40, 100, 5, seed, "stage2-gaussian", "min_k M_kk ≥ 1/2", 1000, |p| {
+        p.stats().min_mkk >= 0.5
+    })?;
     let b_x = c.problem.stats().b_x;
     let round = Round::new(2, EPS_PREV_LITERAL, RHO, 5, delta, b_x, Some(eta));
-    Ok(Instance { name: format!("Gaussian d = 100, n = 40, r = 5 (draw {} conditioned on min M_kk ≥ 1/2)", c.rejected), problem: c.problem, round })
+    Ok(Instance {
+        name: format!("Gaussian d = 100, n = 40, r = 5 (draw {} conditioned on min M_kk ≥ 1/2)", c.rejected),
+        problem: c.problem,
+        round,
+    })
 }
 
 // ------------------------------------------------------------------------------------------
@@ -512,8 +532,20 @@ pub fn audit_round(id: &str, title: String, rd: &Round, p: &Problem, starts: &[P
     }
     let kp = rd.k_printed(st.c_x);
     if matches!(lemma, Lemma::D3 | Lemma::D1) {
-        a.check("(D3-a)", "c_(s−1)² / (2 η X_s) ≥ log(10 r T²/ρ)", rd.c_prev * rd.c_prev / (2.0 * rd.eta * x), Rel::Ge, log_term(10.0, rd.r, t, 2, rd.rho));
-        a.check("(D3-b)", "(ε_s² + 4 r c_(s−1)) C_x b_x² ≤ c_s/10 (κ₃ unreadable; the theorem supplies c_s/10)", kp, Rel::Le, rd.c_s / 10.0);
+        a.check(
+            "(D3-a)",
+            "c_(s−1)² / (2 η X_s) ≥ log(10 r T²/ρ)",
+            rd.c_prev * rd.c_prev / (2.0 * rd.eta * x),
+            Rel::Ge,
+            log_term(10.0, rd.r, t, 2, rd.rho),
+        );
+        a.check(
+            "(D3-b)",
+            "(ε_s² + 4 r c_(s−1)) C_x b_x² ≤ c_s/10 (κ₃ unreadable; the theorem supplies c_s/10)",
+            kp,
+            Rel::Le,
+            rd.c_s / 10.0,
+        );
     }
     if matches!(lemma, Lemma::D4 | Lemma::D1) {
         let lam = rd.eps_s / rd.growth() - rd.eps_prev;
@@ -528,17 +560,47 @@ pub fn audit_round(id: &str, title: String, rd: &Round, p: &Problem, starts: &[P
         );
     }
     if matches!(lemma, Lemma::D5 | Lemma::D1) {
-        a.check("(D5-a)", "(1 − η)^T · 2 c_(s−1) < c_s/2 (G.4 needs (1−γ)^T c₂ < c₁)", rd.contraction() * 2.0 * rd.c_prev, Rel::Lt, rd.c_s / 2.0);
-        a.check("(D5-b) (DERIVED)", "c_s² / (32 η X_s) ≥ log(5r/ρ)", rd.c_s * rd.c_s / (32.0 * rd.eta * x), Rel::Ge, (5.0 * rr / rd.rho).ln());
+        a.check(
+            "(D5-a)",
+            "(1 − η)^T · 2 c_(s−1) < c_s/2 (G.4 needs (1−γ)^T c₂ < c₁)",
+            rd.contraction() * 2.0 * rd.c_prev,
+            Rel::Lt,
+            rd.c_s / 2.0,
+        );
+        a.check(
+            "(D5-b) (DERIVED)",
+            "c_s² / (32 η X_s) ≥ log(5r/ρ)",
+            rd.c_s * rd.c_s / (32.0 * rd.eta * x),
+            Rel::Ge,
+            (5.0 * rr / rd.rho).ln(),
+        );
         a.check("(D5-c)", "(ε_s² + 4 c_(s−1) r) C_x b_x² ≤ c_s/10", kp, Rel::Le, rd.c_s / 10.0);
     }
     if matches!(lemma, Lemma::D6 | Lemma::D1) {
-        a.check("(D6-a)", "c_s² / (8 η X_s) ≥ log(5 r T²/ρ)", rd.c_s * rd.c_s / (8.0 * rd.eta * x), Rel::Ge, log_term(5.0, rd.r, t, 2, rd.rho));
+        a.check(
+            "(D6-a)",
+            "c_s² / (8 η X_s) ≥ log(5 r T²/ρ)",
+            rd.c_s * rd.c_s / (8.0 * rd.eta * x),
+            Rel::Ge,
+            log_term(5.0, rd.r, t, 2, rd.rho),
+        );
         a.check("(D6-b)", "(ε_s² + 2 r c_s) C_x b_x² ≤ c_s/20", rd.k_d6_printed(st.c_x), Rel::Le, rd.c_s / 20.0);
     }
     if lemma == Lemma::D1 {
-        a.check("(D.1-η)", "c_s² / (8 η X_s) ≥ log(10 r T²/ρ) (the proof's choice of η)", rd.c_s * rd.c_s / (8.0 * rd.eta * x), Rel::Ge, log_term(10.0, rd.r, t, 2, rd.rho));
-        a.check("(D.1-data)", "(ε_s² + 4 c_(s−1) r) C_x b_x² ≤ c_s/10 (the theorem's data assumption)", kp, Rel::Le, rd.c_s / 10.0);
+        a.check(
+            "(D.1-η)",
+            "c_s² / (8 η X_s) ≥ log(10 r T²/ρ) (the proof's choice of η)",
+            rd.c_s * rd.c_s / (8.0 * rd.eta * x),
+            Rel::Ge,
+            log_term(10.0, rd.r, t, 2, rd.rho),
+        );
+        a.check(
+            "(D.1-data)",
+            "(ε_s² + 4 c_(s−1) r) C_x b_x² ≤ c_s/10 (the theorem's data assumption)",
+            kp,
+            Rel::Le,
+            rd.c_s / 10.0,
+        );
         a.check("n ≤ d", "n ≤ d (the proof's choice of b_x)", p.n() as f64, Rel::Le, p.d() as f64);
     }
     a
@@ -586,15 +648,32 @@ pub fn describe_state(p: &Problem, v: &PVec, k: usize, label: &str) -> String {
     let s = v.as_slice();
     let others: Vec<f64> = (0..p.r()).filter(|&j| j != k).map(|j| s[j] - 1.0).collect();
     let (mn, mx) = others.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-    let oth = if others.is_empty() { String::new() } else { format!(", v_j − 1 ∈ [{}, {}] (j ∈ S∖k)", fmt(mn), fmt(mx)) };
-    format!("{label}: v_{k} − 1 = {}{oth}, ‖v_S̄‖₁ = {}, K_{k} = {}", fmt(s[k] - 1.0), fmt(p.off_l1(v)), fmt(p.perturbation(v, k)))
+    let oth = if others.is_empty() {
+        String::new()
+    } else {
+        format!(", v_j − 1 ∈ [{}, {}] (j ∈ S∖k)", fmt(mn), fmt(mx))
+    };
+    format!(
+        "{label}: v_{k} − 1 = {}{oth}, ‖v_S̄‖₁ = {}, K_{k} = {}",
+        fmt(s[k] - 1.0),
+        fmt(p.off_l1(v)),
+        fmt(p.perturbation(v, k))
+    )
 }
 
 /// Admissible states for a drift inequality about coordinate `k = 0 ∈ S` on one side, with
 /// `|v_k − 1| ∈ [lo, hi]`, inside the coupling set: adversarial ones (window ends and interior
 /// points × the other support coordinates at `1 + 2c_{s−1}`, `1 − 2c_{s−1}` or 1 × off-support
 /// mass `ε_s` concentrated / spread / none) and `n_random` random ones.
-pub fn window_states(p: &Problem, rd: &Round, side: Side, lo: f64, hi: f64, n_random: usize, rng: &mut Stream) -> Vec<(PVec, String)> {
+pub fn window_states(
+    p: &Problem,
+    rd: &Round,
+    side: Side,
+    lo: f64,
+    hi: f64,
+    n_random: usize,
+    rng: &mut Stream,
+) -> Vec<(PVec, String)> {
     let r = p.r();
     let mut out = Vec::new();
     let b = 2.0 * rd.c_prev;
@@ -602,7 +681,11 @@ pub fn window_states(p: &Problem, rd: &Round, side: Side, lo: f64, hi: f64, n_ra
     for j in 1..=3 {
         devs.push(lo * (hi / lo).powf(j as f64 / 4.0));
     }
-    let other_patterns: Vec<(f64, &str)> = if r > 1 { vec![(1.0, "others at 1 + 2c_(s−1)"), (-1.0, "others at 1 − 2c_(s−1)"), (0.0, "others at 1")] } else { vec![(0.0, "")] };
+    let other_patterns: Vec<(f64, &str)> = if r > 1 {
+        vec![(1.0, "others at 1 + 2c_(s−1)"), (-1.0, "others at 1 − 2c_(s−1)"), (0.0, "others at 1")]
+    } else {
+        vec![(0.0, "")]
+    };
     for &x in &devs {
         for &(osign, oname) in &other_patterns {
             let mut sup = vec![1.0; r];
@@ -610,8 +693,15 @@ pub fn window_states(p: &Problem, rd: &Round, side: Side, lo: f64, hi: f64, n_ra
             for s in sup.iter_mut().skip(1) {
                 *s = if osign == 0.0 { 1.0 } else { deviation(b, osign, 0.0, b) };
             }
-            for (pat, pname) in [(OffPattern::Concentrated, "ε_s on one coordinate"), (OffPattern::Spread, "ε_s spread"), (OffPattern::Tiny, "no off-support mass")] {
-                out.push((state(p, &sup, pat, rd.eps_s), format!("adversarial ({oname}{}{pname})", if oname.is_empty() { "" } else { ", " })));
+            for (pat, pname) in [
+                (OffPattern::Concentrated, "ε_s on one coordinate"),
+                (OffPattern::Spread, "ε_s spread"),
+                (OffPattern::Tiny, "no off-support mass"),
+            ] {
+                out.push((
+                    state(p, &sup, pat, rd.eps_s),
+                    format!("adversarial ({oname}{}{pname})", if oname.is_empty() { "" } else { ", " }),
+                ));
             }
         }
     }
@@ -650,8 +740,17 @@ pub fn inset_states(p: &Problem, rd: &Round, n_random: usize, rng: &mut Stream) 
     for sg in [1.0, -1.0, 0.0] {
         let sup: Vec<f64> = (0..r).map(|_| if sg == 0.0 { 1.0 } else { deviation(b, sg, 0.0, b) }).collect();
         for pat in [OffPattern::Concentrated, OffPattern::Spread, OffPattern::Tiny] {
-            let where_s = if sg > 0.0 { "1 + 2c_(s−1)" } else if sg < 0.0 { "1 − 2c_(s−1)" } else { "1" };
-            out.push((state(p, &sup, pat, rd.eps_s), format!("adversarial (support at {where_s}, off-support {pat:?})")));
+            let where_s = if sg > 0.0 {
+                "1 + 2c_(s−1)"
+            } else if sg < 0.0 {
+                "1 − 2c_(s−1)"
+            } else {
+                "1"
+            };
+            out.push((
+                state(p, &sup, pat, rd.eps_s),
+                format!("adversarial (support at {where_s}, off-support {pat:?})"),
+            ));
         }
     }
     for _ in 0..n_random {
@@ -668,7 +767,14 @@ pub fn inset_states(p: &Problem, rd: &Round, n_random: usize, rng: &mut Stream) 
 }
 
 /// Evaluate `f(os) = (margin, scale)` at every state and record it.
-pub fn eval(check: &mut ExactCheck, inst: &Instance, grad_sign: f64, states: &[(PVec, String)], k: usize, f: impl Fn(&OneStep) -> (f64, f64)) {
+pub fn eval(
+    check: &mut ExactCheck,
+    inst: &Instance,
+    grad_sign: f64,
+    states: &[(PVec, String)],
+    k: usize,
+    f: impl Fn(&OneStep) -> (f64, f64),
+) {
     for (v, label) in states {
         let os = OneStep::with_grad_sign(&inst.problem, v, inst.round.eta, inst.round.delta, grad_sign);
         let (m, sc) = f(&os);
@@ -791,7 +897,8 @@ impl Observer for RoundObs<'_> {
             }
             if !self.g.contains(v, self.p) {
                 let p = self.p;
-                self.exit = Some((t, p.support_dist_inf(v), p.off_l1(v), (0..p.r()).map(|k| (s[k] - 1.0).abs()).collect()));
+                self.exit =
+                    Some((t, p.support_dist_inf(v), p.off_l1(v), (0..p.r()).map(|k| (s[k] - 1.0).abs()).collect()));
             }
         }
         if self.snap_every > 0 && t % self.snap_every == 0 {
@@ -804,13 +911,29 @@ impl RoundObs<'_> {
     /// The chain's record from its end and what the observer saw.
     fn into_chain(self, end: ChainEnd) -> RoundChain {
         let (p, r) = (self.p, self.p.r());
-        let (final_dev, final_off) = if end.diverged_at.is_some() { (f64::INFINITY, f64::INFINITY) } else { (p.support_dist_inf(&end.v), p.off_l1(&end.v)) };
+        let (final_dev, final_off) = if end.diverged_at.is_some() {
+            (f64::INFINITY, f64::INFINITY)
+        } else {
+            (p.support_dist_inf(&end.v), p.off_l1(&end.v))
+        };
         let (exit_step, stopped_dev, stopped_off, stopped_k_dev) = match self.exit {
             Some((t, d, o, kd)) => (Some(t), d, o, kd),
-            None if end.diverged_at.is_some() => (end.diverged_at, f64::INFINITY, f64::INFINITY, vec![f64::INFINITY; r]),
+            None if end.diverged_at.is_some() => {
+                (end.diverged_at, f64::INFINITY, f64::INFINITY, vec![f64::INFINITY; r])
+            }
             None => (None, final_dev, final_off, (0..r).map(|k| (end.v.as_slice()[k] - 1.0).abs()).collect()),
         };
-        RoundChain { exit_step, diverged_at: end.diverged_at, stopped_dev, stopped_off, stopped_k_dev, min_dev: self.min_dev, final_dev, final_off, snapshots: self.snaps }
+        RoundChain {
+            exit_step,
+            diverged_at: end.diverged_at,
+            stopped_dev,
+            stopped_off,
+            stopped_k_dev,
+            min_dev: self.min_dev,
+            final_dev,
+            final_off,
+            snapshots: self.snaps,
+        }
     }
 }
 
@@ -849,7 +972,18 @@ impl RoundRun {
 /// (chain `j` starts from start state `j mod #starts`; streams `(seed, "stage2", purpose, j)`).
 /// Algorithm-1 chains run interleaved ([`run_chains_par`]), bitwise as one by one.
 #[allow(clippy::too_many_arguments)]
-pub fn simulate(ctx: &Ctx, purpose: &str, label: String, inst: &Instance, dynamics: Dynamics, eta: f64, steps: u64, n_chains: usize, snap_chains: usize, snaps_per_chain: u64) -> RoundRun {
+pub fn simulate(
+    ctx: &Ctx,
+    purpose: &str,
+    label: String,
+    inst: &Instance,
+    dynamics: Dynamics,
+    eta: f64,
+    steps: u64,
+    n_chains: usize,
+    snap_chains: usize,
+    snaps_per_chain: u64,
+) -> RoundRun {
     let starts = boundary_starts(&inst.problem, &inst.round);
     let g = inst.round.coupling();
     let p = &inst.problem;
@@ -922,17 +1056,50 @@ pub fn literal_run(ctx: &Ctx, v: Variant) -> Arc<RoundRun> {
                 let delta = if v == Variant::Literal0 { 0.0 } else { 1.0 };
                 let inst = literal_instance(delta);
                 let (eta, t) = (inst.round.eta, inst.round.t);
-                simulate(ctx, &format!("{v:?}"), format!("Algorithm 1, δ = {delta}, η = {}, T = {t} (literal)", fmt(eta)), &inst, Dynamics::Alg1 { delta }, eta, t, n, 4, SNAPSHOTS_PER_CHAIN)
+                simulate(
+                    ctx,
+                    &format!("{v:?}"),
+                    format!("Algorithm 1, δ = {delta}, η = {}, T = {t} (literal)", fmt(eta)),
+                    &inst,
+                    Dynamics::Alg1 { delta },
+                    eta,
+                    t,
+                    n,
+                    4,
+                    SNAPSHOTS_PER_CHAIN,
+                )
             }
             Variant::Flipped => {
                 let inst = literal_instance(0.0);
                 let (eta, t) = (inst.round.eta, inst.round.t);
-                simulate(ctx, "Flipped", "Algorithm 1 with flipped gradient sign, δ = 0 (control)".into(), &inst, Dynamics::Alg1FlippedGradient { delta: 0.0 }, eta, t, n, 0, 0)
+                simulate(
+                    ctx,
+                    "Flipped",
+                    "Algorithm 1 with flipped gradient sign, δ = 0 (control)".into(),
+                    &inst,
+                    Dynamics::Alg1FlippedGradient { delta: 0.0 },
+                    eta,
+                    t,
+                    n,
+                    0,
+                    0,
+                )
             }
             Variant::Short => {
                 let inst = literal_instance(0.0);
                 let (eta, t) = (inst.round.eta, inst.round.t / 4);
-                simulate(ctx, "Short", format!("Algorithm 1, δ = 0, horizon T/4 = {t} (control)"), &inst, Dynamics::Alg1 { delta: 0.0 }, eta, t, n, 0, 0)
+                simulate(
+                    ctx,
+                    "Short",
+                    format!("Algorithm 1, δ = 0, horizon T/4 = {t} (control)"),
+                    &inst,
+                    Dynamics::Alg1 { delta: 0.0 },
+                    eta,
+                    t,
+                    n,
+                    0,
+                    0,
+                )
             }
             Variant::Noisy => {
                 let base = literal_instance(1.0);
@@ -940,7 +1107,18 @@ pub fn literal_run(ctx: &Ctx, v: Variant) -> Arc<RoundRun> {
                 let mut inst = base.clone();
                 inst.round = Round::new(2, EPS_PREV_LITERAL, RHO, 1, 10.0, base.round.b_x, Some(eta));
                 let t = inst.round.t;
-                simulate(ctx, "Noisy", format!("Algorithm 1, δ = 10 at η = 100 × η_D1(δ = 1) = {}, T = {t} (control)", fmt(eta)), &inst, Dynamics::Alg1 { delta: 10.0 }, eta, t, n, 0, 0)
+                simulate(
+                    ctx,
+                    "Noisy",
+                    format!("Algorithm 1, δ = 10 at η = 100 × η_D1(δ = 1) = {}, T = {t} (control)", fmt(eta)),
+                    &inst,
+                    Dynamics::Alg1 { delta: 10.0 },
+                    eta,
+                    t,
+                    n,
+                    0,
+                    0,
+                )
             }
             Variant::Printed => {
                 let base = literal_instance(0.0);
@@ -948,7 +1126,18 @@ pub fn literal_run(ctx: &Ctx, v: Variant) -> Arc<RoundRun> {
                 let mut inst = base.clone();
                 inst.round = Round::new(2, EPS_PREV_LITERAL, RHO, 1, 0.0, base.round.b_x, Some(eta));
                 let t = inst.round.t;
-                simulate(ctx, "Printed", format!("Algorithm 1, δ = 0 at the printed step size η = {} (E-D1), T = {t}", fmt(eta)), &inst, Dynamics::Alg1 { delta: 0.0 }, eta, t, n, 0, 0)
+                simulate(
+                    ctx,
+                    "Printed",
+                    format!("Algorithm 1, δ = 0 at the printed step size η = {} (E-D1), T = {t}", fmt(eta)),
+                    &inst,
+                    Dynamics::Alg1 { delta: 0.0 },
+                    eta,
+                    t,
+                    n,
+                    0,
+                    0,
+                )
             }
         }
     })
@@ -979,7 +1168,9 @@ pub const GAUSS_DELTA: f64 = 1.0;
 
 /// The practical Gaussian instance (cached).
 pub fn gaussian_inst(ctx: &Ctx) -> Result<Arc<Instance>> {
-    let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map(Arc::new).map_err(|e| e.to_string()));
+    let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || {
+        gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map(Arc::new).map_err(|e| e.to_string())
+    });
     (*r).clone().map_err(Error::Numerical)
 }
 
@@ -993,11 +1184,20 @@ pub fn gaussian_run(ctx: &Ctx, v: GaussVariant) -> Result<Arc<RoundRun>> {
     Ok(cached("stage2", ctx_key(ctx, &format!("stage2-gaussian-{v:?}")), || {
         let rd = &inst.round;
         let (dynamics, label) = match v {
-            GaussVariant::Alg1 => (Dynamics::Alg1 { delta: rd.delta }, format!("Algorithm 1, δ = {}, η = {}, T = {} (practical)", rd.delta, fmt(rd.eta), rd.t)),
-            GaussVariant::Flipped => (Dynamics::Alg1FlippedGradient { delta: rd.delta }, "Algorithm 1 with flipped gradient sign (control)".to_string()),
+            GaussVariant::Alg1 => (
+                Dynamics::Alg1 { delta: rd.delta },
+                format!("Algorithm 1, δ = {}, η = {}, T = {} (practical)", rd.delta, fmt(rd.eta), rd.t),
+            ),
+            GaussVariant::Flipped => (
+                Dynamics::Alg1FlippedGradient { delta: rd.delta },
+                "Algorithm 1 with flipped gradient sign (control)".to_string(),
+            ),
             GaussVariant::SgdGauss => {
                 let sigma = rd.delta * inst.problem.m_jk(0, 0).sqrt();
-                (Dynamics::SgdGauss { sigma }, format!("SGD + spherical Gaussian noise σ = δ√M_00 = {} (control)", fmt(sigma)))
+                (
+                    Dynamics::SgdGauss { sigma },
+                    format!("SGD + spherical Gaussian noise σ = δ√M_00 = {} (control)", fmt(sigma)),
+                )
             }
         };
         simulate(ctx, &format!("gauss-{v:?}"), label, &inst, dynamics, rd.eta, rd.t, n, 0, 0)
@@ -1056,11 +1256,24 @@ pub fn drift_states(ctx: &Ctx, key: &str, j: usize, ei: &ExactInst, win: Window,
 /// A drift check `E[…] ≤ (1 − γ)(…)` with `γ = gamma_factor · η`, for `k = 0 ∈ S`, on one side,
 /// over the instances' window states; margins from the closed form, scaled by `η u²`.
 #[allow(clippy::too_many_arguments)]
-pub fn drift_check(ctx: &Ctx, key: &str, id: &str, statement: &str, role: crate::claim::Role, insts: &[ExactInst], win: Window, side: Side, gamma_factor: f64, grad_sign: f64) -> ExactCheck {
+pub fn drift_check(
+    ctx: &Ctx,
+    key: &str,
+    id: &str,
+    statement: &str,
+    role: crate::claim::Role,
+    insts: &[ExactInst],
+    win: Window,
+    side: Side,
+    gamma_factor: f64,
+    grad_sign: f64,
+) -> ExactCheck {
     let mut ch = ExactCheck::new(id, statement, role);
     for (j, ei) in insts.iter().enumerate() {
         let st = drift_states(ctx, key, j, ei, win, side);
-        eval(&mut ch, &ei.inst, grad_sign, &st, 0, |os| (drift_margin(os, 0, side, gamma_factor * os.eta()), drift_scale(os, 0)));
+        eval(&mut ch, &ei.inst, grad_sign, &st, 0, |os| {
+            (drift_margin(os, 0, side, gamma_factor * os.eta()), drift_scale(os, 0))
+        });
     }
     ch
 }
@@ -1118,7 +1331,14 @@ pub fn range_control_sgd_gauss(ctx: &Ctx, key: &str, id: &str, insts: &[ExactIns
         let p_out = sgd_gauss_outside_prob(rd.eta, rd.delta, bound);
         let st = drift_states(ctx, key, j, ei, win, Side::Above);
         for (v, label) in st.iter().take(8) {
-            ch.record_scaled(-p_out, 1.0, || format!("[{}] {}: P(outside) ≥ {}", ei.inst.name, describe_state(&ei.inst.problem, v, 0, label), fmt(p_out)));
+            ch.record_scaled(-p_out, 1.0, || {
+                format!(
+                    "[{}] {}: P(outside) ≥ {}",
+                    ei.inst.name,
+                    describe_state(&ei.inst.problem, v, 0, label),
+                    fmt(p_out)
+                )
+            });
         }
     }
     ch
@@ -1127,7 +1347,16 @@ pub fn range_control_sgd_gauss(ctx: &Ctx, key: &str, id: &str, insts: &[ExactIns
 /// A perturbation-bound check `K_0(v) ≤ bound(C_x)` on window states (both sides), on the
 /// instances with `C_x > 0` (with a diagonal `M` both sides are 0).
 #[allow(clippy::too_many_arguments)]
-pub fn perturbation_check(ctx: &Ctx, key: &str, id: &str, statement: &str, role: crate::claim::Role, insts: &[ExactInst], win: Window, bound: impl Fn(&Round, f64) -> f64) -> ExactCheck {
+pub fn perturbation_check(
+    ctx: &Ctx,
+    key: &str,
+    id: &str,
+    statement: &str,
+    role: crate::claim::Role,
+    insts: &[ExactInst],
+    win: Window,
+    bound: impl Fn(&Round, f64) -> f64,
+) -> ExactCheck {
     let mut ch = ExactCheck::new(id, statement, role);
     for (j, ei) in insts.iter().enumerate() {
         let c_x = ei.inst.problem.stats().c_x;
@@ -1139,7 +1368,9 @@ pub fn perturbation_check(ctx: &Ctx, key: &str, id: &str, statement: &str, role:
         for side in [Side::Above, Side::Below] {
             for (v, label) in drift_states(ctx, key, j, ei, win, side) {
                 let k = ei.inst.problem.perturbation(&v, 0);
-                ch.record_scaled(b - k, b.max(f64::MIN_POSITIVE), || format!("[{}] {}; bound {}", ei.inst.name, describe_state(&ei.inst.problem, &v, 0, &label), fmt(b)));
+                ch.record_scaled(b - k, b.max(f64::MIN_POSITIVE), || {
+                    format!("[{}] {}; bound {}", ei.inst.name, describe_state(&ei.inst.problem, &v, 0, &label), fmt(b))
+                });
             }
         }
     }
@@ -1175,8 +1406,11 @@ pub fn witness_instance(s: u32) -> Result<ExactInst> {
 pub fn run_audit(id: &str, run: &RoundRun, p: &Problem, lemma: Lemma) -> Audit {
     let starts: Vec<PVec> = boundary_starts(p, &run.round).into_iter().map(|s| s.0).collect();
     let mut a = audit_round(id, format!("{} — {}", run.label, run.round.describe()), &run.round, p, &starts, lemma);
-    a.fact("Algorithm 1", "the simulated dynamics is Algorithm 1 (label noise ±δ, gradient step)", matches!(run.dynamics, Dynamics::Alg1 { .. }));
+    a.fact(
+        "Algorithm 1",
+        "the simulated dynamics is Algorithm 1 (label noise ±δ, gradient step)",
+        matches!(run.dynamics, Dynamics::Alg1 { .. }),
+    );
     a.check("horizon T", "simulated steps = T", run.steps as f64, Rel::Ge, run.round.t as f64);
     a
 }
-

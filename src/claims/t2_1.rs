@@ -40,7 +40,9 @@
 // `!(x <= y)` is used on purpose: a NaN must count as a failure of the inequality.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
+};
 use crate::claims::stage2_common::{C0, Round, c_round, log_term, steps_for};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -124,16 +126,27 @@ pub fn round_chain(eps: f64, rd: Rounds) -> (Vec<(u32, f64, f64)>, f64, f64) {
 }
 
 /// The ε grid of the interface checks.
-pub const EPS_GRID: [f64; 16] = [0.09, 0.05, 0.03, 0.02, 0.012, 0.01, 0.007, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4, 3e-5, 1e-5, 1e-6];
+pub const EPS_GRID: [f64; 16] =
+    [0.09, 0.05, 0.03, 0.02, 0.012, 0.01, 0.007, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4, 3e-5, 1e-5, 1e-6];
 
 fn interface_check(id: &str, statement: &str, role: Role, rd: Rounds) -> ExactCheck {
     let mut ch = ExactCheck::new(id, statement, role);
     for &eps in &EPS_GRID {
         let (inputs, c_last, e_last) = round_chain(eps, rd);
         for &(s, c_prev, e_prev) in &inputs {
-            ch.record_scaled(c_prev - e_prev, c_prev, || format!("ε = {}, n_s = {}: input of round {s}: ε_(s−1) = {} vs c_(s−1) = {}", fmt(eps), n_s(eps), fmt(e_prev), fmt(c_prev)));
+            ch.record_scaled(c_prev - e_prev, c_prev, || {
+                format!(
+                    "ε = {}, n_s = {}: input of round {s}: ε_(s−1) = {} vs c_(s−1) = {}",
+                    fmt(eps),
+                    n_s(eps),
+                    fmt(e_prev),
+                    fmt(c_prev)
+                )
+            });
         }
-        ch.record_scaled(eps - c_last.max(e_last), eps, || format!("ε = {}: final c = {}, ε_final = {} vs ε", fmt(eps), fmt(c_last), fmt(e_last)));
+        ch.record_scaled(eps - c_last.max(e_last), eps, || {
+            format!("ε = {}: final c = {}, ε_final = {} vs ε", fmt(eps), fmt(c_last), fmt(e_last))
+        });
     }
     ch
 }
@@ -157,29 +170,56 @@ pub struct E2e {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn e2e_chain(ctx: &Ctx, d: usize, n: usize, r: usize, j: usize, tau: f64, dynamics: &Dynamics, sched: &Schedule, purpose: &str) -> E2e {
+fn e2e_chain(
+    ctx: &Ctx,
+    d: usize,
+    n: usize,
+    r: usize,
+    j: usize,
+    tau: f64,
+    dynamics: &Dynamics,
+    sched: &Schedule,
+    purpose: &str,
+) -> E2e {
     let data = Data::gaussian(n, d, &mut ctx.stream("2.1", "data", j as u64)).expect("validated sizes");
     let p = Problem::new(data, r).expect("validated r ≤ d");
     let b1 = sched.phases()[0].steps;
     let b2 = b1 + sched.phases().get(1).map(|ph| ph.steps).unwrap_or(0);
     let mut test = [f64::INFINITY; 3];
-    let end = run_chain(&p, dynamics, sched, StopSet::Never, PVec::constant(d, tau), &mut ctx.stream("2.1", purpose, j as u64), &mut |t: u64, v: &PVec| {
-        if t == b1 {
-            test[0] = p.test_error(v);
-        }
-        if t == b2 {
-            test[1] = p.test_error(v);
-        }
-    });
+    let end = run_chain(
+        &p,
+        dynamics,
+        sched,
+        StopSet::Never,
+        PVec::constant(d, tau),
+        &mut ctx.stream("2.1", purpose, j as u64),
+        &mut |t: u64, v: &PVec| {
+            if t == b1 {
+                test[0] = p.test_error(v);
+            }
+            if t == b2 {
+                test[1] = p.test_error(v);
+            }
+        },
+    );
     if end.diverged_at.is_some() {
-        return E2e { dist: f64::INFINITY, test: [f64::INFINITY; 3], loss: f64::INFINITY, grad_inf: f64::INFINITY, dist_abs: f64::INFINITY, sign_flip: false, diverged: true };
+        return E2e {
+            dist: f64::INFINITY,
+            test: [f64::INFINITY; 3],
+            loss: f64::INFINITY,
+            grad_inf: f64::INFINITY,
+            dist_abs: f64::INFINITY,
+            sign_flip: false,
+            diverged: true,
+        };
     }
     test[2] = p.test_error(&end.v);
     if sched.phases().len() == 1 {
         test = [test[2]; 3];
     }
     let grad_inf = p.grad(&end.v).iter().fold(0.0f64, |a, g| a.max(g.abs()));
-    let dist_abs = end.v.as_slice().iter().zip(p.v_star().as_slice()).fold(0.0f64, |a, (x, w)| a.max((x.abs() - w).abs()));
+    let dist_abs =
+        end.v.as_slice().iter().zip(p.v_star().as_slice()).fold(0.0f64, |a, (x, w)| a.max((x.abs() - w).abs()));
     let sign_flip = end.v.as_slice().iter().any(|&x| x < 0.0);
     E2e { dist: p.dist_inf(&end.v), test, loss: p.loss(&end.v), grad_inf, dist_abs, sign_flip, diverged: false }
 }
@@ -203,17 +243,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let n_ln = check::at_least_one("chains", o.chains.unwrap_or(b.pick(128, 512, 4096)) as u64)? as usize;
     let n_d0 = b.pick(64, 128, 1024).min(n_ln);
     let n_gd = b.pick(12, 16, 64).min(n_ln);
-    let n_tau = |tau: f64| -> usize {
-        if tau == 2.0 {
-            b.pick(4, 16, 256)
-        } else {
-            b.pick(1, 4, 64)
-        }
-    };
+    let n_tau = |tau: f64| -> usize { if tau == 2.0 { b.pick(4, 16, 256) } else { b.pick(1, 4, 64) } };
     let mut out = Outcome::new();
 
     // ---------------- exact: arithmetic and interfaces of Section E ----------------
-    let mut geo = ExactCheck::new("Σ c_s = 1/9", "1/9 − Σ_(s=1..m) c_s ≥ 0 for m = 1…30, in exact integer arithmetic (1/9 − Σ = 10^(−m)/9 → 0), so 2Σ_s c_s ≤ 2/9; scaled by 10^(−m)", Role::Primary);
+    let mut geo = ExactCheck::new(
+        "Σ c_s = 1/9",
+        "1/9 − Σ_(s=1..m) c_s ≥ 0 for m = 1…30, in exact integer arithmetic (1/9 − Σ = 10^(−m)/9 → 0), so 2Σ_s c_s ≤ 2/9; scaled by 10^(−m)",
+        Role::Primary,
+    );
     for m in 1..=30u32 {
         let pow = 10u128.pow(m);
         let ones = (pow - 1) / 9; // Σ_{s=1}^m 10^{m−s}
@@ -221,11 +259,25 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         geo.record_scaled(num as f64 / (9.0 * pow as f64), 1.0 / pow as f64, || format!("m = {m}"));
     }
     out.exact.push(geo);
-    let mut pw = ExactCheck::new("40^(2/9) ≤ 40^(1/3)", "40^(1/3) − 40^(2/9) ≥ 0 (157)–(158); scaled by 40^(1/3)", Role::Primary);
-    pw.record_scaled(40f64.powf(1.0 / 3.0) - 40f64.powf(2.0 / 9.0), 40f64.powf(1.0 / 3.0), || format!("40^(2/9) = {}, 40^(1/3) = {}", fmt(40f64.powf(2.0 / 9.0)), fmt(40f64.powf(1.0 / 3.0))));
+    let mut pw = ExactCheck::new(
+        "40^(2/9) ≤ 40^(1/3)",
+        "40^(1/3) − 40^(2/9) ≥ 0 (157)–(158); scaled by 40^(1/3)",
+        Role::Primary,
+    );
+    pw.record_scaled(40f64.powf(1.0 / 3.0) - 40f64.powf(2.0 / 9.0), 40f64.powf(1.0 / 3.0), || {
+        format!("40^(2/9) = {}, 40^(1/3) = {}", fmt(40f64.powf(2.0 / 9.0)), fmt(40f64.powf(1.0 / 3.0)))
+    });
     out.exact.push(pw);
-    let mut epsc = ExactCheck::new("ε1 = 40^(−1/3) ε ⇒ ε_final ≤ ε", "ε − ε_final ≥ 0 with ε1 = 40^(−1/3)ε and ε_s = 40^(2c_(s−1)) ε_(s−1) over the rounds (both readings), ε on a grid of [1e−6, 0.09]; scaled by ε", Role::Primary);
-    let mut budget = ExactCheck::new("failure budget", "0.1 − (0.01 + 0.01 + #rounds · 0.01/n_s) ≥ 0 (total failure 0.03 ≤ 0.1), same grid; scaled by 0.1", Role::Primary);
+    let mut epsc = ExactCheck::new(
+        "ε1 = 40^(−1/3) ε ⇒ ε_final ≤ ε",
+        "ε − ε_final ≥ 0 with ε1 = 40^(−1/3)ε and ε_s = 40^(2c_(s−1)) ε_(s−1) over the rounds (both readings), ε on a grid of [1e−6, 0.09]; scaled by ε",
+        Role::Primary,
+    );
+    let mut budget = ExactCheck::new(
+        "failure budget",
+        "0.1 − (0.01 + 0.01 + #rounds · 0.01/n_s) ≥ 0 (total failure 0.03 ≤ 0.1), same grid; scaled by 0.1",
+        Role::Primary,
+    );
     for &eps in &EPS_GRID {
         for rd in [Rounds::NsRounds, Rounds::FinalCns] {
             let (inputs, _, e_last) = round_chain(eps, rd);
@@ -261,7 +313,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for &eps in &EPS_GRID {
         let e1 = 40f64.powf(-1.0 / 3.0) * eps;
         let c1 = 0.1;
-        s12.record((c_round(1) - c1).min(c_round(1) - e1).min(C0 - c_round(1)), || format!("ε = {}: ε1 = {}", fmt(eps), fmt(e1)));
+        s12.record((c_round(1) - c1).min(c_round(1) - e1).min(C0 - c_round(1)), || {
+            format!("ε = {}: ε1 = {}", fmt(eps), fmt(e1))
+        });
     }
     out.exact.push(s12);
     out.exact.push(interface_check(
@@ -290,9 +344,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let t2 = steps_for(e2) as f64;
         for (k, rd) in rounds.iter().enumerate() {
             let l = log_term(10.0, rd.r, t2, 2, rd.rho);
-            eta2.record_scaled(rd.c_s * rd.c_s / (8.0 * e2 * rd.x_s()) - l, l, || format!("ε = {}, round {}: η2 = {}", fmt(eps), rd.s, fmt(e2)));
+            eta2.record_scaled(rd.c_s * rd.c_s / (8.0 * e2 * rd.x_s()) - l, l, || {
+                format!("ε = {}, round {}: η2 = {}", fmt(eps), rd.s, fmt(e2))
+            });
             if k + 1 < rounds.len() {
-                eta2.record_scaled(rd.eta - rounds[k + 1].eta, rd.eta, || format!("ε = {}: η_D1({}) = {} vs η_D1({}) = {}", fmt(eps), rd.s, fmt(rd.eta), rd.s + 1, fmt(rounds[k + 1].eta)));
+                eta2.record_scaled(rd.eta - rounds[k + 1].eta, rd.eta, || {
+                    format!(
+                        "ε = {}: η_D1({}) = {} vs η_D1({}) = {}",
+                        fmt(eps),
+                        rd.s,
+                        fmt(rd.eta),
+                        rd.s + 1,
+                        fmt(rounds[k + 1].eta)
+                    )
+                });
             }
         }
     }
@@ -315,32 +380,80 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // ---------------- practical end-to-end Monte Carlo ----------------
-    let mut audit = Audit::new("2.1 practical", format!("Algorithm 1, d = {d}, n = {n}, r = {r}, τ = 1, δ = {delta}, η = 1e−2, 1e−3, 1e−4 × 1e5 steps; fresh N(0, I) data per chain"));
-    audit.check("δ ≥ τ²d²", "δ ≥ τ²d² (the statement's Θ̃(τ²d²) without its polylog; the literal Stage 0 needs δ ≈ 5e18, SPEC §4.6)", delta, Rel::Ge, (d * d) as f64);
+    let mut audit = Audit::new(
+        "2.1 practical",
+        format!(
+            "Algorithm 1, d = {d}, n = {n}, r = {r}, τ = 1, δ = {delta}, η = 1e−2, 1e−3, 1e−4 × 1e5 steps; fresh N(0, I) data per chain"
+        ),
+    );
+    audit.check(
+        "δ ≥ τ²d²",
+        "δ ≥ τ²d² (the statement's Θ̃(τ²d²) without its polylog; the literal Stage 0 needs δ ≈ 5e18, SPEC §4.6)",
+        delta,
+        Rel::Ge,
+        (d * d) as f64,
+    );
     audit.check("n ≥ r²", "n ≥ r² (the statement's Θ̃(r²) without its polylog)", n as f64, Rel::Ge, (r * r) as f64);
-    audit.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d., fresh for every chain (the theorem's probability is over data and algorithm)", true);
+    audit.fact(
+        "Gaussian data",
+        "x^(i) ~ N(0, I_d) i.i.d., fresh for every chain (the theorem's probability is over data and algorithm)",
+        true,
+    );
     audit.fact("Algorithm 1", "the dynamics is Algorithm 1 exactly (not the experiment's full-gradient variant)", true);
-    audit.fact("literal schedule", "η0, η1, η2, T0, T1, T2 at the proof's constants (Stage 1 alone needs T1 ≈ 1e33 steps, SPEC §5.9)", false);
+    audit.fact(
+        "literal schedule",
+        "η0, η1, η2, T0, T1, T2 at the proof's constants (Stage 1 alone needs T1 ≈ 1e33 steps, SPEC §5.9)",
+        false,
+    );
     let regime = out.push_audit(audit);
 
     let sched1 = schedule(1.0);
-    let ln: Vec<E2e> = ctx.runner.map("2.1 label noise", n_ln, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Alg1 { delta }, &sched1, "ln-tau1"));
-    let d0: Vec<E2e> = ctx.runner.map("2.1 δ = 0", n_d0, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Alg1 { delta: 0.0 }, &sched1, "d0"));
-    let gd: Vec<E2e> = ctx.runner.map("2.1 GD", n_gd, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Gd, &sched1, "gd"));
+    let ln: Vec<E2e> = ctx.runner.map("2.1 label noise", n_ln, |j| {
+        e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Alg1 { delta }, &sched1, "ln-tau1")
+    });
+    let d0: Vec<E2e> = ctx
+        .runner
+        .map("2.1 δ = 0", n_d0, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Alg1 { delta: 0.0 }, &sched1, "d0"));
+    let gd: Vec<E2e> =
+        ctx.runner.map("2.1 GD", n_gd, |j| e2e_chain(ctx, d, n, r, j, 1.0, &Dynamics::Gd, &sched1, "gd"));
     let fail = |xs: &[E2e]| xs.iter().filter(|c| !(c.dist <= EPS_PRAC)).count() as u64;
     let div = |xs: &[E2e]| xs.iter().filter(|c| c.diverged).count() as u64;
     let id_main = format!("2.1 (practical): P(‖v[T] − v*‖∞ > ε_prac = {EPS_PRAC}) ≤ 1 − 0.9");
     out.mc.push(
-        McCheck::prob_upper(&id_main, "label-noise SGD (Algorithm 1, δ = 1) after the three-phase schedule; each chain on its own data set", regime.clone(), Role::Primary, fail(&ln), ln.len() as u64, 1.0 - SUCCESS)
-            .with_diverged(div(&ln)),
+        McCheck::prob_upper(
+            &id_main,
+            "label-noise SGD (Algorithm 1, δ = 1) after the three-phase schedule; each chain on its own data set",
+            regime.clone(),
+            Role::Primary,
+            fail(&ln),
+            ln.len() as u64,
+            1.0 - SUCCESS,
+        )
+        .with_diverged(div(&ln)),
     );
     out.mc.push(
-        McCheck::prob_upper("control δ = 0: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", "plain SGD (Algorithm 1 with δ = 0), same schedule, same data sets", regime.clone(), Role::Control { variant: "no label noise (δ = 0)".into() }, fail(&d0), d0.len() as u64, 1.0 - SUCCESS)
-            .with_diverged(div(&d0)),
+        McCheck::prob_upper(
+            "control δ = 0: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9",
+            "plain SGD (Algorithm 1 with δ = 0), same schedule, same data sets",
+            regime.clone(),
+            Role::Control { variant: "no label noise (δ = 0)".into() },
+            fail(&d0),
+            d0.len() as u64,
+            1.0 - SUCCESS,
+        )
+        .with_diverged(div(&d0)),
     );
     out.mc.push(
-        McCheck::prob_upper("control GD: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", "full-batch gradient descent, same schedule, same data sets", regime.clone(), Role::Control { variant: "full-batch GD".into() }, fail(&gd), gd.len() as u64, 1.0 - SUCCESS)
-            .with_diverged(div(&gd)),
+        McCheck::prob_upper(
+            "control GD: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9",
+            "full-batch gradient descent, same schedule, same data sets",
+            regime.clone(),
+            Role::Control { variant: "full-batch GD".into() },
+            fail(&gd),
+            gd.len() as u64,
+            1.0 - SUCCESS,
+        )
+        .with_diverged(div(&gd)),
     );
     let beat = ln.iter().zip(&d0).filter(|(a, z)| !(a.test[2] * BEAT_FACTOR < z.test[2])).count() as u64;
     out.mc.push(McCheck::prob_upper(
@@ -353,7 +466,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         0.1,
     ));
     let c = out.mc_check(&id_main).cloned().expect("just pushed");
-    out.measure("P̂(‖v[T] − v*‖∞ ≤ ε_prac), label noise", 1.0 - c.estimate, format!("{} of {} chains; 99% interval [{}, {}] vs 0.9", ln.len() as u64 - fail(&ln), ln.len(), fmt(1.0 - c.ci[1]), fmt(1.0 - c.ci[0])));
+    out.measure(
+        "P̂(‖v[T] − v*‖∞ ≤ ε_prac), label noise",
+        1.0 - c.estimate,
+        format!(
+            "{} of {} chains; 99% interval [{}, {}] vs 0.9",
+            ln.len() as u64 - fail(&ln),
+            ln.len(),
+            fmt(1.0 - c.ci[1]),
+            fmt(1.0 - c.ci[0])
+        ),
+    );
     let med = |xs: &[E2e], k: usize| quantile(&xs.iter().map(|c| c.test[k]).collect::<Vec<_>>(), 0.5);
     let flips = ln.iter().filter(|c| c.sign_flip).count();
     let fail_abs = ln.iter().filter(|c| !(c.dist_abs <= EPS_PRAC)).count();
@@ -365,11 +488,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("median test error, label noise", med(&ln, 2), "‖v⊙v − v*⊙v*‖² at T");
     out.measure("median test error, δ = 0", med(&d0, 2), "plain SGD converges to a dense interpolating solution");
     out.measure("median test error, GD", med(&gd, 2), "full-batch GD");
-    out.measure("median test-error ratio δ = 0 / label noise", med(&d0, 2) / med(&ln, 2), format!("must be ≥ {BEAT_FACTOR}"));
+    out.measure(
+        "median test-error ratio δ = 0 / label noise",
+        med(&d0, 2) / med(&ln, 2),
+        format!("must be ≥ {BEAT_FACTOR}"),
+    );
     let mut rows = Vec::new();
     for (name, xs) in [("label noise", &ln), ("δ = 0", &d0), ("GD", &gd)] {
-        for (k, ph) in ["after phase 1 (η = 1e−2)", "after phase 2 (η = 1e−3)", "after phase 3 (η = 1e−4)"].iter().enumerate() {
-            rows.push(quantile_row(&format!("{name}: ‖v⊙v − v*⊙v*‖² {ph}"), &xs.iter().map(|c| c.test[k]).collect::<Vec<_>>()));
+        for (k, ph) in
+            ["after phase 1 (η = 1e−2)", "after phase 2 (η = 1e−3)", "after phase 3 (η = 1e−4)"].iter().enumerate()
+        {
+            rows.push(quantile_row(
+                &format!("{name}: ‖v⊙v − v*⊙v*‖² {ph}"),
+                &xs.iter().map(|c| c.test[k]).collect::<Vec<_>>(),
+            ));
         }
         rows.push(quantile_row(&format!("{name}: ‖v[T] − v*‖∞"), &xs.iter().map(|c| c.dist).collect::<Vec<_>>()));
     }
@@ -391,10 +523,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ln.clone()
         } else {
             let sc = schedule(tau);
-            ctx.runner.map(&format!("2.1 τ = {tau}"), n_tau(tau), |j| e2e_chain(ctx, d, n, r, j, tau, &Dynamics::Alg1 { delta: dt }, &sc, &format!("ln-tau{tau}")))
+            ctx.runner.map(&format!("2.1 τ = {tau}"), n_tau(tau), |j| {
+                e2e_chain(ctx, d, n, r, j, tau, &Dynamics::Alg1 { delta: dt }, &sc, &format!("ln-tau{tau}"))
+            })
         };
         let gsched = Schedule::constant(PHASES[0].0 / (tau * tau), PHASES[0].1).expect("positive");
-        let gds: Vec<E2e> = ctx.runner.map(&format!("2.1 GD τ = {tau}"), n_gd_sweep, |j| e2e_chain(ctx, d, n, r, j, tau, &Dynamics::Gd, &gsched, &format!("gd-tau{tau}")));
+        let gds: Vec<E2e> = ctx.runner.map(&format!("2.1 GD τ = {tau}"), n_gd_sweep, |j| {
+            e2e_chain(ctx, d, n, r, j, tau, &Dynamics::Gd, &gsched, &format!("gd-tau{tau}"))
+        });
         let pairs = runs.len().min(gds.len());
         let worse = runs.iter().zip(&gds).filter(|(a, g)| !(a.test[2] * BEAT_FACTOR < g.test[2])).count() as u64;
         out.mc.push(McCheck::prob_upper(
@@ -418,7 +554,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         sweep_rows.push(vec![
             fmt(tau),
             fmt(dt),
-            sc.phases().iter().map(|p| format!("{}×{}", fmt(p.eta), fmt(p.steps as f64))).collect::<Vec<_>>().join(", "),
+            sc.phases()
+                .iter()
+                .map(|p| format!("{}×{}", fmt(p.eta), fmt(p.steps as f64)))
+                .collect::<Vec<_>>()
+                .join(", "),
             runs.len().to_string(),
             fmt(quantile(&lt, 0.5)),
             format!("{}/{} [{}, {}]", f, runs.len(), fmt(lo), fmt(hi)),
@@ -437,10 +577,30 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Series { label: "label noise (median)".into(), points: ln_pts.clone(), color: 0, dashed: false },
         Series { label: "GD (median)".into(), points: gd_pts.clone(), color: 1, dashed: false },
     ];
-    series.push(Series { label: "label noise q10".into(), points: ln_q.iter().map(|x| (x.0, x.1)).collect(), color: 0, dashed: true });
-    series.push(Series { label: "label noise q90".into(), points: ln_q.iter().map(|x| (x.0, x.2)).collect(), color: 0, dashed: true });
-    series.push(Series { label: "GD q10".into(), points: gd_q.iter().map(|x| (x.0, x.1)).collect(), color: 1, dashed: true });
-    series.push(Series { label: "GD q90".into(), points: gd_q.iter().map(|x| (x.0, x.2)).collect(), color: 1, dashed: true });
+    series.push(Series {
+        label: "label noise q10".into(),
+        points: ln_q.iter().map(|x| (x.0, x.1)).collect(),
+        color: 0,
+        dashed: true,
+    });
+    series.push(Series {
+        label: "label noise q90".into(),
+        points: ln_q.iter().map(|x| (x.0, x.2)).collect(),
+        color: 0,
+        dashed: true,
+    });
+    series.push(Series {
+        label: "GD q10".into(),
+        points: gd_q.iter().map(|x| (x.0, x.1)).collect(),
+        color: 1,
+        dashed: true,
+    });
+    series.push(Series {
+        label: "GD q90".into(),
+        points: gd_q.iter().map(|x| (x.0, x.2)).collect(),
+        color: 1,
+        dashed: true,
+    });
     out.figures.push(Figure {
         file: "t2_1_tau_sweep.svg".into(),
         caption: "Theorem 2.1, practical regime: test error ‖v⊙v − v*⊙v*‖² vs initialization scale τ for label-noise SGD (δ and schedule scaled with τ) and full-batch GD (kernel regime)".into(),

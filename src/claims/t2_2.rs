@@ -45,7 +45,10 @@
 
 use nalgebra::DMatrix;
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, Param, PaperRef, Reading, Regime, Rel, Role, Table};
+use crate::claim::{
+    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Regime, Rel, Role,
+    Table,
+};
 use crate::claims::f1::{decide_instance, gaussian_mat, wendel, wendel_meet};
 use crate::claims::section_f_langevin::{self as ld, Trace};
 use crate::engine::dynamics::Dynamics;
@@ -62,7 +65,9 @@ use crate::report::svg::{Scale, Series, line_plot};
 pub const CLAIM: Claim = Claim {
     id: "2.2",
     title: "Theorem 2.2 (the Gibbs partition function diverges; Langevin dynamics)",
-    paper: PaperRef { section: "Section 2.2, Appendix F", equations: "(2), (4), (164)–(175)", spec: "§8.3–8.4, §1.4" },
+    paper: PaperRef {
+        section: "Section 2.2, Appendix F", equations: "(2), (4), (164)–(175)", spec: "§8.3–8.4, §1.4"
+    },
     statement: "with v* = 0 and n ≤ d/3, w.p. ≥ 0.9 over the data, ∫ e^{−λL(v)} dv = ∞ for every λ > 0, so Langevin dynamics has no stationary law",
     module: "src/claims/t2_2.rs",
     test: "tests/section_f.rs",
@@ -100,7 +105,15 @@ pub struct Instance {
 /// first `pool` whose LP decision is `want`, and return the one deepest inside its case: largest
 /// LP `t*` when meeting, most negative `t*` (largest dual margin `s* = −t*`) when missing
 /// (`pool = 1`: the first match).
-pub fn find_instance(seed: u64, purpose: &str, n: usize, d: usize, max_tries: u64, want: Decision, pool: usize) -> Option<Instance> {
+pub fn find_instance(
+    seed: u64,
+    purpose: &str,
+    n: usize,
+    d: usize,
+    max_tries: u64,
+    want: Decision,
+    pool: usize,
+) -> Option<Instance> {
     let depth = |r: &OrthantResult| {
         let t = r.t_star.unwrap_or(f64::NEG_INFINITY);
         if want == Decision::Meets { t } else { -t }
@@ -277,7 +290,9 @@ fn construction_checks(
         let m = cs.row_margin(i, cs.c_minmin);
         incl.record_scaled(m, cs.a[(i, n)], || format!("{label}: row i = {i}"));
         let mp = cs.row_margin(i, cs.c_minmax);
-        incl_printed.record_scaled(mp, cs.a[(i, n)], || format!("{label}: row i = {i}, c(min/max) = {} vs c(min/min) = {}", fmt(cs.c_minmax), fmt(cs.c_minmin)));
+        incl_printed.record_scaled(mp, cs.a[(i, n)], || {
+            format!("{label}: row i = {i}, c(min/max) = {} vs c(min/min) = {}", fmt(cs.c_minmax), fmt(cs.c_minmin))
+        });
         if mp < worst_m {
             worst_m = mp;
             worst_i = i;
@@ -313,11 +328,17 @@ fn construction_checks(
                 let mag: f64 = (0..d).map(|j| (cs.a[(i, j)] * p[j]).abs()).sum();
                 let tol = CONSTRUCTION_ROUND * mag;
                 let scale = z * cs.a[(i, n)];
-                points.record_scaled(u[i] - u_bar[i] + tol, scale, || format!("{label}: z = {z}, lower bound u_i ≥ ū_i at i = {i}"));
-                points.record_scaled(u_bar[i] + 2.0 * scale - u[i] + tol, scale, || format!("{label}: z = {z}, upper bound u_i ≤ ū_i + 2a_(i,n+1)z at i = {i}"));
+                points.record_scaled(u[i] - u_bar[i] + tol, scale, || {
+                    format!("{label}: z = {z}, lower bound u_i ≥ ū_i at i = {i}")
+                });
+                points.record_scaled(u_bar[i] + 2.0 * scale - u[i] + tol, scale, || {
+                    format!("{label}: z = {z}, upper bound u_i ≤ ū_i + 2a_(i,n+1)z at i = {i}")
+                });
                 ln_gap += (u_bar[i] + 2.0 * scale).ln() - u[i].ln();
             }
-            bound173.record_scaled(ln_gap + 1e-12 * d as f64, 1.0, || format!("{label}: z = {z}: Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) = {}", fmt(ln_gap)));
+            bound173.record_scaled(ln_gap + 1e-12 * d as f64, 1.0, || {
+                format!("{label}: z = {z}: Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) = {}", fmt(ln_gap))
+            });
         }
     }
     // (175): the integrand's log-slope → d/2 − n − 1; finite differences agree with it.
@@ -325,7 +346,9 @@ fn construction_checks(
     let s12 = cs.log_slope(&u_bar, 1e12);
     slope.record_scaled(1e-6 - (s12 - target).abs(), 1e-6, || format!("{label}: slope(1e12) = {s12}, target {target}"));
     let fd = (cs.log_integrand(&u_bar, 1e12) - cs.log_integrand(&u_bar, 1e11)) / std::f64::consts::LN_10;
-    slope.record_scaled(1e-6 - (fd - target).abs().min((fd - s12).abs()), 1e-6, || format!("{label}: finite-difference slope on [1e11, 1e12] = {fd}"));
+    slope.record_scaled(1e-6 - (fd - target).abs().min((fd - s12).abs()), 1e-6, || {
+        format!("{label}: finite-difference slope on [1e11, 1e12] = {fd}")
+    });
     if 2 * n <= d {
         slope.record(target + 1.0, || format!("{label}: exponent d/2 − n − 1 = {target} ≥ −1 (not integrable at ∞)"));
     }
@@ -341,7 +364,13 @@ fn construction_checks(
         }
         let u = cs.apply(&p);
         witness_pt.record_scaled(u[worst_i], u_bar[worst_i], || {
-            format!("{label}: c(min/max) = {} (c(min/min) = {}), z = {}: (Aũ)_{worst_i} = {} < 0", fmt(cp), fmt(cs.c_minmin), fmt(zs), fmt(u[worst_i]))
+            format!(
+                "{label}: c(min/max) = {} (c(min/min) = {}), z = {}: (Aũ)_{worst_i} = {} < 0",
+                fmt(cp),
+                fmt(cs.c_minmin),
+                fmt(zs),
+                fmt(u[worst_i])
+            )
         });
         witness_rows.push(format!(
             "{label}: c as printed (min_i max_j) = {}, corrected (min_i min_j) = {}; at row i = {worst_i}, z = {}, the point of S' with ũ_j = ū_j − c z sign(a_ij) has (Aũ)_i = {} < 0",
@@ -394,7 +423,15 @@ pub struct DirectZr {
 impl DirectZr {
     /// `tube = Some((sampler, scales))`: draws from the defensive mixture ½ plain + ½ multi-scale
     /// tube (importance weights `f/q_mix`); `None`: plain uniform-θ draws.
-    pub fn run(ctx: &Ctx, purpose: &str, x: &Mat, lambda: f64, rs: &[f64], draws: usize, tube: Option<(&TubeSampler, &[f64])>) -> DirectZr {
+    pub fn run(
+        ctx: &Ctx,
+        purpose: &str,
+        x: &Mat,
+        lambda: f64,
+        rs: &[f64],
+        draws: usize,
+        tube: Option<(&TubeSampler, &[f64])>,
+    ) -> DirectZr {
         let g = JACKKNIFE_GROUPS;
         let per = draws.div_ceil(g);
         let d = x.d;
@@ -413,7 +450,11 @@ impl DirectZr {
                 let b = lambda * q;
                 let mut lo = 0.0;
                 for (k, &r) in rs.iter().enumerate() {
-                    per_draw[k].push(if ln_w.is_finite() { ln_w + zr::ln_shell(d, b, lo, r) } else { f64::NEG_INFINITY });
+                    per_draw[k].push(if ln_w.is_finite() {
+                        ln_w + zr::ln_shell(d, b, lo, r)
+                    } else {
+                        f64::NEG_INFINITY
+                    });
                     lo = r;
                 }
             }
@@ -493,7 +534,11 @@ fn grid_audit(d: usize, n: usize, meets: bool, what: &str, lambda: f64) -> Audit
     let mut a = Audit::new(format!("2.2 Z_R ({d},{n}) {what}"), format!("d = {d}, n = {n}, v* = 0, λ = {lambda}"));
     a.fact("v* = 0", "ground truth v* = 0 (L(v) = (1/(4n)) Σ_i ⟨v⊙v, x^(i)⟩²)", true);
     a.check("n ≤ d/3", "n ≤ d/3 (theorem's hypothesis)", n as f64, Rel::Le, d as f64 / 3.0);
-    a.fact("null(X) meets the orthant", "the LP certifies null(X) ∩ (0,∞)^d ≠ ∅ (the event of probability ≥ 0.9)", meets);
+    a.fact(
+        "null(X) meets the orthant",
+        "the LP certifies null(X) ∩ (0,∞)^d ≠ ∅ (the event of probability ≥ 0.9)",
+        meets,
+    );
     a
 }
 
@@ -536,8 +581,17 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
     let b = ctx.budget;
     let mut pts: Vec<(usize, usize, usize)> = match point {
         // LP cost grows like d³ (~7 ms at d = 100, ~0.6 s at d = 400).
-        Some((d, n)) => vec![(d, n, ((b.pick(300.0, 1000.0, 5000.0) * (100.0 / d as f64).powi(2)) as usize).clamp(20, b.pick(300, 1000, 5000)))],
-        None => vec![(13, 4, b.pick(2000, 8000, 40_000)), (30, 10, b.pick(1000, 4000, 20_000)), (100, 33, b.pick(150, 600, 4000)), (100, 40, b.pick(200, 1000, 4000))],
+        Some((d, n)) => vec![(
+            d,
+            n,
+            ((b.pick(300.0, 1000.0, 5000.0) * (100.0 / d as f64).powi(2)) as usize).clamp(20, b.pick(300, 1000, 5000)),
+        )],
+        None => vec![
+            (13, 4, b.pick(2000, 8000, 40_000)),
+            (30, 10, b.pick(1000, 4000, 20_000)),
+            (100, 33, b.pick(150, 600, 4000)),
+            (100, 40, b.pick(200, 1000, 4000)),
+        ],
     };
     pts.retain(|&(d, n, _)| n < d);
     let mut rows = Vec::new();
@@ -547,13 +601,18 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
         a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
         a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d.", true);
         let regime = out.push_audit(a);
-        let rs: Vec<Decision> = ctx.runner.map("2.2 P", k, |j| decide_instance(&gaussian_mat(n, d, 0.0, &mut ctx.stream("2.2", &format!("p-{d}-{n}"), j as u64))).decision);
+        let rs: Vec<Decision> = ctx.runner.map("2.2 P", k, |j| {
+            decide_instance(&gaussian_mat(n, d, 0.0, &mut ctx.stream("2.2", &format!("p-{d}-{n}"), j as u64))).decision
+        });
         let miss = rs.iter().filter(|&&x| x == Decision::Misses).count() as u64;
         let und = rs.iter().filter(|&&x| x == Decision::Undecidable).count() as u64;
         let exact = wendel(d, n);
         let c = McCheck::prob_upper(
             &format!("2.2 ({d},{n}): P(Z < ∞) ≤ 0.1"),
-            &format!("null(X) misses the open orthant (⇔ Z < ∞ for n ≤ d/2), decided by LP; exact P = {} ({und} undecidable)", fmt(exact.miss)),
+            &format!(
+                "null(X) misses the open orthant (⇔ Z < ∞ for n ≤ d/2), decided by LP; exact P = {} ({und} undecidable)",
+                fmt(exact.miss)
+            ),
             regime,
             Role::Primary,
             miss,
@@ -569,7 +628,9 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
     a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
     a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d. (violated on purpose: mean ½)", false);
     let regime = out.push_audit(a);
-    let rs: Vec<Decision> = ctx.runner.map("2.2 P control", k, |j| decide_instance(&gaussian_mat(n, d, 0.5, &mut ctx.stream("2.2", "p-shifted", j as u64))).decision);
+    let rs: Vec<Decision> = ctx.runner.map("2.2 P control", k, |j| {
+        decide_instance(&gaussian_mat(n, d, 0.5, &mut ctx.stream("2.2", "p-shifted", j as u64))).decision
+    });
     let miss = rs.iter().filter(|&&x| x == Decision::Misses).count() as u64;
     let und = rs.iter().filter(|&&x| x == Decision::Undecidable).count() as u64;
     out.mc.push(McCheck::prob_upper(
@@ -594,8 +655,13 @@ fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usiz
         None => vec![(8, 2), (12, 4), (20, 6), (40, 13), (100, 33)],
     };
     let per = ctx.budget.pick(2u64, 4, 10);
-    let mut ortho = ExactCheck::new("(164) A orthonormal", "1e−12·d − max|AᵀA − I| ≥ 0 and 1e−12·d − ‖X a_j‖/‖X‖_F ≥ 0 for j ≥ n+1", Role::Primary);
-    let mut mu_pos = ExactCheck::new("(164) μ > 0", "min_i μ_i > 0 for the LP's μ projected onto null(X), ‖μ‖ = 1", Role::Primary);
+    let mut ortho = ExactCheck::new(
+        "(164) A orthonormal",
+        "1e−12·d − max|AᵀA − I| ≥ 0 and 1e−12·d − ‖X a_j‖/‖X‖_F ≥ 0 for j ≥ n+1",
+        Role::Primary,
+    );
+    let mut mu_pos =
+        ExactCheck::new("(164) μ > 0", "min_i μ_i > 0 for the LP's μ projected onto null(X), ‖μ‖ = 1", Role::Primary);
     let mut incl = ExactCheck::new(
         "(169)–(172) S' ⊂ S, c = min_i min_j",
         "a_(i,n+1) − c Σ_(j≥n+2) |a_ij| ≥ 0 ∀i (⇒ u_i ∈ [ū_i, ū_i + 2a_(i,n+1)z] on S'); scaled by a_(i,n+1)",
@@ -611,7 +677,11 @@ fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usiz
         "u = Aũ satisfies ū_i ≤ u_i ≤ ū_i + 2a_(i,n+1)z at random and extreme points of S' (c = min/min), z ∈ {1e−3 … 1e6}; scaled by z·a_(i,n+1), rounding allowance 64u·Σ|a_ij ũ_j|",
         Role::Repair { erratum: "E-F1b".into() },
     );
-    let mut bound173 = ExactCheck::new("(173) integrand bound", "Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) ≥ 0 at the same points (Π u_i^{−1/2} ≥ Π (ū_i + 2a_(i,n+1)z)^{−1/2})", Role::Primary);
+    let mut bound173 = ExactCheck::new(
+        "(173) integrand bound",
+        "Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) ≥ 0 at the same points (Π u_i^{−1/2} ≥ Π (ū_i + 2a_(i,n+1)z)^{−1/2})",
+        Role::Primary,
+    );
     let mut slope = ExactCheck::new(
         "(175) integrand log-slope",
         "|d log I/d log z − (d/2 − n − 1)| ≤ 1e−6 at z = 1e12 (analytic and finite differences), and d/2 − n − 1 ≥ −1 (I not integrable)",
@@ -683,7 +753,11 @@ fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usiz
 
 fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
     // n = 0: the polar formula is the ball volume.
-    let mut n0 = ExactCheck::new("Z_R, n = 0", "1e−12 − |Z_R(polar formula, q ≡ 0)/(π^{d/2}R^{d/2}/Γ(d/2+1)) − 1| ≥ 0, d ∈ {2,3,4,8,12,100}, R ∈ {1e−2, 1, 1e2, 1e4}", Role::Primary);
+    let mut n0 = ExactCheck::new(
+        "Z_R, n = 0",
+        "1e−12 − |Z_R(polar formula, q ≡ 0)/(π^{d/2}R^{d/2}/Γ(d/2+1)) − 1| ≥ 0, d ∈ {2,3,4,8,12,100}, R ∈ {1e−2, 1, 1e2, 1e4}",
+        Role::Primary,
+    );
     for &d in &[2usize, 3, 4, 8, 12, 100] {
         for &r in &[1e-2, 1.0, 1e2, 1e4] {
             let polar = (zr::ln_simplex_mass(d) + zr::ln_shell(d, 0.0, 0.0, r)).exp();
@@ -701,7 +775,9 @@ fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
     for &(x1, x2) in &[(1.0, -0.6), (0.8, 1.7), (-2.0, 0.3)] {
         for &r in &[1.0, 10.0] {
             let (a, b) = quad_d2(x1, x2, lambda, r);
-            quad.record_scaled(1e-6 - (a / b - 1.0).abs(), 1e-6, || format!("x = ({x1}, {x2}), R = {r}: {} vs {}", fmt(a), fmt(b)));
+            quad.record_scaled(1e-6 - (a / b - 1.0).abs(), 1e-6, || {
+                format!("x = ({x1}, {x2}), R = {r}: {} vs {}", fmt(a), fmt(b))
+            });
         }
     }
     out.exact.push(quad);
@@ -709,7 +785,8 @@ fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
     let x = Mat { n: 1, d: 4, a: PILOT_MEETS.to_vec() };
     let r = 10.0;
     let nb: usize = ctx.budget.pick(200_000, 1_000_000, 4_000_000);
-    let direct = DirectZr::run(ctx, "zr-pilot-dir", &x, lambda, &[r], ctx.budget.pick(400_000, 2_000_000, 8_000_000), None);
+    let direct =
+        DirectZr::run(ctx, "zr-pilot-dir", &x, lambda, &[r], ctx.budget.pick(400_000, 2_000_000, 8_000_000), None);
     let z_dir = direct.z()[0];
     let ln_vol = zr::z_r_n0(4, r).ln();
     let samples: Vec<Vec<f64>> = ctx.runner.map("zr-ball", JACKKNIFE_GROUPS, |g| {
@@ -732,7 +809,10 @@ fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
     out.audits.push(a.clone());
     out.mc.push(McCheck::mean_equals(
         "Z_R (4,1), R = 10: v-space MC = Dirichlet/γ estimate",
-        &format!("vol(ball √R)·e^{{−λL(v)}}, v uniform in the ball, against the polar estimate {} (SPEC pilot: 180)", fmt(z_dir)),
+        &format!(
+            "vol(ball √R)·e^{{−λL(v)}}, v uniform in the ball, against the polar estimate {} (SPEC pilot: 180)",
+            fmt(z_dir)
+        ),
         Regime::of(&a),
         Role::Primary,
         &flat,
@@ -773,7 +853,8 @@ fn quad_d2(x1: f64, x2: f64, lambda: f64, r: f64) -> (f64, f64) {
 
 /// The SPEC §8.4 grid: `(d, n)`, whether the direct estimator is used, its window, and the
 /// predicted exponent `d/2 − n` of `Z_R`.
-pub const ZR_GRID: &[(usize, usize)] = &[(3, 1), (4, 1), (4, 2), (8, 1), (8, 2), (8, 3), (8, 4), (12, 2), (12, 5), (4, 3)];
+pub const ZR_GRID: &[(usize, usize)] =
+    &[(3, 1), (4, 1), (4, 2), (8, 1), (8, 2), (8, 3), (8, 4), (12, 2), (12, 5), (4, 3)];
 
 fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, usize)>) {
     let b = ctx.budget;
@@ -802,7 +883,15 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
         };
         let a = grid_audit(d, n, inst.res.decision == Decision::Meets, "meets", lambda);
         let regime = out.push_audit(a);
-        let label = if (d, n) == (4, 1) && point.is_none() { "SPEC pilot x".to_string() } else { format!("deepest of {pool} meeting draws (draw {}), t*·d = {}", inst.draw, fmt(inst.res.t_star.unwrap_or(0.0) * d as f64)) };
+        let label = if (d, n) == (4, 1) && point.is_none() {
+            "SPEC pilot x".to_string()
+        } else {
+            format!(
+                "deepest of {pool} meeting draws (draw {}), t*·d = {}",
+                inst.draw,
+                fmt(inst.res.t_star.unwrap_or(0.0) * d as f64)
+            )
+        };
         // Importance-sampled slope of log F(ε).
         let mut kappa = f64::NAN;
         let mut is_est = f64::NAN;
@@ -823,7 +912,13 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
                     fmt(eps[1]),
                     ts.charts.len(),
                     fmt(pred),
-                    if pred == 0.0 { " (log growth)" } else if pred < 0.0 { " (bounded: Z < ∞)" } else { "" }
+                    if pred == 0.0 {
+                        " (log growth)"
+                    } else if pred < 0.0 {
+                        " (bounded: Z < ∞)"
+                    } else {
+                        ""
+                    }
                 ),
                 regime.clone(),
                 Role::Primary,
@@ -841,13 +936,18 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
                 let hits: Vec<u64> = ctx.runner.map("zr-plain", JACKKNIFE_GROUPS, |g| {
                     let mut rng = ctx.stream("2.2", &format!("zr-plain-{d}-{n}"), g as u64);
                     let mut w = Vec::new();
-                    (0..plain_n / JACKKNIFE_GROUPS).filter(|_| zr::plain_draw(&inst.x, eps[0], &mut rng, &mut w) > 0.0).count() as u64
+                    (0..plain_n / JACKKNIFE_GROUPS)
+                        .filter(|_| zr::plain_draw(&inst.x, eps[0], &mut rng, &mut w) > 0.0)
+                        .count() as u64
                 });
                 let k: u64 = hits.iter().sum();
                 let nn = (plain_n / JACKKNIFE_GROUPS * JACKKNIFE_GROUPS) as u64;
                 out.mc.push(McCheck::prob_equals(
                     &format!("F ({d},{n}): plain sampling = importance sampling at ε = {}", fmt(eps[0])),
-                    &format!("P(L(θ) ≤ ε) by plain uniform-θ sampling against the importance-sampling estimate {}", fmt(fa)),
+                    &format!(
+                        "P(L(θ) ≤ ε) by plain uniform-θ sampling against the importance-sampling estimate {}",
+                        fmt(fa)
+                    ),
                     regime.clone(),
                     Role::Primary,
                     k,
@@ -864,11 +964,25 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
         let mut ratio = f64::NAN;
         if n == 1 {
             let (rs, window) = plain_grid();
-            let dz = DirectZr::run(ctx, &format!("zr-dir-{d}-{n}"), &inst.x, lambda, &rs, b.pick(400_000, 2_000_000, 10_000_000), None);
+            let dz = DirectZr::run(
+                ctx,
+                &format!("zr-dir-{d}-{n}"),
+                &inst.x,
+                lambda,
+                &rs,
+                b.pick(400_000, 2_000_000, 10_000_000),
+                None,
+            );
             let (_, pv) = jackknife(JACKKNIFE_GROUPS, |keep| dz.exponent(keep, window.clone()));
             let c = McCheck::mean_equals(
                 &format!("Z_R ({d},{n}): plain-estimator growth exponent = d/2 − n"),
-                &format!("LS slope of log(Z_(R_k) − Z_(R_(k−1))) vs log R over R ∈ [{}, {}] (uniform-θ polar estimator, {} draws), jackknife pseudo-values; predicted {}", fmt(rs[window.start - 1]), fmt(rs[window.end - 1]), dz.draws, fmt(pred)),
+                &format!(
+                    "LS slope of log(Z_(R_k) − Z_(R_(k−1))) vs log R over R ∈ [{}, {}] (uniform-θ polar estimator, {} draws), jackknife pseudo-values; predicted {}",
+                    fmt(rs[window.start - 1]),
+                    fmt(rs[window.end - 1]),
+                    dz.draws,
+                    fmt(pred)
+                ),
                 regime.clone(),
                 Role::Primary,
                 &pv,
@@ -878,7 +992,12 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
             out.mc.push(c);
             if (d, n) == (4, 1) && point.is_none() && lambda == 1.0 {
                 let zs = dz.z();
-                let pick = |r: f64| rs.iter().position(|&x| (x / r - 1.0).abs() < 1e-9).map(|k| fmt(zs[k])).unwrap_or_else(|| "–".into());
+                let pick = |r: f64| {
+                    rs.iter()
+                        .position(|&x| (x / r - 1.0).abs() < 1e-9)
+                        .map(|k| fmt(zs[k]))
+                        .unwrap_or_else(|| "–".into())
+                };
                 out.tables.push(Table {
                     title: "SPEC §8.4 pilot, x = (1, −0.7, 0.4, −1.3), λ = 1, plain estimator: Z_R (pilot: 180, 2095, 2.12e4, 2.13e5)".into(),
                     columns: vec!["R = 10".into(), "R = 1e2".into(), "R = 1e3".into(), "R = 1e4".into(), "asymptote 212.6 R at R = 1e4".into()],
@@ -888,7 +1007,15 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
         }
         if let Some(ts) = &sampler {
             let (rs, window, scales) = mixture_grid(ts.eps_max, lambda, n);
-            let dz = DirectZr::run(ctx, &format!("zr-mix-{d}-{n}"), &inst.x, lambda, &rs, work_capped(b.pick(100_000, 400_000, 2_000_000) * if n >= 4 { 2 } else { 1 }, n, d), Some((ts, &scales)));
+            let dz = DirectZr::run(
+                ctx,
+                &format!("zr-mix-{d}-{n}"),
+                &inst.x,
+                lambda,
+                &rs,
+                work_capped(b.pick(100_000, 400_000, 2_000_000) * if n >= 4 { 2 } else { 1 }, n, d),
+                Some((ts, &scales)),
+            );
             let (_, pv) = jackknife(JACKKNIFE_GROUPS, |keep| dz.exponent(keep, window.clone()));
             let c = McCheck::mean_equals(
                 &format!("Z_R ({d},{n}): growth exponent of Z_R = d/2 − n"),
@@ -899,7 +1026,13 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
                     fmt(ts.eps_max),
                     dz.draws,
                     fmt(pred),
-                    if pred == 0.0 { " (log growth: constant increments per decade)" } else if pred < 0.0 { " (bounded: Z < ∞)" } else { "" }
+                    if pred == 0.0 {
+                        " (log growth: constant increments per decade)"
+                    } else if pred < 0.0 {
+                        " (bounded: Z < ∞)"
+                    } else {
+                        ""
+                    }
                 ),
                 regime.clone(),
                 Role::Primary,
@@ -922,15 +1055,28 @@ fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option<(usize, us
                 };
             }
             if ((d, n) == (4, 1) || (d, n) == (8, 2) || (d, n) == (4, 2) || point.is_some()) && fig_series.len() < 8 {
-                fig_series.push(Series { label: format!("({d},{n}) meets"), points: rs.iter().copied().zip(zs.iter().copied()).collect(), color: fig_series.len(), dashed: false });
+                fig_series.push(Series {
+                    label: format!("({d},{n}) meets"),
+                    points: rs.iter().copied().zip(zs.iter().copied()).collect(),
+                    color: fig_series.len(),
+                    dashed: false,
+                });
             }
         }
         rows.push(vec![
             format!("({d}, {n})"),
             label,
             fmt(pred),
-            if is_est.is_finite() { format!("{} [{}, {}]", fmt(is_est), fmt(is_ci[0]), fmt(is_ci[1])) } else { "–".into() },
-            if dir_est.is_finite() { format!("{} [{}, {}]", fmt(dir_est), fmt(dir_ci[0]), fmt(dir_ci[1])) } else { "–".into() },
+            if is_est.is_finite() {
+                format!("{} [{}, {}]", fmt(is_est), fmt(is_ci[0]), fmt(is_ci[1]))
+            } else {
+                "–".into()
+            },
+            if dir_est.is_finite() {
+                format!("{} [{}, {}]", fmt(dir_est), fmt(dir_ci[0]), fmt(dir_ci[1]))
+            } else {
+                "–".into()
+            },
             if kappa.is_finite() { fmt(kappa) } else { "–".into() },
             if kappa.is_finite() && pred >= 0.0 { fmt(asymptote_prefactor(d, n, lambda, kappa)) } else { "–".into() },
             if ratio.is_finite() { fmt(ratio) } else { "–".into() },
@@ -985,7 +1131,15 @@ fn mixture_grid(eps_tube: f64, lambda: f64, n: usize) -> (Vec<f64>, std::ops::Ra
     (rs, k_lo + 1..k_lo + 5, scales)
 }
 
-fn zr_control(ctx: &Ctx, out: &mut Outcome, d: usize, n: usize, lambda: f64, fig: &mut Vec<Series>, rows: &mut Vec<Vec<String>>) {
+fn zr_control(
+    ctx: &Ctx,
+    out: &mut Outcome,
+    d: usize,
+    n: usize,
+    lambda: f64,
+    fig: &mut Vec<Series>,
+    rows: &mut Vec<Vec<String>>,
+) {
     let b = ctx.budget;
     let inst = if (d, n) == (4, 1) {
         let x = Mat { n: 1, d: 4, a: PILOT_MISSES.to_vec() };
@@ -996,14 +1150,25 @@ fn zr_control(ctx: &Ctx, out: &mut Outcome, d: usize, n: usize, lambda: f64, fig
         find_instance(ctx.seed, &format!("zr-miss-{d}-{n}"), n, d, max_tries, Decision::Misses, b.pick(20, 40, 100))
     };
     let Some(inst) = inst else { return };
-    let Some(ts) = TubeSampler::new(&inst.x, &mut ctx.stream("2.2", &format!("charts-ctl-{d}-{n}"), 0), 16) else { return };
+    let Some(ts) = TubeSampler::new(&inst.x, &mut ctx.stream("2.2", &format!("charts-ctl-{d}-{n}"), 0), 16) else {
+        return;
+    };
     let a = grid_audit(d, n, false, "misses", lambda);
     let regime = out.push_audit(a);
     let pred = d as f64 / 2.0 - n as f64;
     let (rs, window, scales) = mixture_grid(ts.eps_max, lambda, n);
-    let dz = DirectZr::run(ctx, &format!("zr-ctl-{d}-{n}"), &inst.x, lambda, &rs, work_capped(b.pick(100_000, 400_000, 2_000_000), n, d), Some((&ts, &scales)));
+    let dz = DirectZr::run(
+        ctx,
+        &format!("zr-ctl-{d}-{n}"),
+        &inst.x,
+        lambda,
+        &rs,
+        work_capped(b.pick(100_000, 400_000, 2_000_000), n, d),
+        Some((&ts, &scales)),
+    );
     let (_, pv) = jackknife(JACKKNIFE_GROUPS, |keep| dz.exponent(keep, window.clone()));
-    let what = if (d, n) == (4, 1) { "SPEC pilot x = (1, 0.7, 0.4, 1.3)".to_string() } else { format!("draw {}", inst.draw) };
+    let what =
+        if (d, n) == (4, 1) { "SPEC pilot x = (1, 0.7, 0.4, 1.3)".to_string() } else { format!("draw {}", inst.draw) };
     let c = McCheck::mean_equals(
         &format!("control: Z_R ({d},{n}), null space misses: growth exponent of Z_R = d/2 − n"),
         &format!(
@@ -1033,10 +1198,19 @@ fn zr_control(ctx: &Ctx, out: &mut Outcome, d: usize, n: usize, lambda: f64, fig
     out.measure(
         format!("Z_R ({d},{n}) control: Z_(R_max)/Z_(R_lo)"),
         growth,
-        format!("bounded partition function: Z_R is flat over R ∈ [{}, {}] (λκ₀R² ≫ 1)", fmt(rs[window.start - 1]), fmt(rs[window.end - 1])),
+        format!(
+            "bounded partition function: Z_R is flat over R ∈ [{}, {}] (λκ₀R² ≫ 1)",
+            fmt(rs[window.start - 1]),
+            fmt(rs[window.end - 1])
+        ),
     );
     if fig.len() < 8 {
-        fig.push(Series { label: format!("({d},{n}) misses (control)"), points: rs.iter().copied().zip(zs.iter().copied()).collect(), color: fig.len(), dashed: true });
+        fig.push(Series {
+            label: format!("({d},{n}) misses (control)"),
+            points: rs.iter().copied().zip(zs.iter().copied()).collect(),
+            color: fig.len(),
+            dashed: true,
+        });
     }
     out.mc.push(c);
 }
@@ -1056,16 +1230,29 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     let beta = 0.25;
     let Some(meet) = find_instance(ctx.seed, "ld-x", n, d, 100, Decision::Meets, 1) else { return };
     let Some(miss) = find_instance(ctx.seed, "ld-x-ctl", n_ctl, d, 400, Decision::Misses, 1) else { return };
-    let data_of = |m: &Mat| Data::from_rows(&(0..m.n).map(|i| m.a[i * m.d..(i + 1) * m.d].to_vec()).collect::<Vec<_>>()).expect("finite data");
+    let data_of = |m: &Mat| {
+        Data::from_rows(&(0..m.n).map(|i| m.a[i * m.d..(i + 1) * m.d].to_vec()).collect::<Vec<_>>())
+            .expect("finite data")
+    };
     let p = Problem::new(data_of(&meet.x), 0).expect("r = 0");
     let pc = Problem::new(data_of(&miss.x), 0).expect("r = 0");
     let v0 = PVec::constant(d, 1.0);
-    let mut a = Audit::new("2.2 LD (100,40)", format!("Langevin dynamics, d = 100, n = 40 (the paper's Figure 1 size), v* = 0, v[0] = 1, η = {eta}"));
+    let mut a = Audit::new(
+        "2.2 LD (100,40)",
+        format!("Langevin dynamics, d = 100, n = 40 (the paper's Figure 1 size), v* = 0, v[0] = 1, η = {eta}"),
+    );
     a.fact("v* = 0", "ground truth v* = 0", true);
-    a.check("n ≤ d/3", "n ≤ d/3 (theorem's hypothesis; fails at the experiment's n = 40)", n as f64, Rel::Le, d as f64 / 3.0);
+    a.check(
+        "n ≤ d/3",
+        "n ≤ d/3 (theorem's hypothesis; fails at the experiment's n = 40)",
+        n as f64,
+        Rel::Le,
+        d as f64 / 3.0,
+    );
     a.fact("null(X) meets the orthant", "LP certificate (Z = ∞ for every λ)", true);
     let regime = out.push_audit(a);
-    let mut ac = Audit::new("2.2 LD control (100,60)", "Langevin dynamics, d = 100, n = 60, null(X) misses the orthant (Z < ∞)");
+    let mut ac =
+        Audit::new("2.2 LD control (100,60)", "Langevin dynamics, d = 100, n = 60, null(X) misses the orthant (Z < ∞)");
     ac.fact("v* = 0", "ground truth v* = 0", true);
     ac.check("n ≤ d/3", "n ≤ d/3", n_ctl as f64, Rel::Le, d as f64 / 3.0);
     ac.fact("null(X) meets the orthant", "LP dual certificate: it does not (finite Gibbs measure)", false);
@@ -1078,7 +1265,17 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     let event_text = "the time-averaged norm over (7T/8, T] does not exceed the one over (T/8, T/4] (chains stopped for numerical instability, η‖∇²L‖ ≥ 2, count as 'did not grow')";
     for (li, &lam) in lambdas.iter().enumerate() {
         let total = (t1 as f64 * lam).round() as u64;
-        let tr = ld::run_chains(&ctx.runner, ctx.seed, &format!("ld-{lam}"), &p, &Dynamics::Langevin { lambda: lam }, eta, total, &v0, chains);
+        let tr = ld::run_chains(
+            &ctx.runner,
+            ctx.seed,
+            &format!("ld-{lam}"),
+            &p,
+            &Dynamics::Langevin { lambda: lam },
+            eta,
+            total,
+            &v0,
+            chains,
+        );
         let k = tr.iter().filter(|t| ld::no_growth(t, total)).count() as u64;
         let unstable = tr.iter().filter(|t| t.unstable_at.is_some() || t.diverged_at.is_some()).count() as u64;
         max_stab = tr.iter().map(|t| t.max_stability).fold(max_stab, f64::max);
@@ -1102,13 +1299,28 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
             )
             .with_diverged(unstable),
         );
-        fig.push(Series { label: format!("Langevin λ = {lam}, Z = ∞ (median)"), points: ld::median_curve(&tr), color: li, dashed: false });
+        fig.push(Series {
+            label: format!("Langevin λ = {lam}, Z = ∞ (median)"),
+            points: ld::median_curve(&tr),
+            color: li,
+            dashed: false,
+        });
     }
     // Control: finite partition function, same check.
     // The control gets twice the chains: it must be caught in any run of up to
     // claim::CONTROL_FAMILY_REFERENCE checks (Holm), not only within this claim.
     let chains_c = 2 * chains;
-    let trc = ld::run_chains(&ctx.runner, ctx.seed, "ld-ctl", &pc, &Dynamics::Langevin { lambda: 1.0 }, eta, t1, &v0, chains_c);
+    let trc = ld::run_chains(
+        &ctx.runner,
+        ctx.seed,
+        "ld-ctl",
+        &pc,
+        &Dynamics::Langevin { lambda: 1.0 },
+        eta,
+        t1,
+        &v0,
+        chains_c,
+    );
     let kc = trc.iter().filter(|t| ld::no_growth(t, t1)).count() as u64;
     let unstable_c = trc.iter().filter(|t| t.unstable_at.is_some() || t.diverged_at.is_some()).count() as u64;
     max_stab = trc.iter().map(|t| t.max_stability).fold(max_stab, f64::max);
@@ -1123,7 +1335,9 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     out.mc.push(
         McCheck::prob_upper(
             &format!("control: LD λ = 1, finite Z (100,60): P(‖v‖ does not grow) ≤ {beta}"),
-            &format!("the same check on data whose null space misses the orthant (the Gibbs measure exists): {event_text}"),
+            &format!(
+                "the same check on data whose null space misses the orthant (the Gibbs measure exists): {event_text}"
+            ),
             regime_c,
             Role::Control { variant: "finite partition function (n = 60, null(X) misses the orthant)".into() },
             kc,
@@ -1132,21 +1346,38 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
         )
         .with_diverged(unstable_c),
     );
-    fig.push(Series { label: "Langevin λ = 1, Z < ∞ (control)".into(), points: ld::median_curve(&trc), color: 3, dashed: true });
+    fig.push(Series {
+        label: "Langevin λ = 1, Z < ∞ (control)".into(),
+        points: ld::median_curve(&trc),
+        color: 3,
+        dashed: true,
+    });
 
     // Algorithm 1 from the same start shrinks v; SGD with spherical Gaussian noise does not.
     let delta = 10.0;
     let t_alg = b.pick(20_000u64, 40_000, 100_000);
-    let not_shrunk = |tr: &[Trace]| tr.iter().filter(|t| t.diverged_at.is_some() || !(t.norm_final <= 0.1 * 10.0)).count() as u64;
-    let mut aa = Audit::new("2.2 Alg1 (100,40)", format!("Algorithm 1 at v* = 0, d = 100, n = 40, δ = {delta}, η = {eta}, v[0] = 1"));
+    let not_shrunk =
+        |tr: &[Trace]| tr.iter().filter(|t| t.diverged_at.is_some() || !(t.norm_final <= 0.1 * 10.0)).count() as u64;
+    let mut aa = Audit::new(
+        "2.2 Alg1 (100,40)",
+        format!("Algorithm 1 at v* = 0, d = 100, n = 40, δ = {delta}, η = {eta}, v[0] = 1"),
+    );
     aa.fact("v* = 0", "ground truth v* = 0", true);
     aa.check("ηδ b_x < 1", "factors stay positive: η δ max|x| < 1", eta * delta * p.stats().b_x, Rel::Lt, 1.0);
     let regime_a = out.push_audit(aa);
     for (dy, role, id, what, color) in [
-        (Dynamics::Alg1 { delta }, Role::Primary, "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25".to_string(), format!("Algorithm 1, δ = {delta}"), 4usize),
+        (
+            Dynamics::Alg1 { delta },
+            Role::Primary,
+            "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25".to_string(),
+            format!("Algorithm 1, δ = {delta}"),
+            4usize,
+        ),
         (
             Dynamics::SgdGauss { sigma: delta },
-            Role::Control { variant: format!("spherical Gaussian noise of matched variance (σ = {delta}) instead of label noise") },
+            Role::Control {
+                variant: format!("spherical Gaussian noise of matched variance (σ = {delta}) instead of label noise"),
+            },
             "control: SGD + Gaussian noise: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25".to_string(),
             format!("SGD + Gaussian noise, σ = {delta}"),
             5,
@@ -1171,14 +1402,41 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
             chains as u64,
             0.25,
         ));
-        fig.push(Series { label: format!("{what} (median)"), points: ld::median_curve(&tr), color, dashed: color == 5 });
+        fig.push(Series {
+            label: format!("{what} (median)"),
+            points: ld::median_curve(&tr),
+            color,
+            dashed: color == 5,
+        });
     }
 
     // The step-size guard: a larger η meets the stability limit; reported as instability.
     let (eta_big, lam_big, t_big) = (5e-2, 0.5, 20_000u64);
-    let guard = ld::run_monitored(&p, &Dynamics::Langevin { lambda: lam_big }, eta_big, t_big, &v0, stream(ctx.seed, "2.2", "ld-guard", 0), true);
-    let free = ld::run_monitored(&p, &Dynamics::Langevin { lambda: lam_big }, eta_big, t_big, &v0, stream(ctx.seed, "2.2", "ld-guard", 0), false);
-    out.measure("LD max η‖∇²L‖₂ (checked runs)", max_stab, format!("largest monitored value over every Langevin chain of the checks at η = {eta} (linear stability needs < 2)"));
+    let guard = ld::run_monitored(
+        &p,
+        &Dynamics::Langevin { lambda: lam_big },
+        eta_big,
+        t_big,
+        &v0,
+        stream(ctx.seed, "2.2", "ld-guard", 0),
+        true,
+    );
+    let free = ld::run_monitored(
+        &p,
+        &Dynamics::Langevin { lambda: lam_big },
+        eta_big,
+        t_big,
+        &v0,
+        stream(ctx.seed, "2.2", "ld-guard", 0),
+        false,
+    );
+    out.measure(
+        "LD max η‖∇²L‖₂ (checked runs)",
+        max_stab,
+        format!(
+            "largest monitored value over every Langevin chain of the checks at η = {eta} (linear stability needs < 2)"
+        ),
+    );
     out.measure(
         "LD η = 0.05, λ = 0.5: first t with η‖∇²L‖₂ ≥ 2",
         guard.unstable_at.map(|t| t as f64).unwrap_or(-1.0),

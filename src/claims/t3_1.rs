@@ -41,7 +41,7 @@
 //! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
 //! matched per-step variance.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, Param, PaperRef, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role, Table};
 use crate::claims::stage0_common::{self as s0, Constants, Instance, Kind, Spec};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
@@ -58,7 +58,17 @@ pub const CLAIM: Claim = Claim {
     statement: "with δ ≥ Θ̃(τ²d²), η ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)], T0 = Θ̃(1/(η²δ²)): w.p. ≥ 0.99, ‖v[T0]‖_∞ ≤ 1/d and min_k v_k[T0] ≥ exp(−Õ(1/(ηδ)))",
     module: "src/claims/t3_1.rs",
     test: "tests/stage0.rs",
-    accepts: &[Param::D, Param::N, Param::R, Param::Tau, Param::Delta, Param::Eta, Param::Steps, Param::Chains, Param::Rho],
+    accepts: &[
+        Param::D,
+        Param::N,
+        Param::R,
+        Param::Tau,
+        Param::Delta,
+        Param::Eta,
+        Param::Steps,
+        Param::Chains,
+        Param::Rho,
+    ],
     run,
 };
 
@@ -91,10 +101,26 @@ pub fn new_step_checks() -> Vec<ExactCheck> {
     let rep = || Role::Repair { erratum: "E-T31a".into() };
     let wit = || Role::Witness { erratum: "E-T31a".into() };
     vec![
-        ExactCheck::new("(32) with b_x", "F_k − (1 − ηδb_x − η(b0²+r)b_x²) = η(δb_x + s x_k) + η((b0²+r)b_x² − g_k) ≥ 0 per outcome and k (states in the b0-ball); scaled by ηδ", rep()),
-        ExactCheck::new("(33) with b_x", "F_k − (1 − 2ηδb_x) = η(δb_x + s x_k) + η(δb_x − g_k) ≥ 0 per outcome and k (needs δ ≥ (b0²+r)b_x); scaled by ηδ", rep()),
-        ExactCheck::new("(32) as printed", "F_k − (1 − ηδ − η(b0²+r)) = η(δ + s x_k) + η((b0²+r) − g_k) ≥ 0 per outcome and k; scaled by ηδ", wit()),
-        ExactCheck::new("(33) as printed", "F_k − (1 − 2ηδ) = η(2δ + s x_k) − η g_k ≥ 0 per outcome and k; scaled by ηδ", wit()),
+        ExactCheck::new(
+            "(32) with b_x",
+            "F_k − (1 − ηδb_x − η(b0²+r)b_x²) = η(δb_x + s x_k) + η((b0²+r)b_x² − g_k) ≥ 0 per outcome and k (states in the b0-ball); scaled by ηδ",
+            rep(),
+        ),
+        ExactCheck::new(
+            "(33) with b_x",
+            "F_k − (1 − 2ηδb_x) = η(δb_x + s x_k) + η(δb_x − g_k) ≥ 0 per outcome and k (needs δ ≥ (b0²+r)b_x); scaled by ηδ",
+            rep(),
+        ),
+        ExactCheck::new(
+            "(32) as printed",
+            "F_k − (1 − ηδ − η(b0²+r)) = η(δ + s x_k) + η((b0²+r) − g_k) ≥ 0 per outcome and k; scaled by ηδ",
+            wit(),
+        ),
+        ExactCheck::new(
+            "(33) as printed",
+            "F_k − (1 − 2ηδ) = η(2δ + s x_k) − η g_k ≥ 0 per outcome and k; scaled by ηδ",
+            wit(),
+        ),
     ]
 }
 
@@ -115,7 +141,15 @@ pub fn step_checks(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck])
             for k in 0..c.d {
                 let x = inst.p.data().x(i, k);
                 let g = r * x;
-                let what = || format!("[{}] {}, outcome (i = {i}, s = {}), k = {k}, x = {}", inst.tag, st.what, if s > 0.0 { "+δ" } else { "−δ" }, fmt(x));
+                let what = || {
+                    format!(
+                        "[{}] {}, outcome (i = {i}, s = {}), k = {k}, x = {}",
+                        inst.tag,
+                        st.what,
+                        if s > 0.0 { "+δ" } else { "−δ" },
+                        fmt(x)
+                    )
+                };
                 ex[0].record_scaled(eta * (dl * bx + s * x) + eta * (c.big_b - g), scale, what);
                 ex[1].record_scaled(eta * (dl * bx + s * x) + eta * (dl * bx - g), scale, what);
                 ex[2].record_scaled(eta * (dl + s * x) + eta * (q - g), scale, what);
@@ -132,12 +166,36 @@ pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
     let wb = || Role::Witness { erratum: "E-T31b".into() };
     let rb = || Role::Repair { erratum: "E-T31b".into() };
     let mut ex = vec![
-        ExactCheck::new("(1−x)^T ≥ e^{−xT}", "T ln(1 − x) + xT ≥ 0 (the step (34)→(35)) on a grid of x ∈ (0, 1/16], T ∈ [1, 1e8] and at x = 2ηδb_x, T = T0 of each instance; scaled by T x²/2", wb()),
-        ExactCheck::new("(34)→(35) as printed", "T0 ln(1 − 2ηδ) + 64 L0/(ηδ) ≥ 0, i.e. τ(1 − 2ηδ)^{T0} ≥ τ exp(−64 L0/(ηδ)), at each instance; scaled by T0 (2ηδ)²/2", wb()),
-        ExactCheck::new("(1−x)^T ≥ e^{−xT/(1−x)}", "T ln(1 − x) + xT/(1 − x) ≥ 0 on the same grid and instances; scaled by T x²/2", rb()),
-        ExactCheck::new("(35) repaired", "T0 ln(1 − 2ηδb_x) + (16/15)(64 b_x L0/(ηδ) + 2ηδb_x) ≥ 0 at each instance; scaled by |T0 ln(1 − 2ηδb_x)|", rb()),
-        ExactCheck::new("E-T31c: B.2's η condition at η = η_lo", "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_lo, T0 = ⌈32 L0/(η²δ²)⌉; scaled by η/T0", Role::Witness { erratum: "E-T31c".into() }),
-        ExactCheck::new("E-T31c repaired: η = η_hi", "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_hi; scaled by η/T0", Role::Repair { erratum: "E-T31c".into() }),
+        ExactCheck::new(
+            "(1−x)^T ≥ e^{−xT}",
+            "T ln(1 − x) + xT ≥ 0 (the step (34)→(35)) on a grid of x ∈ (0, 1/16], T ∈ [1, 1e8] and at x = 2ηδb_x, T = T0 of each instance; scaled by T x²/2",
+            wb(),
+        ),
+        ExactCheck::new(
+            "(34)→(35) as printed",
+            "T0 ln(1 − 2ηδ) + 64 L0/(ηδ) ≥ 0, i.e. τ(1 − 2ηδ)^{T0} ≥ τ exp(−64 L0/(ηδ)), at each instance; scaled by T0 (2ηδ)²/2",
+            wb(),
+        ),
+        ExactCheck::new(
+            "(1−x)^T ≥ e^{−xT/(1−x)}",
+            "T ln(1 − x) + xT/(1 − x) ≥ 0 on the same grid and instances; scaled by T x²/2",
+            rb(),
+        ),
+        ExactCheck::new(
+            "(35) repaired",
+            "T0 ln(1 − 2ηδb_x) + (16/15)(64 b_x L0/(ηδ) + 2ηδb_x) ≥ 0 at each instance; scaled by |T0 ln(1 − 2ηδb_x)|",
+            rb(),
+        ),
+        ExactCheck::new(
+            "E-T31c: B.2's η condition at η = η_lo",
+            "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_lo, T0 = ⌈32 L0/(η²δ²)⌉; scaled by η/T0",
+            Role::Witness { erratum: "E-T31c".into() },
+        ),
+        ExactCheck::new(
+            "E-T31c repaired: η = η_hi",
+            "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_hi; scaled by η/T0",
+            Role::Repair { erratum: "E-T31c".into() },
+        ),
     ];
     let grid_x: Vec<f64> = (0..40).map(|j| (1.0 / 16.0) * 0.7f64.powi(j)).collect();
     for &x in &grid_x {
@@ -151,10 +209,14 @@ pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
         let t0 = c.t0 as f64;
         let x = 2.0 * c.eta_delta() * c.b_x;
         let l = (-x).ln_1p();
-        ex[0].record_scaled(t0 * (l + x), t0 * x * x / 2.0, || format!("{name}: x = 2ηδb_x = {}, T0 = {}", fmt(x), c.t0));
+        ex[0].record_scaled(t0 * (l + x), t0 * x * x / 2.0, || {
+            format!("{name}: x = 2ηδb_x = {}, T0 = {}", fmt(x), c.t0)
+        });
         ex[2].record_scaled(t0 * (l + x / (1.0 - x)), t0 * x * x / 2.0, || format!("{name}: x = {}", fmt(x)));
         let xp = 2.0 * c.eta_delta();
-        ex[1].record_scaled(t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta(), t0 * xp * xp / 2.0, || format!("{name}: 2ηδ = {}, T0 = {}", fmt(xp), c.t0));
+        ex[1].record_scaled(t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta(), t0 * xp * xp / 2.0, || {
+            format!("{name}: 2ηδ = {}, T0 = {}", fmt(xp), c.t0)
+        });
         let rep = t0 * l + (16.0 / 15.0) * (64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x);
         ex[3].record_scaled(rep, (t0 * l).abs(), || name.to_string());
         // E-T31c: η = η_lo exactly (δ = 1.05 δ_min), and the repair η = η_hi.
@@ -166,7 +228,12 @@ pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
             let ce = Constants::new(&s)?;
             let m = ce.b2_eta_max(ce.t0) - eta;
             ex[idx].record_scaled(m, eta / ce.t0 as f64, || {
-                format!("{name}: η = {}, T0 = {} (32L0/(ηδ)² = {})", fmt(eta), ce.t0, 32.0 * ce.l0 / (ce.eta_delta() * ce.eta_delta()))
+                format!(
+                    "{name}: η = {}, T0 = {} (32L0/(ηδ)² = {})",
+                    fmt(eta),
+                    ce.t0,
+                    32.0 * ce.l0 / (ce.eta_delta() * ce.eta_delta())
+                )
             });
         }
     }
@@ -188,7 +255,9 @@ pub fn chain_checks(inst: &Instance, run: &s0::LitRun, ex: &mut [ExactCheck]) {
                 ex[1].record_scaled(e.min_log_v - lbc, lbc.abs(), what);
             }
             if e.phi_stopped <= c.eps0.sqrt() {
-                ex[2].record_scaled(c.eps0 - e.max_v, c.eps0, || format!("[{}] chain {j}: ‖v[T]‖_∞ = {}", inst.tag, fmt(e.max_v)));
+                ex[2].record_scaled(c.eps0 - e.max_v, c.eps0, || {
+                    format!("[{}] chain {j}: ‖v[T]‖_∞ = {}", inst.tag, fmt(e.max_v))
+                });
             }
         }
     }
@@ -202,7 +271,11 @@ fn frac_row(label: &str, chains: &[s0::PracChain], q: usize, eps: f64) -> Vec<St
     let mins: Vec<f64> = chains.iter().filter(|c| c.diverged_at.is_none()).map(|c| c.min_log_v[q]).collect();
     let nonpos = mins.iter().filter(|x| !x.is_finite()).count();
     let mins: Vec<f64> = mins.into_iter().filter(|x| x.is_finite()).collect();
-    let worst = if nonpos > 0 { format!("{nonpos} chains with an entry ≤ 0") } else { fmt(mins.iter().copied().fold(f64::INFINITY, f64::min)) };
+    let worst = if nonpos > 0 {
+        format!("{nonpos} chains with an entry ≤ 0")
+    } else {
+        fmt(mins.iter().copied().fold(f64::INFINITY, f64::min))
+    };
     let div = chains.iter().filter(|c| c.diverged_at.is_some()).count();
     vec![
         label.to_string(),
@@ -243,9 +316,21 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     // Per chain: the lower bound (34)/(35) and the implication to ‖v‖_∞ ≤ ε0.
     let mut chain = vec![
-        ExactCheck::new("(34) repaired, per chain", "min_k ln v_k[T] − (ln τ + T ln(1 − 2ηδb_x)) ≥ 0 on every chain with max_t ‖v[t]‖₁ ≤ b0 (must hold surely); scaled by |bound|", Role::Primary),
-        ExactCheck::new("(35) repaired, per chain", "min_k ln v_k[T0] − (ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)) ≥ 0 on the same chains; scaled by |bound|", Role::Primary),
-        ExactCheck::new("‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0", "ε0 − ‖v[T]‖_∞ ≥ 0 on every chain where the proof's two events hold; scaled by ε0", Role::Primary),
+        ExactCheck::new(
+            "(34) repaired, per chain",
+            "min_k ln v_k[T] − (ln τ + T ln(1 − 2ηδb_x)) ≥ 0 on every chain with max_t ‖v[t]‖₁ ≤ b0 (must hold surely); scaled by |bound|",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "(35) repaired, per chain",
+            "min_k ln v_k[T0] − (ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)) ≥ 0 on the same chains; scaled by |bound|",
+            Role::Primary,
+        ),
+        ExactCheck::new(
+            "‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0",
+            "ε0 − ‖v[T]‖_∞ ≥ 0 on every chain where the proof's two events hold; scaled by ε0",
+            Role::Primary,
+        ),
     ];
     chain_checks(&l, &l_run, &mut chain);
     chain_checks(&m, &m_run, &mut chain);
@@ -272,7 +357,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let id = format!("3.1 @ {}: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
         let c = McCheck::prob_upper(
             &id,
-            &format!("‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})", fmt(eps), inst.c.t, fmt(s0::median(&maxs))),
+            &format!(
+                "‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})",
+                fmt(eps),
+                inst.c.t,
+                fmt(s0::median(&maxs))
+            ),
             reg.clone(),
             Role::Primary,
             k,
@@ -286,7 +376,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     {
         let eps = l.c.eps0;
         let beta = 2.0 * l.c.rho / 3.0;
-        for (run, v, name) in [(&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"), (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise")] {
+        for (run, v, name) in [
+            (&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"),
+            (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise"),
+        ] {
             let (k, n) = run.count(|c| ev(c, eps));
             out.mc.push(
                 McCheck::prob_upper(
@@ -312,7 +405,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let alg = Dynamics::Alg1 { delta: p0.c.delta };
     let pr = s0::prac_run(ctx, "P0", &p0, &alg, p0.c.eta, plan.p_chains, &cps);
     let pz = s0::prac_run(ctx, "P0-delta0", &p0, &Dynamics::Alg1 { delta: 0.0 }, p0.c.eta, plan.ctrl_p, &cps);
-    let pg = s0::prac_run(ctx, "P0-gauss", &p0, &Dynamics::SgdGauss { sigma: p0.matched_sigma() }, p0.c.eta, plan.ctrl_p, &cps);
+    let pg = s0::prac_run(
+        ctx,
+        "P0-gauss",
+        &p0,
+        &Dynamics::SgdGauss { sigma: p0.matched_sigma() },
+        p0.c.eta,
+        plan.ctrl_p,
+        &cps,
+    );
     let eps_p = p0.c.eps0;
     let beta_p = 2.0 * p0.c.rho / 3.0;
     let cnt = |ch: &[s0::PracChain]| ch.iter().filter(|c| c.diverged_at.is_some() || c.max_v[2] > eps_p).count() as u64;
@@ -329,11 +430,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     .with_diverged(divs(&pr));
     out.note(crate::claim::power_note("3.1 practical P0", pr.len() as u64, beta_p));
     out.mc.push(c);
-    for (ch, v, name) in [(&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"), (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise")] {
+    for (ch, v, name) in [
+        (&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"),
+        (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise"),
+    ] {
         out.mc.push(
             McCheck::prob_upper(
                 &format!("control ({name}) practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3"),
-                &format!("the same event for {v} (Gaussian σ = {}; diverged chains count as the event)", fmt(p0.matched_sigma())),
+                &format!(
+                    "the same event for {v} (Gaussian σ = {}; diverged chains count as the event)",
+                    fmt(p0.matched_sigma())
+                ),
                 r_p.clone(),
                 ctrl(v),
                 cnt(ch),
@@ -349,7 +456,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         rows.push(frac_row(&format!("δ = 0, T = {t}"), &pz, q, eps_p));
         rows.push(frac_row(&format!("Gaussian noise, T = {t}"), &pg, q, eps_p));
     }
-    let cols = vec!["run".into(), "‖v[T]‖_∞ ≤ 1/d".into(), "99% CI".into(), "median ln ‖v[T]‖_∞".into(), "median min_k ln v_k[T]".into(), "worst min_k ln v_k[T]".into(), "diverged".into()];
+    let cols = vec![
+        "run".into(),
+        "‖v[T]‖_∞ ≤ 1/d".into(),
+        "99% CI".into(),
+        "median ln ‖v[T]‖_∞".into(),
+        "median min_k ln v_k[T]".into(),
+        "worst min_k ln v_k[T]".into(),
+        "diverged".into(),
+    ];
     out.tables.push(Table {
         title: format!("Practical regime P0 (SPEC §9.2; regime {}): d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4, T ∈ {{2e4, 6e4, T0 = {tp}}}; SPEC pilot (256 chains): 0.645 at T = 2e4, 1.000 at T = 6e4, median min ln v = −137", r_p.label()),
         columns: cols.clone(),
@@ -372,10 +487,31 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let c = Constants::new(&spec)?;
         let inst = Instance { tag: format!("S{tau}"), c, p: p0.p.clone(), stats: p0.stats, rejected: p0.rejected };
         let reg = Regime::of(&s0::audit_t31("sweep", &inst, PRACTICAL_T[1]));
-        let a = s0::prac_run(ctx, &format!("sweep-tau{tau}"), &inst, &Dynamics::Alg1 { delta: inst.c.delta }, inst.c.eta, plan.s_chains, &PRACTICAL_T);
-        let z = s0::prac_run(ctx, &format!("sweep-tau{tau}-delta0"), &inst, &Dynamics::Alg1 { delta: 0.0 }, inst.c.eta, plan.ctrl_p, &PRACTICAL_T);
+        let a = s0::prac_run(
+            ctx,
+            &format!("sweep-tau{tau}"),
+            &inst,
+            &Dynamics::Alg1 { delta: inst.c.delta },
+            inst.c.eta,
+            plan.s_chains,
+            &PRACTICAL_T,
+        );
+        let z = s0::prac_run(
+            ctx,
+            &format!("sweep-tau{tau}-delta0"),
+            &inst,
+            &Dynamics::Alg1 { delta: 0.0 },
+            inst.c.eta,
+            plan.ctrl_p,
+            &PRACTICAL_T,
+        );
         for (q, &t) in PRACTICAL_T.iter().enumerate() {
-            let mut row = frac_row(&format!("τ = {tau}, δ = {}, η = {}, T = {t} ({})", fmt(inst.c.delta), fmt(inst.c.eta), reg.label()), &a, q, eps_p);
+            let mut row = frac_row(
+                &format!("τ = {tau}, δ = {}, η = {}, T = {t} ({})", fmt(inst.c.delta), fmt(inst.c.eta), reg.label()),
+                &a,
+                q,
+                eps_p,
+            );
             row.push(frac_row("", &z, q, eps_p)[1].clone());
             rows.push(row);
         }
@@ -466,8 +602,21 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let lmaxs: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.max_log_v)).collect();
     let lmeans: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.mean_log_v)).collect();
     let mkk_mean = (0..l.c.d).map(|k| l.p.m_jk(k, k)).sum::<f64>() / l.c.d as f64;
-    out.measure("L: median over chains of (1/d) Σ_k ln v_k[T0]", s0::median(&lmeans), format!("a typical coordinate; SPEC: ≈ −16 L0 = {}; with this data's mean M_kk = {}: −(ηδ)²T0·M̄/2 = {}", fmt(-16.0 * l.c.l0), fmt(mkk_mean), fmt(-l.c.eta_delta().powi(2) * l.c.t0 as f64 * mkk_mean / 2.0)));
-    out.measure("L: median min_k ln v_k[T0]", s0::median(&lmins), "the smallest coordinate (the theorem's lower bound concerns it)");
+    out.measure(
+        "L: median over chains of (1/d) Σ_k ln v_k[T0]",
+        s0::median(&lmeans),
+        format!(
+            "a typical coordinate; SPEC: ≈ −16 L0 = {}; with this data's mean M_kk = {}: −(ηδ)²T0·M̄/2 = {}",
+            fmt(-16.0 * l.c.l0),
+            fmt(mkk_mean),
+            fmt(-l.c.eta_delta().powi(2) * l.c.t0 as f64 * mkk_mean / 2.0)
+        ),
+    );
+    out.measure(
+        "L: median min_k ln v_k[T0]",
+        s0::median(&lmins),
+        "the smallest coordinate (the theorem's lower bound concerns it)",
+    );
     out.measure("L: median ln ‖v[T0]‖_∞", s0::median(&lmaxs), format!("vs ln(1/d) = {}", fmt(-(l.c.d as f64).ln())));
     out.measure("L: lower bound (34), ln τ + T0 ln(1 − 2ηδb_x)", l.c.lower_bound_log(l.c.t), "repaired E-T31a");
     out.measure("L: lower bound (35) repaired", l.c.lower_bound_closed(), "ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)");

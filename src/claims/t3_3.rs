@@ -20,7 +20,7 @@
 //! interface condition "`v[0]` entries in `[ε_min, 1/d]`" is checked on the output of the
 //! practical Stage-0 dynamics (SPEC §4.6, §9.2 P0), simulated here.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
 use crate::claims::stage1_common::*;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -66,7 +66,13 @@ pub fn audit_practical(pp: &PracticalParams, run: &PracticalRun, eps1: f64, log_
     au.check("δ ≥ b_x(ε̃1²+r)", "δ ≥ b_x(ε̃1² + r)", s.delta, Rel::Ge, s.b_x * er);
     au.check("η ≤ Q", "η ≤ Q = P/(2 log(1/P)), P = c1²/(32δ²b_x² log(6r/ρ))", s.eta, Rel::Le, q);
     au.check("T", "T ≥ (16/(η²δ²)) L1", s.t, Rel::Ge, 16.0 / (s.eta * s.eta * s.delta * s.delta) * l1);
-    au.check("data", "C_x b_x(ε̃1² + r) ≤ min{ηδ²/48, ρ/(12Tηb_x)}", s.c_x * s.b_x * er, Rel::Le, (s.eta * s.delta * s.delta / 48.0).min(RHO / (12.0 * s.t * s.eta * s.b_x)));
+    au.check(
+        "data",
+        "C_x b_x(ε̃1² + r) ≤ min{ηδ²/48, ρ/(12Tηb_x)}",
+        s.c_x * s.b_x * er,
+        Rel::Le,
+        (s.eta * s.delta * s.delta / 48.0).min(RHO / (12.0 * s.t * s.eta * s.b_x)),
+    );
     au
 }
 
@@ -89,7 +95,16 @@ fn conclusion_row(label: String, run: &PracticalRun) -> Vec<String> {
 fn stage0_chain(ctx: &Ctx, p: &crate::engine::model::Problem, j: usize) -> PVec {
     let mut rng = ctx.stream("3.3", "stage0", j as u64);
     let sched = Schedule::constant(S0_ETA, S0_STEPS).expect("valid schedule");
-    run_chain(p, &Dynamics::Alg1 { delta: S0_DELTA }, &sched, StopSet::Never, PVec::constant(p.d(), S0_TAU), &mut rng, &mut NoObserver).v
+    run_chain(
+        p,
+        &Dynamics::Alg1 { delta: S0_DELTA },
+        &sched,
+        StopSet::Never,
+        PVec::constant(p.d(), S0_TAU),
+        &mut rng,
+        &mut NoObserver,
+    )
+    .v
 }
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
@@ -117,20 +132,39 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 if h.id == "(C7-a)" {
                     c7a.push((d, eps1, h.lhs, h.rhs));
                 }
-                chain.record_scaled(m, h.rhs.abs().max(f64::MIN_POSITIVE), || format!("d = {d}, ε1 = {eps1}: {}", h.id));
+                chain
+                    .record_scaled(m, h.rhs.abs().max(f64::MIN_POSITIVE), || format!("d = {d}, ε1 = {eps1}: {}", h.id));
             }
             if eps1 == 0.1 {
                 out.audits.push(au);
                 out.audits.push(lit.repaired_audit(&format!("3.3 literal d = {d}, ε1 = 0.1, repaired lemmas")));
                 let log_n = (2.0 * ((d * d) as f64 / RHO).ln()).ln() - 2.0 * lit.c_x_max.ln();
-                rows.push(vec![d.to_string(), fmt(lit.b_x), fmt(lit.delta), fmt(lit.eta), fmt(lit.eta * lit.delta * lit.delta), fmt(lit.t), fmt(lit.c_x_max), format!("{:.3e}", log_n.exp())]);
+                rows.push(vec![
+                    d.to_string(),
+                    fmt(lit.b_x),
+                    fmt(lit.delta),
+                    fmt(lit.eta),
+                    fmt(lit.eta * lit.delta * lit.delta),
+                    fmt(lit.t),
+                    fmt(lit.c_x_max),
+                    format!("{:.3e}", log_n.exp()),
+                ]);
             }
         }
     }
     out.exact.push(chain);
     out.tables.push(Table {
         title: "Theorem 3.3's literal constants (ρ = 0.01, c1 = 0.1, ε1 = 0.1, log(1/ε_min) = 250); SPEC §5.9".into(),
-        columns: vec!["d".into(), "b_x".into(), "δ".into(), "η".into(), "ηδ²".into(), "T".into(), "largest C_x allowed".into(), "n for Gaussian data (C_x ≈ √(2 log(d²/ρ)/n))".into()],
+        columns: vec![
+            "d".into(),
+            "b_x".into(),
+            "δ".into(),
+            "η".into(),
+            "ηδ²".into(),
+            "T".into(),
+            "largest C_x allowed".into(),
+            "n for Gaussian data (C_x ≈ √(2 log(d²/ρ)/n))".into(),
+        ],
         rows,
     });
     // (C7-a) is implied only through the ρ/(12Tηb_x) entry of the data assumption's min: with the
@@ -140,8 +174,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut alt = lit.setting();
     alt.c_x = lit.eta * lit.delta * lit.delta / 48.0 / (lit.b_x * alt.er());
     let alt_rhs = 32.0 * alt.er() * alt.c_x * alt.b_x * alt.b_x;
-    out.measure("(C7-a) at the largest C_x of the ηδ²/48 entry alone: ½ηδ²", 0.5 * lit.eta * lit.delta * lit.delta, "d = 100, ε1 = 0.1");
-    out.measure("(C7-a) at the largest C_x of the ηδ²/48 entry alone: 32(ε̃1²+r)C_x b_x²", alt_rhs, "fails: the ηδ²/48 entry does not imply (C7-a)");
+    out.measure(
+        "(C7-a) at the largest C_x of the ηδ²/48 entry alone: ½ηδ²",
+        0.5 * lit.eta * lit.delta * lit.delta,
+        "d = 100, ε1 = 0.1",
+    );
+    out.measure(
+        "(C7-a) at the largest C_x of the ηδ²/48 entry alone: 32(ε̃1²+r)C_x b_x²",
+        alt_rhs,
+        "fails: the ηδ²/48 entry does not imply (C7-a)",
+    );
     out.note(format!(
         "Scalar validator: every step of (84)–(92) holds at the instantiated constants (d ∈ {{100, 1000}}, ε1 ∈ {{0.5, 0.1, 0.01}}). Lemma C.7's (C7-a) ½ηδ² > 32(ε̃1² + r)C_x b_x² ({}) is implied only because the second entry ρ/(12Tηb_x) of the data assumption's min binds; the proof cites the first entry, ηδ²/48, which alone would not suffice (at C_x b_x(ε̃1²+r) = ηδ²/48, d = 100: ½ηδ² = {} < {}). Harmless for the theorem; noted, not an erratum (the coefficient of (C7-a) is RECONSTRUCTED[l]).",
         if all_hold { "holds at every instantiated (d, ε1)" } else { "FAILS at some instantiated (d, ε1)" },
@@ -161,7 +203,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             out.mc.push(
                 McCheck::prob_upper(
                     &format!("3.3 (n = {}, ε1 = {eps1}): P(¬(11)) ≤ 0.01", run.spec.n),
-                    &format!("‖v_S[T] − 1‖∞ > 0.1 or ‖v_S̄[T]‖₁ > {eps1} after T = {} steps of Algorithm 1 (δ = {}, η = {})", run.spec.steps, run.spec.delta, run.spec.eta),
+                    &format!(
+                        "‖v_S[T] − 1‖∞ > 0.1 or ‖v_S̄[T]‖₁ > {eps1} after T = {} steps of Algorithm 1 (δ = {}, η = {})",
+                        run.spec.steps, run.spec.delta, run.spec.eta
+                    ),
                     regime,
                     Role::Primary,
                     k,
@@ -173,7 +218,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         }
         prows.push(conclusion_row(format!("{} (label noise)", run.spec.n), run));
         let offs: Vec<f64> = run.chains.iter().map(|c| c.off_t).collect();
-        out.measure(format!("3.3 practical n = {}: median ‖v_S̄[T]‖₁", run.spec.n), stats::quantile(&offs, 0.5), "SPEC §5.9 pilot: 0.64 (n = 40), 0.117 (n = 200)");
+        out.measure(
+            format!("3.3 practical n = {}: median ‖v_S̄[T]‖₁", run.spec.n),
+            stats::quantile(&offs, 0.5),
+            "SPEC §5.9 pilot: 0.64 (n = 40), 0.117 (n = 200)",
+        );
     }
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
@@ -219,11 +268,37 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let b0 = 6.0 * S0_TAU * pp.d as f64 / rho;
     let l0 = (3.0 * (pp.d as f64).powf(1.5) * S0_TAU.sqrt() / rho).ln();
     let bx = st.b_x;
-    let mut au0 = Audit::new("Stage 0 practical", format!("practical Stage 0 (SPEC §4.6, §9.2 P0): Algorithm 1 from τ·1, τ = {S0_TAU}, d = {}, n = {S0_N}, r = {}, δ = {S0_DELTA}, η = {S0_ETA}, T0 = {S0_STEPS}; b_x = {}", pp.d, pp.r, fmt(bx)));
+    let mut au0 = Audit::new(
+        "Stage 0 practical",
+        format!(
+            "practical Stage 0 (SPEC §4.6, §9.2 P0): Algorithm 1 from τ·1, τ = {S0_TAU}, d = {}, n = {S0_N}, r = {}, δ = {S0_DELTA}, η = {S0_ETA}, T0 = {S0_STEPS}; b_x = {}",
+            pp.d,
+            pp.r,
+            fmt(bx)
+        ),
+    );
     au0.check("M_kk ≥ 1/2", "min_k M_kk ≥ 1/2", st.min_mkk, Rel::Ge, 0.5);
-    au0.check("δ ≥ δ_min", "δ ≥ 6·32² b_x³(b0² + r)L0/ρ", S0_DELTA, Rel::Ge, 6.0 * 1024.0 * bx.powi(3) * (b0 * b0 + pp.r as f64) * l0 / rho);
-    au0.check("(H1)", "ηδb_x + η(b0² + r)b_x² ≤ 1/16", S0_ETA * S0_DELTA * bx + S0_ETA * (b0 * b0 + pp.r as f64) * bx * bx, Rel::Le, 1.0 / 16.0);
-    au0.check("(H2)", "ηδ² ≥ 32(b0² + r)b_x²", S0_ETA * S0_DELTA * S0_DELTA, Rel::Ge, 32.0 * (b0 * b0 + pp.r as f64) * bx * bx);
+    au0.check(
+        "δ ≥ δ_min",
+        "δ ≥ 6·32² b_x³(b0² + r)L0/ρ",
+        S0_DELTA,
+        Rel::Ge,
+        6.0 * 1024.0 * bx.powi(3) * (b0 * b0 + pp.r as f64) * l0 / rho,
+    );
+    au0.check(
+        "(H1)",
+        "ηδb_x + η(b0² + r)b_x² ≤ 1/16",
+        S0_ETA * S0_DELTA * bx + S0_ETA * (b0 * b0 + pp.r as f64) * bx * bx,
+        Rel::Le,
+        1.0 / 16.0,
+    );
+    au0.check(
+        "(H2)",
+        "ηδ² ≥ 32(b0² + r)b_x²",
+        S0_ETA * S0_DELTA * S0_DELTA,
+        Rel::Ge,
+        32.0 * (b0 * b0 + pp.r as f64) * bx * bx,
+    );
     au0.check("T0", "T0 ≥ 32 L0/(η²δ²)", S0_STEPS as f64, Rel::Ge, 32.0 * l0 / (S0_ETA * S0_ETA * S0_DELTA * S0_DELTA));
     let reg0 = out.push_audit(au0);
     out.mc.push(McCheck::prob_upper(
@@ -235,10 +310,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         s0_chains as u64,
         RHO,
     ));
-    out.measure("Stage 0: median log max_k v_k[T0]", stats::quantile(&log_max, 0.5), "must be ≤ log(1/d) = −4.6; SPEC pilot −24.7");
+    out.measure(
+        "Stage 0: median log max_k v_k[T0]",
+        stats::quantile(&log_max, 0.5),
+        "must be ≤ log(1/d) = −4.6; SPEC pilot −24.7",
+    );
     out.measure("Stage 0: worst log max_k v_k[T0]", stats::quantile(&log_max, 1.0), "");
     out.measure("Stage 0: median log min_k v_k[T0]", stats::quantile(&log_min, 0.5), "SPEC pilot −137");
-    out.measure("Stage 0: worst log min_k v_k[T0]", stats::quantile(&log_min, 0.0), format!("ε_min = e^−{LOG_INV_EPS_MIN}; SPEC pilot −170"));
+    out.measure(
+        "Stage 0: worst log min_k v_k[T0]",
+        stats::quantile(&log_min, 0.0),
+        format!("ε_min = e^−{LOG_INV_EPS_MIN}; SPEC pilot −170"),
+    );
 
     // Stage 1 started from Stage 0's outputs (the real interface), same data (n = 40).
     let e2e_chains = ctx.budget.pick(6, 16, 200).min(s0_chains);
@@ -261,7 +344,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     prows.push(conclusion_row(format!("{S0_N} (from Stage 0)"), &e2e));
     out.tables.push(Table {
         title: "Practical regime: conclusion (11) after T steps".into(),
-        columns: vec!["n (dynamics / start)".into(), "‖v_S − 1‖∞ ≤ 0.1".into(), "median ‖v_S̄[T]‖₁".into(), "max ‖v_S̄[T]‖₁".into(), "(11) with ε1 = 0.5".into(), "(11) with ε1 = 0.2".into()],
+        columns: vec![
+            "n (dynamics / start)".into(),
+            "‖v_S − 1‖∞ ≤ 0.1".into(),
+            "median ‖v_S̄[T]‖₁".into(),
+            "max ‖v_S̄[T]‖₁".into(),
+            "(11) with ε1 = 0.5".into(),
+            "(11) with ε1 = 0.2".into(),
+        ],
         rows: prows,
     });
     out.note(power_note(&pp, RHO));

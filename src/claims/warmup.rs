@@ -21,7 +21,7 @@
 //! applied to the Brownian walk (6), additive noise of the same variance `η²` at `v = 1`; it does
 //! not converge to 0 and the check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, Param, PaperRef, Rel, Role, Table};
+use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
 use crate::engine::dynamics::{walk5_step, walk6_step};
 use crate::engine::stats;
 use crate::error::{Result, check};
@@ -92,7 +92,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let regime = out.push_audit(audit);
 
     // Exact: κ(η) ≤ 1 − η²/8 on a grid of η ∈ (0, 1), margin scaled by η⁴.
-    let mut kap = ExactCheck::new("κ(η) ≤ 1 − η²/8", "1 − η²/8 − κ(η) ≥ 0 for η on a grid of (0,1); scaled by η⁴", Role::Primary);
+    let mut kap =
+        ExactCheck::new("κ(η) ≤ 1 − η²/8", "1 − η²/8 − κ(η) ≥ 0 for η on a grid of (0,1); scaled by η⁴", Role::Primary);
     for j in 1..1000 {
         let e = j as f64 / 1000.0;
         kap.record_scaled(kappa_margin(e), e.powi(4), || format!("η = {e}"));
@@ -154,7 +155,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let k_check = walks5.iter().all(|w| (w.v_mid > 1.0) == (w.k_mid >= k_min));
     out.mc.push(McCheck::prob_equals(
         "(5): P(v_t > 1) = P(Bin(t,½) ≥ k*)",
-        &format!("v_t > 1 at t = {t_mid} (⇔ K ≥ k* = {k_min}: {}); the exact law of K", if k_check { "agrees on every chain" } else { "DISAGREES on some chain" }),
+        &format!(
+            "v_t > 1 at t = {t_mid} (⇔ K ≥ k* = {k_min}: {}); the exact law of K",
+            if k_check { "agrees on every chain" } else { "DISAGREES on some chain" }
+        ),
         regime.clone(),
         Role::Primary,
         up,
@@ -194,7 +198,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let vs: Vec<f64> = walks5.iter().map(|w| w.v_short).collect();
     out.mc.push(McCheck::mean_equals(
         "(5): E v_t = 1 (short horizon)",
-        &format!("mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})", fmt((1.0 + eta * eta).powf(t_short as f64) - 1.0)),
+        &format!(
+            "mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})",
+            fmt((1.0 + eta * eta).powf(t_short as f64) - 1.0)
+        ),
         regime.clone(),
         Role::Primary,
         &vs,

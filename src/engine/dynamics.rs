@@ -108,7 +108,16 @@ fn w_blocks(p: &Problem) -> usize {
 /// All residuals into `sc.res` and `M e(v)` into `sc.h`; false (nothing else computed) when a
 /// residual is not finite.
 fn residuals_and_me(path: Path, p: &Problem, v: &PVec, sc: &mut Scratch) -> bool {
-    kernels::residuals_and_me_with(path, v.blocks(), p.w_star().blocks(), w_blocks(p), p.data(), &mut sc.e, &mut sc.res, &mut sc.h)
+    kernels::residuals_and_me_with(
+        path,
+        v.blocks(),
+        p.w_star().blocks(),
+        w_blocks(p),
+        p.data(),
+        &mut sc.e,
+        &mut sc.res,
+        &mut sc.h,
+    )
 }
 
 /// Draw `bs` distinct indices from `[n]` (partial Fisher–Yates) into `out`.
@@ -146,7 +155,15 @@ impl Dynamics {
     /// [`Dynamics::step`] on an explicit kernel path (every path gives the same bits; panics if
     /// the CPU lacks the path).
     #[inline]
-    pub fn step_with(&self, path: Path, v: &mut PVec, p: &Problem, eta: f64, rng: &mut Stream, sc: &mut Scratch) -> StepStatus {
+    pub fn step_with(
+        &self,
+        path: Path,
+        v: &mut PVec,
+        p: &Problem,
+        eta: f64,
+        rng: &mut Stream,
+        sc: &mut Scratch,
+    ) -> StepStatus {
         match *self {
             Dynamics::Alg1 { delta } => alg1_step(path, v, p, eta, delta, 1.0, rng),
             Dynamics::Alg1FlippedGradient { delta } => alg1_step(path, v, p, eta, delta, -1.0, rng),
@@ -186,7 +203,11 @@ impl Dynamics {
                 let i = uniform_index(rng, p.n());
                 let s = match noise {
                     LabelNoise::Rademacher => {
-                        if rng.next_u64() & 1 == 1 { delta } else { -delta }
+                        if rng.next_u64() & 1 == 1 {
+                            delta
+                        } else {
+                            -delta
+                        }
                     }
                     LabelNoise::Gaussian => delta * standard_normal(rng),
                 };
@@ -238,7 +259,15 @@ pub fn alg1_draw(rng: &mut Stream, n: usize, delta: f64) -> (usize, f64) {
 
 /// Algorithm 1's step; `grad_sign = −1` flips the gradient (negative control).
 #[inline(always)]
-fn alg1_step(path: Path, v: &mut PVec, p: &Problem, eta: f64, delta: f64, grad_sign: f64, rng: &mut Stream) -> StepStatus {
+fn alg1_step(
+    path: Path,
+    v: &mut PVec,
+    p: &Problem,
+    eta: f64,
+    delta: f64,
+    grad_sign: f64,
+    rng: &mut Stream,
+) -> StepStatus {
     let (i, s) = alg1_draw(rng, p.n(), delta);
     alg1_apply_with(path, v, p, eta, s, i, grad_sign)
 }
@@ -258,8 +287,25 @@ pub fn alg1_apply(v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_si
 
 /// [`alg1_apply`] on an explicit kernel path.
 #[inline(always)]
-pub fn alg1_apply_with(path: Path, v: &mut PVec, p: &Problem, eta: f64, s: f64, i: usize, grad_sign: f64) -> StepStatus {
-    let ok = kernels::alg1_update_with(path, v.blocks_mut(), p.w_star().blocks(), w_blocks(p), p.data().row(i), eta, s, grad_sign);
+pub fn alg1_apply_with(
+    path: Path,
+    v: &mut PVec,
+    p: &Problem,
+    eta: f64,
+    s: f64,
+    i: usize,
+    grad_sign: f64,
+) -> StepStatus {
+    let ok = kernels::alg1_update_with(
+        path,
+        v.blocks_mut(),
+        p.w_star().blocks(),
+        w_blocks(p),
+        p.data().row(i),
+        eta,
+        s,
+        grad_sign,
+    );
     if ok { StepStatus::Ok } else { StepStatus::Diverged }
 }
 
@@ -336,7 +382,8 @@ mod tests {
     fn divergence_is_reported_not_panicked() {
         let p = problem();
         let mut v = PVec::constant(10, 1e200);
-        let st = Dynamics::Alg1 { delta: 1.0 }.step(&mut v, &p, 1.0, &mut stream(1, "a", "b", 0), &mut Scratch::default());
+        let st =
+            Dynamics::Alg1 { delta: 1.0 }.step(&mut v, &p, 1.0, &mut stream(1, "a", "b", 0), &mut Scratch::default());
         assert_eq!(st, StepStatus::Diverged);
     }
 

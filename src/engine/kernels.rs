@@ -142,7 +142,8 @@ fn init_active() -> Path {
             Path::Avx512
         }
     };
-    let path = Path::ALL.into_iter().rev().find(|p| p.is_available() && *p as u8 <= want as u8).unwrap_or(Path::Portable);
+    let path =
+        Path::ALL.into_iter().rev().find(|p| p.is_available() && *p as u8 <= want as u8).unwrap_or(Path::Portable);
     ACTIVE.store(path.code(), Ordering::Relaxed);
     path
 }
@@ -323,7 +324,12 @@ pub(crate) mod x86 {
                 let mut out = [0.0; K];
                 let mut k = 0;
                 while k + 4 <= K {
-                    let r = reduce4_256([(a[k].0, a[k].1), (a[k + 1].0, a[k + 1].1), (a[k + 2].0, a[k + 2].1), (a[k + 3].0, a[k + 3].1)]);
+                    let r = reduce4_256([
+                        (a[k].0, a[k].1),
+                        (a[k + 1].0, a[k + 1].1),
+                        (a[k + 2].0, a[k + 2].1),
+                        (a[k + 3].0, a[k + 3].1),
+                    ]);
                     _mm256_storeu_pd(out.as_mut_ptr().add(k), r);
                     k += 4;
                 }
@@ -403,7 +409,16 @@ pub(crate) mod x86 {
                 let mut out = [0.0; K];
                 let mut k = 0;
                 while k + 8 <= K {
-                    let r = reduce8([a[k].0, a[k + 1].0, a[k + 2].0, a[k + 3].0, a[k + 4].0, a[k + 5].0, a[k + 6].0, a[k + 7].0]);
+                    let r = reduce8([
+                        a[k].0,
+                        a[k + 1].0,
+                        a[k + 2].0,
+                        a[k + 3].0,
+                        a[k + 4].0,
+                        a[k + 5].0,
+                        a[k + 6].0,
+                        a[k + 7].0,
+                    ]);
                     _mm512_storeu_pd(out.as_mut_ptr().add(k), r);
                     k += 8;
                 }
@@ -615,7 +630,13 @@ pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: boo
 
 /// Residuals of `K` chains at once, `Σ (v_k v_k − w) x_k` (each in the fixed order).
 #[inline(always)]
-pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] {
+pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(
+    vs: [*const F8; K],
+    xs: [*const F8; K],
+    w: *const F8,
+    nbw: usize,
+    nb: usize,
+) -> [f64; K] {
     unsafe {
         let mut acc = [V::splat(0.0); K];
         let mut b = 0;
@@ -689,7 +710,14 @@ unsafe fn dots_g<V: Lane8, const R: usize>(e: *const F8, xs: [*const F8; R], nb:
 /// All residuals `r_i = ⟨v⊙v − w, x^(i)⟩`, `i ∈ [n]`, into `res` (via `e` scratch of `nb`
 /// blocks). Returns false when one is not finite.
 #[inline(always)]
-unsafe fn residuals_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]) -> bool {
+unsafe fn residuals_g<V: Lane8>(
+    v: *const F8,
+    w: *const F8,
+    nbw: usize,
+    data: &Data,
+    e: *mut F8,
+    res: &mut [f64],
+) -> bool {
     unsafe {
         let nb = data.blocks_per_row();
         error_g::<V>(v, w, nbw, e, nb);
@@ -697,7 +725,11 @@ unsafe fn residuals_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &D
         let row = |i: usize| data.row(i).as_ptr();
         let mut i = 0;
         while i + 8 <= n {
-            let r = dots_g::<V, 8>(e, [row(i), row(i + 1), row(i + 2), row(i + 3), row(i + 4), row(i + 5), row(i + 6), row(i + 7)], nb);
+            let r = dots_g::<V, 8>(
+                e,
+                [row(i), row(i + 1), row(i + 2), row(i + 3), row(i + 4), row(i + 5), row(i + 6), row(i + 7)],
+                nb,
+            );
             res[i..i + 8].copy_from_slice(&r);
             i += 8;
         }
@@ -722,7 +754,16 @@ unsafe fn residuals_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &D
 /// [`residuals_g`], then (if all are finite) `h = (Σ_i r_i x^(i))·scale` — `M e(v)` with
 /// `scale = 1/n`.
 #[inline(always)]
-unsafe fn residuals_me_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64) -> bool {
+unsafe fn residuals_me_g<V: Lane8>(
+    v: *const F8,
+    w: *const F8,
+    nbw: usize,
+    data: &Data,
+    e: *mut F8,
+    res: &mut [f64],
+    h: *mut F8,
+    scale: f64,
+) -> bool {
     unsafe {
         if !residuals_g::<V>(v, w, nbw, data, e, res) {
             return false;
@@ -735,7 +776,13 @@ unsafe fn residuals_me_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, data:
 /// `CH` blocks of `h = Σ_i c_i x^(i)` (sum over `i` in order, from `+0.0`), then `h ← h·scale`
 /// when `scale` is given.
 #[inline(always)]
-unsafe fn accumulate_chunk_g<V: Lane8, const CH: usize>(coef: &[f64], data: &Data, b0: usize, h: *mut F8, scale: Option<f64>) {
+unsafe fn accumulate_chunk_g<V: Lane8, const CH: usize>(
+    coef: &[f64],
+    data: &Data,
+    b0: usize,
+    h: *mut F8,
+    scale: Option<f64>,
+) {
     unsafe {
         let mut acc = [V::splat(0.0); CH];
         for (i, &ci) in coef.iter().enumerate() {
@@ -1013,7 +1060,16 @@ pub fn residual_with(path: Path, v: &[F8], w: &[F8], x: &[F8]) -> f64 {
 /// (see [`nonzero_blocks`]).
 #[inline]
 #[allow(clippy::too_many_arguments)]
-pub fn alg1_update_with(path: Path, v: &mut [F8], w: &[F8], nbw: usize, x: &[F8], eta: f64, s: f64, grad_sign: f64) -> bool {
+pub fn alg1_update_with(
+    path: Path,
+    v: &mut [F8],
+    w: &[F8],
+    nbw: usize,
+    x: &[F8],
+    eta: f64,
+    s: f64,
+    grad_sign: f64,
+) -> bool {
     let nb = v.len();
     assert!(w.len() == nb && x.len() == nb && nbw <= nb);
     debug_assert!(nonzero_blocks(w) <= nbw);
@@ -1071,7 +1127,9 @@ pub fn alg1_fused_with<const K: usize>(
     // SAFETY: lengths and row indices checked above; the `&mut` borrows guarantee the states do
     // not alias; all rows are in `data`'s one allocation.
     match next {
-        Some(nx) => dispatch!(checked(path), fused_k::<K, true>(vp, rows, now, c, nx.map(|i| i * nb), w.as_ptr(), nbw, nb)),
+        Some(nx) => {
+            dispatch!(checked(path), fused_k::<K, true>(vp, rows, now, c, nx.map(|i| i * nb), w.as_ptr(), nbw, nb))
+        }
         None => dispatch!(checked(path), fused_k::<K, false>(vp, rows, now, c, now, w.as_ptr(), nbw, nb)),
     }
 }
@@ -1079,7 +1137,13 @@ pub fn alg1_fused_with<const K: usize>(
 /// Residuals `⟨vs[k]⊙vs[k] − w, xs[k]⟩` of `K` states at once (each bitwise equal to
 /// `lanes::residual`). `w` must be zero beyond its first `nbw` blocks.
 #[inline]
-pub fn residual_multi_with<const K: usize>(path: Path, vs: [&[F8]; K], xs: [&[F8]; K], w: &[F8], nbw: usize) -> [f64; K] {
+pub fn residual_multi_with<const K: usize>(
+    path: Path,
+    vs: [&[F8]; K],
+    xs: [&[F8]; K],
+    w: &[F8],
+    nbw: usize,
+) -> [f64; K] {
     let nb = w.len();
     assert!(nbw <= nb && vs.iter().all(|v| v.len() == nb) && xs.iter().all(|x| x.len() == nb));
     debug_assert!(nonzero_blocks(w) <= nbw);
@@ -1103,7 +1167,16 @@ pub fn residuals_with(path: Path, v: &[F8], w: &[F8], data: &Data, e: &mut Vec<F
 /// with `scale = 1/n`) in one dispatched call; false (and `h` unspecified) when a residual is not
 /// finite. `w` must be zero beyond its first `nbw` blocks.
 #[allow(clippy::too_many_arguments)]
-pub fn residuals_and_me_with(path: Path, v: &[F8], w: &[F8], nbw: usize, data: &Data, e: &mut Vec<F8>, res: &mut Vec<f64>, h: &mut Vec<F8>) -> bool {
+pub fn residuals_and_me_with(
+    path: Path,
+    v: &[F8],
+    w: &[F8],
+    nbw: usize,
+    data: &Data,
+    e: &mut Vec<F8>,
+    res: &mut Vec<f64>,
+    h: &mut Vec<F8>,
+) -> bool {
     let nb = data.blocks_per_row();
     assert!(v.len() == nb && w.len() == nb && nbw <= nb);
     debug_assert!(nonzero_blocks(w) <= nbw);
@@ -1111,7 +1184,10 @@ pub fn residuals_and_me_with(path: Path, v: &[F8], w: &[F8], nbw: usize, data: &
     h.resize(nb, F8::default());
     res.resize(data.n(), 0.0);
     let scale = 1.0 / data.n() as f64;
-    dispatch!(checked(path), residuals_me_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice(), h.as_mut_ptr(), scale))
+    dispatch!(
+        checked(path),
+        residuals_me_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice(), h.as_mut_ptr(), scale)
+    )
 }
 
 /// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds `c_i x^(i)` over `i` in order from

@@ -132,7 +132,11 @@ pub fn dot(a: &[F8], b: &[F8]) -> f64 {
 /// `⟨v⊙v, x⟩ − y` (which cancels near `v*`).
 #[inline]
 pub fn residual(v: &[F8], w: &[F8], x: &[F8]) -> f64 {
-    if v.len() < DISPATCH_MIN_BLOCKS { portable::residual(v, w, x) } else { kernels::residual_full_with(Path::active(), v, w, x) }
+    if v.len() < DISPATCH_MIN_BLOCKS {
+        portable::residual(v, w, x)
+    } else {
+        kernels::residual_full_with(Path::active(), v, w, x)
+    }
 }
 
 /// `Σ_j a_j` in the fixed order.
@@ -162,26 +166,42 @@ pub fn masked_sum(a: &[F8], mask: &[F8]) -> f64 {
 /// `Σ_j m_j |a_j|` for a 0/1 mask `m` in the fixed order.
 #[inline]
 pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {
-    if a.len() < DISPATCH_MIN_BLOCKS { portable::masked_sum_abs(a, mask) } else { kernels::masked_sum_abs_with(Path::active(), a, mask) }
+    if a.len() < DISPATCH_MIN_BLOCKS {
+        portable::masked_sum_abs(a, mask)
+    } else {
+        kernels::masked_sum_abs_with(Path::active(), a, mask)
+    }
 }
 
 /// `Σ_j m_j √a_j` for non-negative `a` and a 0/1 mask in the fixed order (negative entries
 /// contribute `√max(a,0)`).
 #[inline]
 pub fn masked_sum_sqrt(a: &[F8], mask: &[F8]) -> f64 {
-    if a.len() < DISPATCH_MIN_BLOCKS { portable::masked_sum_sqrt(a, mask) } else { kernels::masked_sum_sqrt_with(Path::active(), a, mask) }
+    if a.len() < DISPATCH_MIN_BLOCKS {
+        portable::masked_sum_sqrt(a, mask)
+    } else {
+        kernels::masked_sum_sqrt_with(Path::active(), a, mask)
+    }
 }
 
 /// `‖v⊙v − w‖²` in the fixed order (the test error when `w = v*⊙v*`).
 #[inline]
 pub fn sq_dist_sq(v: &[F8], w: &[F8]) -> f64 {
-    if v.len() < DISPATCH_MIN_BLOCKS { portable::sq_dist_sq(v, w) } else { kernels::sq_dist_sq_with(Path::active(), v, w) }
+    if v.len() < DISPATCH_MIN_BLOCKS {
+        portable::sq_dist_sq(v, w)
+    } else {
+        kernels::sq_dist_sq_with(Path::active(), v, w)
+    }
 }
 
 /// `Σ_j |v_j v_j − w_j|` (the ℓ1 norm of `e(v)`) in the fixed order.
 #[inline]
 pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
-    if v.len() < DISPATCH_MIN_BLOCKS { portable::sq_dist_l1(v, w) } else { kernels::sq_dist_l1_with(Path::active(), v, w) }
+    if v.len() < DISPATCH_MIN_BLOCKS {
+        portable::sq_dist_l1(v, w)
+    } else {
+        kernels::sq_dist_l1_with(Path::active(), v, w)
+    }
 }
 
 /// The defining lane loops of the reductions (used inline for one-block vectors; the SIMD

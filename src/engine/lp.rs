@@ -49,11 +49,19 @@ impl Mat {
     pub fn from_rows(rows: &[Vec<f64>]) -> Result<Mat> {
         let n = rows.len();
         if n == 0 {
-            return Err(Error::InvalidParam { name: "n".into(), value: "0".into(), valid: "must be an integer >= 1".into() });
+            return Err(Error::InvalidParam {
+                name: "n".into(),
+                value: "0".into(),
+                valid: "must be an integer >= 1".into(),
+            });
         }
         let d = rows[0].len();
         if d == 0 {
-            return Err(Error::InvalidParam { name: "d".into(), value: "0".into(), valid: "must be an integer >= 1".into() });
+            return Err(Error::InvalidParam {
+                name: "d".into(),
+                value: "0".into(),
+                valid: "must be an integer >= 1".into(),
+            });
         }
         let mut a = Vec::with_capacity(n * d);
         for (i, r) in rows.iter().enumerate() {
@@ -66,7 +74,11 @@ impl Mat {
             }
             for (k, &x) in r.iter().enumerate() {
                 if !x.is_finite() {
-                    return Err(Error::InvalidParam { name: format!("x[{i}][{k}]"), value: x.to_string(), valid: "must be finite".into() });
+                    return Err(Error::InvalidParam {
+                        name: format!("x[{i}][{k}]"),
+                        value: x.to_string(),
+                        valid: "must be finite".into(),
+                    });
                 }
             }
             a.extend_from_slice(r);
@@ -186,11 +198,8 @@ impl Mat {
 pub fn solve_primal(x: &Mat, basis: &RowBasis) -> std::result::Result<(f64, Vec<f64>), microlp::Error> {
     use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
     let d = x.d;
-    let rows: Vec<Vec<f64>> = if basis.rank == x.n {
-        (0..x.n).map(|i| x.a[i * d..(i + 1) * d].to_vec()).collect()
-    } else {
-        basis.v.clone()
-    };
+    let rows: Vec<Vec<f64>> =
+        if basis.rank == x.n { (0..x.n).map(|i| x.a[i * d..(i + 1) * d].to_vec()).collect() } else { basis.v.clone() };
     let mut p = Problem::new(OptimizationDirection::Maximize);
     let t = p.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY));
     let w: Vec<_> = (0..d).map(|_| p.add_var(0.0, (0.0, f64::INFINITY))).collect();
@@ -282,7 +291,13 @@ pub fn primal_margin(x: &Mat, mu: &[f64], sigma_plus: f64) -> (f64, f64, f64) {
     let round = (x.d as f64 + 2.0) * UNIT_ROUNDOFF * x.frobenius() * mu_norm;
     let min_mu = mu.iter().copied().fold(f64::INFINITY, f64::min);
     let bound = res + round;
-    let dev = if bound == 0.0 { 0.0 } else if sigma_plus > 0.0 { bound / sigma_plus } else { f64::INFINITY };
+    let dev = if bound == 0.0 {
+        0.0
+    } else if sigma_plus > 0.0 {
+        bound / sigma_plus
+    } else {
+        f64::INFINITY
+    };
     (min_mu - dev, min_mu, res)
 }
 
@@ -349,7 +364,11 @@ pub fn decide(x: &Mat) -> OrthantResult {
             s_star = Some(sv);
             let (ok, strict, min_y) = dual_check(x, &a);
             if ok {
-                note.push_str(if strict { "dual certificate (strict)" } else { "dual certificate (Stiemke, boundary)" });
+                note.push_str(if strict {
+                    "dual certificate (strict)"
+                } else {
+                    "dual certificate (Stiemke, boundary)"
+                });
                 return OrthantResult {
                     decision: Decision::Misses,
                     t_star,
@@ -367,8 +386,19 @@ pub fn decide(x: &Mat) -> OrthantResult {
         Ok((_, a)) => {
             let (ok, strict, min_y) = dual_check(x, &a);
             if ok {
-                note.push_str(if strict { "Gordan certificate (strict)" } else { "Gordan certificate (Stiemke, boundary)" });
-                return OrthantResult { decision: Decision::Misses, t_star, s_star, certificate: Some(Certificate::Dual { a, min_y, strict }), rank, note };
+                note.push_str(if strict {
+                    "Gordan certificate (strict)"
+                } else {
+                    "Gordan certificate (Stiemke, boundary)"
+                });
+                return OrthantResult {
+                    decision: Decision::Misses,
+                    t_star,
+                    s_star,
+                    certificate: Some(Certificate::Dual { a, min_y, strict }),
+                    rank,
+                    note,
+                };
             }
             note.push_str(&format!("Gordan LP: min Xᵀa = {min_y:e} fails the check"));
         }

@@ -78,9 +78,8 @@ impl Data {
                 valid: "a Sylvester-Hadamard matrix needs n = d = a power of two".into(),
             });
         }
-        let rows: Vec<Vec<f64>> = (0..m)
-            .map(|i| (0..m).map(|k| if (i & k).count_ones() % 2 == 0 { 1.0 } else { -1.0 }).collect())
-            .collect();
+        let rows: Vec<Vec<f64>> =
+            (0..m).map(|i| (0..m).map(|k| if (i & k).count_ones() % 2 == 0 { 1.0 } else { -1.0 }).collect()).collect();
         Data::from_rows(&rows)
     }
 
@@ -110,9 +109,8 @@ impl Data {
             let mut row = Vec::new();
             for (f, field) in line.split(',').enumerate() {
                 let t = field.trim();
-                let x: f64 = t
-                    .parse()
-                    .map_err(|_| err(Some(lineno), format!("field {}: '{t}' is not a number", f + 1)))?;
+                let x: f64 =
+                    t.parse().map_err(|_| err(Some(lineno), format!("field {}: '{t}' is not a number", f + 1)))?;
                 if !x.is_finite() {
                     return Err(err(Some(lineno), format!("field {}: '{t}' is not finite", f + 1)));
                 }

@@ -33,7 +33,7 @@ use nalgebra::DMatrix;
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
 use super::lp::Mat;
-use super::rng::{Stream, standard_normal, uniform01, uniform_index};
+use super::rng::{Stream, standard_normal, uniform_index, uniform01};
 
 /// The paper's loss constant: `L = (1/(4n)) Σ_i ⟨v⊙v, x^(i)⟩²`.
 pub const C_L: f64 = 0.25;

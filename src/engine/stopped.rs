@@ -68,7 +68,8 @@ impl StopSet {
                 kernels::masked_sum_abs_with(path, v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b
             }
             StopSet::NearTruth { b, eps } => {
-                kernels::masked_sum_abs_with(path, v.blocks(), p.off_mask().blocks()) <= eps && p.support_dist_inf(v) <= b
+                kernels::masked_sum_abs_with(path, v.blocks(), p.off_mask().blocks()) <= eps
+                    && p.support_dist_inf(v) <= b
             }
         }
     }
@@ -202,7 +203,19 @@ pub fn run_chain_with<O: Observer>(
     rng: &mut Stream,
     obs: &mut O,
 ) -> ChainEnd {
-    run_chains_with(path, p, dynamics, schedule, stop, vec![v0], std::slice::from_mut(rng), std::slice::from_mut(obs), 1).pop().expect("one chain")
+    run_chains_with(
+        path,
+        p,
+        dynamics,
+        schedule,
+        stop,
+        vec![v0],
+        std::slice::from_mut(rng),
+        std::slice::from_mut(obs),
+        1,
+    )
+    .pop()
+    .expect("one chain")
 }
 
 /// The plain loop: one [`Dynamics::step_with`] per step, observer, stop check.
@@ -335,8 +348,12 @@ pub fn run_chains_with<O: Observer>(
     let m = starts.len();
     match alg1_params(dynamics) {
         Some((delta, grad_sign)) => {
-            let chains: Vec<Chain<O>> =
-                starts.into_iter().zip(rngs.iter_mut()).zip(obs.iter_mut()).map(|((v, rng), obs)| Chain { v, rng, obs, i: 0, s: 0.0, r: 0.0, out: false }).collect();
+            let chains: Vec<Chain<O>> = starts
+                .into_iter()
+                .zip(rngs.iter_mut())
+                .zip(obs.iter_mut())
+                .map(|((v, rng), obs)| Chain { v, rng, obs, i: 0, s: 0.0, r: 0.0, out: false })
+                .collect();
             let mut ends = Vec::with_capacity(m);
             Alg1Driver::new(path, p, delta, grad_sign, schedule, stop).run(chains, &mut ends, interleave);
             ends.sort_unstable_by_key(|(j, _)| *j);
@@ -477,7 +494,12 @@ impl<'a> Alg1Driver<'a> {
     }
 
     #[inline(always)]
-    unsafe fn run_g<V: Lane8, O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
+    unsafe fn run_g<V: Lane8, O: Observer>(
+        &self,
+        chains: Vec<Chain<'_, O>>,
+        ends: &mut Vec<(usize, ChainEnd)>,
+        interleave: usize,
+    ) {
         let p = self.p;
         let n = p.n();
         let total = self.schedule.total_steps();
@@ -516,7 +538,10 @@ impl<'a> Alg1Driver<'a> {
                             k += 1;
                         } else {
                             let (j, c) = live.swap_remove(k);
-                            ends.push((j, ChainEnd { v: c.v, steps_run: t - 1, exit_step: None, diverged_at: Some(t) }));
+                            ends.push((
+                                j,
+                                ChainEnd { v: c.v, steps_run: t - 1, exit_step: None, diverged_at: Some(t) },
+                            ));
                         }
                     }
                 }
@@ -581,7 +606,12 @@ impl<'a> Alg1Driver<'a> {
     /// this is the last step, draw the next outcome and compute its residual in the same sweep,
     /// together with the stop set's norm of each updated state (returned; 0 for `Never`).
     #[inline(always)]
-    unsafe fn fused_group<V: Lane8, O>(&self, g: &mut [(usize, Chain<'_, O>)], eta: f64, last: bool) -> [f64; INTERLEAVE] {
+    unsafe fn fused_group<V: Lane8, O>(
+        &self,
+        g: &mut [(usize, Chain<'_, O>)],
+        eta: f64,
+        last: bool,
+    ) -> [f64; INTERLEAVE] {
         use kernels::{NORM_ABS, NORM_MASKED_ABS, NORM_NONE};
         let mask = self.p.off_mask().blocks().as_ptr();
         let rows = self.p.data().row(0).as_ptr();
@@ -590,10 +620,20 @@ impl<'a> Alg1Driver<'a> {
             ($k:literal, $next:literal, $vs:expr, $now:expr, $c:expr, $nx:expr) => {
                 // SAFETY (all arms): see `run_g`; the states are distinct vectors.
                 match self.stop {
-                    StopSet::Never => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
-                    StopSet::L1Ball { .. } => unsafe { kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb) },
+                    StopSet::Never => unsafe {
+                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>(
+                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
+                        )
+                    },
+                    StopSet::L1Ball { .. } => unsafe {
+                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>(
+                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
+                        )
+                    },
                     StopSet::SupportBox { .. } | StopSet::NearTruth { .. } => unsafe {
-                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>($vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb)
+                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>(
+                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
+                        )
                     },
                 }
             };
@@ -647,15 +687,29 @@ mod tests {
         let sched = Schedule::constant(0.05, 10_000).unwrap();
         let stop = StopSet::L1Ball { b: 6.05 };
         let mut norms = Vec::new();
-        let end = run_chain(&p, &dynamics, &sched, stop, PVec::constant(6, 1.0), &mut stream(1, "s", "c", 0), &mut |_t: u64, v: &PVec| {
-            norms.push(lanes::sum_abs(v.blocks()))
-        });
+        let end = run_chain(
+            &p,
+            &dynamics,
+            &sched,
+            stop,
+            PVec::constant(6, 1.0),
+            &mut stream(1, "s", "c", 0),
+            &mut |_t: u64, v: &PVec| norms.push(lanes::sum_abs(v.blocks())),
+        );
         let tau = end.exit_step.expect("this chain leaves the ball");
         assert_eq!(norms.len() as u64, tau + 1);
         assert!(norms[..tau as usize].iter().all(|&x| x <= 6.05));
         assert!(norms[tau as usize] > 6.05);
         // Same stream without stopping: identical prefix.
-        let free = run_chain(&p, &dynamics, &Schedule::constant(0.05, tau).unwrap(), StopSet::Never, PVec::constant(6, 1.0), &mut stream(1, "s", "c", 0), &mut NoObserver);
+        let free = run_chain(
+            &p,
+            &dynamics,
+            &Schedule::constant(0.05, tau).unwrap(),
+            StopSet::Never,
+            PVec::constant(6, 1.0),
+            &mut stream(1, "s", "c", 0),
+            &mut NoObserver,
+        );
         assert_eq!(free.v, end.v);
     }
 

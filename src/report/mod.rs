@@ -171,8 +171,15 @@ pub fn markdown_section(o: &Outcome) -> String {
     let mut s = String::new();
     let sm = o.summary();
     let _ = writeln!(s, "## {} — {}\n", o.claim, o.title);
-    let _ = writeln!(s, "Budget `{}`, seed {}{}. Regime: **{}**. Verdict: **{}**.\n", o.budget.name(), o.seed,
-        if o.overridden { " (with command-line overrides)" } else { "" }, sm.regime, sm.line());
+    let _ = writeln!(
+        s,
+        "Budget `{}`, seed {}{}. Regime: **{}**. Verdict: **{}**.\n",
+        o.budget.name(),
+        o.seed,
+        if o.overridden { " (with command-line overrides)" } else { "" },
+        sm.regime,
+        sm.line()
+    );
     for n in &o.notes {
         let _ = writeln!(s, "> {n}\n");
     }
@@ -180,14 +187,33 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(s, "### Hypotheses audit `{}`: {}\n", a.id, a.title);
         let _ = writeln!(s, "| hypothesis | statement | lhs | | rhs | holds |\n|---|---|---|---|---|---|");
         for h in &a.hypotheses {
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} |", cell(&h.id), cell(&h.statement), fmt(h.lhs), h.rel.symbol(), fmt(h.rhs),
-                if h.holds { "yes" } else { "**no**" });
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(&h.id),
+                cell(&h.statement),
+                fmt(h.lhs),
+                h.rel.symbol(),
+                fmt(h.rhs),
+                if h.holds { "yes" } else { "**no**" }
+            );
         }
-        let _ = writeln!(s, "\n→ {}\n", if a.all_hold() { "all hold: **literal** regime".to_string() } else { format!("fails {}: **practical** regime", a.failing().join(", ")) });
+        let _ = writeln!(
+            s,
+            "\n→ {}\n",
+            if a.all_hold() {
+                "all hold: **literal** regime".to_string()
+            } else {
+                format!("fails {}: **practical** regime", a.failing().join(", "))
+            }
+        );
     }
     if !o.exact.is_empty() {
         let _ = writeln!(s, "### Exact checks (2n-outcome enumeration / deterministic)\n");
-        let _ = writeln!(s, "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled | result |\n|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled | result |\n|---|---|---|---|---|---|---|---|"
+        );
         for c in &o.exact {
             let _ = writeln!(s, "{}", exact_line(c));
         }
@@ -201,9 +227,17 @@ pub fn markdown_section(o: &Outcome) -> String {
     }
     if !o.mc.is_empty() {
         let fam = o.mc.first().and_then(|c| c.holm_family).unwrap_or(0);
-        let _ = writeln!(s, "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} checks at α = {})\n",
-            crate::claim::CI_LEVEL * 100.0, fam, crate::claim::FAMILY_ALPHA);
-        let _ = writeln!(s, "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} checks at α = {})\n",
+            crate::claim::CI_LEVEL * 100.0,
+            fam,
+            crate::claim::FAMILY_ALPHA
+        );
+        let _ = writeln!(
+            s,
+            "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n|---|---|---|---|---|---|---|---|---|"
+        );
         for c in &o.mc {
             let _ = writeln!(s, "{}", mc_line(c));
         }
@@ -216,7 +250,13 @@ pub fn markdown_section(o: &Outcome) -> String {
             if let Some(r) = c.detectable_rate {
                 extra.push(format!("would flag VIOLATED from rate {}", fmt(r)));
             }
-            let _ = writeln!(s, "- {}: {}{}", c.id, c.event, if extra.is_empty() { String::new() } else { format!(" ({})", extra.join("; ")) });
+            let _ = writeln!(
+                s,
+                "- {}: {}{}",
+                c.id,
+                c.event,
+                if extra.is_empty() { String::new() } else { format!(" ({})", extra.join("; ")) }
+            );
         }
         let _ = writeln!(s);
     }
@@ -231,9 +271,17 @@ pub fn markdown_section(o: &Outcome) -> String {
     if !o.errata.is_empty() {
         let _ = writeln!(s, "### Errata\n");
         for e in &o.errata {
-            let _ = writeln!(s, "- **{}** ({}; reading of the OCR: {}) — {}: printed “{}”. {} Witnesses: {}.", e.id,
-                if e.witnessed { "witnessed" } else { "not witnessed" }, e.reading.label(), e.location, e.printed, e.finding,
-                e.witnesses.join(", "));
+            let _ = writeln!(
+                s,
+                "- **{}** ({}; reading of the OCR: {}) — {}: printed “{}”. {} Witnesses: {}.",
+                e.id,
+                if e.witnessed { "witnessed" } else { "not witnessed" },
+                e.reading.label(),
+                e.location,
+                e.printed,
+                e.finding,
+                e.witnesses.join(", ")
+            );
         }
         let _ = writeln!(s);
     }
@@ -249,7 +297,13 @@ pub fn markdown_section(o: &Outcome) -> String {
     if !o.measurements.is_empty() {
         let _ = writeln!(s, "### Measurements\n");
         for m in &o.measurements {
-            let _ = writeln!(s, "- {} = {}{}", m.name, fmt(m.value), if m.note.is_empty() { String::new() } else { format!(" ({})", m.note) });
+            let _ = writeln!(
+                s,
+                "- {} = {}{}",
+                m.name,
+                fmt(m.value),
+                if m.note.is_empty() { String::new() } else { format!(" ({})", m.note) }
+            );
         }
         let _ = writeln!(s);
     }
@@ -263,8 +317,11 @@ pub fn markdown_section(o: &Outcome) -> String {
 pub fn markdown(outcomes: &[Outcome], meta: &RunMeta) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# shape-matters report\n");
-    let _ = writeln!(s, "Budget `{}`, seed {}, {} threads, family-wise α = {} (Holm over every Monte Carlo check of this run), shape-matters {}.\n",
-        meta.budget, meta.seed, meta.threads, meta.family_alpha, meta.version);
+    let _ = writeln!(
+        s,
+        "Budget `{}`, seed {}, {} threads, family-wise α = {} (Holm over every Monte Carlo check of this run), shape-matters {}.\n",
+        meta.budget, meta.seed, meta.threads, meta.family_alpha, meta.version
+    );
     let _ = writeln!(s, "```text\n{}```\n", table(outcomes));
     for o in outcomes {
         s.push_str(&markdown_section(o));
@@ -326,13 +383,32 @@ fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
 pub fn paper_map(root: &Path) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# PAPER_MAP — every formal claim of the paper, and where it is checked\n");
-    let _ = writeln!(s, "Generated by `shape-matters paper-map` from the claims registry (`src/claims/mod.rs`) and the committed");
-    let _ = writeln!(s, "quick-budget snapshots in `snapshots/`; `tests/paper_map.rs` fails when this file differs from the generated one.");
-    let _ = writeln!(s, "Do not edit by hand. The verdicts are those recorded in the snapshots (budget `quick`, seed {}, Holm within each", crate::claim::DEFAULT_SEED);
-    let _ = writeln!(s, "claim); the snapshot tests re-run every claim and fail if a verdict changes. `cargo run --release` reruns them at the");
+    let _ = writeln!(
+        s,
+        "Generated by `shape-matters paper-map` from the claims registry (`src/claims/mod.rs`) and the committed"
+    );
+    let _ = writeln!(
+        s,
+        "quick-budget snapshots in `snapshots/`; `tests/paper_map.rs` fails when this file differs from the generated one."
+    );
+    let _ = writeln!(
+        s,
+        "Do not edit by hand. The verdicts are those recorded in the snapshots (budget `quick`, seed {}, Holm within each",
+        crate::claim::DEFAULT_SEED
+    );
+    let _ = writeln!(
+        s,
+        "claim); the snapshot tests re-run every claim and fail if a verdict changes. `cargo run --release` reruns them at the"
+    );
     let _ = writeln!(s, "default budget with Holm over the whole run.\n");
-    let _ = writeln!(s, "Regime: *literal* = every hypothesis of the statement holds at the instantiated constants (audited in code);");
-    let _ = writeln!(s, "*practical* = some do not, the check is an extrapolation; *exact* = no Monte Carlo, the evidence is exact computation.\n");
+    let _ = writeln!(
+        s,
+        "Regime: *literal* = every hypothesis of the statement holds at the instantiated constants (audited in code);"
+    );
+    let _ = writeln!(
+        s,
+        "*practical* = some do not, the check is an extrapolation; *exact* = no Monte Carlo, the evidence is exact computation.\n"
+    );
     let _ = writeln!(s, "| id | statement | paper | module | test | snapshot | regime | verdict (quick) |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     let mut errata = Vec::new();
@@ -349,7 +425,15 @@ pub fn paper_map(root: &Path) -> String {
         let _ = writeln!(s, "\n## Errata found\n");
         let _ = writeln!(s, "| erratum | claim | where | status | reading of the OCR |\n|---|---|---|---|---|");
         for (id, e) in errata {
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} |", e.id, id, cell(&e.location), if e.witnessed { "witnessed by a failing check" } else { "not witnessed" }, e.reading.label());
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                e.id,
+                id,
+                cell(&e.location),
+                if e.witnessed { "witnessed by a failing check" } else { "not witnessed" },
+                e.reading.label()
+            );
         }
     }
     s

@@ -92,7 +92,8 @@ pub fn line_plot(title: &str, x_label: &str, y_label: &str, xs: Scale, ys: Scale
                 let c = PALETTE[s.color % PALETTE.len()];
                 let style = if s.dashed { c.mix(0.5).stroke_width(1) } else { c.stroke_width(2) };
                 if let Ok(a) = chart.draw_series(LineSeries::new(p, style)) {
-                    a.label(s.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+                    a.label(s.label.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
                 }
             }
             let _ = chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw();
@@ -108,7 +109,8 @@ mod tests {
 
     #[test]
     fn renders_an_svg_with_text_and_paths() {
-        let s = Series { label: "a".into(), points: vec![(1.0, 1.0), (10.0, 0.1), (100.0, 0.01)], color: 0, dashed: false };
+        let s =
+            Series { label: "a".into(), points: vec![(1.0, 1.0), (10.0, 0.1), (100.0, 0.01)], color: 0, dashed: false };
         let svg = line_plot("t", "x", "y", Scale::Log10, Scale::Log10, &[s]);
         assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
         assert!(svg.contains("<polyline") || svg.contains("<path"));

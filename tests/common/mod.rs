@@ -40,7 +40,16 @@ pub fn assert_sound(o: &Outcome) {
     }
     for c in &o.exact {
         assert!(c.states > 0, "{}: exact check '{}' evaluated no state", o.claim, c.id);
-        assert!(c.as_expected(), "{}: exact check '{}' ({:?}) came out unexpectedly: {} violations, worst margin {:?} at {}", o.claim, c.id, c.role, c.violations, c.worst_margin, c.worst_at);
+        assert!(
+            c.as_expected(),
+            "{}: exact check '{}' ({:?}) came out unexpectedly: {} violations, worst margin {:?} at {}",
+            o.claim,
+            c.id,
+            c.role,
+            c.violations,
+            c.worst_margin,
+            c.worst_at
+        );
     }
     let robust = claim::FAMILY_ALPHA / claim::CONTROL_FAMILY_REFERENCE as f64;
     for c in &o.mc {
@@ -48,7 +57,13 @@ pub fn assert_sound(o: &Outcome) {
             assert!(
                 c.holm_p() <= robust,
                 "{}: {:?} '{}' is caught only in a small Holm family: holm_p = {:.3e} > α/{} = {robust:.1e} ({:?} of {} trials); give it more trials",
-                o.claim, c.role, c.id, c.holm_p(), claim::CONTROL_FAMILY_REFERENCE, c.count, c.trials
+                o.claim,
+                c.role,
+                c.id,
+                c.holm_p(),
+                claim::CONTROL_FAMILY_REFERENCE,
+                c.count,
+                c.trials
             );
         }
         if matches!(c.role, Role::Repair { .. }) {
@@ -68,7 +83,11 @@ pub fn assert_sound(o: &Outcome) {
 /// Assert the verdict of a Monte Carlo check.
 pub fn assert_verdict(o: &Outcome, id: &str, v: Verdict) {
     let c = o.mc_check(id).unwrap_or_else(|| panic!("{}: no MC check '{id}'", o.claim));
-    assert_eq!(c.verdict, v, "{}: check '{id}': estimate {} in [{}, {}] over {} trials", o.claim, c.estimate, c.ci[0], c.ci[1], c.trials);
+    assert_eq!(
+        c.verdict, v,
+        "{}: check '{id}': estimate {} in [{}, {}] over {} trials",
+        o.claim, c.estimate, c.ci[0], c.ci[1], c.trials
+    );
 }
 
 /// Snapshot the claim's rounded report into the top-level snapshots/ folder.

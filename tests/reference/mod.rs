@@ -74,7 +74,14 @@ fn sample_without_replacement(rng: &mut Stream, n: usize, bs: usize, out: &mut V
 
 /// One step at step size `eta`.
 #[inline]
-pub fn step(dynamics: &Dynamics, v: &mut PVec, p: &Problem, eta: f64, rng: &mut Stream, sc: &mut Scratch) -> StepStatus {
+pub fn step(
+    dynamics: &Dynamics,
+    v: &mut PVec,
+    p: &Problem,
+    eta: f64,
+    rng: &mut Stream,
+    sc: &mut Scratch,
+) -> StepStatus {
     match *dynamics {
         Dynamics::Alg1 { delta } => alg1_step(v, p, eta, delta, 1.0, rng),
         Dynamics::Alg1FlippedGradient { delta } => alg1_step(v, p, eta, delta, -1.0, rng),
@@ -240,8 +247,12 @@ pub fn contains(stop: &StopSet, v: &PVec, p: &Problem) -> bool {
     match *stop {
         StopSet::Never => true,
         StopSet::L1Ball { b } => sum_abs(v.blocks()) <= b,
-        StopSet::SupportBox { b, eps } => masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b,
-        StopSet::NearTruth { b, eps } => masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_dist_inf(v) <= b,
+        StopSet::SupportBox { b, eps } => {
+            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b
+        }
+        StopSet::NearTruth { b, eps } => {
+            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_dist_inf(v) <= b
+        }
     }
 }
 
@@ -259,12 +270,7 @@ pub fn run_chain<O: Observer>(
     let mut sc = Scratch::default();
     obs.observe(0, &v);
     if !contains(&stop, &v, p) {
-        return ChainEnd {
-            v,
-            steps_run: 0,
-            exit_step: Some(0),
-            diverged_at: None,
-        };
+        return ChainEnd { v, steps_run: 0, exit_step: Some(0), diverged_at: None };
     }
     let check = !matches!(stop, StopSet::Never);
     let mut t: u64 = 0;
@@ -272,39 +278,19 @@ pub fn run_chain<O: Observer>(
         for _ in 0..phase.steps {
             // Every dynamics detects a non-finite residual before it changes `v`.
             if step(dynamics, &mut v, p, phase.eta, rng, &mut sc) == StepStatus::Diverged {
-                return ChainEnd {
-                    v,
-                    steps_run: t,
-                    exit_step: None,
-                    diverged_at: Some(t + 1),
-                };
+                return ChainEnd { v, steps_run: t, exit_step: None, diverged_at: Some(t + 1) };
             }
             t += 1;
             obs.observe(t, &v);
             if check && !contains(&stop, &v, p) {
-                return ChainEnd {
-                    v,
-                    steps_run: t,
-                    exit_step: Some(t),
-                    diverged_at: None,
-                };
+                return ChainEnd { v, steps_run: t, exit_step: Some(t), diverged_at: None };
             }
         }
     }
     if !v.all_finite() {
-        return ChainEnd {
-            v,
-            steps_run: t,
-            exit_step: None,
-            diverged_at: Some(t),
-        };
+        return ChainEnd { v, steps_run: t, exit_step: None, diverged_at: Some(t) };
     }
-    ChainEnd {
-        v,
-        steps_run: t,
-        exit_step: None,
-        diverged_at: None,
-    }
+    ChainEnd { v, steps_run: t, exit_step: None, diverged_at: None }
 }
 
 // ---- frozen copies of the pre-issue-8 `lanes` reductions ----
@@ -424,4 +410,3 @@ pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
     }
     reduce(s)
 }
-
