@@ -133,7 +133,7 @@ fn fig1_full_budget_plots_gaussian_runs_on_a_quarter_axis() {
     // The paper's protocol: Gaussian runs are 4× longer and plotted with the x-axis ÷ 4.
     let o = claims::find("fig1").unwrap().execute(&tiny_ctx(Budget::Full, 2)).unwrap();
     let grid = o.tables.iter().find(|t| t.title.starts_with("Spherical Gaussian noise")).unwrap();
-    assert_eq!(grid.rows.len(), 1 + shape_matters::claims::fig1::SIGMA_GRID.len());
+    assert_eq!(grid.rows.len(), 1 + shape_matters::claims::experiment::figure_1::SIGMA_GRID.len());
     assert_eq!(grid.rows[1][1], "12000", "{:?}", grid.rows[1]);
     let f = o.figures.iter().find(|f| f.file == "fig1_gaussian_test_error.svg").unwrap();
     assert!(f.caption.contains("x-axis ÷ 4"), "{}", f.caption);

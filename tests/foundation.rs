@@ -34,9 +34,9 @@ fn lemma_g1() {
     assert_verdict(&o, "G.1 (40,100): P(max|x| > b_x) ≤ ρ", Verdict::Confirmed);
     assert_verdict(&o, "control: Laplace data, P(max|x| > b_x) ≤ ρ", Verdict::Violated);
     // SPEC §2.1(c): b_x = 5.42 and exact 2.4e−4 at n = 40, d = 100, ρ = 0.01/3.
-    let b = shape_matters::claims::g1::b_x(40, 100, 0.01 / 3.0);
+    let b = shape_matters::claims::data::lemma_g_1::b_x(40, 100, 0.01 / 3.0);
     assert!((b - 5.42).abs() < 0.005, "{b}");
-    let p = shape_matters::claims::g1::exact_exceed(40, 100, b);
+    let p = shape_matters::claims::data::lemma_g_1::exact_exceed(40, 100, b);
     assert!((p - 2.4e-4).abs() < 0.05e-4, "{p}");
     snapshot(&o);
 }
@@ -56,7 +56,7 @@ fn lemma_g2_and_erratum_e_g2() {
     assert!(w.violations > 0);
     assert!(o.exact_check("(177) repaired").unwrap().holds());
     // SPEC §2.2(c) table values.
-    use shape_matters::claims::g2::{exact_fail, per_column};
+    use shape_matters::claims::data::lemma_g_2::{exact_fail, per_column};
     assert!((per_column(40) - 3.45e-3).abs() < 0.01e-3);
     assert!((exact_fail(40, 100) - 0.29).abs() < 0.005);
     assert!((exact_fail(40, 1000) - 0.97).abs() < 0.005);

@@ -6,7 +6,7 @@ mod common;
 
 use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
 use shape_matters::claim::{Regime, Verdict};
-use shape_matters::claims::g3;
+use shape_matters::claims::martingale::lemma_g_3 as g3;
 
 #[test]
 fn lemma_g3() {

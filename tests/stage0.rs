@@ -6,8 +6,8 @@ mod common;
 
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
 use shape_matters::claim::{Budget, Ctx, DEFAULT_SEED, Overrides, Regime, Verdict};
-use shape_matters::claims::stage0_common::{self as s0, Constants, Spec};
-use shape_matters::claims::{self, t3_1};
+use shape_matters::claims::stage0::common::{self as s0, Constants, Spec};
+use shape_matters::claims::{self, stage0::theorem_3_1 as t3_1};
 use shape_matters::engine::dynamics::Dynamics;
 use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;

@@ -1,7 +1,7 @@
 //! Stage 2 (Appendix D: Theorem D.1, Lemmas D.3–D.6) and the main result (Theorem 2.1).
 //!
 //! The claims D.1, D.3–D.6 share one simulation of the literal round per process (cached in
-//! `stage2_common`), so running them in one test binary pays for it once. The errata have their
+//! `stage2::common`), so running them in one test binary pays for it once. The errata have their
 //! own tests: each builds the concrete data and state where the printed inequality fails, checks
 //! the failure from the closed forms, and checks the repaired statement on the same state.
 
@@ -9,7 +9,7 @@ mod common;
 
 use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
 use shape_matters::claim::{Outcome, Regime, Role, Verdict};
-use shape_matters::claims::stage2_common::*;
+use shape_matters::claims::stage2::common::*;
 use shape_matters::engine::exact::OneStep;
 
 fn timed(id: &str) -> Outcome {
@@ -278,7 +278,7 @@ fn erratum_e_d6() {
 #[test]
 fn erratum_e_d3b() {
     // ±1 data (b_x = 1), n = 16384, M_0j = −2/n for j ∈ S∖0, r = 12: the data assumption holds.
-    let ei = shape_matters::claims::d3::ed3b_instance().unwrap().inst;
+    let ei = shape_matters::claims::stage2::lemma_d_3::ed3b_instance().unwrap().inst;
     let st = ei.problem.stats();
     assert_eq!((st.b_x, st.min_mkk), (1.0, 1.0));
     assert!(ei.round.k_printed(st.c_x) <= ei.round.c_s / 10.0, "the data assumption holds");
@@ -387,7 +387,7 @@ fn theorem_2_1() {
 
 #[test]
 fn theorem_2_1_round_bookkeeping() {
-    use shape_matters::claims::t2_1::{Rounds, n_s, round_chain};
+    use shape_matters::claims::stage2::theorem_2_1::{Rounds, n_s, round_chain};
     // ε = 0.05: n_s = 2. With n_s rounds, round 3 starts from ε_2 = 0.0306 > c_2 = 0.01.
     assert_eq!(n_s(0.05), 2);
     let (inputs, _, _) = round_chain(0.05, Rounds::NsRounds);

@@ -8,76 +8,46 @@
 use crate::claim::Claim;
 use crate::error::{Error, Result};
 
-// Section 3.1 and the data lemmas of Appendix G.
-pub mod g1;
-pub mod g2;
-pub mod warmup;
+pub mod warmup; // Section 3.1
 
-// Stage 0 (Appendix B, Section 3.2).
-pub mod b2;
-pub mod b4;
-pub mod l3_2;
-pub mod stage0_common;
-pub mod t3_1;
-
-// Martingale lemmas and Stage 1 (Appendices G, C; Section 3.3).
-pub mod c2;
-pub mod c3;
-pub mod c4;
-pub mod c5;
-pub mod c7;
-pub mod g3;
-pub mod g4;
-pub mod stage1_common;
-pub mod t3_3;
-
-// Stage 2 and the main theorem (Appendices D, E).
-pub mod d1;
-pub mod d3;
-pub mod d4;
-pub mod d5;
-pub mod d6;
-pub mod stage2_common;
-pub mod t2_1;
-
-// Section F: Lemma F.1, Theorem 2.2, Langevin dynamics.
-pub mod f1;
-pub mod section_f_langevin;
-pub mod t2_2;
-
-// The authors' experiment (Appendix A.1, Figure 1).
-pub mod fig1;
+pub mod data; // Appendix G: Lemmas G.1, G.2
+pub mod experiment; // Appendix A.1: Figure 1
+pub mod martingale; // Appendix G: Lemmas G.3, G.4
+pub mod section_f; // Appendix F: Lemma F.1, Theorem 2.2, Langevin dynamics
+pub mod stage0; // Appendix B, Section 3.2
+pub mod stage1; // Appendix C, Section 3.3
+pub mod stage2; // Appendices D, E
 
 static ALL: &[Claim] = &[
     warmup::CLAIM,
-    g1::CLAIM,
-    g2::CLAIM,
+    data::lemma_g_1::CLAIM,
+    data::lemma_g_2::CLAIM,
     // stage 0
-    b2::CLAIM,
-    l3_2::CLAIM,
-    b4::CLAIM,
-    t3_1::CLAIM,
+    stage0::lemma_b_2::CLAIM,
+    stage0::lemma_3_2::CLAIM,
+    stage0::lemma_b_4::CLAIM,
+    stage0::theorem_3_1::CLAIM,
     // stage 1
-    g3::CLAIM,
-    g4::CLAIM,
-    c2::CLAIM,
-    c3::CLAIM,
-    c4::CLAIM,
-    c5::CLAIM,
-    c7::CLAIM,
-    t3_3::CLAIM,
+    martingale::lemma_g_3::CLAIM,
+    martingale::lemma_g_4::CLAIM,
+    stage1::lemma_c_2::CLAIM,
+    stage1::lemma_c_3::CLAIM,
+    stage1::lemma_c_4::CLAIM,
+    stage1::lemma_c_5::CLAIM,
+    stage1::lemma_c_7::CLAIM,
+    stage1::theorem_3_3::CLAIM,
     // stage 2 + theorem 2.1
-    d1::CLAIM,
-    d3::CLAIM,
-    d4::CLAIM,
-    d5::CLAIM,
-    d6::CLAIM,
-    t2_1::CLAIM,
+    stage2::theorem_d_1::CLAIM,
+    stage2::lemma_d_3::CLAIM,
+    stage2::lemma_d_4::CLAIM,
+    stage2::lemma_d_5::CLAIM,
+    stage2::lemma_d_6::CLAIM,
+    stage2::theorem_2_1::CLAIM,
     // section F
-    f1::CLAIM,
-    t2_2::CLAIM,
+    section_f::lemma_f_1::CLAIM,
+    section_f::theorem_2_2::CLAIM,
     // experiment
-    fig1::CLAIM,
+    experiment::figure_1::CLAIM,
 ];
 
 /// Every claim, in paper order.

@@ -33,7 +33,7 @@ pub const CLAIM: Claim = Claim {
     title: "Section 3.1 warm-up random walks (5), (6)",
     paper: PaperRef { section: "Section 3.1", equations: "(5), (6)", spec: "§1.5" },
     statement: "the multiplicative walk v ← v + ηξv (ξ = ±1) converges to 0 although E v = 1; the Brownian walk v ← v + ηξ does not converge",
-    module: "src/claims/warmup.rs",
+    module: file!(),
     test: "tests/foundation.rs",
     accepts: &[Param::Eta, Param::Steps, Param::Chains],
     run,

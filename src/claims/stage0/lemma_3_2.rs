@@ -24,7 +24,7 @@
 //! the parameter to blow up" (Section 3.2): the ℓ2 check must flag it.
 
 use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role};
-use crate::claims::stage0_common::{self as s0, Kind};
+use crate::claims::stage0::common::{self as s0, Kind};
 use crate::engine::dynamics::{Scratch, StepStatus};
 use crate::engine::lanes;
 use crate::error::Result;
@@ -36,7 +36,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma 3.2 (the ℓ2 norm stays below b0 = 6τd/ρ up to T0)",
     paper: PaperRef { section: "Section 3.2 / Appendix B", equations: "Lemma 3.2 (via (13)–(20))", spec: "§4.3" },
     statement: "with b0 = 6τd/ρ, w.p. ≥ 1 − ρ/3, ‖v[t]‖₂ ≤ b0 for all t ≤ T0",
-    module: "src/claims/l3_2.rs",
+    module: file!(),
     test: "tests/stage0.rs",
     accepts: &[
         Param::D,

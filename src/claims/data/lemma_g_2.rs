@@ -31,7 +31,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma G.2 (column energies M_kk ≥ 1/2)",
     paper: PaperRef { section: "Appendix G", equations: "(177)–(178)", spec: "§2.2" },
     statement: "when n > 24 log d, w.p. ≥ 1 − ρ, M_kk = E_i[(x_k^(i))²] ≥ 1/2 for every k",
-    module: "src/claims/g2.rs",
+    module: file!(),
     test: "tests/foundation.rs",
     accepts: &[Param::N, Param::D, Param::Rho, Param::Chains],
     run,

@@ -11,7 +11,7 @@
 //!
 //! # Formula
 //! Bounds in [`crate::engine::martingale::g4_bound`] / [`g4_bound_simple`]; the corrected G.4-R is
-//! the same formula with `a` = the squared conditional range ([`super::g3::g4r_bound`]).
+//! the same formula with `a` = the squared conditional range ([`crate::claims::martingale::lemma_g_3::g4r_bound`]).
 //!
 //! **E-G3a** applies verbatim (the proof uses Azuma with a variance): exact `T = 1` counter-example
 //! `c1 = 1/2`, `c2 = 1`, `γ = 0.6`, `A[0] = 1`, `A[1] = 0.4 ± 0.15`: every hypothesis holds with
@@ -21,7 +21,9 @@
 use crate::claim::{
     Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
 };
-use crate::claims::g3::{ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count};
+use crate::claims::martingale::lemma_g_3::{
+    ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
+};
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::{Result, check};
 use crate::report::fmt;
@@ -32,7 +34,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma G.4 (leaving a window downward)",
     paper: PaperRef { section: "Appendix G", equations: "(185)–(189)", spec: "§3.2" },
     statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on [c1, c2], A[0] ∈ [c1, c2] and (1−γ)^T c2 < c1, then P(A stays in (c1, c2] up to T) ≤ exp(−2(c1(1−γ)^{−T} − A[0])²/(a Σ_{t=1}^T (1−γ)^{−2t}))",
-    module: "src/claims/g4.rs",
+    module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
     run,

@@ -25,7 +25,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma G.1 (sup-norm of Gaussian data)",
     paper: PaperRef { section: "Appendix G", equations: "(176)", spec: "§2.1" },
     statement: "w.p. ≥ 1 − ρ, max_{i,k} |x_k^(i)| ≤ b_x = sqrt(2 log(2nd/ρ))",
-    module: "src/claims/g1.rs",
+    module: file!(),
     test: "tests/foundation.rs",
     accepts: &[Param::N, Param::D, Param::Rho, Param::Chains],
     run,

@@ -41,7 +41,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::claim::{Audit, Budget, Ctx, McCheck, Outcome, Rel, Role};
-use crate::claims::{g1, g2};
+use crate::claims::data::{lemma_g_1 as g1, lemma_g_2 as g2};
 use crate::engine::cache::cached;
 use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
 use crate::engine::lanes::{self, PVec};

@@ -21,7 +21,7 @@
 //! absorbed by the slack of D.1's `η`.
 
 use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
-use crate::claims::stage2_common::*;
+use crate::claims::stage2::common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
 use crate::report::fmt;
@@ -32,7 +32,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma D.4 (off-support mass stays below ε_s)",
     paper: PaperRef { section: "Appendix D", equations: "(115)–(121), (150)–(154)", spec: "§6.4" },
     statement: "with probability ≥ 1 − ρ/5, the (2c_(s−1), ε_s)-to-v* coupling has ‖ṽ_S̄[T]‖₁ ≤ ε_s",
-    module: "src/claims/d4.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains],
     run,

@@ -42,7 +42,7 @@
 //! matched per-step variance.
 
 use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role, Table};
-use crate::claims::stage0_common::{self as s0, Constants, Instance, Kind, Spec};
+use crate::claims::stage0::common::{self as s0, Constants, Instance, Kind, Spec};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
@@ -56,7 +56,7 @@ pub const CLAIM: Claim = Claim {
     title: "Theorem 3.1 (Stage 0: label noise shrinks a large initialization below 1/d)",
     paper: PaperRef { section: "Section 3.2 / Appendix B", equations: "(7), (32)–(35)", spec: "§4.6" },
     statement: "with δ ≥ Θ̃(τ²d²), η ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)], T0 = Θ̃(1/(η²δ²)): w.p. ≥ 0.99, ‖v[T0]‖_∞ ≤ 1/d and min_k v_k[T0] ≥ exp(−Õ(1/(ηδ)))",
-    module: "src/claims/t3_1.rs",
+    module: file!(),
     test: "tests/stage0.rs",
     accepts: &[
         Param::D,

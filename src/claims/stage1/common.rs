@@ -25,7 +25,7 @@
 use std::sync::Arc;
 
 use crate::claim::{Audit, Ctx, ExactCheck, Outcome, Rel, Role, Table};
-use crate::claims::g3::g3r_exponent;
+use crate::claims::martingale::lemma_g_3::g3r_exponent;
 use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;

@@ -26,7 +26,7 @@
 //! `T` doubles). **E-D3b**: `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}`.
 
 use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role};
-use crate::claims::stage2_common::*;
+use crate::claims::stage2::common::*;
 use crate::engine::model::Problem;
 use crate::error::Result;
 use crate::report::fmt;
@@ -37,7 +37,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma D.3 (support stays within 2c_(s−1) of 1)",
     paper: PaperRef { section: "Appendix D", equations: "(93)–(114)", spec: "§6.3" },
     statement: "with probability ≥ 1 − ρ/5, the (2c_(s−1), ε_s)-to-v* coupling has ‖ṽ_S[T] − 1‖∞ ≤ 2c_(s−1)",
-    module: "src/claims/d3.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains],
     run,

@@ -49,8 +49,8 @@ use crate::claim::{
     Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Regime, Rel, Role,
     Table,
 };
-use crate::claims::f1::{decide_instance, gaussian_mat, wendel, wendel_meet};
-use crate::claims::section_f_langevin::{self as ld, Trace};
+use crate::claims::section_f::langevin::{self as ld, Trace};
+use crate::claims::section_f::lemma_f_1::{decide_instance, gaussian_mat, wendel, wendel_meet};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::lp::{self, Certificate, Decision, Mat, OrthantResult};
@@ -69,7 +69,7 @@ pub const CLAIM: Claim = Claim {
         section: "Section 2.2, Appendix F", equations: "(2), (4), (164)–(175)", spec: "§8.3–8.4, §1.4"
     },
     statement: "with v* = 0 and n ≤ d/3, w.p. ≥ 0.9 over the data, ∫ e^{−λL(v)} dv = ∞ for every λ > 0, so Langevin dynamics has no stationary law",
-    module: "src/claims/t2_2.rs",
+    module: file!(),
     test: "tests/section_f.rs",
     accepts: &[Param::D, Param::N, Param::Lambda],
     run,

@@ -21,7 +21,7 @@
 //! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
 
 use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
-use crate::claims::stage2_common::*;
+use crate::claims::stage2::common::*;
 use crate::error::Result;
 use crate::report::fmt;
 
@@ -31,7 +31,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma D.5 (each support coordinate comes within c_s/2 of 1)",
     paper: PaperRef { section: "Appendix D", equations: "(122)–(132)", spec: "§6.5" },
     statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(5r): min_{t≤T} |ṽ_k[t] − 1| ≤ c_s/2, or the (2c_(s−1), ε_s)-to-v* coupling froze",
-    module: "src/claims/d5.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains],
     run,

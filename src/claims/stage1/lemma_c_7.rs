@@ -25,7 +25,7 @@
 //! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
 use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
@@ -39,7 +39,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma C.7 and Definition C.6 (the off-support potential decays)",
     paper: PaperRef { section: "Appendix C", equations: "(76)–(83)", spec: "§5.6–§5.7" },
     statement: "w.p. ≥ 1 − ρ/6, Φ(ṽ[T]) ≤ √ε1, from E[Φ(ṽ[t+1])] ≤ (1 − η²δ²/16)Φ(ṽ[t])",
-    module: "src/claims/c7.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

@@ -19,7 +19,7 @@
 //! `ℓ ≤ 4η(δb_x + (ε̃²+r)b_x²)` and (C4-d) becomes `T ≥ (2⁹ℓ²/(4η²c1²)) log(6r/ρ)`.
 
 use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
@@ -30,7 +30,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma C.4 (support coordinates climb to 1 − c1/2)",
     paper: PaperRef { section: "Appendix C", equations: "(55)–(63)", spec: "§5.4" },
     statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(6r): max_{t≤T} ṽ_k[t] ≥ 1 − c1/2 or the coupling ṽ has frozen",
-    module: "src/claims/c4.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

@@ -41,7 +41,7 @@
 //! and the exact (B4.2) at the same states with `δ = 0`.
 
 use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
-use crate::claims::stage0_common::{self as s0, Instance, Kind};
+use crate::claims::stage0::common::{self as s0, Instance, Kind};
 use crate::engine::exact::{OneStep, sqrt1pm1};
 use crate::engine::lanes;
 use crate::error::Result;
@@ -53,7 +53,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma B.4 (the b0-bounded potential contracts), with Definition B.3",
     paper: PaperRef { section: "Appendix B", equations: "(21)–(31)", spec: "§4.4–4.5" },
     statement: "under (H1) ηδb_x + η(b0²+r)b_x² ≤ 1/16, (H2) ηδ² ≥ 32(b0²+r)b_x², M_kk ≥ 1/2 and T = ⌈32 L0/(η²δ²)⌉: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
-    module: "src/claims/b4.rs",
+    module: file!(),
     test: "tests/stage0.rs",
     accepts: &[
         Param::D,

@@ -22,7 +22,7 @@
 //! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
 
 use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
@@ -35,7 +35,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma C.5 (once near 1, support coordinates stay above 1 − c1)",
     paper: PaperRef { section: "Appendix C", equations: "(64)–(75)", spec: "§5.5" },
     statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(6r): max_{t<T} ṽ_k[t] < 1 − c1/2 or ṽ_k[T] ≥ 1 − c1",
-    module: "src/claims/c5.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

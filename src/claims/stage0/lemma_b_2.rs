@@ -38,7 +38,7 @@
 
 use crate::claim::{Claim, Ctx};
 use crate::claim::{ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
-use crate::claims::stage0_common::{self as s0, Instance, Kind};
+use crate::claims::stage0::common::{self as s0, Instance, Kind};
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
 use crate::error::Result;
@@ -54,7 +54,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma B.2 (the ℓ1 norm of the b0-bounded coupling stays bounded), with Definition B.1",
     paper: PaperRef { section: "Appendix B", equations: "(13)–(20)", spec: "§4.1–4.2" },
     statement: "if |x| ≤ b_x, η ≤ ρ/(6T b_x²(b0²+r)) with b0 = 6τd/ρ, and ṽ stays positive, then P(‖ṽ[T]‖₁ > b0) ≤ ρ/3",
-    module: "src/claims/b2.rs",
+    module: file!(),
     test: "tests/stage0.rs",
     accepts: &[
         Param::D,

@@ -16,7 +16,7 @@
 //! `η K1 b_x ε̃ − Σ_{k∉S} m_k` (per state).
 
 use crate::claim::{Claim, Ctx, McCheck, Outcome, PaperRef, Param, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
 use crate::report::fmt;
@@ -27,7 +27,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma C.3 (off-support mass stays below the crude cap ε̃1)",
     paper: PaperRef { section: "Appendix C", equations: "(50)–(54)", spec: "§5.3" },
     statement: "w.p. ≥ 1 − ρ/6, ‖ṽ_S̄[T]‖_1 ≤ ε̃1 = 12/ρ",
-    module: "src/claims/c3.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

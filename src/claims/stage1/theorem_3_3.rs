@@ -21,7 +21,7 @@
 //! practical Stage-0 dynamics (SPEC §4.6, §9.2 P0), simulated here.
 
 use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::schedule::Schedule;
@@ -36,7 +36,7 @@ pub const CLAIM: Claim = Claim {
     title: "Theorem 3.3 (Stage 1: support within 0.1, off-support mass ≤ ε1)",
     paper: PaperRef { section: "Section 3.3, Appendix C", equations: "(11), (84)–(92)", spec: "§5.8" },
     statement: "from v[0] ∈ [ε_min, 1/d]^d, w.p. ≥ 0.99: ‖v_S[T] − 1‖_∞ ≤ 0.1 and ‖v_S̄[T]‖_1 ≤ ε1",
-    module: "src/claims/t3_3.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

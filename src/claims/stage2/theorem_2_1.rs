@@ -43,7 +43,7 @@
 use crate::claim::{
     Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
 };
-use crate::claims::stage2_common::{C0, Round, c_round, log_term, steps_for};
+use crate::claims::stage2::common::{C0, Round, c_round, log_term, steps_for};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
@@ -60,7 +60,7 @@ pub const CLAIM: Claim = Claim {
     title: "Theorem 2.1 (label-noise SGD recovers v* from any initialization scale)",
     paper: PaperRef { section: "Section 2.2, Appendix E", equations: "(3), (155)–(158)", spec: "§7" },
     statement: "with δ ≥ Θ̃(τ²d²) and the three-phase schedule, w.p. ≥ 0.9, ‖v[T] − v*‖∞ ≤ ε",
-    module: "src/claims/t2_1.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains, Param::D, Param::N, Param::R, Param::Delta],
     run,

@@ -56,7 +56,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma F.1 (the null space of X meets the open positive orthant)",
     paper: PaperRef { section: "Appendix F", equations: "(159)–(163)", spec: "§8.1–8.2" },
     statement: "if n ≤ d − 9√d [printed; must be n ≤ d/2 − 9√d], a random (d−n)-dimensional subspace meets the open positive orthant w.p. ≥ 0.999",
-    module: "src/claims/f1.rs",
+    module: file!(),
     test: "tests/section_f.rs",
     accepts: &[Param::D, Param::N, Param::Instances],
     run,

@@ -43,7 +43,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma G.3 (escape above a level against a contracting drift)",
     paper: PaperRef { section: "Appendix G", equations: "(179)–(184)", spec: "§3.1" },
     statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on the window [c/3, c], then P(A[T] > c ∧ A[0] ≤ c/2 ∧ A[0:T] ∈ [c/3, c]) ≤ exp(−c²/(2a Σ_{t<T}(1−γ)^{2t}))",
-    module: "src/claims/g3.rs",
+    module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
     run,

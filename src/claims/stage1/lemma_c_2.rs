@@ -24,7 +24,7 @@
 //! `c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ)`.
 
 use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
-use crate::claims::stage1_common::*;
+use crate::claims::stage1::common::*;
 use crate::engine::stats;
 use crate::error::Result;
 use crate::report::fmt;
@@ -35,7 +35,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma C.2 (support coordinates do not overshoot 1 + c1)",
     paper: PaperRef { section: "Appendix C", equations: "(36)–(49)", spec: "§5.2" },
     statement: "w.p. ≥ 1 − ρ/6, ‖ṽ_S[T]‖_∞ ≤ 1 + c1 for the (1 + c1, ε̃1)-bounded coupling",
-    module: "src/claims/c2.rs",
+    module: file!(),
     test: "tests/stage1.rs",
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,

@@ -23,7 +23,7 @@
 //! theorem's data assumption and G.3 with `γ = η/2`.
 
 use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role};
-use crate::claims::stage2_common::*;
+use crate::claims::stage2::common::*;
 use crate::error::Result;
 use crate::report::fmt;
 
@@ -33,7 +33,7 @@ pub const CLAIM: Claim = Claim {
     title: "Lemma D.6 (once within c_s/2, still within c_s at T)",
     paper: PaperRef { section: "Appendix D", equations: "(133)–(149)", spec: "§6.6" },
     statement: "for each k ∈ S, P(min_t |ṽ_k[t] − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ the coupling did not freeze) ≤ ρ/(5r)",
-    module: "src/claims/d6.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains],
     run,

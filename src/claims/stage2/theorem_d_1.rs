@@ -19,7 +19,7 @@
 //!
 //! # Formula
 //! `X_s = b_x²(δ² + b_x²(ε_s² + r)²)`; η is the fixed point of `η = c_s²/(8X_s log(10r(log(40)/η)²/ρ))`
-//! and `T = ⌊log(40)/η⌋` (see `stage2_common`).
+//! and `T = ⌊log(40)/η⌋` (see `stage2::common`).
 //!
 //! **E-D1** (SPEC §6.1(f)): the statement's step size `η ≤ Θ̃(c_s/(δ² + r²))` (OCR) does not give
 //! the proof's `c_s²/(8ηX_s) ≥ log(10rT²/ρ)`: with the polylog read as the proof's own factor, the
@@ -28,8 +28,8 @@
 //! proof's `c_s²` (possibly an OCR loss of the square).
 
 use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
-use crate::claims::d4::scalar_rounds;
-use crate::claims::stage2_common::*;
+use crate::claims::stage2::common::*;
+use crate::claims::stage2::lemma_d_4::scalar_rounds;
 use crate::error::Result;
 use crate::report::fmt;
 
@@ -39,7 +39,7 @@ pub const CLAIM: Claim = Claim {
     title: "Theorem D.1 (one round of bootstrapping) and Definition D.2",
     paper: PaperRef { section: "Appendix D", equations: "(150)–(154)", spec: "§6.1–6.2, §6.7" },
     statement: "from ‖v_S[0] − 1‖∞ ≤ c_(s−1), ‖v_S̄[0]‖₁ ≤ ε_(s−1), after T = log(4/c0)/η steps, w.p. ≥ 1 − ρ: ‖v_S[T] − 1‖∞ ≤ c_s and ‖v_S̄[T]‖₁ ≤ ε_s",
-    module: "src/claims/d1.rs",
+    module: file!(),
     test: "tests/stage2.rs",
     accepts: &[Param::Chains],
     run,

@@ -88,7 +88,7 @@ pub const CLAIM: Claim = Claim {
     title: "Figure 1 (right), Appendix A.1: the authors' experiment (not Algorithm 1)",
     paper: PaperRef { section: "Figure 1 (right), Appendix A.1", equations: "Sections 1, 2.1", spec: "§1.7" },
     statement: "from v[0] = 1, label noise and minibatch noise reach small test error; GD interpolates with large test error (≈ 70–80); spherical Gaussian noise of any σ is far worse and large σ makes ‖v‖ grow",
-    module: "src/claims/fig1.rs",
+    module: file!(),
     test: "tests/experiment.rs",
     accepts: &[
         Param::D,

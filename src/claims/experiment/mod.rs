@@ -1,0 +1,3 @@
+//! The authors' experiment (Appendix A.1, Figure 1).
+
+pub mod figure_1;
