@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::claim::{self, Budget, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Overrides};
+use crate::claim::{self, Budget, Ctx, DEFAULT_SEED};
 use crate::claims;
 use crate::engine::dynamics::{Dynamics, LabelNoise};
 use crate::engine::lanes::PVec;
@@ -16,6 +16,8 @@ use crate::engine::runner::Runner;
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{StopSet, run_chain};
 use crate::error::{Error, Result, check};
+use crate::evidence::FAMILY_ALPHA;
+use crate::overrides::Overrides;
 use crate::report::{self, RunMeta};
 
 #[derive(Parser, Debug)]
@@ -92,32 +94,8 @@ struct CheckArgs {
     out: Option<PathBuf>,
     #[arg(long)]
     quiet: bool,
-    #[arg(long)]
-    d: Option<usize>,
-    #[arg(long)]
-    n: Option<usize>,
-    #[arg(long)]
-    r: Option<usize>,
-    #[arg(long)]
-    tau: Option<f64>,
-    #[arg(long)]
-    delta: Option<f64>,
-    #[arg(long)]
-    eta: Option<f64>,
-    #[arg(long)]
-    steps: Option<u64>,
-    #[arg(long)]
-    chains: Option<usize>,
-    #[arg(long)]
-    data: Option<PathBuf>,
-    #[arg(long)]
-    instances: Option<usize>,
-    #[arg(long)]
-    rho: Option<f64>,
-    #[arg(long)]
-    sigma: Option<f64>,
-    #[arg(long)]
-    lambda: Option<f64>,
+    #[command(flatten)]
+    overrides: Overrides,
 }
 
 /// Dynamics names of `simulate`.
@@ -267,7 +245,7 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
         }
         outcomes.push(c.execute(&ctx)?);
     }
-    claim::finalize(&mut outcomes, FAMILY_ALPHA);
+    crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
     print!("{}", report::table(&outcomes));
     let m = meta(a.budget, a.seed, &runner);
     report::write_report(&a.out, &outcomes, &m)?;
@@ -315,72 +293,15 @@ fn cmd_list(json: bool) -> Result<i32> {
     Ok(0)
 }
 
-fn validate_overrides(o: &Overrides) -> Result<()> {
-    if let Some(d) = o.d {
-        check::at_least_one("--d", d as u64)?;
-    }
-    if let Some(n) = o.n {
-        check::at_least_one("--n", n as u64)?;
-    }
-    if let (Some(r), Some(d)) = (o.r, o.d) {
-        check::sparsity(r, d)?;
-    }
-    if let Some(x) = o.tau {
-        check::positive("--tau", x)?;
-    }
-    if let Some(x) = o.delta {
-        check::non_negative("--delta", x)?;
-    }
-    if let Some(x) = o.eta {
-        check::positive("--eta", x)?;
-    }
-    if let Some(x) = o.steps {
-        check::at_least_one("--steps", x)?;
-    }
-    if let Some(x) = o.chains {
-        check::at_least_one("--chains", x as u64)?;
-    }
-    if let Some(x) = o.instances {
-        check::at_least_one("--instances", x as u64)?;
-    }
-    if let Some(x) = o.rho {
-        check::open_interval("--rho", x, 0.0, 1.0)?;
-    }
-    if let Some(x) = o.sigma {
-        check::non_negative("--sigma", x)?;
-    }
-    if let Some(x) = o.lambda {
-        check::positive("--lambda", x)?;
-    }
-    if let Some(p) = &o.data {
-        Data::from_csv(p)?;
-    }
-    Ok(())
-}
-
 fn cmd_check(a: CheckArgs) -> Result<i32> {
     let c = claims::find(&a.id)?;
-    let overrides = Overrides {
-        d: a.d,
-        n: a.n,
-        r: a.r,
-        tau: a.tau,
-        delta: a.delta,
-        eta: a.eta,
-        steps: a.steps,
-        chains: a.chains,
-        data: a.data,
-        instances: a.instances,
-        rho: a.rho,
-        sigma: a.sigma,
-        lambda: a.lambda,
-    };
+    let overrides = a.overrides;
     c.validate_overrides(&overrides)?;
-    validate_overrides(&overrides)?;
+    overrides.validate()?;
     let runner = Runner::new(a.threads, progress_default(a.quiet || a.json))?;
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides, runner: runner.clone() };
     let mut outcomes = vec![c.execute(&ctx)?];
-    claim::finalize(&mut outcomes, FAMILY_ALPHA);
+    crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&outcomes[0]).expect("json"));
     } else {
@@ -513,10 +434,10 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
                 (Some(p), _) => println!(
                     "{:>6} {:>14} {:>14} {:>12} {:>12}",
                     c.chain,
-                    report::fmt(p.train_loss),
-                    report::fmt(p.test_error),
-                    report::fmt(p.norm2),
-                    report::fmt(c.dist_inf.unwrap_or(0.0))
+                    crate::numfmt::fmt(p.train_loss),
+                    crate::numfmt::fmt(p.test_error),
+                    crate::numfmt::fmt(p.norm2),
+                    crate::numfmt::fmt(c.dist_inf.unwrap_or(0.0))
                 ),
                 (None, Some(t)) => println!("{:>6} diverged at step {t}", c.chain),
                 _ => {}

@@ -1,6 +1,6 @@
 //! Results are bitwise identical across thread counts, and streams are pinned.
 
-use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Overrides};
+use shape_matters::claim::{Ctx, DEFAULT_SEED};
 use shape_matters::engine::dynamics::Dynamics;
 use shape_matters::engine::lanes::PVec;
 use shape_matters::engine::model::{Data, Problem};
@@ -8,6 +8,9 @@ use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
+use shape_matters::evidence;
+use shape_matters::evidence::FAMILY_ALPHA;
+use shape_matters::overrides::Overrides;
 use shape_matters::{Budget, claims};
 
 fn outcome_json(id: &str, threads: usize) -> String {
@@ -19,7 +22,7 @@ fn outcome_json(id: &str, threads: usize) -> String {
     };
     let mut o = vec![claims::find(id).unwrap().execute(&ctx).unwrap()];
     o[0].elapsed_s = None;
-    claim::finalize(&mut o, FAMILY_ALPHA);
+    evidence::finalize(&mut o, FAMILY_ALPHA);
     serde_json::to_string(&o[0]).unwrap()
 }
 

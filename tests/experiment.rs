@@ -4,10 +4,12 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
-use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Overrides, Regime, Role, Verdict};
+use shape_matters::claim::{Ctx, DEFAULT_SEED};
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
+use shape_matters::evidence::{FAMILY_ALPHA, Regime, Role, Verdict};
+use shape_matters::overrides::Overrides;
 use shape_matters::{Budget, claims};
 
 fn tmp_dir(name: &str) -> std::path::PathBuf {
@@ -121,7 +123,7 @@ fn fig1_is_bitwise_identical_with_one_or_two_threads() {
     let json = |threads| {
         let mut o = vec![c.execute(&tiny_ctx(Budget::Quick, threads)).unwrap()];
         o[0].elapsed_s = None;
-        claim::finalize(&mut o, FAMILY_ALPHA);
+        shape_matters::evidence::finalize(&mut o, FAMILY_ALPHA);
         let svgs: Vec<String> = o[0].figures.iter().map(|f| f.svg.clone()).collect();
         (serde_json::to_string(&o[0]).unwrap(), svgs)
     };

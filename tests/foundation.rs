@@ -3,7 +3,7 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
-use shape_matters::claim::{Regime, Verdict};
+use shape_matters::evidence::{Regime, Verdict};
 
 #[test]
 fn warmup_walks() {

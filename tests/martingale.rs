@@ -5,8 +5,8 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
-use shape_matters::claim::{Regime, Verdict};
 use shape_matters::claims::martingale::lemma_g_3 as g3;
+use shape_matters::evidence::{Regime, Verdict};
 
 #[test]
 fn lemma_g3() {

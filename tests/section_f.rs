@@ -5,10 +5,10 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
-use shape_matters::claim::{McKind, Role, Verdict};
 use shape_matters::claims::section_f::lemma_f_1::{crofton, exact_numerators, gaussian_mat, wendel, wendel_statrs};
 use shape_matters::engine::lp::{self, Decision, Mat};
 use shape_matters::engine::rng::stream;
+use shape_matters::evidence::{McKind, Role, Verdict};
 
 // ------------------------------------------------------------------------------------------
 // Lemma F.1

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
-use shape_matters::claim::{Budget, Ctx, DEFAULT_SEED, Overrides, Regime, Verdict};
+use shape_matters::claim::{Budget, Ctx, DEFAULT_SEED};
 use shape_matters::claims::stage0::common::{self as s0, Constants, Spec};
 use shape_matters::claims::{self, stage0::theorem_3_1 as t3_1};
 use shape_matters::engine::dynamics::Dynamics;
@@ -13,9 +13,14 @@ use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
+use shape_matters::evidence::{Regime, Verdict};
+use shape_matters::overrides::Overrides;
 
 fn primary_verdicts(o: &shape_matters::Outcome) -> Vec<(String, Verdict)> {
-    o.mc.iter().filter(|c| c.role == shape_matters::claim::Role::Primary).map(|c| (c.id.clone(), c.verdict)).collect()
+    o.mc.iter()
+        .filter(|c| c.role == shape_matters::evidence::Role::Primary)
+        .map(|c| (c.id.clone(), c.verdict))
+        .collect()
 }
 
 #[test]

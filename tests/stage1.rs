@@ -6,10 +6,10 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, run_quick, snapshot};
-use shape_matters::claim::{Outcome, Regime, Role, Verdict};
 use shape_matters::claims::stage1::common::{RHO, T33Literal};
 use shape_matters::claims::stage1::{lemma_c_5 as c5, lemma_c_7 as c7};
 use shape_matters::engine::exact::OneStep;
+use shape_matters::evidence::{Outcome, Regime, Role, Verdict};
 
 fn exact_holds(o: &Outcome, id: &str) -> bool {
     o.exact_check(id).unwrap_or_else(|| panic!("{}: no exact check '{id}'", o.claim)).holds()

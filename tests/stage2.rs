@@ -8,9 +8,9 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
-use shape_matters::claim::{Outcome, Regime, Role, Verdict};
 use shape_matters::claims::stage2::common::*;
 use shape_matters::engine::exact::OneStep;
+use shape_matters::evidence::{Outcome, Regime, Role, Verdict};
 
 fn timed(id: &str) -> Outcome {
     let t0 = std::time::Instant::now();

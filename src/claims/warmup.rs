@@ -21,11 +21,13 @@
 //! applied to the Brownian walk (6), additive noise of the same variance `η²` at `v = 1`; it does
 //! not converge to 0 and the check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::dynamics::{walk5_step, walk6_step};
 use crate::engine::stats;
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -77,11 +79,14 @@ pub fn light_tail_horizon(eta: f64) -> u64 {
     ((16.0 / (l * l)).floor() as u64).max(1)
 }
 
+/// Chains (samples) per budget.
+const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
     let eta = check::open_interval("eta", o.eta.unwrap_or(0.1), 0.0, 1.0)?;
     let t = check::at_least_one("steps", o.steps.unwrap_or(5000))?;
-    let n_chains = check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)?;
+    let n_chains = ctx.chains_or(CHAINS)? as u64;
     let t_short = (t / 100).max(1);
     let t_mid = light_tail_horizon(eta).min(t);
     let eps: f64 = 1e-4;

@@ -8,46 +8,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::claim::{Claim, ExactCheck, McCheck, McKind, Outcome, Role};
+use crate::claim::Claim;
 use crate::claims;
 use crate::error::{Error, Result};
-
-/// Escape a markdown table cell (`|` would end the cell).
-pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
+use crate::evidence::{ExactCheck, McCheck, McKind, Outcome, Role};
+use crate::numfmt::{cell, fmt, round_sig};
 
 /// Significant digits kept in snapshots.
 pub const SNAPSHOT_SIG_DIGITS: usize = 4;
-
-/// Round to `sig` significant digits (decimal, via Rust's exact float formatting).
-pub fn round_sig(x: f64, sig: usize) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    format!("{:.*e}", sig.saturating_sub(1), x).parse().unwrap_or(x)
-}
-
-/// Format with 4 significant digits (plain for moderate magnitudes, scientific otherwise).
-pub fn fmt(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "∞".into() } else { "−∞".into() };
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let a = x.abs();
-    if (1e-3..1e5).contains(&a) {
-        let digits = (3 - a.log10().floor() as i32).max(0) as usize;
-        let s = format!("{:.*}", digits, round_sig(x, 4));
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-    } else {
-        format!("{:.3e}", x)
-    }
-}
 
 fn round_value(v: &mut Value, sig: usize) {
     match v {
@@ -230,9 +198,9 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(
             s,
             "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} checks at α = {})\n",
-            crate::claim::CI_LEVEL * 100.0,
+            crate::evidence::CI_LEVEL * 100.0,
             fam,
-            crate::claim::FAMILY_ALPHA
+            crate::evidence::FAMILY_ALPHA
         );
         let _ = writeln!(
             s,

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
-use shape_matters::claim::{self, Ctx, DEFAULT_SEED, FAMILY_ALPHA, Outcome, Role, Verdict};
+use shape_matters::claim::{Ctx, DEFAULT_SEED};
+use shape_matters::evidence;
+use shape_matters::evidence::{FAMILY_ALPHA, Outcome, Role, Verdict};
 use shape_matters::{Budget, claims, report};
 
 /// Run one claim at the quick budget with the default seed; Holm within the claim. Each claim
@@ -24,7 +26,7 @@ fn run_quick_uncached(id: &str) -> Outcome {
     let c = claims::find(id).expect("registered claim");
     let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
     let mut v = vec![c.execute(&ctx).expect("claim runs")];
-    claim::finalize(&mut v, FAMILY_ALPHA);
+    shape_matters::evidence::finalize(&mut v, FAMILY_ALPHA);
     v.pop().unwrap()
 }
 
@@ -51,7 +53,7 @@ pub fn assert_sound(o: &Outcome) {
             c.worst_at
         );
     }
-    let robust = claim::FAMILY_ALPHA / claim::CONTROL_FAMILY_REFERENCE as f64;
+    let robust = evidence::FAMILY_ALPHA / evidence::CONTROL_FAMILY_REFERENCE as f64;
     for c in &o.mc {
         if c.role.must_fail() {
             assert!(
@@ -61,7 +63,7 @@ pub fn assert_sound(o: &Outcome) {
                 c.role,
                 c.id,
                 c.holm_p(),
-                claim::CONTROL_FAMILY_REFERENCE,
+                shape_matters::evidence::CONTROL_FAMILY_REFERENCE,
                 c.count,
                 c.trials
             );
@@ -76,7 +78,7 @@ pub fn assert_sound(o: &Outcome) {
     for e in &o.errata {
         assert!(e.witnessed, "{}: erratum {} not witnessed by {:?}", o.claim, e.id, e.witnesses);
     }
-    let bad = claim::non_finite_fields(o);
+    let bad = evidence::non_finite_fields(o);
     assert!(bad.is_empty(), "{}: non-finite report fields {bad:?}", o.claim);
 }
 

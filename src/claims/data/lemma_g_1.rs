@@ -14,10 +14,12 @@
 //! exact law, on the engine's own data generator. Negative control: unit-variance Laplace data
 //! (heavier tails, same covariance) at the same `b_x`; the same bound check must flag it.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -51,6 +53,11 @@ fn max_abs(data: &Data) -> f64 {
     }
     m
 }
+
+/// Chains (samples) per budget.
+const CHAINS: PerBudget<usize> = PerBudget::new(20_000, 100_000, 1_000_000);
+/// Data sets at the paper's experiment size, per budget.
+const EXPERIMENT_SETS: PerBudget<usize> = PerBudget::new(3000, 20_000, 200_000);
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
@@ -89,8 +96,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // Monte Carlo on the engine's generator.
-    let n_sets =
-        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(20_000, 100_000, 1_000_000)) as u64)? as usize;
+    let n_sets = ctx.chains_or(CHAINS)?;
     let (n, d) = (o.n.unwrap_or(4), o.d.unwrap_or(5));
     check::at_least_one("n", n as u64)?;
     check::at_least_one("d", d as u64)?;
@@ -129,7 +135,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.
     let (n2, d2, rho2) = (40usize, 100usize, 0.01 / 3.0);
     let b2 = b_x(n2, d2, rho2);
-    let m_sets = ctx.budget.pick(3000, 20_000, 200_000);
+    let m_sets = EXPERIMENT_SETS.at(ctx.budget);
     let mut audit2 = Audit::new(
         "G.1 (40,100)",
         format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"),

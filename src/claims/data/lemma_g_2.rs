@@ -18,12 +18,12 @@
 
 use statrs::function::gamma::gamma_lr;
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -59,6 +59,9 @@ fn min_mkk(data: &Data) -> f64 {
     }
     m
 }
+
+/// Chains (samples) per budget.
+const CHAINS: PerBudget<usize> = PerBudget::new(3000, 20_000, 200_000);
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
@@ -147,8 +150,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
 
     // Monte Carlo: a literal instance and the paper's experiment size.
-    let n_sets =
-        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(3000, 20_000, 200_000)) as u64)? as usize;
+    let n_sets = ctx.chains_or(CHAINS)?;
     let d = o.d.unwrap_or(100);
     let n = o.n.unwrap_or(111);
     check::at_least_one("n", n as u64)?;

@@ -67,10 +67,7 @@
 //!   `δ ≥ Θ̃(τ²d²)` fails, `n ≥ Θ̃(r²)` has unspecified constants) and Theorem 2.2 (`v* ≠ 0`,
 //!   `n = 40 > d/3`, discrete steps).
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Regime, Rel, Role,
-    Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::dynamics::{Dynamics, LabelNoise, Scratch};
 use crate::engine::lanes::{self, PVec};
 use crate::engine::model::{Data, Problem};
@@ -79,7 +76,9 @@ use crate::engine::schedule::Schedule;
 use crate::engine::stats;
 use crate::engine::stopped::{NoObserver, StopSet, run_chain};
 use crate::error::{Error, Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, Figure, McCheck, Outcome, Reading, Regime, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 use crate::report::svg::{Scale, Series, line_plot};
 
 /// The claim.
@@ -203,7 +202,7 @@ impl Config {
         let t_gdmb = b.pick(t_ln / 3, t_ln, t_ln);
         let t_gauss = b.pick(t_ln / 3, t_ln / 3, 4 * t_ln);
         // Statements are "P(failure) ≤ 1/2" over data sets; with k data sets a control that fails on
-        // all of them has p = 2·2^−k, which must be ≤ α/claim::CONTROL_FAMILY_REFERENCE = 1e−5: k ≥ 18.
+        // all of them has p = 2·2^−k, which must be ≤ α/evidence::CONTROL_FAMILY_REFERENCE = 1e−5: k ≥ 18.
         let instances = check::at_least_one("instances", o.instances.unwrap_or(b.pick(18, 20, 40)) as u64)? as usize;
         let sigmas = b.pick(SIGMA_GRID_QUICK.to_vec(), SIGMA_GRID.to_vec(), SIGMA_GRID.to_vec());
         Ok(Config {
@@ -951,7 +950,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     ));
 
     // Tables: final values per variant; the σ grid; label noise paired comparisons.
-    let a2 = (1.0 - crate::claim::CI_LEVEL) / 2.0;
+    let a2 = (1.0 - crate::evidence::CI_LEVEL) / 2.0;
     let mut rows = Vec::new();
     for &v in &variants {
         let steps = schedules[variants.iter().position(|&w| w == v).expect("variant")].total_steps();

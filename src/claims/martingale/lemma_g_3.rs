@@ -29,13 +29,13 @@
 //! `A[t1] ≥ c/3` needs a per-step change `≤ c/6`, never stated. [`decomposition_covers`] is the
 //! per-path test of the decomposition.
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::engine::rng::{Stream, uniform01};
-use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::error::Result;
+use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -294,10 +294,11 @@ pub fn two_step_prob(h: f64) -> f64 {
     exact_two_point_prob(CE_A0, CE_GAMMA, TwoPoint::symmetric(h), 2, |p| g3_event(p, CE_C))
 }
 
+/// Chains (samples) per budget.
+const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
-    let o = &ctx.overrides;
-    let chains =
-        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
+    let chains = ctx.chains_or(CHAINS)?;
     let mut out = Outcome::new();
     let (c, gamma, a0) = (CE_C, CE_GAMMA, CE_A0);
 

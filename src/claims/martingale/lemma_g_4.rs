@@ -18,15 +18,15 @@
 //! `a = 0.0225` (and `(1−γ)c2 = 0.4 < c1`), the event has probability `1/2`, the bound is
 //! `exp(−0.02/0.0225) = 0.411`.
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::lemma_g_3::{
     ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
-use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::error::Result;
+use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -75,10 +75,11 @@ fn audit_g4(
     au
 }
 
+/// Chains (samples) per budget.
+const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
-    let o = &ctx.overrides;
-    let chains =
-        check::at_least_one("chains", o.chains.unwrap_or(ctx.budget.pick(4000, 20_000, 200_000)) as u64)? as usize;
+    let chains = ctx.chains_or(CHAINS)?;
     let mut out = Outcome::new();
     let (c1, c2, gamma, a0) = (CE_C1, CE_C2, CE_GAMMA, CE_A0);
     let ev = |p: &[f64]| g4_event(p, c1, c2);

@@ -41,14 +41,14 @@ use std::time::Instant;
 use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::function::factorial::ln_binomial;
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::lp::{self, Certificate, Decision, Mat};
 use crate::engine::partition::ln_sum_exp;
 use crate::engine::rng::{Stream, standard_normal};
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

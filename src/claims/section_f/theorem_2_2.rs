@@ -45,10 +45,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Regime, Rel, Role,
-    Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::section_f::langevin::{self as ld, Trace};
 use crate::claims::section_f::lemma_f_1::{decide_instance, gaussian_mat, wendel, wendel_meet};
 use crate::engine::dynamics::Dynamics;
@@ -58,7 +55,9 @@ use crate::engine::model::{Data, Problem};
 use crate::engine::partition::{self as zr, C_L, TubeSampler, ln_sum_exp};
 use crate::engine::rng::{Stream, standard_normal, stream, uniform01};
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, Figure, McCheck, Outcome, Reading, Regime, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 use crate::report::svg::{Scale, Series, line_plot};
 
 /// The claim.
@@ -1308,7 +1307,7 @@ fn langevin(ctx: &Ctx, out: &mut Outcome) {
     }
     // Control: finite partition function, same check.
     // The control gets twice the chains: it must be caught in any run of up to
-    // claim::CONTROL_FAMILY_REFERENCE checks (Holm), not only within this claim.
+    // evidence::CONTROL_FAMILY_REFERENCE checks (Holm), not only within this claim.
     let chains_c = 2 * chains;
     let trc = ld::run_chains(
         &ctx.runner,

@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::claim::{Audit, Budget, Ctx, McCheck, Outcome, Rel, Role};
+use crate::claim::{Budget, Ctx};
 use crate::claims::data::{lemma_g_1 as g1, lemma_g_2 as g2};
 use crate::engine::cache::cached;
 use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
@@ -50,7 +50,8 @@ use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{StopSet, run_chain, sum_sqrt_all};
 use crate::error::{Error, Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, McCheck, Outcome, Rel, Role};
+use crate::numfmt::fmt;
 
 /// Theorem 3.1's failure level (its confidence 0.99).
 pub const THEOREM_RHO: f64 = 0.01;
@@ -495,7 +496,7 @@ pub struct Plan {
     pub s_chains: usize,
     /// Controls: Gaussian noise / δ = 0 at L, at M; Gaussian at the variant; Gaussian for the ℓ2 variant.
     /// Each count is large enough that a control which fails every chain is caught at Holm level
-    /// α/claim::CONTROL_FAMILY_REFERENCE (e.g. ctrl_m: 0.1⁸·2 ≤ 1e−5; ctrl_l2: 0.8⁶⁴·2 ≤ 1e−5).
+    /// α/evidence::CONTROL_FAMILY_REFERENCE (e.g. ctrl_m: 0.1⁸·2 ≤ 1e−5; ctrl_l2: 0.8⁶⁴·2 ≤ 1e−5).
     pub ctrl_l: usize,
     pub ctrl_m: usize,
     pub ctrl_v: usize,
@@ -751,7 +752,7 @@ pub fn short_horizon_checks(
             n,
             beta,
         );
-        out.note(crate::claim::power_note(&id, n, beta));
+        out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
     }
 }

@@ -23,12 +23,14 @@
 //! per-step variance — "it distinguishes label noise from Gaussian noise, which empirically causes
 //! the parameter to blow up" (Section 3.2): the ℓ2 check must flag it.
 
-use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage0::common::{self as s0, Kind};
 use crate::engine::dynamics::{Scratch, StepStatus};
 use crate::engine::lanes;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -166,7 +168,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(crate::claim::power_note(&id, n, beta));
+        out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
     }
 

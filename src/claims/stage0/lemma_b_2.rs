@@ -36,13 +36,15 @@
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.
 
+use crate::claim::PaperRef;
 use crate::claim::{Claim, Ctx};
-use crate::claim::{ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
 use crate::claims::stage0::common::{self as s0, Instance, Kind};
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// Tolerance (relative to `τd`) of the equality check `E‖ṽ_b[T]‖₁ = τd`: CONFIRMED needs the 99%
 /// interval's half-width below it (≈ 0.09 τd with 800 chains).
@@ -248,7 +250,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(crate::claim::power_note(&id, n, beta));
+        out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
     }
 

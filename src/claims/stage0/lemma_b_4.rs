@@ -40,12 +40,14 @@
 //! noise: the potential does not move) and spherical Gaussian noise of matched per-step variance;
 //! and the exact (B4.2) at the same states with `δ = 0`.
 
-use crate::claim::{Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage0::common::{self as s0, Instance, Kind};
 use crate::engine::exact::{OneStep, sqrt1pm1};
 use crate::engine::lanes;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -241,7 +243,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "the proof of (28) for the b-bounded potential and coupling at b = 2τd = {} (constants of instance L)",
         fmt(v_run.b)
     );
-    a_v.check("b ≤ b0", "level b ≤ b0 (so (H1), (H2) at b0 cover the b-ball)", v_run.b, crate::claim::Rel::Le, l.c.b0);
+    a_v.check(
+        "b ≤ b0",
+        "level b ≤ b0 (so (H1), (H2) at b0 cover the b-ball)",
+        v_run.b,
+        crate::evidence::Rel::Le,
+        l.c.b0,
+    );
     let (r_l, r_m, r_v) = (Regime::of(&a_l), Regime::of(&a_m), Regime::of(&a_v));
     out.audits.extend([a_l, a_m, a_v]);
 
@@ -273,7 +281,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(crate::claim::power_note(&id, n, beta));
+        out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
         let (kz, nz) = zero.count(ev);
         out.mc.push(McCheck::prob_upper(

@@ -41,14 +41,16 @@
 //! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
 //! matched per-step variance.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage0::common::{self as s0, Constants, Instance, Kind, Spec};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
 use crate::engine::stats;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Regime, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -370,7 +372,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             beta,
         )
         .with_diverged(run.diverged());
-        out.note(crate::claim::power_note(&id, n, beta));
+        out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
     }
     {
@@ -428,7 +430,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         beta_p,
     )
     .with_diverged(divs(&pr));
-    out.note(crate::claim::power_note("3.1 practical P0", pr.len() as u64, beta_p));
+    out.note(crate::evidence::power_note("3.1 practical P0", pr.len() as u64, beta_p));
     out.mc.push(c);
     for (ch, v, name) in [
         (&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"),

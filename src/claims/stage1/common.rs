@@ -24,7 +24,7 @@
 
 use std::sync::Arc;
 
-use crate::claim::{Audit, Ctx, ExactCheck, Outcome, Rel, Role, Table};
+use crate::claim::Ctx;
 use crate::claims::martingale::lemma_g_3::g3r_exponent;
 use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
@@ -35,7 +35,8 @@ use crate::engine::rng::{Stream, splitmix64, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chain, run_chains_par};
 use crate::error::{Error, Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, ExactCheck, Outcome, Rel, Role, Table};
+use crate::numfmt::fmt;
 
 /// `c1` of Theorem 3.3 (the support accuracy of Stage 1).
 pub const C1: f64 = 0.1;
@@ -1347,7 +1348,7 @@ impl PracticalParams {
         let eta = check::open_interval("eta", o.eta.unwrap_or(1e-3), 0.0, 1.0)?;
         let steps = check::at_least_one("steps", o.steps.unwrap_or(2_000_000))?;
         let chains = check::at_least_one("chains", o.chains.unwrap_or(b.pick(12, 64, 2000)) as u64)? as usize;
-        // Controls must be caught at Holm level α/claim::CONTROL_FAMILY_REFERENCE even when every
+        // Controls must be caught at Holm level α/evidence::CONTROL_FAMILY_REFERENCE even when every
         // chain fails: the weakest control bound is 1/θ = 0.556, and 0.556²⁴·2 ≤ 1e−5.
         let control_chains = b.pick(24, 32, 200).min(chains.max(24));
         Ok(PracticalParams { control_n: ns[0], ns, d: 100, r: 5, delta, eta, steps, chains, control_chains })

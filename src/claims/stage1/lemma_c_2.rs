@@ -23,11 +23,13 @@
 //! `a = 4η²δ²b_x²` does not (`ℓ_k ≈ 2ηδb_x ṽ_k > 2ηδb_x` on the window), so (C2-a) must read
 //! `c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ)`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage1::common::*;
 use crate::engine::stats;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

@@ -15,11 +15,13 @@
 //! margin is `≥ ηṽ_k(M_kk ṽ_k² + K1(b_x − 1))`. (C3.2) margin
 //! `η K1 b_x ε̃ − Σ_{k∉S} m_k` (per state).
 
-use crate::claim::{Claim, Ctx, McCheck, Outcome, PaperRef, Param, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{McCheck, Outcome, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

@@ -18,11 +18,13 @@
 //! increment, and Azuma needs the *range*: `|log F_k| ≤ 2η(δb_x + (ε̃²+r)b_x²)`, so
 //! `ℓ ≤ 4η(δb_x + (ε̃²+r)b_x²)` and (C4-d) becomes `T ≥ (2⁹ℓ²/(4η²c1²)) log(6r/ρ)`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
+use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role, Table};
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

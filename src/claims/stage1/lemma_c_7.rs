@@ -24,14 +24,16 @@
 //! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
 //! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::engine::stats;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

@@ -20,7 +20,7 @@
 //! interface condition "`v[0]` entries in `[ε_min, 1/d]`" is checked on the output of the
 //! practical Stage-0 dynamics (SPEC §4.6, §9.2 P0), simulated here.
 
-use crate::claim::{Audit, Claim, Ctx, ExactCheck, McCheck, Outcome, PaperRef, Param, Rel, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage1::common::*;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -28,7 +28,9 @@ use crate::engine::schedule::Schedule;
 use crate::engine::stats;
 use crate::engine::stopped::{NoObserver, StopSet, run_chain};
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {

@@ -28,7 +28,7 @@
 
 use std::sync::Arc;
 
-use crate::claim::{Audit, Ctx, ExactCheck, Rel};
+use crate::claim::Ctx;
 use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::exact::OneStep;
@@ -38,7 +38,8 @@ use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Error, Result};
-use crate::report::fmt;
+use crate::evidence::{Audit, ExactCheck, Rel};
+use crate::numfmt::fmt;
 
 /// `c0 = 1/10` (Theorem D.1).
 pub const C0: f64 = 0.1;
@@ -1261,7 +1262,7 @@ pub fn drift_check(
     key: &str,
     id: &str,
     statement: &str,
-    role: crate::claim::Role,
+    role: crate::evidence::Role,
     insts: &[ExactInst],
     win: Window,
     side: Side,
@@ -1281,7 +1282,7 @@ pub fn drift_check(
 /// The variance check `Var[v'_k | v] ≤ 4 η² X_s` (D3.3)/(D6.2) on both sides' window states;
 /// margin `4η²X_s − Var` (closed form), scaled by `η² X_s`.
 pub fn variance_check(ctx: &Ctx, key: &str, id: &str, statement: &str, insts: &[ExactInst], win: Window) -> ExactCheck {
-    let mut ch = ExactCheck::new(id, statement, crate::claim::Role::Primary);
+    let mut ch = ExactCheck::new(id, statement, crate::evidence::Role::Primary);
     for (j, ei) in insts.iter().enumerate() {
         let x = ei.inst.round.x_s();
         for side in [Side::Above, Side::Below] {
@@ -1301,7 +1302,7 @@ pub fn range_check(ctx: &Ctx, key: &str, id: &str, insts: &[ExactInst], win: Win
     let mut ch = ExactCheck::new(
         id,
         "conditional range ℓ_k = max v'_k − min v'_k ≤ 2η(1 + 2c_(s−1)) b_x (δ + b_x(ε_s² + r)) (the hypothesis of the range-based G.3-R/G.4-R that replace the variance bound, E-G3a); margin scaled by the bound",
-        crate::claim::Role::Primary,
+        crate::evidence::Role::Primary,
     );
     for (j, ei) in insts.iter().enumerate() {
         let bound = 2.0 * ei.inst.round.max_step();
@@ -1320,7 +1321,7 @@ pub fn range_control_sgd_gauss(ctx: &Ctx, key: &str, id: &str, insts: &[ExactIns
     let mut ch = ExactCheck::new(
         id,
         "SGD + Gaussian noise σ = δ: −P(v'_k outside every interval of length 2η(1 + 2c_(s−1)) b_x(δ + b_x(ε_s² + r))) ≥ 0 (exact normal tail, a lower bound on the mass outside)",
-        crate::claim::Role::Control { variant: "SGD + spherical Gaussian noise of matched variance".into() },
+        crate::evidence::Role::Control { variant: "SGD + spherical Gaussian noise of matched variance".into() },
     );
     for (j, ei) in insts.iter().enumerate() {
         let rd = &ei.inst.round;
@@ -1352,7 +1353,7 @@ pub fn perturbation_check(
     key: &str,
     id: &str,
     statement: &str,
-    role: crate::claim::Role,
+    role: crate::evidence::Role,
     insts: &[ExactInst],
     win: Window,
     bound: impl Fn(&Round, f64) -> f64,

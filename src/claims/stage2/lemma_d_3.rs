@@ -25,11 +25,13 @@
 //! fails at `M_kk = 1/2` for every `w > 0`. Repair of both: G.3 with `γ = η/2` (exponents halve,
 //! `T` doubles). **E-D3b**: `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Regime, Role};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::*;
 use crate::engine::model::Problem;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, McCheck, Outcome, Reading, Regime, Role};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -256,7 +258,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         );
     }
     let (_, _, run0) = &regimes[0];
-    out.note(crate::claim::power_note("D.3 literal δ = 0", run0.n(), RHO / 5.0));
+    out.note(crate::evidence::power_note("D.3 literal δ = 0", run0.n(), RHO / 5.0));
     out.note("The literal instance is designed data (n = d = 16 Sylvester–Hadamard rows, M = I, C_x = 0, b_x = 1): it is outside the paper's distribution (x ~ N(0, I) with n ≪ d); the lemma conditions on deterministic data hypotheses, which the audit verifies. With M = I the drift steps hold with room to spare, so the Monte Carlo tests the lemma's conclusion, not the flawed steps (those are the exact witnesses).");
 
     // Practical Gaussian round.

@@ -20,11 +20,13 @@
 //! `(P^{−1} − P^{−2})² = (P − 1)²/P⁴ < (P − 1)²`. Keeping it costs `log(40)/P⁴ = 0.84` at `s = 2`,
 //! absorbed by the slack of D.1's `η`.
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::*;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Role};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -201,7 +203,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 range,
                 rd.eps_prev,
             ));
-            out.note(crate::claim::power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::evidence::power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));
             out.measure(
                 "median ‖ṽ_S̄[T]‖₁ (literal δ = 0)",
                 crate::engine::stats::quantile(&run.chains.iter().map(|c| c.stopped_off).collect::<Vec<_>>(), 0.5),

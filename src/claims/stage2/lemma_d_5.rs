@@ -20,10 +20,12 @@
 //! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5). Repair: G.4 with `γ = η/2`, which
 //! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
 
-use crate::claim::{Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::*;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Role};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -200,7 +202,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
-            out.note(crate::claim::power_note("D.5 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::evidence::power_note("D.5 literal δ = 0", run.n(), RHO / 5.0));
             let md: Vec<f64> = run.chains.iter().map(|c| c.min_dev[0]).collect();
             out.measure(
                 "max over chains of min_t |ṽ_0[t] − 1| (literal δ = 0)",

@@ -22,10 +22,12 @@
 //! `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6`. Repair: the corrected term under the
 //! theorem's data assumption and G.3 with `γ = η/2`.
 
-use crate::claim::{Claim, Ctx, Erratum, McCheck, Outcome, PaperRef, Param, Reading, Role};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::*;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -193,7 +195,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             .with_diverged(run.diverged()),
         );
         if v == Variant::Literal0 {
-            out.note(crate::claim::power_note("D.6 literal δ = 0", run.n(), RHO / 5.0));
+            out.note(crate::evidence::power_note("D.6 literal δ = 0", run.n(), RHO / 5.0));
         }
         if v == Variant::Literal1 {
             let fd: Vec<f64> = run.chains.iter().map(|c| c.stopped_k_dev[0]).collect();

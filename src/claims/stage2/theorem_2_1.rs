@@ -40,9 +40,7 @@
 // `!(x <= y)` is used on purpose: a NaN must count as a failure of the inequality.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use crate::claim::{
-    Audit, Claim, Ctx, Erratum, ExactCheck, Figure, McCheck, Outcome, PaperRef, Param, Reading, Rel, Role, Table,
-};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::{C0, Round, c_round, log_term, steps_for};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
@@ -51,7 +49,9 @@ use crate::engine::schedule::{Phase, Schedule};
 use crate::engine::stats::{self, quantile};
 use crate::engine::stopped::{StopSet, run_chain};
 use crate::error::{Result, check};
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, Figure, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 use crate::report::svg::{Scale, Series, line_plot};
 
 /// The claim.

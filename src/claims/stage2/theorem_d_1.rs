@@ -27,11 +27,13 @@
 //! the ratio grows without bound over the rounds. Theorem 2.1's `η2 = Θ̃(ε²/δ²)` agrees with the
 //! proof's `c_s²` (possibly an OCR loss of the square).
 
-use crate::claim::{Audit, Claim, Ctx, Erratum, ExactCheck, McCheck, Outcome, PaperRef, Param, Reading, Role, Table};
+use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::common::*;
 use crate::claims::stage2::lemma_d_4::scalar_rounds;
 use crate::error::Result;
-use crate::report::fmt;
+use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Role, Table};
+use crate::numfmt::fmt;
+use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -211,7 +213,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "simulable T",
         "T ≤ 1e10 steps (what a Monte Carlo can afford)",
         g_lit.t as f64,
-        crate::claim::Rel::Le,
+        crate::evidence::Rel::Le,
         1e10,
     );
     out.audits.push(ga);
@@ -336,7 +338,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     0.8 * rd.rho,
                 ),
             );
-            out.note(crate::claim::power_note("D.1 literal δ = 0", run.n(), RHO));
+            out.note(crate::evidence::power_note("D.1 literal δ = 0", run.n(), RHO));
             let fd: Vec<f64> = run.chains.iter().map(|c| c.final_dev).collect();
             let fo: Vec<f64> = run.chains.iter().map(|c| c.final_off).collect();
             out.measure(

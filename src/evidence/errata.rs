@@ -1,0 +1,68 @@
+//! Errata: suspected errors of the paper, each a hypothesis until its witness checks fail as
+//! predicted.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExactCheck, McCheck, Verdict};
+
+/// How legible the paper's text behind a statement is (SPEC §0.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reading {
+    /// Legible in the OCR.
+    Legible,
+    /// RECONSTRUCTED[h]
+    ReconstructedHigh,
+    /// RECONSTRUCTED[m]
+    ReconstructedMedium,
+    /// RECONSTRUCTED[l]
+    ReconstructedLow,
+}
+
+impl Reading {
+    /// SPEC's notation: "legible", "RECONSTRUCTED[h]", "RECONSTRUCTED[m]", "RECONSTRUCTED[l]".
+    pub fn label(self) -> &'static str {
+        match self {
+            Reading::Legible => "legible",
+            Reading::ReconstructedHigh => "RECONSTRUCTED[h]",
+            Reading::ReconstructedMedium => "RECONSTRUCTED[m]",
+            Reading::ReconstructedLow => "RECONSTRUCTED[l]",
+        }
+    }
+}
+
+/// A suspected error of the paper, with the checks that witness it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Erratum {
+    /// SPEC id, e.g. "E-G2".
+    pub id: String,
+    /// Where in the paper.
+    pub location: String,
+    /// What the paper says.
+    pub printed: String,
+    /// What the checks show, with numbers.
+    pub finding: String,
+    /// How legible the printed statement is.
+    pub reading: Reading,
+    /// Ids of the witness checks (exact or MC) in this outcome.
+    pub witnesses: Vec<String>,
+    /// True when every witness check failed as predicted (set by [`finalize`]).
+    pub witnessed: bool,
+}
+
+/// Mark each erratum witnessed when every one of its witness checks failed as predicted: an exact
+/// witness with a violation, a Monte Carlo witness VIOLATED (called by
+/// [`finalize`](super::finalize) once the verdicts are set).
+pub fn mark_witnessed(errata: &mut [Erratum], exact: &[ExactCheck], mc: &[McCheck]) {
+    for e in errata.iter_mut() {
+        e.witnessed = !e.witnesses.is_empty()
+            && e.witnesses.iter().all(|w| {
+                exact
+                    .iter()
+                    .find(|c| &c.id == w)
+                    .map(|c| c.violations > 0)
+                    .or_else(|| mc.iter().find(|c| &c.id == w).map(|c| c.verdict == Verdict::Violated))
+                    == Some(true)
+            });
+    }
+}

@@ -1,0 +1,327 @@
+//! Layer 3, Monte Carlo: counts and sample means turned into Clopper–Pearson / Hoeffding / normal
+//! intervals and p-values, Holm's correction over every check of a run ([`finalize`]) and the
+//! verdicts.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Outcome, Regime, Role, errata};
+use crate::engine::stats;
+use crate::numfmt::fmt;
+
+/// Family-wise significance level of a run (Holm over all statistical checks).
+pub const FAMILY_ALPHA: f64 = 0.01;
+/// Confidence level of the intervals printed with each check (two-sided).
+pub const CI_LEVEL: f64 = 0.99;
+/// The number of checks a run may have for which every negative control and erratum witness must
+/// still be caught: each such Monte Carlo check needs `holm_p ≤ FAMILY_ALPHA / CONTROL_FAMILY_REFERENCE`
+/// (enforced by the tests), so it stays VIOLATED under Holm's correction in any run of up to this many
+/// checks — not only inside its own claim. (`cargo run --release` has about 200.)
+pub const CONTROL_FAMILY_REFERENCE: usize = 1000;
+
+/// What a `P(E) ≤ β` check with `n` chains can say before the Holm correction: whether
+/// `N·β ≥ 5` (so zero events can CONFIRM — the exact requirement `(1 − β)^N ≤ (1 − CI_LEVEL)/2` is
+/// printed too), and the smallest observed rate the check flags VIOLATED.
+pub fn power_note(what: &str, n: u64, beta: f64) -> String {
+    let a2 = (1.0 - CI_LEVEL) / 2.0;
+    let nb = n as f64 * beta;
+    let can = nb >= 5.0;
+    let need = (a2.ln() / (-beta).ln_1p()).ceil();
+    let detect = match stats::min_violating_count(n, beta, a2) {
+        Some(k) => {
+            let r = k as f64 / n as f64;
+            format!("it flags VIOLATED from an observed rate of {} ({}× the bound)", fmt(r), fmt(r / beta))
+        }
+        None => "no observed rate could flag it VIOLATED".into(),
+    };
+    format!(
+        "Power of '{what}': N = {n} chains against β = {}: N·β = {} {} 5, so this check {}; {detect}; confirming β with 0 events needs N ≥ {} chains (before the Holm correction).",
+        fmt(beta),
+        fmt(nb),
+        if can { "≥" } else { "<" },
+        if can {
+            "can confirm the bound"
+        } else {
+            "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations"
+        },
+        fmt(need)
+    )
+}
+
+/// Verdict of a Monte Carlo check after Holm's correction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    /// The claim holds with significance (upper confidence limit below the bound).
+    Confirmed,
+    /// The claim is contradicted with significance (lower confidence limit above the bound).
+    Violated,
+    /// Neither.
+    Inconclusive,
+    /// Not yet decided (before [`finalize`]).
+    Pending,
+}
+
+impl Verdict {
+    /// Upper-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "CONFIRMED",
+            Verdict::Violated => "VIOLATED",
+            Verdict::Inconclusive => "INCONCLUSIVE",
+            Verdict::Pending => "PENDING",
+        }
+    }
+}
+
+/// The kind of statistical statement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum McKind {
+    /// `P(E) ≤ bound`.
+    ProbUpper { bound: f64 },
+    /// `P(E) = p0` (an exact law). CONFIRMED when not rejected and the interval's half-width is
+    /// at most `tol`.
+    ProbEquals { p0: f64, tol: f64 },
+    /// `E[X] ≤ bound` for `X` in an interval of width `range` (Hoeffding).
+    MeanUpper { bound: f64, range: f64 },
+    /// `E[X] = mu0` (normal approximation with the sample variance); CONFIRMED when not
+    /// rejected and the interval's half-width is at most `tol`.
+    MeanEquals { mu0: f64, tol: f64 },
+}
+
+/// A Monte Carlo check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct McCheck {
+    /// Stable key the code and tests look the check up by; not serialized.
+    #[serde(skip)]
+    pub key: String,
+    /// Label, e.g. "B.2: P(‖ṽ[T]‖₁ > b0) ≤ ρ/3".
+    pub id: String,
+    /// The event or statistic, in words.
+    pub event: String,
+    pub regime: Regime,
+    pub role: Role,
+    pub kind: McKind,
+    /// Chains / samples.
+    pub trials: u64,
+    /// Events (probability checks).
+    pub count: Option<u64>,
+    /// `p̂` or the sample mean.
+    pub estimate: f64,
+    /// Two-sided interval at [`CI_LEVEL`].
+    pub ci: [f64; 2],
+    /// p-value of "the claim fails" (small ⇒ evidence the claim holds).
+    pub p_confirm: f64,
+    /// p-value of "the claim holds" (small ⇒ evidence it fails).
+    pub p_violate: f64,
+    /// Chains that diverged (already counted in the event where the event requires it).
+    pub diverged: u64,
+    /// Smallest rate a probability check with these trials would flag as VIOLATED.
+    pub detectable_rate: Option<f64>,
+    /// `bound / p̂` (probability upper bounds with `p̂ > 0`).
+    pub slack: Option<f64>,
+    /// `bound / upper confidence limit`: the slack is at least this.
+    pub slack_at_least: Option<f64>,
+    /// Set by [`finalize`].
+    pub verdict: Verdict,
+    /// Holm family size and the level at which the check was decided (set by [`finalize`]).
+    pub holm_family: Option<u64>,
+}
+
+impl McCheck {
+    fn base(id: &str, event: &str, regime: Regime, role: Role, kind: McKind) -> McCheck {
+        McCheck {
+            key: String::new(),
+            id: id.into(),
+            event: event.into(),
+            regime,
+            role,
+            kind,
+            trials: 0,
+            count: None,
+            estimate: 0.0,
+            ci: [0.0, 1.0],
+            p_confirm: 1.0,
+            p_violate: 1.0,
+            diverged: 0,
+            detectable_rate: None,
+            slack: None,
+            slack_at_least: None,
+            verdict: Verdict::Pending,
+            holm_family: None,
+        }
+    }
+
+    /// `P(E) ≤ bound` from `count` events in `trials`.
+    pub fn prob_upper(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        count: u64,
+        trials: u64,
+        bound: f64,
+    ) -> McCheck {
+        let a2 = (1.0 - CI_LEVEL) / 2.0;
+        let mut c = Self::base(id, event, regime, role, McKind::ProbUpper { bound });
+        c.trials = trials;
+        c.count = Some(count);
+        c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
+        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
+        c.ci = [lo, hi];
+        c.p_confirm = stats::binom_cdf(count, trials, bound);
+        c.p_violate = stats::binom_sf_ge(count, trials, bound);
+        c.detectable_rate = stats::min_violating_count(trials, bound, a2).map(|k| k as f64 / trials as f64);
+        c.slack = if count > 0 { Some(bound / c.estimate) } else { None };
+        c.slack_at_least = if hi > 0.0 { Some(bound / hi) } else { None };
+        c
+    }
+
+    /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
+    pub fn prob_equals(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        count: u64,
+        trials: u64,
+        p0: f64,
+        tol: f64,
+    ) -> McCheck {
+        let mut c = Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol });
+        c.trials = trials;
+        c.count = Some(count);
+        c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
+        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
+        c.ci = [lo, hi];
+        c.p_violate = stats::binom_test_two_sided(count, trials, p0);
+        c.p_confirm = 1.0;
+        c
+    }
+
+    /// `E[X] ≤ bound` for samples in an interval of width `range` (Hoeffding).
+    pub fn mean_upper(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        samples: &[f64],
+        range: f64,
+        bound: f64,
+    ) -> McCheck {
+        let a2 = (1.0 - CI_LEVEL) / 2.0;
+        let mut c = Self::base(id, event, regime, role, McKind::MeanUpper { bound, range });
+        let n = samples.len() as u64;
+        let (m, _) = stats::mean_var(samples);
+        c.trials = n;
+        c.estimate = m;
+        let rad = stats::hoeffding_radius(n, range, a2);
+        c.ci = [m - rad, m + rad];
+        c.p_confirm = stats::hoeffding_p(n, range, bound - m);
+        c.p_violate = stats::hoeffding_p(n, range, m - bound);
+        c.slack = if m > 0.0 { Some(bound / m) } else { None };
+        c.slack_at_least = if m + rad > 0.0 { Some(bound / (m + rad)) } else { None };
+        c
+    }
+
+    /// `E[X] = mu0` (normal approximation, sample variance).
+    pub fn mean_equals(
+        id: &str,
+        event: &str,
+        regime: Regime,
+        role: Role,
+        samples: &[f64],
+        mu0: f64,
+        tol: f64,
+    ) -> McCheck {
+        let mut c = Self::base(id, event, regime, role, McKind::MeanEquals { mu0, tol });
+        let n = samples.len() as u64;
+        let (m, var) = stats::mean_var(samples);
+        let se = (var / n as f64).sqrt();
+        let z_ci = stats::normal_quantile(1.0 - (1.0 - CI_LEVEL) / 2.0);
+        c.trials = n;
+        c.estimate = m;
+        c.ci = [m - z_ci * se, m + z_ci * se];
+        c.p_violate = if se > 0.0 {
+            stats::normal_two_sided((m - mu0) / se)
+        } else if m == mu0 {
+            1.0
+        } else {
+            0.0
+        };
+        c.p_confirm = 1.0;
+        c
+    }
+
+    /// The same check with its stable key.
+    pub fn keyed(mut self, key: impl Into<String>) -> McCheck {
+        self.key = key.into();
+        self
+    }
+
+    /// Attach the number of diverged chains.
+    pub fn with_diverged(mut self, k: u64) -> McCheck {
+        self.diverged = k;
+        self
+    }
+
+    /// p-value entering Holm's procedure (two directions for bound checks ⇒ factor 2).
+    pub fn holm_p(&self) -> f64 {
+        match self.kind {
+            McKind::ProbUpper { .. } | McKind::MeanUpper { .. } => (2.0 * self.p_confirm.min(self.p_violate)).min(1.0),
+            McKind::ProbEquals { .. } | McKind::MeanEquals { .. } => self.p_violate,
+        }
+    }
+
+    fn decide(&mut self, rejected: bool) {
+        self.verdict = match self.kind {
+            McKind::ProbUpper { .. } | McKind::MeanUpper { .. } => {
+                if !rejected {
+                    Verdict::Inconclusive
+                } else if self.p_confirm < self.p_violate {
+                    Verdict::Confirmed
+                } else {
+                    Verdict::Violated
+                }
+            }
+            McKind::ProbEquals { tol, .. } | McKind::MeanEquals { tol, .. } => {
+                if rejected {
+                    Verdict::Violated
+                } else if (self.ci[1] - self.ci[0]) / 2.0 <= tol {
+                    Verdict::Confirmed
+                } else {
+                    Verdict::Inconclusive
+                }
+            }
+        };
+    }
+
+    /// Did the check come out as its role requires (after [`finalize`])? Primary and repair
+    /// checks must be CONFIRMED, controls and witnesses VIOLATED.
+    pub fn as_expected(&self) -> bool {
+        if self.role.must_fail() { self.verdict == Verdict::Violated } else { self.verdict == Verdict::Confirmed }
+    }
+}
+
+/// Apply Holm's correction over every MC check of the run (all outcomes together), set the
+/// verdicts, and mark errata whose witnesses failed as predicted.
+pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
+    let mut ps = Vec::new();
+    for o in outcomes.iter() {
+        for c in &o.mc {
+            ps.push(c.holm_p());
+        }
+    }
+    let rejected = stats::holm(&ps, alpha);
+    let m = ps.len() as u64;
+    let mut j = 0;
+    for o in outcomes.iter_mut() {
+        for c in &mut o.mc {
+            c.decide(rejected[j]);
+            c.holm_family = Some(m);
+            j += 1;
+        }
+        let Outcome { exact, mc, errata, .. } = o;
+        errata::mark_witnessed(errata, exact, mc);
+    }
+}
