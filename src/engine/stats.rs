@@ -167,17 +167,27 @@ pub fn mean_var(xs: &[f64]) -> (f64, f64) {
     (m, q / (n - 1.0))
 }
 
-/// Quantile `q ∈ [0,1]` of a sample (linear interpolation between order statistics; NaNs last).
+/// Quantile `q ∈ [0,1]` of a sample: linear interpolation between order statistics. NaN counts
+/// as `+∞` (a diverged run), and an interpolation that touches `±∞` returns that infinity, never
+/// NaN. NaN only for an empty sample. The one quantile function of the crate.
 pub fn quantile(xs: &[f64], q: f64) -> f64 {
     if xs.is_empty() {
         return f64::NAN;
     }
-    let mut v: Vec<f64> = xs.to_vec();
+    let mut v: Vec<f64> = xs.iter().map(|&x| if x.is_nan() { f64::INFINITY } else { x }).collect();
     v.sort_by(|a, b| a.total_cmp(b));
     let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    let w = pos - lo as f64;
+    if lo == hi || w == 0.0 {
+        v[lo]
+    } else if v[hi].is_infinite() {
+        v[hi]
+    } else if v[lo].is_infinite() {
+        v[lo]
+    } else {
+        v[lo] + (v[hi] - v[lo]) * w
+    }
 }
 
 #[cfg(test)]

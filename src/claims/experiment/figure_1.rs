@@ -74,6 +74,7 @@ use crate::engine::model::{Data, Problem};
 use crate::engine::rng::Stream;
 use crate::engine::schedule::Schedule;
 use crate::engine::stats;
+use crate::engine::stats::quantile;
 use crate::engine::stopped::{NoObserver, StopSet, run_chain};
 use crate::error::{Error, Result, check};
 use crate::evidence::{Audit, Erratum, ExactCheck, Figure, McCheck, Outcome, Reading, Regime, Rel, Role, Table};
@@ -449,29 +450,9 @@ fn decode_minibatch(p: &Problem, q: &[f64], res: &[f64], delta: f64) -> (usize, 
 // Summaries
 // ------------------------------------------------------------------------------------------
 
-/// Quantile `q` (linear interpolation between order statistics) that accepts `+∞` (diverged
-/// runs): `∞` wherever an interpolation touches it, never NaN.
-fn quant(xs: &[f64], q: f64) -> f64 {
-    if xs.is_empty() {
-        return f64::NAN;
-    }
-    let mut v: Vec<f64> = xs.iter().map(|&x| if x.is_nan() { f64::INFINITY } else { x }).collect();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    let w = pos - lo as f64;
-    if lo == hi || w == 0.0 {
-        v[lo]
-    } else if v[hi].is_infinite() || v[lo].is_infinite() {
-        f64::INFINITY
-    } else {
-        v[lo] + (v[hi] - v[lo]) * w
-    }
-}
-
 /// Median, quartiles, min and max (∞ for diverged runs).
 fn five(xs: &[f64]) -> [f64; 5] {
-    [quant(xs, 0.5), quant(xs, 0.25), quant(xs, 0.75), quant(xs, 0.0), quant(xs, 1.0)]
+    [quantile(xs, 0.5), quantile(xs, 0.25), quantile(xs, 0.75), quantile(xs, 0.0), quantile(xs, 1.0)]
 }
 
 fn fmt_spread(xs: &[f64]) -> (String, String, String) {
@@ -482,7 +463,7 @@ fn fmt_spread(xs: &[f64]) -> (String, String, String) {
 /// Pointwise quantile over seeds of logged curves.
 fn curve_quantile(rows: &[&Vec<f64>], q: f64) -> Vec<f64> {
     let npts = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    (0..npts).map(|t| quant(&rows.iter().map(|r| r[t]).collect::<Vec<_>>(), q)).collect()
+    (0..npts).map(|t| quantile(&rows.iter().map(|r| r[t]).collect::<Vec<_>>(), q)).collect()
 }
 
 /// Plotted x unit: thousands of iterations.
@@ -968,8 +949,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             m,
             iqr,
             range,
-            fmt(quant(&tr(v), 0.5)),
-            fmt(quant(&nm(v), 0.5)),
+            fmt(quantile(&tr(v), 0.5)),
+            fmt(quantile(&nm(v), 0.5)),
         ]);
     }
     out.tables.push(Table {
@@ -992,7 +973,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         .to_vec(),
         rows,
     });
-    let med_ln = quant(&te_ln, 0.5);
+    let med_ln = quantile(&te_ln, 0.5);
     let mut grows = Vec::new();
     let mut best_counts = vec![0usize; c.sigmas.len() + 1];
     for s in 0..nseeds {
@@ -1011,11 +992,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "0 (GD)".into(),
         fmt(c.t_gdmb as f64),
         format!("{}/{}", ndiv(Variant::Gd), nseeds),
-        fmt(quant(&te_gd, 0.5)),
+        fmt(quantile(&te_gd, 0.5)),
         fmt_spread(&te_gd).2,
-        fmt(quant(&tr_gd, 0.5)),
-        fmt(quant(&nm_gd, 0.5)),
-        fmt(quant(&te_gd, 0.5) / med_ln),
+        fmt(quantile(&tr_gd, 0.5)),
+        fmt(quantile(&nm_gd, 0.5)),
+        fmt(quantile(&te_gd, 0.5) / med_ln),
         best_counts[0].to_string(),
     ]);
     for (j, &g) in gauss.iter().enumerate() {
@@ -1023,11 +1004,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(c.sigmas[j]),
             fmt(c.t_gauss as f64),
             format!("{}/{}", ndiv(g), nseeds),
-            fmt(quant(&te_g[j], 0.5)),
+            fmt(quantile(&te_g[j], 0.5)),
             fmt_spread(&te_g[j]).2,
-            fmt(quant(&tr(g), 0.5)),
-            fmt(quant(&nm_g[j], 0.5)),
-            fmt(quant(&te_g[j], 0.5) / med_ln),
+            fmt(quantile(&tr(g), 0.5)),
+            fmt(quantile(&nm_g[j], 0.5)),
+            fmt(quantile(&te_g[j], 0.5) / med_ln),
             best_counts[j + 1].to_string(),
         ]);
     }
@@ -1054,7 +1035,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let paired = |a: &[f64], b: &[f64]| -> (f64, u64, f64) {
         let lr: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x / y).log10()).collect();
         let k = a.iter().zip(b).filter(|(x, y)| x < y).count() as u64;
-        (quant(&lr, 0.5), k, stats::binom_test_two_sided(k, a.len() as u64, 0.5))
+        (quantile(&lr, 0.5), k, stats::binom_test_two_sided(k, a.len() as u64, 0.5))
     };
     let (rg_med, rg_k, rg_p) = paired(&te_lnp, &te_ln);
     let (ag_med, ag_k, ag_p) = paired(&te_alg1, &te_ln);
@@ -1063,8 +1044,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         columns: ["comparison", "median test error", "median log10(ratio) vs script", "data sets where lower than script", "sign test p (two-sided)"].map(String::from).to_vec(),
         rows: vec![
             vec!["script: s ~ N(0, δ²)".into(), fmt(med_ln), "0".into(), "–".into(), "–".into()],
-            vec!["Appendix A: s = ±δ".into(), fmt(quant(&te_lnp, 0.5)), fmt(rg_med), format!("{rg_k}/{nseeds}"), fmt(rg_p)],
-            vec!["Algorithm 1 (not the experiment)".into(), fmt(quant(&te_alg1, 0.5)), fmt(ag_med), format!("{ag_k}/{nseeds}"), fmt(ag_p)],
+            vec!["Appendix A: s = ±δ".into(), fmt(quantile(&te_lnp, 0.5)), fmt(rg_med), format!("{rg_k}/{nseeds}"), fmt(rg_p)],
+            vec!["Algorithm 1 (not the experiment)".into(), fmt(quantile(&te_alg1, 0.5)), fmt(ag_med), format!("{ag_k}/{nseeds}"), fmt(ag_p)],
         ],
     });
     let (lo_side, hi_side) =
@@ -1113,7 +1094,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         measure(
             &mut out,
             format!("median test error: {}", v.label(&c)),
-            quant(&te(v), 0.5),
+            quantile(&te(v), 0.5),
             format!(
                 "{} steps, {nseeds} data sets",
                 schedules[variants.iter().position(|&w| w == v).expect("variant")].total_steps()
@@ -1123,7 +1104,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     measure(
         &mut out,
         "median test error, best σ per data set".into(),
-        quant(&best_g, 0.5),
+        quantile(&best_g, 0.5),
         "min over the σ grid on each data set (generous: chosen with hindsight)".into(),
     );
     measure(
@@ -1169,7 +1150,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         printed: "minibatch noise, like label noise, reaches a solution with small test error from v[0] = 1".into(),
         finding: format!(
             "over {nseeds} seeded data sets the script's minibatch variant (δ = {}, bs = 1, η = {}) reaches the label-noise level ≤ {SMALL_TEST_ERROR} on {} of them: its final test error (runs that did not diverge) has median {mb_med} (range {mb_range}) against {} for label noise; it diverges in {k_div_mb}/{nseeds} first attempts (short runs on fresh data sets: {k_div_side}/{}, 99% CI [{}, {}]). It does improve on GD (median {}) and on the best Gaussian σ (repairs). Figure 1 shows one run; the threshold {SMALL_TEST_ERROR} is ours (the label-noise level).",
-            c.delta, c.lr, te_mb.iter().filter(|&&x| x <= SMALL_TEST_ERROR).count(), fmt(med_ln), c.mb_div_runs, fmt(lo_side), fmt(hi_side), fmt(quant(&te_gd, 0.5))
+            c.delta, c.lr, te_mb.iter().filter(|&&x| x <= SMALL_TEST_ERROR).count(), fmt(med_ln), c.mb_div_runs, fmt(lo_side), fmt(hi_side), fmt(quantile(&te_gd, 0.5))
         ),
         reading: Reading::Legible,
         witnesses: vec![w_id.into()],
@@ -1194,7 +1175,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Figures (SVG): medians over seeds with quartile bands.
     let xg = c.gauss_x_scale();
     let best_sigma =
-        (0..c.sigmas.len()).min_by(|&a, &b| quant(&te_g[a], 0.5).total_cmp(&quant(&te_g[b], 0.5))).unwrap_or(0);
+        (0..c.sigmas.len()).min_by(|&a, &b| quantile(&te_g[a], 0.5).total_cmp(&quantile(&te_g[b], 0.5))).unwrap_or(0);
     let main = [Variant::Gd, Variant::Minibatch, Variant::LnScript];
     for (file, what, pick) in [
         ("fig1_test_error.svg", "test error ‖v⊙v − v*⊙v*‖²", (|r: &Run| &r.test) as fn(&Run) -> &Vec<f64>),
