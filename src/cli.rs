@@ -389,7 +389,7 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
             PVec::constant(d, a.alpha),
             &mut rng,
             &mut |t: u64, v: &PVec| {
-                if a.log_every > 0 && t % a.log_every == 0 {
+                if a.log_every > 0 && t.is_multiple_of(a.log_every) {
                     traj.push(point(t, v));
                 }
             },

@@ -1,6 +1,6 @@
 //! Command-line overrides of a claim's instance, declared once.
 //!
-//! The table in [`declare_overrides!`] below is the only place an override is named: it generates
+//! The table in `declare_overrides!` below is the only place an override is named: it generates
 //! the [`Param`] enum (what a claim's `accepts` lists), the [`Overrides`] struct (a `clap::Args`
 //! flattened into `check`), the flag names and the validation of each value. A claim rejects the
 //! overrides it does not accept ([`crate::Claim::validate_overrides`]).

@@ -35,3 +35,26 @@ fn registry_points_at_real_files() {
         assert!(test_src.contains(&format!("\"{}\"", c.id)), "{}: {} never runs this claim", c.id, c.test);
     }
 }
+
+/// One naming rule for claim files: `<kind>_<number>.rs`, with the kind and number from the
+/// title ("Lemma B.2" → `lemma_b_2.rs`, "Theorem 3.1" → `theorem_3_1.rs`, "Figure 1" →
+/// `figure_1.rs`) and `.` → `_`; a claim without such a title (the warm-up) is named by its id. Every
+/// claim file sits in a folder of `src/claims/` named after the paper's part, except the warm-up.
+#[test]
+fn claim_files_follow_one_naming_rule() {
+    for c in claims::all() {
+        let path = Path::new(c.module);
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("module path has a stem");
+        let mut words = c.title.split_whitespace();
+        let kind = words.next().unwrap_or("").to_lowercase();
+        let number = words.next().unwrap_or("").to_lowercase().replace('.', "_");
+        let expected = match kind.as_str() {
+            "lemma" | "theorem" | "figure" => format!("{kind}_{number}"),
+            _ => c.id.to_lowercase(),
+        };
+        assert_eq!(stem, expected, "{}: file {} breaks the naming rule", c.id, c.module);
+        let depth = path.components().count();
+        assert!(c.module.starts_with("src/claims/"), "{}: {} is outside src/claims", c.id, c.module);
+        assert!(depth == 4 || c.id == "warmup", "{}: {} is not in a section folder", c.id, c.module);
+    }
+}

@@ -11,16 +11,16 @@ use super::{ExactCheck, McCheck, Verdict};
 pub enum Reading {
     /// Legible in the OCR.
     Legible,
-    /// RECONSTRUCTED[h]
+    /// `RECONSTRUCTED[h]`
     ReconstructedHigh,
-    /// RECONSTRUCTED[m]
+    /// `RECONSTRUCTED[m]`
     ReconstructedMedium,
-    /// RECONSTRUCTED[l]
+    /// `RECONSTRUCTED[l]`
     ReconstructedLow,
 }
 
 impl Reading {
-    /// SPEC's notation: "legible", "RECONSTRUCTED[h]", "RECONSTRUCTED[m]", "RECONSTRUCTED[l]".
+    /// SPEC's notation: `legible`, `RECONSTRUCTED[h]`, `RECONSTRUCTED[m]`, `RECONSTRUCTED[l]`.
     pub fn label(self) -> &'static str {
         match self {
             Reading::Legible => "legible",
@@ -46,7 +46,7 @@ pub struct Erratum {
     pub reading: Reading,
     /// Ids of the witness checks (exact or MC) in this outcome.
     pub witnesses: Vec<String>,
-    /// True when every witness check failed as predicted (set by [`finalize`]).
+    /// True when every witness check failed as predicted (set by [`finalize`](super::finalize)).
     pub witnessed: bool,
 }
 

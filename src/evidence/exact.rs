@@ -62,14 +62,16 @@ impl ExactCheck {
     /// as a violation.
     pub fn record_scaled(&mut self, margin: f64, scale: f64, at: impl FnOnce() -> String) {
         self.states += 1;
-        let bad = !(margin >= 0.0);
+        // NaN counts as a violation.
+        let bad = margin.is_nan() || margin < 0.0;
         if bad {
             self.violations += 1;
         }
         let scaled = if scale > 0.0 { margin / scale } else { margin };
         let worse = match self.worst_scaled {
             None => true,
-            Some(w) => !(scaled >= w),
+            // A NaN scaled margin is the worst (the stored worst is never NaN).
+            Some(w) => scaled.is_nan() || scaled < w,
         };
         if worse {
             self.worst_margin = Some(if margin.is_nan() { f64::NEG_INFINITY } else { margin });

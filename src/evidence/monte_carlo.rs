@@ -95,7 +95,7 @@ pub struct McCheck {
     /// Stable key the code and tests look the check up by; not serialized.
     #[serde(skip)]
     pub key: String,
-    /// Label, e.g. "B.2: P(‖ṽ[T]‖₁ > b0) ≤ ρ/3".
+    /// Label, e.g. `B.2: P(‖ṽ[T]‖₁ > b0) ≤ ρ/3`.
     pub id: String,
     /// The event or statistic, in words.
     pub event: String,
@@ -178,6 +178,7 @@ impl McCheck {
     }
 
     /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
+    #[allow(clippy::too_many_arguments)] // id, event, regime, role + the law: issue 13 replaces it (TOST)
     pub fn prob_equals(
         id: &str,
         event: &str,

@@ -76,7 +76,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// An empty outcome (metadata is filled in by [`Claim::execute`]).
+    /// An empty outcome (metadata is filled in by [`Claim::execute`](crate::claim::Claim::execute)).
     pub fn new() -> Outcome {
         Outcome {
             claim: String::new(),

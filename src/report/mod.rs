@@ -74,7 +74,7 @@ pub struct RunMeta {
 /// The verdict table printed by `run` (one line per claim).
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{:<8} {:<10} {:<9} {}", "claim", "regime", "time", "verdict");
+    let _ = writeln!(s, "{:<8} {:<10} {:<9} verdict", "claim", "regime", "time");
     for o in outcomes {
         let sm = o.summary();
         let t = o.elapsed_s.map(|t| format!("{t:.1}s")).unwrap_or_default();
