@@ -152,6 +152,17 @@ impl McCheck {
         }
     }
 
+    /// `c` with `count` events in `trials`: the estimate and the two-sided Clopper–Pearson
+    /// interval at [`CI_LEVEL`].
+    fn counted(mut c: McCheck, count: u64, trials: u64) -> McCheck {
+        c.trials = trials;
+        c.count = Some(count);
+        c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
+        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
+        c.ci = [lo, hi];
+        c
+    }
+
     /// `P(E) ≤ bound` from `count` events in `trials`.
     pub fn prob_upper(
         id: &str,
@@ -163,12 +174,8 @@ impl McCheck {
         bound: f64,
     ) -> McCheck {
         let a2 = (1.0 - CI_LEVEL) / 2.0;
-        let mut c = Self::base(id, event, regime, role, McKind::ProbUpper { bound });
-        c.trials = trials;
-        c.count = Some(count);
-        c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
-        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
-        c.ci = [lo, hi];
+        let mut c = Self::counted(Self::base(id, event, regime, role, McKind::ProbUpper { bound }), count, trials);
+        let hi = c.ci[1];
         c.p_confirm = stats::binom_cdf(count, trials, bound);
         c.p_violate = stats::binom_sf_ge(count, trials, bound);
         c.detectable_rate = stats::min_violating_count(trials, bound, a2).map(|k| k as f64 / trials as f64);
@@ -189,12 +196,7 @@ impl McCheck {
         p0: f64,
         tol: f64,
     ) -> McCheck {
-        let mut c = Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol });
-        c.trials = trials;
-        c.count = Some(count);
-        c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
-        let (lo, hi) = stats::clopper_pearson(count, trials, 1.0 - CI_LEVEL);
-        c.ci = [lo, hi];
+        let mut c = Self::counted(Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol }), count, trials);
         c.p_violate = stats::binom_test_two_sided(count, trials, p0);
         c.p_confirm = 1.0;
         c
