@@ -11,6 +11,20 @@
 
 // --- stage 1 --------------------------------------------------------------------------------
 
+/// Absolute, on data statistics of exact Sylvester–Hadamard data (`C_x`, `M_kk − 1/2` after
+/// scaling a column by `1/√2`): the exact values are 0, and sums of 16 products of ±1 and ±1/√2
+/// divided by 16 round to a few ULPs of 1, far below 1e−15.
+pub const STAGE1_HADAMARD_EXACT_ABS: f64 = 1e-15;
+
+/// Absolute: SPEC §5.5(f) quotes the E-C5 witness `E[1 − ṽ'_k] = 0.049953688` to 9 decimals, so a
+/// correct computation agrees to half a unit in the last quoted place.
+pub const STAGE1_SPEC_9_DECIMALS_ABS: f64 = 5e-10;
+
+/// Absolute: the closed form and the 2n-outcome enumeration of `E[1 − ṽ'_0]` at the E-C5 witness
+/// (values ≈ 0.05, 32 outcomes) agree to rounding, a few ULPs of 0.05 (≈ 7e−18 each), so 1e−15
+/// shows that both compute the same quantity.
+pub const STAGE1_CLOSED_VS_ENUM_ABS: f64 = 1e-15;
+
 // --- stage 2 --------------------------------------------------------------------------------
 
 // --- section F ------------------------------------------------------------------------------

@@ -5,18 +5,44 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
-use shape_matters::claims::stage1::common::{RHO, T33Literal};
-use shape_matters::claims::stage1::{lemma_c_5 as c5, lemma_c_7 as c7};
+use common::{assert_sound, run_quick, snapshot};
+use shape_matters::claims::stage1::chains::n_tag;
+use shape_matters::claims::stage1::exact::{ADVERSARIAL, TYPICAL};
+use shape_matters::claims::stage1::setting::T33Literal;
+use shape_matters::claims::stage1::{
+    lemma_c_2 as c2, lemma_c_3 as c3, lemma_c_4 as c4, lemma_c_5 as c5, lemma_c_7 as c7, theorem_3_3 as t33,
+};
 use shape_matters::engine::exact::OneStep;
-use shape_matters::evidence::{Outcome, Regime, Role, Verdict};
+use shape_matters::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Verdict, key};
+use shape_matters::tol;
 
-fn exact_holds(o: &Outcome, id: &str) -> bool {
-    o.exact_check(id).unwrap_or_else(|| panic!("{}: no exact check '{id}'", o.claim)).holds()
+/// The exact check with stable key `base@tag`.
+fn exact<'a>(o: &'a Outcome, base: &str, tag: &str) -> &'a ExactCheck {
+    let k = key(base, tag);
+    o.exact_keyed(&k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim))
 }
 
-fn exact_fails(o: &Outcome, id: &str) -> bool {
-    o.exact_check(id).unwrap_or_else(|| panic!("{}: no exact check '{id}'", o.claim)).violations > 0
+fn exact_holds(o: &Outcome, base: &str, tag: &str) -> bool {
+    exact(o, base, tag).holds()
+}
+
+fn exact_fails(o: &Outcome, base: &str, tag: &str) -> bool {
+    exact(o, base, tag).violations > 0
+}
+
+/// The Monte Carlo check with stable key `k`.
+fn mc<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
+    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with stable key `k`.
+fn assert_verdict(o: &Outcome, k: &str, v: Verdict) {
+    let c = mc(o, k);
+    assert_eq!(
+        c.verdict, v,
+        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
+        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
+    );
 }
 
 /// Every practical-regime check is labelled practical by its audit (never literal).
@@ -39,13 +65,11 @@ fn lemma_c2() {
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
-    for tag in ["typical", "adversarial"] {
-        for id in
-            ["(C2.2) drift above 1", "(38) intermediate", "(C2.3) variance", "(C2) range, G.3-R", "E-G3b step ≤ c1/6"]
-        {
-            assert!(exact_holds(&o, &format!("{id} [{tag}]")), "{id} [{tag}]");
+    for tag in [TYPICAL, ADVERSARIAL] {
+        for k in [c2::DRIFT_ABOVE, c2::INTERMEDIATE_38, c2::VARIANCE, c2::RANGE_G3R, c2::STEP_G3B] {
+            assert!(exact_holds(&o, k, tag), "{k} [{tag}]");
         }
-        assert!(exact_fails(&o, &format!("control: (C2.2) with the gradient sign flipped [{tag}]")));
+        assert!(exact_fails(&o, c2::CONTROL_FLIPPED, tag));
     }
     // The literal instance meets every printed hypothesis; Gaussian data cannot meet (C2-b).
     assert!(o.audit("C.2 literal").unwrap().all_hold());
@@ -58,9 +82,9 @@ fn lemma_c2() {
 #[test]
 fn erratum_witness_e_g3a_in_c2() {
     let o = run_quick("C.2");
-    for tag in ["typical", "adversarial"] {
-        assert!(exact_fails(&o, &format!("(C2) printed a as squared range [{tag}]")));
-        assert!(exact_holds(&o, &format!("(C2) range, G.3-R [{tag}]")));
+    for tag in [TYPICAL, ADVERSARIAL] {
+        assert!(exact_fails(&o, c2::PRINTED_A_AS_RANGE, tag));
+        assert!(exact_holds(&o, c2::RANGE_G3R, tag));
     }
     assert!(o.errata.iter().find(|e| e.id == "E-G3a").unwrap().witnessed);
 }
@@ -71,10 +95,10 @@ fn lemma_c3() {
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
-    for tag in ["typical", "adversarial"] {
-        assert!(exact_holds(&o, &format!("(C3.1) off-support growth [{tag}]")));
-        assert!(exact_holds(&o, &format!("(C3.2) summed [{tag}]")));
-        assert!(exact_fails(&o, &format!("control: (C3.1) with the gradient sign flipped [{tag}]")));
+    for tag in [TYPICAL, ADVERSARIAL] {
+        assert!(exact_holds(&o, c3::GROWTH, tag));
+        assert!(exact_holds(&o, c3::SUMMED, tag));
+        assert!(exact_fails(&o, c3::CONTROL_FLIPPED, tag));
     }
     // The crude cap 1200 is never approached in the practical regime.
     for c in o.mc.iter().filter(|c| c.role == Role::Primary) {
@@ -89,19 +113,16 @@ fn lemma_c4() {
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
-    for tag in ["typical", "adversarial", "wide column"] {
-        assert!(exact_holds(&o, &format!("(C4.1) log-drift [{tag}]")), "{tag}");
-        assert!(exact_holds(&o, &format!("(C4) log-increment range, repaired [{tag}]")), "{tag}");
-        assert!(exact_fails(&o, &format!("control: (C4.1) with the gradient sign flipped [{tag}]")), "{tag}");
+    for tag in [TYPICAL, ADVERSARIAL, c4::WIDE_TAG] {
+        assert!(exact_holds(&o, c4::LOG_DRIFT, tag), "{tag}");
+        assert!(exact_holds(&o, c4::LOG_RANGE_REPAIRED, tag), "{tag}");
+        assert!(exact_fails(&o, c4::CONTROL_FLIPPED, tag), "{tag}");
     }
-    assert!(exact_holds(&o, "(C4) printed variance (2ηδ)² [typical]"));
-    assert_verdict(&o, "control: flipped gradient, C.4 on v (n = 40)", Verdict::Violated);
+    assert!(exact_holds(&o, c4::PRINTED_VARIANCE, TYPICAL));
+    assert_verdict(&o, &key(c4::CONTROL_FLIPPED_GRADIENT, &n_tag(40)), Verdict::Violated);
     // Every support coordinate of the real chain climbs past 0.95.
     for n in [40, 200] {
-        assert_eq!(
-            o.mc_check(&format!("C.4 on v (n = {n}): P(∃k ∈ S: max_t v_k[t] < 1 − c1/2) ≤ ρ/6")).unwrap().count,
-            Some(0)
-        );
+        assert_eq!(mc(&o, &key(c4::NEVER_CLIMBS_REAL, &n_tag(n))).count, Some(0));
     }
     snapshot(&o);
 }
@@ -110,9 +131,9 @@ fn lemma_c4() {
 #[test]
 fn erratum_witness_e_c4() {
     let o = run_quick("C.4");
-    assert!(exact_fails(&o, "(C4) printed increment bound 2ηδ [typical]"));
-    assert!(exact_fails(&o, "(C4) printed increment bound 2ηδ [wide column]"));
-    assert!(exact_fails(&o, "(C4) printed variance (2ηδ)² [wide column]"));
+    assert!(exact_fails(&o, c4::PRINTED_INCREMENT, TYPICAL));
+    assert!(exact_fails(&o, c4::PRINTED_INCREMENT, c4::WIDE_TAG));
+    assert!(exact_fails(&o, c4::PRINTED_VARIANCE, c4::WIDE_TAG));
     assert!(o.errata.iter().find(|e| e.id == "E-C4").unwrap().witnessed);
     assert!(o.audit("C.4 literal, repaired").unwrap().all_hold());
 }
@@ -123,20 +144,14 @@ fn lemma_c5() {
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
-    for tag in ["typical", "adversarial"] {
-        for id in [
-            "(66) intermediate",
-            "(C5.1) repaired γ = η/4",
-            "(C5.2) variance",
-            "(C5) range, G.3-R",
-            "E-G3b step ≤ c1/6",
-        ] {
-            assert!(exact_holds(&o, &format!("{id} [{tag}]")), "{id} [{tag}]");
+    for tag in [TYPICAL, ADVERSARIAL] {
+        for k in [c5::INTERMEDIATE_66, c5::REPAIRED_GAMMA, c5::VARIANCE, c5::RANGE_G3R, c5::STEP_G3B] {
+            assert!(exact_holds(&o, k, tag), "{k} [{tag}]");
         }
     }
     // With typical data (M_kk ≈ 1) the printed (67) holds.
-    assert!(exact_holds(&o, "(C5.1) printed γ = η [typical]"));
-    assert_verdict(&o, "control: Gaussian noise, C.5 on v (n = 40)", Verdict::Violated);
+    assert!(exact_holds(&o, c5::PRINTED_GAMMA, TYPICAL));
+    assert_verdict(&o, &key(c5::CONTROL_GAUSS, &n_tag(40)), Verdict::Violated);
     snapshot(&o);
 }
 
@@ -145,11 +160,11 @@ fn lemma_c5() {
 fn erratum_witness_e_c5() {
     let p = c5::ec5_problem().unwrap();
     let st = p.stats();
-    assert!(st.b_x == 1.0 && st.c_x < 1e-15, "b_x = {}, C_x = {}", st.b_x, st.c_x);
-    assert!(st.min_mkk >= 0.5 && st.min_mkk - 0.5 < 1e-15, "M_00 = {}", st.min_mkk);
+    assert!(st.b_x == 1.0 && st.c_x < tol::STAGE1_HADAMARD_EXACT_ABS, "b_x = {}, C_x = {}", st.b_x, st.c_x);
+    assert!(st.min_mkk >= 0.5 && st.min_mkk - 0.5 < tol::STAGE1_HADAMARD_EXACT_ABS, "M_00 = {}", st.min_mkk);
     let (closed, enumerated) = c5::ec5_expectation(&p, 0.95, 1e-3, 1.0);
-    assert!((closed - 0.049953688).abs() < 5e-10, "{closed}");
-    assert!((closed - enumerated).abs() < 1e-15, "{closed} vs {enumerated}");
+    assert!((closed - 0.049953688).abs() < tol::STAGE1_SPEC_9_DECIMALS_ABS, "{closed}");
+    assert!((closed - enumerated).abs() < tol::STAGE1_CLOSED_VS_ENUM_ABS, "{closed} vs {enumerated}");
     let printed = (1.0 - 1e-3) * (1.0 - 0.95);
     assert!(closed > printed + 3e-6, "{closed} must exceed {printed}");
     let repaired = (1.0 - 1e-3 / 4.0) * (1.0 - 0.95);
@@ -157,15 +172,12 @@ fn erratum_witness_e_c5() {
     // And in the claim's report: the witness fails on the Hadamard and the adversarial data,
     // the repair and (66) hold on the same states.
     let o = run_quick("C.5");
-    assert!(exact_fails(&o, "(C5.1) printed γ = η [E-C5 Hadamard]"));
-    assert_eq!(
-        o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().violations,
-        o.exact_check("(C5.1) printed γ = η [E-C5 Hadamard]").unwrap().states,
-        "it fails on the whole window"
-    );
-    assert!(exact_holds(&o, "(C5.1) repaired γ = η/4 [E-C5 Hadamard]"));
-    assert!(exact_holds(&o, "(66) intermediate [E-C5 Hadamard]"));
-    assert!(exact_fails(&o, "(C5.1) printed γ = η [adversarial]"));
+    assert!(exact_fails(&o, c5::PRINTED_GAMMA, c5::EC5_TAG));
+    let printed = exact(&o, c5::PRINTED_GAMMA, c5::EC5_TAG);
+    assert_eq!(printed.violations, printed.states, "it fails on the whole window");
+    assert!(exact_holds(&o, c5::REPAIRED_GAMMA, c5::EC5_TAG));
+    assert!(exact_holds(&o, c5::INTERMEDIATE_66, c5::EC5_TAG));
+    assert!(exact_fails(&o, c5::PRINTED_GAMMA, ADVERSARIAL));
     let e = o.errata.iter().find(|e| e.id == "E-C5").unwrap();
     assert!(e.witnessed && e.finding.contains("0.049953688"), "{}", e.finding);
     // At η = 1e−6 every hypothesis of C.5 holds (T = 1e6) and the witness persists.
@@ -178,21 +190,17 @@ fn lemma_c7() {
     assert_sound(&o);
     assert_practical(&o);
     assert_check_data_admissible(&o);
-    assert!(exact_holds(&o, "(C7.1) printed γ7 = η²δ²/16 [typical]"));
-    for tag in ["typical", "adversarial"] {
-        assert!(exact_holds(&o, &format!("(C7.1) repaired γ7 = η²δ²/32 [{tag}]")));
-        assert!(exact_holds(&o, &format!("(C7) supermartingale, summed [{tag}]")));
-        assert!(exact_fails(&o, &format!("control: repaired (C7.1) with the gradient sign flipped [{tag}]")));
+    assert!(exact_holds(&o, c7::PRINTED_GAMMA7, TYPICAL));
+    for tag in [TYPICAL, ADVERSARIAL] {
+        assert!(exact_holds(&o, c7::REPAIRED_GAMMA7, tag));
+        assert!(exact_holds(&o, c7::SUPERMARTINGALE, tag));
+        assert!(exact_fails(&o, c7::CONTROL_FLIPPED, tag));
     }
     for n in [40, 200] {
-        assert_verdict(
-            &o,
-            &format!("C.7 contraction on v (n = {n}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8"),
-            Verdict::Confirmed,
-        );
+        assert_verdict(&o, &key(c7::CONTRACTION, &n_tag(n)), Verdict::Confirmed);
     }
-    assert_verdict(&o, "control: δ = 0, C.7 contraction on v (n = 40)", Verdict::Violated);
-    assert_verdict(&o, "control: Gaussian noise σ = δ, C.7 contraction on v (n = 40)", Verdict::Violated);
+    assert_verdict(&o, &key(c7::CONTROL_NO_NOISE, &n_tag(40)), Verdict::Violated);
+    assert_verdict(&o, &key(c7::CONTROL_GAUSS, &n_tag(40)), Verdict::Violated);
     snapshot(&o);
 }
 
@@ -212,8 +220,8 @@ fn erratum_witness_e_c7() {
     assert!(m16 < 0.0 && m16 / s < -1e-4, "1/16 margin {m16}");
     assert!(m32 > 0.0, "1/32 margin {m32}");
     let o = run_quick("C.7");
-    assert!(exact_fails(&o, "(C7.1) printed γ7 = η²δ²/16 [E-C7 Hadamard]"));
-    assert!(exact_holds(&o, "(C7.1) repaired γ7 = η²δ²/32 [E-C7 Hadamard]"));
+    assert!(exact_fails(&o, c7::PRINTED_GAMMA7, c7::EC7_TAG));
+    assert!(exact_holds(&o, c7::REPAIRED_GAMMA7, c7::EC7_TAG));
     assert!(o.audit("E-C7 witness data").unwrap().all_hold());
     assert!(o.errata.iter().find(|e| e.id == "E-C7").unwrap().witnessed);
 }
@@ -223,7 +231,7 @@ fn theorem_3_3() {
     let o = run_quick("3.3");
     assert_sound(&o);
     assert_practical(&o);
-    assert!(exact_holds(&o, "(84)–(92) scalar chain"));
+    assert!(o.exact_keyed(t33::SCALAR_CHAIN).unwrap().holds());
     for id in [
         "3.3 literal d = 100, ε1 = 0.1",
         "3.3 literal d = 1000, ε1 = 0.1",
@@ -232,20 +240,20 @@ fn theorem_3_3() {
     ] {
         assert!(o.audit(id).unwrap().all_hold(), "{id}");
     }
-    assert_verdict(&o, "control: δ = 0, 3.3 (n = 40, ε1 = 0.5)", Verdict::Violated);
-    assert_verdict(&o, "control: Gaussian noise σ = δ, 3.3 (n = 40, ε1 = 0.5)", Verdict::Violated);
-    assert!(o.mc_check("3.3 interface: P(Stage-0 output ∉ [ε_min, 1/d]^d) ≤ 0.01").is_some());
+    assert_verdict(&o, &key(t33::CONTROL_NO_NOISE, &n_tag(40)), Verdict::Violated);
+    assert_verdict(&o, &key(t33::CONTROL_GAUSS, &n_tag(40)), Verdict::Violated);
+    assert!(o.mc_keyed(t33::INTERFACE).is_some());
     snapshot(&o);
 }
 
 /// The scalar validator reproduces SPEC §5.9's literal constants.
 #[test]
 fn theorem_3_3_literal_constants() {
-    let a = T33Literal::new(100, 5, RHO, 0.1, 250.0);
+    let a = T33Literal::literal();
     assert!((a.b_x - 5.87).abs() < 0.01 && (a.delta / 8.5e6 - 1.0).abs() < 0.01, "{} {}", a.b_x, a.delta);
     assert!((a.eta / 1.7e-22 - 1.0).abs() < 0.05 && (a.t / 1.9e33 - 1.0).abs() < 0.05, "{} {}", a.eta, a.t);
     assert!((a.eta * a.delta * a.delta / 1.2e-8 - 1.0).abs() < 0.05);
-    let b = T33Literal::new(1000, 5, RHO, 0.1, 250.0);
+    let b = T33Literal::literal_at(1000, 0.1);
     assert!((b.b_x - 6.61).abs() < 0.01 && (b.delta / 9.5e6 - 1.0).abs() < 0.05, "{} {}", b.b_x, b.delta);
     assert!((b.t / 4.0e33 - 1.0).abs() < 0.05, "{}", b.t);
     assert!(a.c_x_max < 1e-21 && b.c_x_max < a.c_x_max);

@@ -9,7 +9,7 @@
 //! > ≤ (1 − η)(ṽ_k − 1)` (37)–(39); `Var ≤ (ηδb_x(1+c1))² + η²(ε̃1²+r)²b_x⁴(1+c1)² ≤ 4η²δ²b_x²`
 //! > (40)–(42); by Lemma G.3 […] (43)–(45); union bound over `k ∈ S`, `1 ≤ t1 < t2 ≤ T` (46)–(49).
 //!
-//! (SPEC §5.2, RECONSTRUCTED[m], exact constants [l].)
+//! (SPEC §5.2, RECONSTRUCTED\[m\], exact constants \[l\].)
 //!
 //! # Formula
 //! With `u = ṽ_k − 1 ∈ [c1/3, c1]` and `m_k = E[ṽ'_k − ṽ_k] = −ηṽ_k(Me)_k` (closed form):
@@ -23,11 +23,12 @@
 //! `a = 4η²δ²b_x²` does not (`ℓ_k ≈ 2ηδb_x ṽ_k > 2ηδb_x` on the window), so (C2-a) must read
 //! `c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ)`.
 
+use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage1::common::*;
+use crate::engine::exact::OneStep;
 use crate::engine::stats;
 use crate::error::Result;
-use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role, Table};
+use crate::evidence::{Erratum, Margin, McCheck, Outcome, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 
@@ -43,32 +44,52 @@ pub const CLAIM: Claim = Claim {
     run,
 };
 
+/// Key of (C2.2), the drift above 1.
+pub const DRIFT_ABOVE: &str = "C2.2-drift-above";
+/// Key of the intermediate step (38).
+pub const INTERMEDIATE_38: &str = "C2-38-intermediate";
+/// Key of (C2.3), the variance bound.
+pub const VARIANCE: &str = "C2.3-variance";
+/// Key of the G.3-R range bound (repair of E-G3a).
+pub const RANGE_G3R: &str = "C2-range-g3r";
+/// Key of the printed `a` used as a squared-range bound (witness of E-G3a).
+pub const PRINTED_A_AS_RANGE: &str = "C2-printed-a-as-range";
+/// Key of the E-G3b step-size condition.
+pub const STEP_G3B: &str = "C2-step-g3b";
+/// Key of the negative control: (C2.2) with the gradient sign flipped.
+pub const CONTROL_FLIPPED: &str = "C2.2-control-flipped";
+/// Key of the practical check `P(‖ṽ_S[T]‖∞ > 1 + c1) ≤ ρ/6` (tagged `n=<n>`).
+pub const OVERSHOOT: &str = "C2-overshoot";
+
 /// The one-step inequalities of C.2 on a check instance.
-pub fn inequalities() -> Vec<Ineq> {
+pub fn inequalities() -> Vec<OneStepIneq> {
     let in_window = |inst: &Inst, v: f64| {
         let u = v - 1.0;
         u >= inst.c1 / 3.0 && u <= inst.c1
     };
-    let drift: fn(&crate::engine::exact::OneStep, &Inst, usize) -> Option<(f64, f64)> = |os, inst, k| {
+    let drift = |os: &OneStep, inst: &Inst, k: usize| {
         let v = vk(os, k);
         let u = v - 1.0;
         if !(u >= inst.c1 / 3.0 && u <= inst.c1) {
             return None;
         }
         let eta = inst.eta;
-        Some((-eta * u - mean_inc(os, k), eta * u * u))
+        Some(Margin::scaled(-eta * u - mean_inc(os, k), eta * u * u))
     };
     vec![
-        Ineq::new(
+        OneStepIneq::new(
+            DRIFT_ABOVE,
             "(C2.2) drift above 1",
             "(1−η)u − E[ṽ'_k − 1] ≥ 0 for k ∈ S, u = ṽ_k − 1 ∈ [c1/3, c1]; scaled by ηu²",
             Role::Primary,
             Scope::Support,
             Box::new(drift),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            INTERMEDIATE_38,
             "(38) intermediate",
-            "u − (η/2)ṽ_k(ṽ_k+1)u + η(ε̃²+r)C_x b_x ṽ_k − E[ṽ'_k − 1] ≥ 0 on the window, closed form ηṽ_k((M_kk − ½)(ṽ_k+1)u + p_k + K1 b_x); scaled by ηu",
+            "u − (η/2)ṽ_k(ṽ_k+1)u + η(ε̃²+r)C_x b_x ṽ_k − E[ṽ'_k − 1] ≥ 0 on the window, closed form ηṽ_k((M_kk − \
+                ½)(ṽ_k+1)u + p_k + K1 b_x); scaled by ηu",
             Role::Primary,
             Scope::Support,
             Box::new(move |os, inst, k| {
@@ -80,35 +101,39 @@ pub fn inequalities() -> Vec<Ineq> {
                 // ηṽ_k((M_kk − ½)(ṽ_k+1)u + p_k + K1 b_x) (no O(1) cancellation).
                 let (eta, u) = (inst.eta, v - 1.0);
                 let mkk = os.problem().m_jk(k, k);
-                Some((
+                Some(Margin::scaled(
                     eta * v * ((mkk - 0.5) * (v + 1.0) * u + signed_perturbation(os, k) + inst.k1() * inst.b()),
                     eta * u,
                 ))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            VARIANCE,
             "(C2.3) variance",
             "4η²δ²b_x² − Var[ṽ'_k | ṽ] ≥ 0 for k ∈ S (every in-set state); scaled by η²δ²b_x²",
             Role::Primary,
             Scope::Support,
             Box::new(|os, inst, k| {
                 let s = (inst.eta * inst.delta * inst.b()).powi(2);
-                Some((4.0 * s - os.var(k), s))
+                Some(Margin::scaled(4.0 * s - os.var(k), s))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            RANGE_G3R,
             "(C2) range, G.3-R",
             "4(1+c1)ηδb_x − ℓ_k ≥ 0 (conditional range ℓ_k = max v'_k − min v'_k, enumerated), k ∈ S; scaled by ηδb_x",
             Role::Repair { erratum: "E-G3a".into() },
             Scope::Support,
             Box::new(|os, inst, k| {
                 let s = inst.eta * inst.delta * inst.b();
-                Some((4.0 * (1.0 + inst.c1) * s - os.range(k), s))
+                Some(Margin::scaled(4.0 * (1.0 + inst.c1) * s - os.range(k), s))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            PRINTED_A_AS_RANGE,
             "(C2) printed a as squared range",
-            "4η²δ²b_x² − ℓ_k² ≥ 0 on the window (the printed a used as a range bound, as G.3-R requires); scaled by η²δ²b_x²",
+            "4η²δ²b_x² − ℓ_k² ≥ 0 on the window (the printed a used as a range bound, as G.3-R requires); scaled by \
+                η²δ²b_x²",
             Role::Witness { erratum: "E-G3a".into() },
             Scope::Support,
             Box::new(move |os, inst, k| {
@@ -117,17 +142,20 @@ pub fn inequalities() -> Vec<Ineq> {
                 }
                 let s = (inst.eta * inst.delta * inst.b()).powi(2);
                 let l = os.range(k);
-                Some((4.0 * s - l * l, s))
+                Some(Margin::scaled(4.0 * s - l * l, s))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            STEP_G3B,
             "E-G3b step ≤ c1/6",
-            "c1/6 − max_(i,s) |ṽ'_k − ṽ_k| ≥ 0 for k ∈ S (the unstated step-size condition E-G3b of the event decomposition (36)); scaled by c1/6",
+            "c1/6 − max_(i,s) |ṽ'_k − ṽ_k| ≥ 0 for k ∈ S (the unstated step-size condition E-G3b of the event \
+                decomposition (36)); scaled by c1/6",
             Role::Primary,
             Scope::Support,
-            Box::new(|os, inst, k| Some((inst.c1 / 6.0 - os.max_abs_change(k), inst.c1 / 6.0))),
+            Box::new(step_g3b_margin),
         ),
-        Ineq::flipped_control(
+        OneStepIneq::flipped_control(
+            CONTROL_FLIPPED,
             "control: (C2.2) with the gradient sign flipped",
             "the (C2.2) margin for the kernel with the gradient sign flipped (must fail)",
             Scope::Support,
@@ -138,12 +166,15 @@ pub fn inequalities() -> Vec<Ineq> {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let pp = PracticalParams::from_ctx(ctx)?;
-    let runs = practical_runs(ctx, &pp)?;
+    let (pp, runs) = practical(ctx)?;
 
     // Audits: the theorem's literal instance, and with Gaussian data.
-    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c2("C.2 literal", "Theorem 3.3's choices (d = 100, r = 5, ρ = 0.01, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows"));
+    let lit = T33Literal::literal();
+    out.audits.push(lit.setting().audit_c2(
+        "C.2 literal",
+        "Theorem 3.3's choices (d = 100, r = 5, ρ = 0.01, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest \
+         value the theorem allows",
+    ));
     out.audits.push(lit.setting().audit_c2_repaired(
         "C.2 literal, repaired",
         "the same instance: does the theorem's η absorb the G.3-R repair (factor 4(1+c1)² = 4.84)?",
@@ -160,22 +191,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     ));
 
     // Exact one-step checks.
-    exact_layer(
-        ctx,
-        &mut out,
-        &runs,
-        vec![
-            (typical_instance()?, "typical", inequalities()),
-            (adversarial_instance()?, "adversarial", inequalities()),
-        ],
-    )?;
+    exact_layer(ctx, &mut out, &runs, both_instances(inequalities(), inequalities())?)?;
 
     // Practical Monte Carlo.
     let mut rows = Vec::new();
     for run in &runs {
-        let s = pp.setting(run, 0.1);
-        let au = s.audit_c2(&format!("C.2 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = out.push_audit(au);
+        let id = format!("C.2 practical n = {}", run.spec.n);
+        let regime = pp.push_audit(&mut out, run, 0.1, &id, Setting::audit_c2);
         let exits: Vec<u64> = run
             .chains
             .iter()
@@ -186,15 +208,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             .collect();
         let k = exits.len() as u64;
         let n_ch = run.chains.len() as u64;
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.2 (n = {}): P(‖ṽ_S[T]‖∞ > 1 + c1) ≤ ρ/6", run.spec.n),
-            "the (1 + c1, ε̃1)-bounded coupling froze because a support coordinate exceeded 1 + c1 = 1.1 (Algorithm 1, δ = 2, η = 1e-3, T = 2e6)",
-            regime,
-            Role::Primary,
-            k,
-            n_ch,
-            RHO / 6.0,
-        ));
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("C.2 (n = {}): P(‖ṽ_S[T]‖∞ > 1 + c1) ≤ ρ/6", run.spec.n),
+                "the (1 + c1, ε̃1)-bounded coupling froze because a support coordinate exceeded 1 + c1 = 1.1 \
+                    (Algorithm \
+                1, δ = 2, η = 1e-3, T = 2e6)",
+                regime,
+                Role::Primary,
+                k,
+                n_ch,
+                RHO / 6.0,
+            )
+            .keyed(key(OVERSHOOT, &n_tag(run.spec.n))),
+        );
         let ef: Vec<f64> = exits.iter().map(|&t| t as f64).collect();
         let climb = exits.iter().filter(|&&t| t < 100_000).count();
         rows.push(vec![
@@ -239,7 +266,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         })
         .unwrap_or_default();
     out.note(format!(
-        "In the practical regime (δ = 2, η = 1e−3) the hypothesis (C2-a) fails by three orders of magnitude (audit) and the coupling of Definition C.1 freezes because a support coordinate overshoots 1 + c1 — {}. The overshoot happens while the support climbs from ~1/d to 1 (coupled through C_x ≈ 0.3–0.6), so every later statement about the coupled chain ṽ (C.4, C.5, C.7) is evaluated on mostly frozen chains; those claims also report the same events for the real chain v. The lemma's exact one-step content holds at every admissible state of the check data; its probability statement needs ηδ² ≲ c1²/(8b_x² log(6rT²/ρ)).",
+        "In the practical regime (δ = 2, η = 1e−3) the hypothesis (C2-a) fails by three orders of magnitude (audit) \
+            and the coupling of Definition C.1 freezes because a support coordinate overshoots 1 + c1 — {}. The \
+            overshoot happens while the support climbs from ~1/d to 1 (coupled through C_x ≈ 0.3–0.6), so every later \
+            statement about the coupled chain ṽ (C.4, C.5, C.7) is evaluated on mostly frozen chains; those claims \
+            also report the same events for the real chain v. The lemma's exact one-step content holds at every \
+            admissible state of the check data; its probability statement needs ηδ² ≲ c1²/(8b_x² log(6rT²/ρ)).",
         summary.join("; ")
     ));
     out.note(power_note(&pp, RHO / 6.0));
@@ -247,9 +279,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         id: "E-G3a".into(),
         location: "Lemma C.2, (40)–(45): G.3 applied with the variance bound a = 4η²δ²b_x²".into(),
         printed: "a = 4η²δ²b_x² in G.3".into(),
-        finding: "With the corrected G.3-R the constant must bound the squared conditional range; at window states ℓ_k² exceeds 4η²δ²b_x² (witness), while ℓ_k ≤ 4(1+c1)ηδb_x holds at every admissible state (repair); (C2-a) becomes c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ). The theorem's choice of η absorbs it (audit 'C.2 literal, repaired').".into(),
+        finding: "With the corrected G.3-R the constant must bound the squared conditional range; at window states \
+            ℓ_k² exceeds 4η²δ²b_x² (witness), while ℓ_k ≤ 4(1+c1)ηδb_x holds at every admissible state (repair); \
+            (C2-a) becomes c1²/(32(1+c1)²ηδ²b_x²) ≥ log(6rT²/ρ). The theorem's choice of η absorbs it (audit 'C.2 \
+            literal, repaired')."
+            .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(C2) printed a as squared range [typical]".into(), "(C2) printed a as squared range [adversarial]".into()],
+        witnesses: vec![
+            "(C2) printed a as squared range [typical]".into(),
+            "(C2) printed a as squared range [adversarial]".into(),
+        ],
         witnessed: false,
     });
     Ok(out)

@@ -7,7 +7,7 @@
 //! > (50)–(51); summing, `E‖ṽ_S̄[t+1]‖_1 ≤ ‖ṽ_S̄[t]‖_1 + η(ε̃1² + r)C_x b_x ε̃1`; Markov (52)–(54):
 //! > `Pr(‖ṽ_S̄[T]‖_1 > ε̃1) ≤ (1 + Tηε̃1(ε̃1² + r)C_x b_x)/ε̃1 ≤ ρ/6`.
 //!
-//! (SPEC §5.3, RECONSTRUCTED[l] for the power of `b_x`.)
+//! (SPEC §5.3, RECONSTRUCTED\[l\] for the power of `b_x`.)
 //!
 //! # Formula
 //! (C3.1) margin `ṽ_k(1 + ηK1 b_x) − E[ṽ'_k] = ηṽ_k K1 b_x − m_k`, `m_k = −ηṽ_k(Me)_k` (closed
@@ -15,11 +15,12 @@
 //! margin is `≥ ηṽ_k(M_kk ṽ_k² + K1(b_x − 1))`. (C3.2) margin
 //! `η K1 b_x ε̃ − Σ_{k∉S} m_k` (per state).
 
+use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
+use crate::engine::stats;
 use crate::error::Result;
-use crate::evidence::{McCheck, Outcome, Role, Table};
+use crate::evidence::{Margin, McCheck, Outcome, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 
@@ -35,21 +36,32 @@ pub const CLAIM: Claim = Claim {
     run,
 };
 
+/// Key of (C3.1), the off-support growth per coordinate.
+pub const GROWTH: &str = "C3.1-growth";
+/// Key of (C3.2), the growth summed over `k ∉ S`.
+pub const SUMMED: &str = "C3.2-summed";
+/// Key of the negative control: (C3.1) with the gradient sign flipped.
+pub const CONTROL_FLIPPED: &str = "C3.1-control-flipped";
+/// Key of the practical check `P(‖ṽ_S̄[T]‖₁ > ε̃1) ≤ ρ/6` (tagged `n=<n>`).
+pub const CAP_EXCEEDED: &str = "C3-cap-exceeded";
+
 /// The one-step inequalities of C.3 on a check instance.
-pub fn inequalities() -> Vec<Ineq> {
-    let c31: fn(&OneStep, &Inst, usize) -> Option<(f64, f64)> = |os, inst, k| {
+pub fn inequalities() -> Vec<OneStepIneq> {
+    let c31: fn(&OneStep, &Inst, usize) -> Option<Margin> = |os, inst, k| {
         let v = vk(os, k);
-        Some((inst.eta * v * inst.k1() * inst.b() - mean_inc(os, k), inst.eta * v))
+        Some(Margin::scaled(inst.eta * v * inst.k1() * inst.b() - mean_inc(os, k), inst.eta * v))
     };
     vec![
-        Ineq::new(
+        OneStepIneq::new(
+            GROWTH,
             "(C3.1) off-support growth",
             "ṽ_k(1 + η(ε̃²+r)C_x b_x) − E[ṽ'_k | ṽ] ≥ 0 for k ∉ S; scaled by ηṽ_k",
             Role::Primary,
             Scope::OffSupport,
             Box::new(c31),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            SUMMED,
             "(C3.2) summed",
             "‖ṽ_S̄‖₁ + η(ε̃²+r)C_x b_x ε̃ − E‖ṽ'_S̄‖₁ ≥ 0 (one value per state); scaled by ηε̃",
             Role::Primary,
@@ -60,10 +72,11 @@ pub fn inequalities() -> Vec<Ineq> {
                     return None;
                 }
                 let inc: f64 = (p.r()..p.d()).map(|j| mean_inc(os, j)).sum();
-                Some((inst.eta * inst.k1() * inst.b() * inst.cap - inc, inst.eta * inst.cap))
+                Some(Margin::scaled(inst.eta * inst.k1() * inst.b() * inst.cap - inc, inst.eta * inst.cap))
             }),
         ),
-        Ineq::flipped_control(
+        OneStepIneq::flipped_control(
+            CONTROL_FLIPPED,
             "control: (C3.1) with the gradient sign flipped",
             "the (C3.1) margin for the kernel with the gradient sign flipped (must fail where M_kk ṽ_k² > K1 b_x)",
             Scope::OffSupport,
@@ -74,14 +87,10 @@ pub fn inequalities() -> Vec<Ineq> {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let pp = PracticalParams::from_ctx(ctx)?;
-    let runs = practical_runs(ctx, &pp)?;
+    let (pp, runs) = practical(ctx)?;
 
-    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c3(
-        "C.3 literal",
-        "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows",
-    ));
+    let lit = T33Literal::literal();
+    out.audits.push(lit.setting().audit_c3("C.3 literal", LITERAL_TITLE));
     if let Some(r) = runs.last() {
         let mut g = lit.setting();
         g.c_x = r.stats.c_x;
@@ -92,38 +101,32 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ));
     }
 
-    exact_layer(
-        ctx,
-        &mut out,
-        &runs,
-        vec![
-            (typical_instance()?, "typical", inequalities()),
-            (adversarial_instance()?, "adversarial", inequalities()),
-        ],
-    )?;
+    exact_layer(ctx, &mut out, &runs, both_instances(inequalities(), inequalities())?)?;
 
     let mut rows = Vec::new();
     for run in &runs {
-        let s = pp.setting(run, 0.1);
-        let au = s.audit_c3(&format!("C.3 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = out.push_audit(au);
+        let id = format!("C.3 practical n = {}", run.spec.n);
+        let regime = pp.push_audit(&mut out, run, 0.1, &id, Setting::audit_c3);
         let k = run.chains.iter().filter(|c| matches!(c.exit, Some((_, Exit::OffSupport)))).count() as u64;
         let n_ch = run.chains.len() as u64;
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.3 (n = {}): P(‖ṽ_S̄[T]‖₁ > ε̃1) ≤ ρ/6", run.spec.n),
-            "the (1 + c1, ε̃1)-bounded coupling froze because ‖v_S̄‖₁ exceeded ε̃1 = 12/ρ = 1200",
-            regime,
-            Role::Primary,
-            k,
-            n_ch,
-            RHO / 6.0,
-        ));
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("C.3 (n = {}): P(‖ṽ_S̄[T]‖₁ > ε̃1) ≤ ρ/6", run.spec.n),
+                "the (1 + c1, ε̃1)-bounded coupling froze because ‖v_S̄‖₁ exceeded ε̃1 = 12/ρ = 1200",
+                regime,
+                Role::Primary,
+                k,
+                n_ch,
+                RHO / 6.0,
+            )
+            .keyed(key(CAP_EXCEEDED, &n_tag(run.spec.n))),
+        );
         let sup = run.chains.iter().map(|c| c.sup_off).fold(0.0, f64::max);
         rows.push(vec![
             run.spec.n.to_string(),
             format!("{k}/{n_ch}"),
             fmt(sup),
-            fmt(crate::engine::stats::quantile(&run.chains.iter().map(|c| c.off_t).collect::<Vec<_>>(), 0.5)),
+            fmt(stats::quantile(&run.chains.iter().map(|c| c.off_t).collect::<Vec<_>>(), 0.5)),
         ]);
         out.measure(
             format!("C.3 practical n = {}: max_t ‖v_S̄[t]‖₁ over all chains", run.spec.n),
@@ -141,7 +144,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ],
         rows,
     });
-    out.note("In the practical regime the cap ε̃1 = 12/ρ = 1200 is never approached (the off-support mass peaks at a few units while the support climbs), so the bad event has frequency 0; with the available chains this cannot CONFIRM a bound as small as ρ/6 (INCONCLUSIVE), it can only exclude rates of a few per cent. The negative control of this claim is exact: with the gradient sign flipped, (C3.1) fails at states with off-support mass.");
+    out.note(
+        "In the practical regime the cap ε̃1 = 12/ρ = 1200 is never approached (the off-support mass peaks at \
+         a few units while the support climbs), so the bad event has frequency 0; with the available chains \
+         this cannot CONFIRM a bound as small as ρ/6 (INCONCLUSIVE), it can only exclude rates of a few per \
+         cent. The negative control of this claim is exact: with the gradient sign flipped, (C3.1) fails at \
+         states with off-support mass.",
+    );
     out.note(power_note(&pp, RHO / 6.0));
     Ok(out)
 }

@@ -8,7 +8,7 @@
 //! > `≤ (1 − η)(1 − ṽ_k)` (67); `Var[1 − ṽ_k[t+1] | ṽ_k[t]] ≤ (2ηδ)²` (68); by Lemma G.3 and a
 //! > union bound over `1 ≤ t1 < t2 ≤ T`: `≤ T² exp(−c1²/(8ηδ²b_x²)) ≤ ρ/(6r)` (69)–(75).
 //!
-//! (SPEC §5.5, RECONSTRUCTED[m].)
+//! (SPEC §5.5, RECONSTRUCTED\[m\].)
 //!
 //! # Formula
 //! With `w = 1 − ṽ_k ∈ [c1/3, c1]` and `m_k = E[ṽ'_k − ṽ_k] = −ηṽ_k(Me)_k`:
@@ -21,15 +21,16 @@
 //! `b_x = 1`), `S = {k}`, `ṽ_k = 0.95`, other coordinates `1e−3`, `η = 1e−3`, `δ = 1`:
 //! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
 
+use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Role, Table};
+use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, PathStats, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -42,6 +43,42 @@ pub const CLAIM: Claim = Claim {
     accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
     run,
 };
+
+/// Key of the intermediate step (66).
+pub const INTERMEDIATE_66: &str = "C5-66-intermediate";
+/// Key of the printed (67), `γ = η` (witness of E-C5 where `M_kk = 1/2`).
+pub const PRINTED_GAMMA: &str = "C5.1-printed-gamma";
+/// Key of the repaired (67), `γ = η/4`.
+pub const REPAIRED_GAMMA: &str = "C5.1-repaired-gamma";
+/// Key of (C5.2), the variance bound.
+pub const VARIANCE: &str = "C5.2-variance";
+/// Key of the G.3-R range bound (repair of E-G3a).
+pub const RANGE_G3R: &str = "C5-range-g3r";
+/// Key of the printed `a` used as a squared-range bound (witness of E-G3a).
+pub const PRINTED_A_AS_RANGE: &str = "C5-printed-a-as-range";
+/// Key of the E-G3b step-size condition.
+pub const STEP_G3B: &str = "C5-step-g3b";
+/// Key of the negative control: the repaired (C5.1) with the gradient sign flipped.
+pub const CONTROL_FLIPPED: &str = "C5.1-control-flipped";
+/// Tag of the E-C5 witness data.
+pub const EC5_TAG: &str = "E-C5 Hadamard";
+/// Key of the practical check on the coupled chain: `ṽ_k` reached `1 − c1/2`, ends below `1 − c1`.
+pub const FELL_BACK: &str = "C5-fell-back";
+/// Key of the same event on the real chain `v`.
+pub const FELL_BACK_REAL: &str = "C5-fell-back-real";
+/// Key of the negative control: the same event with Gaussian noise of matched variance.
+pub const CONTROL_GAUSS: &str = "C5-control-gauss";
+
+/// Some support coordinate of the path reached `1 − c1/2` before `T` and ends below `1 − c1`.
+fn fell_back(p: &PathRecord) -> bool {
+    let (lo, hi) = (1.0 - C1, 1.0 - C1 / 2.0);
+    p.max_lt.iter().zip(&p.support_t).any(|(&m, &end)| m >= hi && end < lo)
+}
+
+/// `min` over chains and `k ∈ S` of `v_k[T]` (real chain).
+fn min_support_t(run: &PracticalRun) -> f64 {
+    run.chains.iter().flat_map(|c| c.paths.real.support_t.iter().copied()).fold(f64::INFINITY, f64::min)
+}
 
 fn window(inst: &Inst, v: f64) -> bool {
     v >= 1.0 - inst.c1 && v <= 1.0 - inst.c1 / 3.0
@@ -57,22 +94,24 @@ pub fn margin_66(os: &OneStep, inst: &Inst, k: usize) -> f64 {
 }
 
 /// `(67)` margin `m_k − γw` with `γ = frac·η`, on the window.
-fn c51(os: &OneStep, inst: &Inst, k: usize, frac: f64) -> Option<(f64, f64)> {
+fn c51(os: &OneStep, inst: &Inst, k: usize, frac: f64) -> Option<Margin> {
     let v = vk(os, k);
     if !window(inst, v) {
         return None;
     }
     let w = 1.0 - v;
-    Some((mean_inc(os, k) - frac * inst.eta * w, inst.eta * w))
+    Some(Margin::scaled(mean_inc(os, k) - frac * inst.eta * w, inst.eta * w))
 }
 
 /// The one-step inequalities of C.5; `printed_role` is the role of the printed (67) (it holds
 /// when `M_kk ≈ 1` and fails when `M_kk = 1/2`).
-pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
+pub fn inequalities(printed_role: Role) -> Vec<OneStepIneq> {
     vec![
-        Ineq::new(
+        OneStepIneq::new(
+            INTERMEDIATE_66,
             "(66) intermediate",
-            "w − (η/2)ṽ_k(ṽ_k+1)w + η(ε̃²+r)C_x b_x ṽ_k − E[1 − ṽ'_k] ≥ 0 for k ∈ S, w = 1 − ṽ_k ∈ [c1/3, c1], closed form ηṽ_k((M_kk − ½)(1+ṽ_k)w + K1 b_x − p_k); scaled by ηw",
+            "w − (η/2)ṽ_k(ṽ_k+1)w + η(ε̃²+r)C_x b_x ṽ_k − E[1 − ṽ'_k] ≥ 0 for k ∈ S, w = 1 − ṽ_k ∈ [c1/3, c1], closed \
+                form ηṽ_k((M_kk − ½)(1+ṽ_k)w + K1 b_x − p_k); scaled by ηw",
             Role::Primary,
             Scope::Support,
             Box::new(|os, inst, k| {
@@ -81,24 +120,27 @@ pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
                     return None;
                 }
                 let w = 1.0 - v;
-                Some((margin_66(os, inst, k), inst.eta * w))
+                Some(Margin::scaled(margin_66(os, inst, k), inst.eta * w))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            PRINTED_GAMMA,
             "(C5.1) printed γ = η",
             "(1−η)w − E[1 − ṽ'_k] ≥ 0 on the window (67); scaled by ηw",
             printed_role,
             Scope::Support,
             Box::new(|os, inst, k| c51(os, inst, k, 1.0)),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            REPAIRED_GAMMA,
             "(C5.1) repaired γ = η/4",
             "(1−η/4)w − E[1 − ṽ'_k] ≥ 0 on the window; scaled by ηw",
             Role::Repair { erratum: "E-C5".into() },
             Scope::Support,
             Box::new(|os, inst, k| c51(os, inst, k, 0.25)),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            VARIANCE,
             "(C5.2) variance",
             "4η²δ²b_x² − Var[ṽ'_k] ≥ 0 on the window (the printed (68) without b_x is (2ηδ)²); scaled by η²δ²b_x²",
             Role::Primary,
@@ -108,10 +150,11 @@ pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
                     return None;
                 }
                 let s = (inst.eta * inst.delta * inst.b()).powi(2);
-                Some((4.0 * s - os.var(k), s))
+                Some(Margin::scaled(4.0 * s - os.var(k), s))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            RANGE_G3R,
             "(C5) range, G.3-R",
             "2η(δb_x + (ε̃²+r)b_x²) − ℓ_k ≥ 0 on the window (ℓ_k the enumerated conditional range); scaled by ηδb_x",
             Role::Repair { erratum: "E-G3a".into() },
@@ -120,12 +163,14 @@ pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
                 if !window(inst, vk(os, k)) {
                     return None;
                 }
-                Some((2.0 * inst.eta * inst.step_scale() - os.range(k), inst.eta * inst.delta * inst.b()))
+                Some(Margin::scaled(2.0 * inst.eta * inst.step_scale() - os.range(k), inst.eta * inst.delta * inst.b()))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            PRINTED_A_AS_RANGE,
             "(C5) printed a as squared range",
-            "(2ηδ)² − ℓ_k² ≥ 0 on the window (the printed (68) used as a range bound, as G.3-R requires); scaled by η²δ²",
+            "(2ηδ)² − ℓ_k² ≥ 0 on the window (the printed (68) used as a range bound, as G.3-R requires); scaled by \
+                η²δ²",
             Role::Witness { erratum: "E-G3a".into() },
             Scope::Support,
             Box::new(|os, inst, k| {
@@ -134,17 +179,20 @@ pub fn inequalities(printed_role: Role) -> Vec<Ineq> {
                 }
                 let s = (inst.eta * inst.delta).powi(2);
                 let l = os.range(k);
-                Some((4.0 * s - l * l, s))
+                Some(Margin::scaled(4.0 * s - l * l, s))
             }),
         ),
-        Ineq::new(
+        OneStepIneq::new(
+            STEP_G3B,
             "E-G3b step ≤ c1/6",
-            "c1/6 − max_(i,s) |ṽ'_k − ṽ_k| ≥ 0 for k ∈ S (the unstated step-size condition of the decomposition (64)); scaled by c1/6",
+            "c1/6 − max_(i,s) |ṽ'_k − ṽ_k| ≥ 0 for k ∈ S (the unstated step-size condition of the decomposition \
+                (64)); scaled by c1/6",
             Role::Primary,
             Scope::Support,
-            Box::new(|os, inst, k| Some((inst.c1 / 6.0 - os.max_abs_change(k), inst.c1 / 6.0))),
+            Box::new(step_g3b_margin),
         ),
-        Ineq::flipped_control(
+        OneStepIneq::flipped_control(
+            CONTROL_FLIPPED,
             "control: repaired (C5.1) with the gradient sign flipped",
             "the repaired (C5.1) margin for the kernel with the gradient sign flipped (must fail)",
             Scope::Support,
@@ -189,19 +237,23 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
     let cap = 1.0;
     let mut printed = ExactCheck::new(
         "(C5.1) printed γ = η [E-C5 Hadamard]",
-        "(1−η)w − E[1 − ṽ'_0] ≥ 0 at window states of the 16 × 16 Hadamard data with M_00 = 1/2 (S = {0}); scaled by ηw",
+        "(1−η)w − E[1 − ṽ'_0] ≥ 0 at window states of the 16 × 16 Hadamard data with M_00 = 1/2 (S = {0}); scaled by \
+            ηw",
         Role::Witness { erratum: "E-C5".into() },
-    );
+    )
+    .keyed(key(PRINTED_GAMMA, EC5_TAG));
     let mut repaired = ExactCheck::new(
         "(C5.1) repaired γ = η/4 [E-C5 Hadamard]",
         "(1−η/4)w − E[1 − ṽ'_0] ≥ 0 at the same states; scaled by ηw",
         Role::Repair { erratum: "E-C5".into() },
-    );
+    )
+    .keyed(key(REPAIRED_GAMMA, EC5_TAG));
     let mut inter = ExactCheck::new(
         "(66) intermediate [E-C5 Hadamard]",
         "(66) at the same states (holds: the flaw is the step (66) → (67)); scaled by ηw",
         Role::Primary,
-    );
+    )
+    .keyed(key(INTERMEDIATE_66, EC5_TAG));
     let mut rows = Vec::new();
     for &(eta, delta) in &[(1e-3, 1.0), (1e-6, 1.0)] {
         let inst =
@@ -212,8 +264,8 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
             rho: RHO,
             c1: C1,
             cap,
-            eps1: 0.1,
-            log_inv_eps_min: 250.0,
+            eps1: STAGE1_EPS1,
+            log_inv_eps_min: STAGE1_LOG_INV_EPS_MIN,
             b_x: st.b_x,
             c_x: st.c_x,
             min_mkk: st.min_mkk,
@@ -267,8 +319,17 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
     out.exact.push(repaired);
     out.exact.push(inter);
     out.tables.push(Table {
-        title: "E-C5: 16 × 16 Sylvester–Hadamard data, support column ÷ √2 (M_00 = 1/2, C_x = 0, b_x = 1), other coordinates 1e−3".into(),
-        columns: vec!["η".into(), "ṽ_k".into(), "E[1 − ṽ'_k] (closed form)".into(), "E[1 − ṽ'_k] (2n outcomes)".into(), "(1 − η)(1 − ṽ_k) printed".into(), "(1 − η/4)(1 − ṽ_k) repaired".into()],
+        title: "E-C5: 16 × 16 Sylvester–Hadamard data, support column ÷ √2 (M_00 = 1/2, C_x = 0, b_x = 1), other \
+            coordinates 1e−3"
+            .into(),
+        columns: vec![
+            "η".into(),
+            "ṽ_k".into(),
+            "E[1 − ṽ'_k] (closed form)".into(),
+            "E[1 − ṽ'_k] (2n outcomes)".into(),
+            "(1 − η)(1 − ṽ_k) printed".into(),
+            "(1 − η/4)(1 − ṽ_k) repaired".into(),
+        ],
         rows,
     });
     Ok(())
@@ -276,14 +337,10 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let pp = PracticalParams::from_ctx(ctx)?;
-    let runs = practical_runs(ctx, &pp)?;
+    let (pp, runs) = practical(ctx)?;
 
-    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c5(
-        "C.5 literal",
-        "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows",
-    ));
+    let lit = T33Literal::literal();
+    out.audits.push(lit.setting().audit_c5("C.5 literal", LITERAL_TITLE));
     out.audits.push(lit.setting().audit_c5_repaired(
         "C.5 literal, repaired",
         "the same instance with γ = η/4 (E-C5) and the range-based G.3-R (E-G3a)",
@@ -294,57 +351,43 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ctx,
         &mut out,
         &runs,
-        vec![
-            (typical_instance()?, "typical", inequalities(Role::Primary)),
-            (adversarial_instance()?, "adversarial", inequalities(Role::Witness { erratum: "E-C5".into() })),
-        ],
+        both_instances(inequalities(Role::Primary), inequalities(Role::Witness { erratum: "E-C5".into() }))?,
     )?;
 
     let mut rows = Vec::new();
     for run in &runs {
-        let s = pp.setting(run, 0.1);
-        let au = s.audit_c5(&format!("C.5 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = out.push_audit(au);
+        let id = format!("C.5 practical n = {}", run.spec.n);
+        let regime = pp.push_audit(&mut out, run, 0.1, &id, Setting::audit_c5);
         let n_ch = run.chains.len() as u64;
-        let lo = 1.0 - C1;
-        let hi = 1.0 - C1 / 2.0;
-        let kc = run
-            .chains
-            .iter()
-            .filter(|c| (0..pp.r).any(|k| c.tilde_max_lt[k] >= hi && c.tilde_support_t[k] < lo))
-            .count() as u64;
-        let kv =
-            run.chains.iter().filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= hi && c.support_t[k] < lo)).count() as u64;
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.5 (n = {}): P(∃k ∈ S: max_{{t<T}} ṽ_k ≥ 1 − c1/2 ∧ ṽ_k[T] < 1 − c1) ≤ ρ/6", run.spec.n),
-            "a support coordinate of the coupled chain reached 0.95 before T but ends below 0.9 (union over k ∈ S of the lemma's ρ/(6r))",
-            regime.clone(),
-            Role::Primary,
-            kc,
-            n_ch,
-            RHO / 6.0,
-        ));
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.5 on v (n = {}): P(∃k ∈ S: max_{{t<T}} v_k ≥ 1 − c1/2 ∧ v_k[T] < 1 − c1) ≤ ρ/6", run.spec.n),
-            "the same event for the real chain v (no coupling)",
-            regime,
-            Role::Primary,
-            kv,
-            n_ch,
-            RHO / 6.0,
-        ));
-        let min_t = run.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min);
-        rows.push(vec![run.spec.n.to_string(), format!("{kc}/{n_ch}"), format!("{kv}/{n_ch}"), fmt(min_t)]);
+        let n = run.spec.n;
+        let k = count_events(&run.chains, |c| c.paths.map(fell_back));
+        let checks = PathStats {
+            coupled: PathCheck {
+                key: FELL_BACK,
+                id: format!("C.5 (n = {n}): P(∃k ∈ S: max_{{t<T}} ṽ_k ≥ 1 − c1/2 ∧ ṽ_k[T] < 1 − c1) ≤ ρ/6"),
+                event: "a support coordinate of the coupled chain reached 0.95 before T but ends below 0.9 (union \
+                        over k ∈ S of the lemma's ρ/(6r))"
+                    .into(),
+            },
+            real: PathCheck {
+                key: FELL_BACK_REAL,
+                id: format!("C.5 on v (n = {n}): P(∃k ∈ S: max_{{t<T}} v_k ≥ 1 − c1/2 ∧ v_k[T] < 1 − c1) ≤ ρ/6"),
+                event: "the same event for the real chain v (no coupling)".into(),
+            },
+        };
+        push_on_paths(&mut out, &regime, n, checks, k, n_ch, RHO / 6.0);
+        let (kc, kv) = (k.coupled, k.real);
+        rows.push(vec![
+            run.spec.n.to_string(),
+            format!("{kc}/{n_ch}"),
+            format!("{kv}/{n_ch}"),
+            fmt(min_support_t(run)),
+        ]);
     }
     let cspec = pp.spec(pp.control_n, PracticalDyn::GaussNoise);
     let crun = practical_run(ctx, &cspec, None)?;
-    let cau = pp.setting(&crun, 0.1).audit_c5(&format!("C.5 control n = {}", crun.spec.n), &practical_title(&crun));
-    let creg = out.push_audit(cau);
-    let kg = crun
-        .chains
-        .iter()
-        .filter(|c| (0..pp.r).any(|k| c.max_lt[k] >= 1.0 - C1 / 2.0 && c.support_t[k] < 1.0 - C1))
-        .count() as u64;
+    let creg = pp.push_audit(&mut out, &crun, 0.1, &format!("C.5 control n = {}", crun.spec.n), Setting::audit_c5);
+    let kg = crun.chains.iter().filter(|c| fell_back(&c.paths.real)).count() as u64;
     out.mc.push(
         McCheck::prob_upper(
             &format!("control: Gaussian noise, C.5 on v (n = {})", crun.spec.n),
@@ -355,13 +398,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             crun.chains.len() as u64,
             RHO / 6.0,
         )
-        .with_diverged(crun.diverged()),
+        .with_diverged(crun.diverged())
+        .keyed(key(CONTROL_GAUSS, &n_tag(crun.spec.n))),
     );
     rows.push(vec![
         format!("{} (Gaussian noise)", crun.spec.n),
         "—".into(),
         format!("{kg}/{}", crun.chains.len()),
-        fmt(crun.chains.iter().flat_map(|c| c.support_t.iter().copied()).fold(f64::INFINITY, f64::min)),
+        fmt(min_support_t(&crun)),
     ]);
     out.tables.push(Table {
         title: "Practical regime: support coordinates that reached 0.95 but end below 0.9".into(),
@@ -377,7 +421,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let p = ec5_problem()?;
             let (closed, en) = ec5_expectation(&p, 0.95, 1e-3, 1.0);
             format!(
-                "exact counter-example (all data hypotheses of C.5 hold: M_00 = 1/2, C_x = 0, b_x = 1): 16 × 16 Sylvester–Hadamard, support column ÷ √2, ṽ_k = 0.95, others 1e−3, η = 1e−3, δ = 1: E[1 − ṽ'_k] = {closed:.9} (2n-outcome enumeration {en:.9}) > (1 − η)·0.05 = 0.049950000; it fails on the whole window [0.9, 0.967] and at η = 1e−6 (where (C5-b) holds for T = 1e6), and on the adversarial d = 100 data at the M_kk = 1/2 support coordinate. (66) holds at the same states, so the flaw is the step (66) → (67); γ = η/4 holds everywhere (the exponent of (71) drops 4×)."
+                "exact counter-example (all data hypotheses of C.5 hold: M_00 = 1/2, C_x = 0, b_x = 1): 16 × 16 \
+                    Sylvester–Hadamard, support column ÷ √2, ṽ_k = 0.95, others 1e−3, η = 1e−3, δ = 1: E[1 − ṽ'_k] = \
+                    {closed:.9} (2n-outcome enumeration {en:.9}) > (1 − η)·0.05 = 0.049950000; it fails on the whole \
+                    window [0.9, 0.967] and at η = 1e−6 (where (C5-b) holds for T = 1e6), and on the adversarial d = \
+                    100 data at the M_kk = 1/2 support coordinate. (66) holds at the same states, so the flaw is the \
+                    step (66) → (67); γ = η/4 holds everywhere (the exponent of (71) drops 4×)."
             )
         },
         reading: Reading::ReconstructedMedium,
@@ -388,9 +437,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         id: "E-G3a".into(),
         location: "Lemma C.5, (68)–(71): G.3 applied with the variance bound (2ηδ)²".into(),
         printed: "a = (2ηδ)² in G.3".into(),
-        finding: "With G.3-R the constant must bound the squared conditional range; (2ηδ)² does not at admissible states where the gradient part of the increment is large, while ℓ_k ≤ 2η(δb_x + (ε̃²+r)b_x²) holds everywhere.".into(),
+        finding: "With G.3-R the constant must bound the squared conditional range; (2ηδ)² does not at admissible \
+            states where the gradient part of the increment is large, while ℓ_k ≤ 2η(δb_x + (ε̃²+r)b_x²) holds \
+            everywhere."
+            .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(C5) printed a as squared range [typical]".into(), "(C5) printed a as squared range [adversarial]".into()],
+        witnesses: vec![
+            "(C5) printed a as squared range [typical]".into(),
+            "(C5) printed a as squared range [adversarial]".into(),
+        ],
         witnessed: false,
     });
     Ok(out)

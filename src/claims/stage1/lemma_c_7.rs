@@ -10,7 +10,7 @@
 //! > `≤ (1 − η²δ²/16) Φ(ṽ[t])` (76)–(79) "by Taylor expansion"; Markov (80)–(83):
 //! > `Pr(Φ(ṽ[T]) > √ε1) ≤ (1 − η²δ²/16)^T √d/√ε1 ≤ ρ/6`.
 //!
-//! (SPEC §5.6–§5.7, RECONSTRUCTED[m]; the coefficient of (C7-a) RECONSTRUCTED[l]; the OCR's
+//! (SPEC §5.6–§5.7, RECONSTRUCTED\[m\]; the coefficient of (C7-a) RECONSTRUCTED\[l\]; the OCR's
 //! "`‖v_S‖_1 ≤ ε`" in C.6 is a typo for `‖v_S̄‖_1`.)
 //!
 //! # Formula
@@ -24,16 +24,18 @@
 //! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
 //! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
+use super::states::Family;
+use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage1::common::*;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::engine::stats;
 use crate::error::Result;
-use crate::evidence::{Erratum, McCheck, Outcome, Reading, Role, Table};
+use crate::evidence::{Erratum, Margin, McCheck, Outcome, PathStats, Reading, Role, State, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -51,16 +53,62 @@ pub const CLAIM: Claim = Claim {
 /// below 2 because plain SGD (δ = 0) *grows* Φ by ~1.2 over T while `(1−γ7)^T ≈ 0.61`.
 pub const THETA: f64 = 1.8;
 
-fn c71(os: &OneStep, inst: &Inst, k: usize, denom: f64) -> Option<(f64, f64)> {
+/// Key of the printed (79), `γ7 = η²δ²/16` (witness of E-C7 on the E-C7 data).
+pub const PRINTED_GAMMA7: &str = "C7.1-printed-gamma7";
+/// Key of the repaired (79), `γ7 = η²δ²/32`.
+pub const REPAIRED_GAMMA7: &str = "C7.1-repaired-gamma7";
+/// Key of the summed supermartingale inequality.
+pub const SUPERMARTINGALE: &str = "C7-supermartingale";
+/// Key of the negative control: the repaired (C7.1) with the gradient sign flipped.
+pub const CONTROL_FLIPPED: &str = "C7.1-control-flipped";
+/// Tag of the E-C7 witness data.
+pub const EC7_TAG: &str = "E-C7 Hadamard";
+/// Key of the practical check on the coupled chain: `Φ(ṽ[T]) > √ε1`.
+pub const POTENTIAL: &str = "C7-potential";
+/// Key of the same event on the real chain `v`.
+pub const POTENTIAL_REAL: &str = "C7-potential-real";
+/// Key of the contraction check on the real chain.
+pub const CONTRACTION: &str = "C7-contraction";
+/// Key of the negative control with `δ = 0`.
+pub const CONTROL_NO_NOISE: &str = "C7-control-no-noise";
+/// Key of the negative control with Gaussian noise.
+pub const CONTROL_GAUSS: &str = "C7-control-gauss";
+
+/// The key of the contraction check's negative control with the dynamics `kind`.
+fn control_key(kind: PracticalDyn) -> &'static str {
+    if kind == PracticalDyn::NoNoise { CONTROL_NO_NOISE } else { CONTROL_GAUSS }
+}
+
+/// A row of the potential table: `Φ[T]/Φ[0]` (min, median, max), `(1 − η²δ²/16)^T = fac16`,
+/// `(1 − η²δ²/32)^T = fac32`, the median `Φ[T]` and the two counts.
+fn phi_row(label: String, run: &PracticalRun, fac16: f64, fac32: f64, counts: [String; 2]) -> Vec<String> {
+    let ratio: Vec<f64> = run.chains.iter().map(|c| c.paths.real.phi_t / c.phi0).collect();
+    let phi: Vec<f64> = run.chains.iter().map(|c| c.paths.real.phi_t).collect();
+    let [coupled, real] = counts;
+    vec![
+        label,
+        fmt(stats::quantile(&ratio, 0.0)),
+        fmt(stats::quantile(&ratio, 0.5)),
+        fmt(stats::quantile(&ratio, 1.0)),
+        fmt(fac16),
+        fmt(fac32),
+        fmt(stats::quantile(&phi, 0.5)),
+        coupled,
+        real,
+    ]
+}
+
+fn c71(os: &OneStep, inst: &Inst, k: usize, denom: f64) -> Option<Margin> {
     let s = (inst.eta * inst.delta).powi(2);
-    Some((-s / denom - os.sqrt_factor_minus_one(k), s))
+    Some(Margin::scaled(-s / denom - os.sqrt_factor_minus_one(k), s))
 }
 
 /// The one-step inequalities of C.7; `printed` is the role of the `1/16` version (`None`: not run).
-pub fn inequalities(printed: Option<Role>) -> Vec<Ineq> {
+pub fn inequalities(printed: Option<Role>) -> Vec<OneStepIneq> {
     let mut v = Vec::new();
     if let Some(role) = printed {
-        v.push(Ineq::new(
+        v.push(OneStepIneq::new(
+            PRINTED_GAMMA7,
             "(C7.1) printed γ7 = η²δ²/16",
             "1 − η²δ²/16 − E√F_k ≥ 0 for k ∉ S at in-set states (79); scaled by η²δ²",
             role,
@@ -68,14 +116,16 @@ pub fn inequalities(printed: Option<Role>) -> Vec<Ineq> {
             Box::new(|os, inst, k| c71(os, inst, k, 16.0)),
         ));
     }
-    v.push(Ineq::new(
+    v.push(OneStepIneq::new(
+        REPAIRED_GAMMA7,
         "(C7.1) repaired γ7 = η²δ²/32",
         "1 − η²δ²/32 − E√F_k ≥ 0 for k ∉ S at in-set states; scaled by η²δ²",
         Role::Repair { erratum: "E-C7".into() },
         Scope::OffSupport,
         Box::new(|os, inst, k| c71(os, inst, k, 32.0)),
     ));
-    v.push(Ineq::new(
+    v.push(OneStepIneq::new(
+        SUPERMARTINGALE,
         "(C7) supermartingale, summed",
         "(1 − η²δ²/32)Φ(ṽ) − E[Σ_{k∉S} √ṽ'_k] ≥ 0 (one value per state; Φ(ṽ') ≤ Σ √ṽ'_k); scaled by η²δ²Φ(ṽ)",
         Role::Repair { erratum: "E-C7".into() },
@@ -93,10 +143,11 @@ pub fn inequalities(printed: Option<Role>) -> Vec<Ineq> {
                 phi += sq;
                 m += sq * (-s / 32.0 - os.sqrt_factor_minus_one(j));
             }
-            Some((m, s * phi))
+            Some(Margin::scaled(m, s * phi))
         }),
     ));
-    v.push(Ineq::flipped_control(
+    v.push(OneStepIneq::flipped_control(
+        CONTROL_FLIPPED,
         "control: repaired (C7.1) with the gradient sign flipped",
         "the repaired (C7.1) margin for the kernel with the gradient sign flipped (must fail where M_kk ṽ_k² is large)",
         Scope::OffSupport,
@@ -165,11 +216,8 @@ pub fn ec7_states(inst: &Inst) -> Vec<State> {
                 v[1] = v1;
                 let pv = PVec::from_slice(&v);
                 if inst.in_set(&pv) {
-                    out.push(State {
-                        v: pv,
-                        family: Family::Adversarial,
-                        label: format!("ṽ_0 = {}, ṽ_1 = {}, others {}", fmt(v0), fmt(v1), fmt(rest)),
-                    });
+                    let label = format!("ṽ_0 = {}, ṽ_1 = {}, others {}", fmt(v0), fmt(v1), fmt(rest));
+                    out.push(State::new(pv, Family::Adversarial.name(), label));
                 }
             }
         }
@@ -179,44 +227,45 @@ pub fn ec7_states(inst: &Inst) -> Vec<State> {
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let pp = PracticalParams::from_ctx(ctx)?;
-    let runs = practical_runs(ctx, &pp)?;
+    let (pp, runs) = practical(ctx)?;
     let eps1 = 0.5;
 
-    let lit = T33Literal::new(100, 5, RHO, 0.1, 250.0);
-    out.audits.push(lit.setting().audit_c7(
-        "C.7 literal",
-        "Theorem 3.3's choices (d = 100, ε1 = 0.1, log(1/ε_min) = 250), C_x at the largest value the theorem allows",
-    ));
+    let lit = T33Literal::literal();
+    out.audits.push(lit.setting().audit_c7("C.7 literal", LITERAL_TITLE));
     out.audits
         .push(lit.setting().audit_c7_repaired("C.7 literal, repaired", "the same instance with γ7 = η²δ²/32 (E-C7)"));
 
     // E-C7 witness on purpose-built data.
     let w = ec7_instance()?;
-    let mut wa = Setting { d: EC7_D, r: 1, rho: RHO, c1: C1, cap: EC7_CAP, eps1: 0.1, log_inv_eps_min: 250.0, b_x: w.stats.b_x, c_x: w.stats.c_x, min_mkk: w.stats.min_mkk, eta: EC7_ETA, delta: EC7_DELTA, t: 4e7 }
-        .audit_c7("E-C7 witness data", "16 × 16 Hadamard, S = {0}, column 1 = a(h_1 + εh_0): M_11 = 1/2, M_01 = 3e-5; ε̃ = 0.1, η = 1e-3, δ = 2, T = 4e7");
+    let witness_setting = Setting {
+        d: EC7_D,
+        r: 1,
+        rho: RHO,
+        c1: C1,
+        cap: EC7_CAP,
+        eps1: STAGE1_EPS1,
+        log_inv_eps_min: STAGE1_LOG_INV_EPS_MIN,
+        b_x: w.stats.b_x,
+        c_x: w.stats.c_x,
+        min_mkk: w.stats.min_mkk,
+        eta: EC7_ETA,
+        delta: EC7_DELTA,
+        t: 4e7,
+    };
+    let mut wa = witness_setting.audit_c7(
+        "E-C7 witness data",
+        "16 × 16 Hadamard, S = {0}, column 1 = a(h_1 + εh_0): M_11 = 1/2, M_01 = 3e-5; ε̃ = 0.1, η = 1e-3, δ = 2, \
+         T = 4e7",
+    );
     wa.hypotheses
         .extend(w.derived_audit().hypotheses.into_iter().filter(|h| h.id.starts_with("(C7") || h.id == "M_kk ≥ 1/2"));
     out.audits.push(wa);
-    let (wc, wt) = run_exact(
-        ctx,
-        &w,
-        "E-C7 Hadamard",
-        &ec7_states(&w),
-        &inequalities(Some(Role::Witness { erratum: "E-C7".into() })),
-    );
+    let (wc, wt) =
+        run_exact(ctx, &w, EC7_TAG, &ec7_states(&w), &inequalities(Some(Role::Witness { erratum: "E-C7".into() })));
     out.exact.extend(wc);
     out.tables.push(wt);
 
-    exact_layer(
-        ctx,
-        &mut out,
-        &runs,
-        vec![
-            (typical_instance()?, "typical", inequalities(Some(Role::Primary))),
-            (adversarial_instance()?, "adversarial", inequalities(None)),
-        ],
-    )?;
+    exact_layer(ctx, &mut out, &runs, both_instances(inequalities(Some(Role::Primary)), inequalities(None))?)?;
 
     // Practical Monte Carlo.
     let g16 = |s: &PracticalSpec| (1.0 - (s.eta * s.delta).powi(2) / 16.0).powf(s.steps as f64);
@@ -224,63 +273,54 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let theta = THETA;
     let mut rows = Vec::new();
     let contraction = |run: &PracticalRun, fac: f64| -> u64 {
-        run.chains.iter().filter(|c| !(c.phi_t <= theta * fac * c.phi0)).count() as u64
+        run.chains.iter().filter(|c| exceeds(c.paths.real.phi_t, theta * fac * c.phi0)).count() as u64
     };
     for run in &runs {
-        let s = pp.setting(run, eps1);
-        let au = s.audit_c7(&format!("C.7 practical n = {}", run.spec.n), &practical_title(run));
-        let regime = out.push_audit(au);
+        let id = format!("C.7 practical n = {}", run.spec.n);
+        let regime = pp.push_audit(&mut out, run, eps1, &id, Setting::audit_c7);
         let n_ch = run.chains.len() as u64;
-        let kc = run.chains.iter().filter(|c| !(c.tilde_phi_t <= eps1.sqrt())).count() as u64;
-        let kv = run.chains.iter().filter(|c| !(c.phi_t <= eps1.sqrt())).count() as u64;
+        let n = run.spec.n;
+        let k = count_events(&run.chains, |c| c.paths.map(|p| exceeds(p.phi_t, eps1.sqrt())));
         let fac = g16(&run.spec);
         let km = contraction(run, fac);
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.7 (n = {}): P(Φ(ṽ[T]) > √ε1) ≤ ρ/6, ε1 = 0.5", run.spec.n),
-            "the (1 + c1, ε̃1)-bounded potential of the coupled chain exceeds √ε1 at T (0 once the coupling froze)",
-            regime.clone(),
-            Role::Primary,
-            kc,
-            n_ch,
-            RHO / 6.0,
-        ));
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.7 on v (n = {}): P(Σ_(k∉S) √v_k[T] > √ε1) ≤ ρ/6, ε1 = 0.5", run.spec.n),
-            "the off-support potential of the real chain v exceeds √ε1 at T",
-            regime.clone(),
-            Role::Primary,
-            kv,
-            n_ch,
-            RHO / 6.0,
-        ));
-        out.mc.push(McCheck::prob_upper(
-            &format!("C.7 contraction on v (n = {}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8", run.spec.n),
-            &format!("Markov's inequality for the supermartingale (79) given v[0]: Φ = Σ_(k∉S) √v_k of the real chain, (1 − η²δ²/16)^T = {}", fmt(fac)),
-            regime,
-            Role::Primary,
-            km,
-            n_ch,
-            1.0 / theta,
-        ));
-        let ratio: Vec<f64> = run.chains.iter().map(|c| c.phi_t / c.phi0).collect();
-        rows.push(vec![
-            format!("{} (label noise)", run.spec.n),
-            fmt(stats::quantile(&ratio, 0.0)),
-            fmt(stats::quantile(&ratio, 0.5)),
-            fmt(stats::quantile(&ratio, 1.0)),
-            fmt(fac),
-            fmt(g32(&run.spec)),
-            fmt(stats::quantile(&run.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)),
-            format!("{kc}/{n_ch}"),
-            format!("{kv}/{n_ch}"),
-        ]);
+        let checks = PathStats {
+            coupled: PathCheck {
+                key: POTENTIAL,
+                id: format!("C.7 (n = {n}): P(Φ(ṽ[T]) > √ε1) ≤ ρ/6, ε1 = 0.5"),
+                event: "the (1 + c1, ε̃1)-bounded potential of the coupled chain exceeds √ε1 at T (0 once the \
+                        coupling froze)"
+                    .into(),
+            },
+            real: PathCheck {
+                key: POTENTIAL_REAL,
+                id: format!("C.7 on v (n = {n}): P(Σ_(k∉S) √v_k[T] > √ε1) ≤ ρ/6, ε1 = 0.5"),
+                event: "the off-support potential of the real chain v exceeds √ε1 at T".into(),
+            },
+        };
+        push_on_paths(&mut out, &regime, n, checks, k, n_ch, RHO / 6.0);
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("C.7 contraction on v (n = {n}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8"),
+                &format!(
+                    "Markov's inequality for the supermartingale (79) given v[0]: Φ = Σ_(k∉S) √v_k of the real \
+                     chain, (1 − η²δ²/16)^T = {}",
+                    fmt(fac)
+                ),
+                regime,
+                Role::Primary,
+                km,
+                n_ch,
+                1.0 / theta,
+            )
+            .keyed(key(CONTRACTION, &n_tag(n))),
+        );
+        let counts = [format!("{}/{n_ch}", k.coupled), format!("{}/{n_ch}", k.real)];
+        rows.push(phi_row(format!("{n} (label noise)"), run, fac, g32(&run.spec), counts));
     }
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
-        let cau = pp
-            .setting(&crun, eps1)
-            .audit_c7(&format!("C.7 control {} n = {}", kind.name(), crun.spec.n), &practical_title(&crun));
-        let creg = out.push_audit(cau);
+        let id = format!("C.7 control {} n = {}", kind.name(), crun.spec.n);
+        let creg = pp.push_audit(&mut out, &crun, eps1, &id, Setting::audit_c7);
         // The same threshold as the label-noise check (γ7 from the label-noise δ).
         let fac = g16(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
         let km = contraction(&crun, fac);
@@ -294,20 +334,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 crun.chains.len() as u64,
                 1.0 / theta,
             )
-            .with_diverged(crun.diverged()),
+            .with_diverged(crun.diverged())
+            .keyed(key(control_key(kind), &n_tag(crun.spec.n))),
         );
-        let ratio: Vec<f64> = crun.chains.iter().map(|c| c.phi_t / c.phi0).collect();
-        rows.push(vec![
-            format!("{} ({})", crun.spec.n, kind.name()),
-            fmt(stats::quantile(&ratio, 0.0)),
-            fmt(stats::quantile(&ratio, 0.5)),
-            fmt(stats::quantile(&ratio, 1.0)),
-            fmt(fac),
-            fmt(g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise))),
-            fmt(stats::quantile(&crun.chains.iter().map(|c| c.phi_t).collect::<Vec<_>>(), 0.5)),
-            "—".into(),
-            "—".into(),
-        ]);
+        let label = format!("{} ({})", crun.spec.n, kind.name());
+        let g = g32(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
+        rows.push(phi_row(label, &crun, fac, g, ["—".into(), "—".into()]));
     }
     out.tables.push(Table {
         title: "Practical regime: the off-support potential Φ = Σ_(k∉S) √v_k of the real chain after T steps".into(),
@@ -325,7 +357,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         rows,
     });
     out.note(format!(
-        "Practical regime: Tη²δ² = {} while (C7-b) asks for 16 log(6√d/(ρ√ε1)) = {}: T is ~{}× too short for the lemma's conclusion Φ ≤ √ε1, which is much stronger than ‖v_S̄‖₁ ≤ ε1 (Φ² ≥ ‖v_S̄‖₁, by a factor up to d − r). The potential does contract at the predicted rate (contraction check), and the coupled potential is 0 for the chains whose coupling froze (C.2's overshoot).",
+        "Practical regime: Tη²δ² = {} while (C7-b) asks for 16 log(6√d/(ρ√ε1)) = {}: T is ~{}× too short for the \
+            lemma's conclusion Φ ≤ √ε1, which is much stronger than ‖v_S̄‖₁ ≤ ε1 (Φ² ≥ ‖v_S̄‖₁, by a factor up to d − \
+            r). The potential does contract at the predicted rate (contraction check), and the coupled potential is 0 \
+            for the chains whose coupling froze (C.2's overshoot).",
         fmt(pp.steps as f64 * (pp.eta * pp.delta).powi(2)),
         fmt(16.0 * c7_log(pp.d, RHO, eps1)),
         fmt(16.0 * c7_log(pp.d, RHO, eps1) / (pp.steps as f64 * (pp.eta * pp.delta).powi(2)))
@@ -335,7 +370,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         id: "E-C7".into(),
         location: "Lemma C.7, (79): E√F_k ≤ 1 − η²δ²/16".into(),
         printed: "γ7 = η²δ²/16 by Taylor expansion".into(),
-        finding: "not derivable: with M_kk = 1/2 the second-order decrease is exactly η²δ²/16 before the drift −η(Me)_k/2, which is positive when M_jk > 0 for j ∈ S with ṽ_j < 1. On 16 × 16 Hadamard data with M_11 = 1/2 and M_01 = 3e−5 (within (C7-a)), E√F_1 > 1 − η²δ²/16 at states with ṽ_0 near 1 (witness), while 1 − η²δ²/32 holds at every state of every family (repair); (C7-b) must then read Tη²δ² ≥ 32 log(6√d/(ρ√ε1)) (T doubles; absorbed by Theorem 3.3's T through log(1/ε_min), audit 'C.7 literal, repaired'). With typical data (M_kk ≈ 1) even 1/16 holds.".into(),
+        finding: "not derivable: with M_kk = 1/2 the second-order decrease is exactly η²δ²/16 before the drift \
+            −η(Me)_k/2, which is positive when M_jk > 0 for j ∈ S with ṽ_j < 1. On 16 × 16 Hadamard data with M_11 = \
+            1/2 and M_01 = 3e−5 (within (C7-a)), E√F_1 > 1 − η²δ²/16 at states with ṽ_0 near 1 (witness), while 1 − \
+            η²δ²/32 holds at every state of every family (repair); (C7-b) must then read Tη²δ² ≥ 32 log(6√d/(ρ√ε1)) \
+            (T doubles; absorbed by Theorem 3.3's T through log(1/ε_min), audit 'C.7 literal, repaired'). With \
+            typical data (M_kk ≈ 1) even 1/16 holds."
+            .into(),
         reading: Reading::ReconstructedMedium,
         witnesses: vec!["(C7.1) printed γ7 = η²δ²/16 [E-C7 Hadamard]".into()],
         witnessed: false,

@@ -11,7 +11,7 @@
 //! > `C_x b_x(ε̃1² + r) ≤ min{ηδ²/48, ρ/(12Tηb_x)}`; (84)–(92) verify every lemma's hypotheses;
 //! > union bound over C.2, C.3, C.4 + C.5 (per `k ∈ S`), C.7 and the data.
 //!
-//! (SPEC §5.8, RECONSTRUCTED[h] statement, [m] proof choices; the OCR's "`η = min{Q, ·}`" has an
+//! (SPEC §5.8, RECONSTRUCTED\[h\] statement, \[m\] proof choices; the OCR's "`η = min{Q, ·}`" has an
 //! unreadable second entry that is never binding in (84)–(92).)
 //!
 //! # Formula
@@ -20,17 +20,18 @@
 //! interface condition "`v[0]` entries in `[ε_min, 1/d]`" is checked on the output of the
 //! practical Stage-0 dynamics (SPEC §4.6, §9.2 P0), simulated here.
 
-use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage1::common::*;
+use super::{chains::*, setting::*};
+use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::schedule::Schedule;
 use crate::engine::stats;
 use crate::engine::stopped::{NoObserver, StopSet, run_chain};
 use crate::error::Result;
-use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::paper::STAGE1_LOG_INV_EPS_MIN;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -50,8 +51,28 @@ pub const S0_DELTA: f64 = 100.0;
 pub const S0_ETA: f64 = 5e-4;
 pub const S0_STEPS: u64 = 60_000;
 pub const S0_N: usize = 40;
-/// `log(1/ε_min)` of the interface (SPEC §5.9: what Stage 0 produces, realised ≈ 150–200).
-pub const LOG_INV_EPS_MIN: f64 = 250.0;
+/// Practical Stage-0 chains simulated for the interface check.
+pub const S0_CHAINS: PerBudget<usize> = PerBudget::new(400, 1000, 10_000);
+/// Stage-1 chains started from Stage-0 outputs (at most [`S0_CHAINS`]).
+pub const E2E_CHAINS: PerBudget<usize> = PerBudget::new(6, 16, 200);
+
+/// Key of the scalar validator of (84)–(92).
+pub const SCALAR_CHAIN: &str = "3.3-scalar-chain";
+/// Key of the practical check of conclusion (11) (tagged `n=<n>,eps1=<ε1>`).
+pub const CONCLUSION: &str = "3.3-conclusion";
+/// Key of the negative control with `δ = 0` (tagged `n=<n>`).
+pub const CONTROL_NO_NOISE: &str = "3.3-control-no-noise";
+/// Key of the negative control with Gaussian noise (tagged `n=<n>`).
+pub const CONTROL_GAUSS: &str = "3.3-control-gauss";
+/// Key of the interface check: Stage 0's outputs in `[ε_min, 1/d]^d`.
+pub const INTERFACE: &str = "3.3-interface";
+/// Key of conclusion (11) from Stage 0's outputs.
+pub const FROM_STAGE0: &str = "3.3-from-stage0";
+
+/// Conclusion (11) fails at `T`: `‖v_S[T] − 1‖∞ > c1` or `‖v_S̄[T]‖₁ > ε1`.
+fn conclusion_fails(c: &ChainRecord, eps1: f64) -> bool {
+    !(c.dist_t <= C1 && c.off_t <= eps1)
+}
 
 /// Theorem 3.3's practical-regime audit: the proof's explicit choices at the practical constants.
 pub fn audit_practical(pp: &PracticalParams, run: &PracticalRun, eps1: f64, log_inv_eps_min: f64) -> Audit {
@@ -83,7 +104,7 @@ pub fn audit_practical(pp: &PracticalParams, run: &PracticalRun, eps1: f64, log_
 /// `‖v_S̄[T]‖₁`, and (11) at `ε1 = 0.5` and `0.2`.
 fn conclusion_row(label: String, run: &PracticalRun) -> Vec<String> {
     let offs: Vec<f64> = run.chains.iter().map(|c| c.off_t).collect();
-    let holds = |eps: f64| run.chains.iter().filter(|c| c.dist_t <= C1 && c.off_t <= eps).count();
+    let holds = |eps: f64| run.chains.iter().filter(|c| !conclusion_fails(c, eps)).count();
     vec![
         label,
         format!("{}/{}", run.chains.iter().filter(|c| c.dist_t <= C1).count(), run.chains.len()),
@@ -111,20 +132,22 @@ fn stage0_chain(ctx: &Ctx, p: &crate::engine::model::Problem, j: usize) -> PVec 
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let pp = PracticalParams::from_ctx(ctx)?;
-    let runs = practical_runs(ctx, &pp)?;
+    let (pp, runs) = practical(ctx)?;
 
     // ---- the scalar validator (84)–(92) at the literal choices -------------------------------
     let mut rows = Vec::new();
     let mut chain = ExactCheck::new(
         "(84)–(92) scalar chain",
-        "every step of the proof's parameter verification (84)–(92) and the lemma hypotheses it implies, as lhs − rhs with the sign of the relation, relative to |rhs|; d ∈ {100, 1000}, ε1 ∈ {0.5, 0.1, 0.01}, log(1/ε_min) = 250",
+        "every step of the proof's parameter verification (84)–(92) and the lemma hypotheses it implies, as lhs − \
+         rhs with the sign of the relation, relative to |rhs|; d ∈ {100, 1000}, ε1 ∈ {0.5, 0.1, 0.01}, \
+         log(1/ε_min) = 250",
         Role::Primary,
-    );
+    )
+    .keyed(SCALAR_CHAIN);
     let mut c7a = Vec::new();
     for &d in &[100usize, 1000] {
         for &eps1 in &[0.5, 0.1, 0.01] {
-            let lit = T33Literal::new(d, 5, RHO, eps1, LOG_INV_EPS_MIN);
+            let lit = T33Literal::literal_at(d, eps1);
             let au = lit.chain_audit(&format!("3.3 literal d = {d}, ε1 = {eps1}"));
             for h in &au.hypotheses {
                 let m = match h.rel {
@@ -172,7 +195,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // (C7-a) is implied only through the ρ/(12Tηb_x) entry of the data assumption's min: with the
     // ηδ²/48 entry alone it would fail (it needs C_x b_x(ε̃1²+r) < ηδ²/(64 b_x)).
     let all_hold = c7a.iter().all(|x| x.2 > x.3);
-    let lit = T33Literal::new(100, 5, RHO, 0.1, LOG_INV_EPS_MIN);
+    let lit = T33Literal::literal();
     let mut alt = lit.setting();
     alt.c_x = lit.eta * lit.delta * lit.delta / 48.0 / (lit.b_x * alt.er());
     let alt_rhs = 32.0 * alt.er() * alt.c_x * alt.b_x * alt.b_x;
@@ -187,12 +210,21 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "fails: the ηδ²/48 entry does not imply (C7-a)",
     );
     out.note(format!(
-        "Scalar validator: every step of (84)–(92) holds at the instantiated constants (d ∈ {{100, 1000}}, ε1 ∈ {{0.5, 0.1, 0.01}}). Lemma C.7's (C7-a) ½ηδ² > 32(ε̃1² + r)C_x b_x² ({}) is implied only because the second entry ρ/(12Tηb_x) of the data assumption's min binds; the proof cites the first entry, ηδ²/48, which alone would not suffice (at C_x b_x(ε̃1²+r) = ηδ²/48, d = 100: ½ηδ² = {} < {}). Harmless for the theorem; noted, not an erratum (the coefficient of (C7-a) is RECONSTRUCTED[l]).",
+        "Scalar validator: every step of (84)–(92) holds at the instantiated constants (d ∈ {{100, 1000}}, ε1 ∈ \
+            {{0.5, 0.1, 0.01}}). Lemma C.7's (C7-a) ½ηδ² > 32(ε̃1² + r)C_x b_x² ({}) is implied only because the \
+            second entry ρ/(12Tηb_x) of the data assumption's min binds; the proof cites the first entry, ηδ²/48, \
+            which alone would not suffice (at C_x b_x(ε̃1²+r) = ηδ²/48, d = 100: ½ηδ² = {} < {}). Harmless for the \
+            theorem; noted, not an erratum (the coefficient of (C7-a) is RECONSTRUCTED[l]).",
         if all_hold { "holds at every instantiated (d, ε1)" } else { "FAILS at some instantiated (d, ε1)" },
         fmt(0.5 * lit.eta * lit.delta * lit.delta),
         fmt(alt_rhs)
     ));
-    out.note("At the literal constants Stage 1 cannot be simulated (T ≈ 1e33 steps, and the data assumption needs C_x ≈ 1e−22 with n ≤ d, impossible by Welch's bound). The evidence for the theorem is the proof's chain checked exactly (here) and the lemmas' one-step inequalities (C.2–C.7); the Monte Carlo below is a labelled practical regime.");
+    out.note(
+        "At the literal constants Stage 1 cannot be simulated (T ≈ 1e33 steps, and the data assumption needs C_x \
+        ≈ 1e−22 with n ≤ d, impossible by Welch's bound). The evidence for the theorem is the proof's chain checked \
+        exactly (here) and the lemmas' one-step inequalities (C.2–C.7); the Monte Carlo below is a labelled practical \
+        regime.",
+    );
 
     // ---- practical regime: conclusion (11) -------------------------------------------------
     let mut prows = Vec::new();
@@ -201,12 +233,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let au = audit_practical(&pp, run, eps1, (pp.d as f64 / 0.01).ln());
             let regime = out.push_audit(au);
             let n_ch = run.chains.len() as u64;
-            let k = run.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= eps1)).count() as u64;
+            let k = run.chains.iter().filter(|c| conclusion_fails(c, eps1)).count() as u64;
             out.mc.push(
                 McCheck::prob_upper(
                     &format!("3.3 (n = {}, ε1 = {eps1}): P(¬(11)) ≤ 0.01", run.spec.n),
                     &format!(
-                        "‖v_S[T] − 1‖∞ > 0.1 or ‖v_S̄[T]‖₁ > {eps1} after T = {} steps of Algorithm 1 (δ = {}, η = {})",
+                        "‖v_S[T] − 1‖∞ > 0.1 or ‖v_S̄[T]‖₁ > {eps1} after T = {} steps of Algorithm 1 (δ = {}, \
+                         η = {})",
                         run.spec.steps, run.spec.delta, run.spec.eta
                     ),
                     regime,
@@ -215,7 +248,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     n_ch,
                     RHO,
                 )
-                .with_diverged(run.diverged()),
+                .with_diverged(run.diverged())
+                .keyed(key(CONCLUSION, &format!("{},eps1={eps1}", n_tag(run.spec.n)))),
             );
         }
         prows.push(conclusion_row(format!("{} (label noise)", run.spec.n), run));
@@ -230,7 +264,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
         let au = audit_practical(&pp, &crun, 0.5, (pp.d as f64 / 0.01).ln());
         let regime = out.push_audit(au);
-        let k = crun.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= 0.5)).count() as u64;
+        let k = crun.chains.iter().filter(|c| conclusion_fails(c, 0.5)).count() as u64;
+        let control_key = if kind == PracticalDyn::NoNoise { CONTROL_NO_NOISE } else { CONTROL_GAUSS };
         out.mc.push(
             McCheck::prob_upper(
                 &format!("control: {}, 3.3 (n = {}, ε1 = 0.5)", kind.name(), crun.spec.n),
@@ -241,18 +276,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 crun.chains.len() as u64,
                 RHO,
             )
-            .with_diverged(crun.diverged()),
+            .with_diverged(crun.diverged())
+            .keyed(key(control_key, &n_tag(crun.spec.n))),
         );
         prows.push(conclusion_row(format!("{} ({})", crun.spec.n, kind.name()), &crun));
     }
 
     // ---- the interface: Stage 0's output as Stage 1's start ----------------------------------
-    let s0_chains = ctx.budget.pick(400, 1000, 10_000);
+    let s0_chains = S0_CHAINS.at(ctx.budget);
     let p0 = practical_problem(ctx.seed, S0_N, pp.d, pp.r)?;
     let p = &p0.problem;
     let st = p.stats();
     let finals: Vec<PVec> = ctx.runner.map("3.3 stage 0", s0_chains, |j| stage0_chain(ctx, p, j));
-    let eps_min_log = -LOG_INV_EPS_MIN;
+    let eps_min_log = -STAGE1_LOG_INV_EPS_MIN;
     let mut bad = 0u64;
     let mut log_max = Vec::with_capacity(s0_chains);
     let mut log_min = Vec::with_capacity(s0_chains);
@@ -273,7 +309,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut au0 = Audit::new(
         "Stage 0 practical",
         format!(
-            "practical Stage 0 (SPEC §4.6, §9.2 P0): Algorithm 1 from τ·1, τ = {S0_TAU}, d = {}, n = {S0_N}, r = {}, δ = {S0_DELTA}, η = {S0_ETA}, T0 = {S0_STEPS}; b_x = {}",
+            "practical Stage 0 (SPEC §4.6, §9.2 P0): Algorithm 1 from τ·1, τ = {S0_TAU}, d = {}, n = {S0_N}, r = {}, \
+                δ = {S0_DELTA}, η = {S0_ETA}, T0 = {S0_STEPS}; b_x = {}",
             pp.d,
             pp.r,
             fmt(bx)
@@ -303,15 +340,21 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     au0.check("T0", "T0 ≥ 32 L0/(η²δ²)", S0_STEPS as f64, Rel::Ge, 32.0 * l0 / (S0_ETA * S0_ETA * S0_DELTA * S0_DELTA));
     let reg0 = out.push_audit(au0);
-    out.mc.push(McCheck::prob_upper(
-        "3.3 interface: P(Stage-0 output ∉ [ε_min, 1/d]^d) ≤ 0.01",
-        &format!("some entry of v[T0] of the practical Stage-0 dynamics lies outside [e^−{LOG_INV_EPS_MIN}, 1/d] (the start condition of Theorem 3.3; Theorem 3.1 promises it w.p. ≥ 0.99)"),
-        reg0,
-        Role::Primary,
-        bad,
-        s0_chains as u64,
-        RHO,
-    ));
+    out.mc.push(
+        McCheck::prob_upper(
+            "3.3 interface: P(Stage-0 output ∉ [ε_min, 1/d]^d) ≤ 0.01",
+            &format!(
+                "some entry of v[T0] of the practical Stage-0 dynamics lies outside [e^−{STAGE1_LOG_INV_EPS_MIN}, \
+                 1/d] (the start condition of Theorem 3.3; Theorem 3.1 promises it w.p. ≥ 0.99)"
+            ),
+            reg0,
+            Role::Primary,
+            bad,
+            s0_chains as u64,
+            RHO,
+        )
+        .keyed(INTERFACE),
+    );
     out.measure(
         "Stage 0: median log max_k v_k[T0]",
         stats::quantile(&log_max, 0.5),
@@ -322,27 +365,31 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure(
         "Stage 0: worst log min_k v_k[T0]",
         stats::quantile(&log_min, 0.0),
-        format!("ε_min = e^−{LOG_INV_EPS_MIN}; SPEC pilot −170"),
+        format!("ε_min = e^−{STAGE1_LOG_INV_EPS_MIN}; SPEC pilot −170"),
     );
 
     // Stage 1 started from Stage 0's outputs (the real interface), same data (n = 40).
-    let e2e_chains = ctx.budget.pick(6, 16, 200).min(s0_chains);
+    let e2e_chains = E2E_CHAINS.at(ctx.budget).min(s0_chains);
     let mut e2e_spec = pp.spec(S0_N, PracticalDyn::LabelNoise);
     e2e_spec.chains = e2e_chains;
     e2e_spec.start = Some(format!("stage-0 outputs ({} chains)", e2e_chains));
     let e2e = practical_run(ctx, &e2e_spec, Some(&finals[..e2e_chains]))?;
     let au = audit_practical(&pp, &e2e, 0.5, -stats::quantile(&log_min, 0.0));
     let reg = out.push_audit(au);
-    let ke = e2e.chains.iter().filter(|c| !(c.dist_t <= C1 && c.off_t <= 0.5)).count() as u64;
-    out.mc.push(McCheck::prob_upper(
-        &format!("3.3 from Stage-0 outputs (n = {S0_N}, ε1 = 0.5): P(¬(11)) ≤ 0.01"),
-        "conclusion (11) fails after T steps of Algorithm 1 (δ = 2, η = 1e-3) started from the practical Stage-0 outputs, same data",
-        reg,
-        Role::Primary,
-        ke,
-        e2e.chains.len() as u64,
-        RHO,
-    ));
+    let ke = e2e.chains.iter().filter(|c| conclusion_fails(c, 0.5)).count() as u64;
+    out.mc.push(
+        McCheck::prob_upper(
+            &format!("3.3 from Stage-0 outputs (n = {S0_N}, ε1 = 0.5): P(¬(11)) ≤ 0.01"),
+            "conclusion (11) fails after T steps of Algorithm 1 (δ = 2, η = 1e-3) started from the practical Stage-0 \
+             outputs, same data",
+            reg,
+            Role::Primary,
+            ke,
+            e2e.chains.len() as u64,
+            RHO,
+        )
+        .keyed(FROM_STAGE0),
+    );
     prows.push(conclusion_row(format!("{S0_N} (from Stage 0)"), &e2e));
     out.tables.push(Table {
         title: "Practical regime: conclusion (11) after T steps".into(),
