@@ -17,7 +17,7 @@
 //! > `E‖ṽ[t+1]‖₁ ≤ ‖ṽ[t]‖₁ + η b0 b_x² (b0² + r)` (also true when `‖ṽ[t]‖₁ > b0`). (18)–(20)
 //! > Markov: `P(‖ṽ[T]‖₁ > b0) ≤ E‖ṽ[T]‖₁ / b0 ≤ (τd + Tη b0 b_x²(b0² + r)) / b0 ≤ ρ/3`.
 //!
-//! (RECONSTRUCTED[h], SPEC §4.2: the OCR's "η ≤ 6Tb2P2+7)" is `ρ/(6Tb_x²(b0²+r))`, `b0 = 6τd/ρ`, and
+//! (RECONSTRUCTED\[h\], SPEC §4.2: the OCR's "η ≤ 6Tb2P2+7)" is `ρ/(6Tb_x²(b0²+r))`, `b0 = 6τd/ρ`, and
 //! the probability is `1 − ρ/3`; the OCR's "by assumption of n" means `η`.)
 //!
 //! # Formula

@@ -17,7 +17,7 @@
 //! > `E Φ(ṽ[t+1]) ≤ (1 − η²δ²/32) Φ(ṽ[t])` (trivially when `‖ṽ[t]‖₁ > b0`). (29)–(31) Markov:
 //! > `P(Φ(ṽ[T]) > √ε0) ≤ (1 − η²δ²/32)^T d√τ/√ε0 ≤ ρ/3`.
 //!
-//! (RECONSTRUCTED[h], SPEC §4.5: the OCR's "≥ 3" is `1/2`; "M … less than 3 if |x| ≤ 1/2" is
+//! (RECONSTRUCTED\[h\], SPEC §4.5: the OCR's "≥ 3" is `1/2`; "M … less than 3 if |x| ≤ 1/2" is
 //! `max|g'''| = (3/8)·2^{5/2} = 2.12 < 3`.)
 //!
 //! # Formula

@@ -3,7 +3,7 @@
 //! on the data event) and the [`PLAN`] of chain counts per budget.
 //!
 //! # Formula
-//! Setting of Theorem 3.1 (SPEC §4, RECONSTRUCTED[h]): Algorithm 1 with constant `η`, noise `±δ`,
+//! Setting of Theorem 3.1 (SPEC §4, RECONSTRUCTED\[h\]): Algorithm 1 with constant `η`, noise `±δ`,
 //! `v[0] = τ·1`, failure level `ρ`, `ε0 = 1/d`, and
 //! * `b0 = 6τd/ρ`, `L0 = log(3 d √τ / (ρ √ε0)) = log(3 d^{3/2} √τ / ρ)`, `B = (b0² + r) b_x²`;
 //! * `b_x = sqrt(2 log(2nd/ρ_x))` (Lemma G.1 at failure `ρ_x`; SPEC §4.6(c) takes `ρ_x = ρ/6`);

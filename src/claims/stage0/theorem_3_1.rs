@@ -17,7 +17,7 @@
 //! > (32) `v_k[t+1] ≥ (1 − ηδ − η(b0² + r)) v_k[t]` (33) `≥ (1 − 2ηδ) v_k[t]` "because δ > b0² + r";
 //! > (34) `v_k[T] ≥ (1 − 2ηδ)^T τ` (35) `≥ exp(−(64/(ηδ)) log(3d√τ/(ρ√ε0)))`.
 //!
-//! (RECONSTRUCTED[h], SPEC §4.6; "over the randomness of the algorithm" — the proof also spends
+//! (RECONSTRUCTED\[h\], SPEC §4.6; "over the randomness of the algorithm" — the proof also spends
 //! `ρ/3` on the data event.)
 //!
 //! # Formula
