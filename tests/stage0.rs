@@ -4,17 +4,35 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, run_quick, snapshot};
+use common::{assert_sound, run_quick, snapshot};
 use shape_matters::claim::{Budget, Ctx, DEFAULT_SEED};
-use shape_matters::claims::stage0::common::{self as s0, Constants, Spec};
-use shape_matters::claims::{self, stage0::theorem_3_1 as t3_1};
+use shape_matters::claims::stage0::audits::{audit_t31, audit_t31_constants};
+use shape_matters::claims::stage0::setting::{Constants, Spec, inst_l, instance, l_spec, l0};
+use shape_matters::claims::stage0::{lemma_3_2 as l3_2, lemma_b_2 as b2, lemma_b_4 as b4, theorem_3_1 as t3_1};
+use shape_matters::claims::{self};
 use shape_matters::engine::dynamics::Dynamics;
 use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
-use shape_matters::evidence::{Regime, Verdict};
+use shape_matters::evidence::{ExactCheck, McCheck, Regime, Verdict, key};
 use shape_matters::overrides::Overrides;
+
+/// The Monte Carlo check with this stable key.
+fn mc<'a>(o: &'a shape_matters::Outcome, key: &str) -> &'a McCheck {
+    o.mc_keyed(key).unwrap_or_else(|| panic!("{}: no MC check keyed '{key}'", o.claim))
+}
+
+/// The exact check with this stable key.
+fn exact<'a>(o: &'a shape_matters::Outcome, key: &str) -> &'a ExactCheck {
+    o.exact_keyed(key).unwrap_or_else(|| panic!("{}: no exact check keyed '{key}'", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with this stable key.
+fn assert_keyed(o: &shape_matters::Outcome, key: &str, v: Verdict) {
+    let c = mc(o, key);
+    assert_eq!(c.verdict, v, "{}: '{}': estimate {} in {:?} over {} trials", o.claim, c.id, c.estimate, c.ci, c.trials);
+}
 
 fn primary_verdicts(o: &shape_matters::Outcome) -> Vec<(String, Verdict)> {
     o.mc.iter()
@@ -29,27 +47,25 @@ fn lemma_b2() {
     assert_sound(&o);
     eprintln!("B.2 verdicts: {:?}", primary_verdicts(&o));
     // The check with real power: the proof at level b = 2τd, bound ≈ 1/2.
-    let id = "B.2(b): P(‖ṽ_b[T]‖₁ > b) ≤ (τd + Tηb b_x²(b²+r))/b, b = 2τd";
-    assert_verdict(&o, id, Verdict::Confirmed);
-    let c = o.mc_check(id).unwrap();
+    assert_keyed(&o, b2::VARIANT_EXIT, Verdict::Confirmed);
+    let c = mc(&o, b2::VARIANT_EXIT);
     assert!(c.estimate > 0.35 && c.ci[1] < 0.5, "the variant is nearly tight: {} in {:?}", c.estimate, c.ci);
-    assert_verdict(&o, "B.2(b): E‖ṽ_b[T]‖₁ = τd (the Markov step (B2.3) is attained)", Verdict::Confirmed);
-    assert_verdict(&o, "control (Gaussian noise): B.2(b) P(‖ṽ_b[T]‖₁ > b) ≤ bound", Verdict::Violated);
-    assert_verdict(&o, "control (Gaussian noise): E‖ṽ_b[T]‖₁ = τd", Verdict::Violated);
+    assert_keyed(&o, b2::VARIANT_MEAN, Verdict::Confirmed);
+    assert_keyed(&o, b2::VARIANT_EXIT_GAUSS, Verdict::Violated);
+    assert_keyed(&o, b2::VARIANT_MEAN_GAUSS, Verdict::Violated);
     // The literal lemma at ρ = 0.3 on every chain of instance M (short horizon).
-    let m = o.mc.iter().find(|c| c.id.starts_with("B.2 @ M: P(‖ṽ[T]‖₁ > b0) ≤ ρ/3 (ρ = 0.3, T =")).unwrap();
-    assert_eq!(m.verdict, Verdict::Confirmed, "{m:?}");
+    assert_keyed(&o, &key(b2::EXIT_SHORT, "M"), Verdict::Confirmed);
     // ρ = 0.01 with 8 chains cannot confirm (N·β ≪ 5): the power note says so.
-    assert_verdict(&o, "B.2 @ L: P(‖ṽ[T0]‖₁ > b0) ≤ ρ/3 (ρ = 0.01)", Verdict::Inconclusive);
+    assert_keyed(&o, &key(b2::EXIT, "L"), Verdict::Inconclusive);
     assert!(o.notes.iter().any(|n| n.contains("Power of 'B.2 @ L") && n.contains("too few chains to confirm")));
     for id in ["B.2 @ L", "B.2 @ M", "B.2(b) @ L", "B.2 @ M (short T)"] {
         assert!(matches!(Regime::of(o.audit(id).unwrap()), Regime::Literal { .. }), "{id} must be literal");
     }
-    for id in ["(B2.1)", "(B2.1) |(Me)_k| ≤ ‖e‖₁ b_x²", "(16)–(17)", "(B2.2)", "positivity"] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    for k in [b2::DRIFT_COORD, b2::GRADIENT_BOUND, b2::ERROR_BOUND, b2::DRIFT_L1, b2::POSITIVITY] {
+        assert!(exact(&o, k).holds(), "{k}");
     }
     // The adversarial states reach ‖e‖₁ ≈ b0²: the bound (16)–(17) is nearly attained there.
-    assert!(o.exact_check("(16)–(17)").unwrap().worst_scaled.unwrap() < 0.01);
+    assert!(exact(&o, b2::ERROR_BOUND).worst_scaled.unwrap() < 0.01);
     assert!(o.notes.iter().any(|n| n.starts_with("Caveat 1")) && o.notes.iter().any(|n| n.starts_with("Caveat 2")));
     snapshot(&o);
 }
@@ -59,13 +75,12 @@ fn lemma_3_2() {
     let o = run_quick("3.2");
     assert_sound(&o);
     eprintln!("3.2 verdicts: {:?}", primary_verdicts(&o));
-    assert!(o.exact_check("coupling identity").unwrap().holds());
-    assert!(o.exact_check("‖v‖₂ ≤ ‖v‖₁").unwrap().holds());
-    let m = o.mc.iter().find(|c| c.id.starts_with("3.2 @ M: P(max_(t≤T) ‖v[t]‖₂ > b0) ≤ ρ/3 (ρ = 0.3, T =")).unwrap();
-    assert_eq!(m.verdict, Verdict::Confirmed, "{m:?}");
-    assert_verdict(&o, "3.2(b): P(max_(t≤T) ‖v[t]‖₂ > b) ≤ (τd + Tηb b_x²(b²+r))/b, b = (5/4)τd", Verdict::Confirmed);
-    assert_verdict(&o, "control (Gaussian noise): 3.2(b) P(max_t ‖v[t]‖₂ > b) ≤ bound", Verdict::Violated);
-    assert_verdict(&o, "3.2 @ L: P(max_(t≤T0) ‖v[t]‖₂ > b0) ≤ ρ/3 (ρ = 0.01)", Verdict::Inconclusive);
+    assert!(exact(&o, l3_2::COUPLING_IDENTITY).holds());
+    assert!(exact(&o, l3_2::L2_BELOW_L1).holds());
+    assert_keyed(&o, &key(l3_2::EXIT_SHORT, "M"), Verdict::Confirmed);
+    assert_keyed(&o, l3_2::VARIANT_EXIT, Verdict::Confirmed);
+    assert_keyed(&o, l3_2::VARIANT_EXIT_GAUSS, Verdict::Violated);
+    assert_keyed(&o, &key(l3_2::EXIT, "L"), Verdict::Inconclusive);
     snapshot(&o);
 }
 
@@ -74,21 +89,22 @@ fn lemma_b4() {
     let o = run_quick("B.4");
     assert_sound(&o);
     eprintln!("B.4 verdicts: {:?}", primary_verdicts(&o));
-    assert_verdict(&o, "B.4 @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3 (ρ = 0.3)", Verdict::Confirmed);
-    assert_verdict(&o, "B.4 @ L: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3 (ρ = 0.01)", Verdict::Inconclusive);
-    for c in o.mc.iter().filter(|c| c.id.contains("E Φ")) {
+    assert_keyed(&o, &key(b4::PHI_EXCEEDS, "M"), Verdict::Confirmed);
+    assert_keyed(&o, &key(b4::PHI_EXCEEDS, "L"), Verdict::Inconclusive);
+    let mean_phi = || o.mc.iter().filter(|c| c.key.starts_with(&key(b4::MEAN_PHI, "")));
+    for c in mean_phi() {
         assert_eq!(c.verdict, Verdict::Confirmed, "{}", c.id);
     }
-    assert!(o.mc.iter().filter(|c| c.id.contains("E Φ")).count() >= 4, "E Φ at several t");
-    assert_verdict(&o, "control (δ = 0) @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", Verdict::Violated);
-    assert_verdict(&o, "control (Gaussian noise) @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", Verdict::Violated);
-    assert_verdict(&o, "control (δ = 0) @ L: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", Verdict::Violated);
+    assert!(mean_phi().count() >= 4, "E Φ at several t");
+    assert_keyed(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "M"), Verdict::Violated);
+    assert_keyed(&o, b4::PHI_EXCEEDS_GAUSS, Verdict::Violated);
+    assert_keyed(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "L"), Verdict::Violated);
     // SPEC §4.5 pilot: max_k (E√F_k − 1)/(ηδ)² = −0.094 vs the claim −1/32 (margin ≈ 0.06 (ηδ)²).
-    let w = o.exact_check("(B4.2)").unwrap().worst_scaled.unwrap();
+    let w = exact(&o, b4::FACTOR).worst_scaled.unwrap();
     assert!(w > 0.03 && w < 0.1, "(B4.2) worst scaled margin {w}");
-    assert!(o.exact_check("control: (B4.2) with δ = 0").unwrap().violations > 0);
+    assert!(exact(&o, b4::FACTOR_NO_NOISE).violations > 0);
     // (B4.1): the Taylor margin tends to 7/16 |Δ|³ as Δ → 0, computed without cancellation.
-    let t = o.exact_check("(B4.1)").unwrap().worst_scaled.unwrap();
+    let t = exact(&o, b4::TAYLOR).worst_scaled.unwrap();
     assert!((t - 7.0 / 16.0).abs() < 1e-3, "{t}");
     snapshot(&o);
 }
@@ -105,29 +121,26 @@ fn theorem_3_1() {
         r => panic!("{r:?}"),
     }
     assert!(matches!(Regime::of(o.audit("3.1 @ P0").unwrap()), Regime::Practical { .. }));
-    assert_verdict(&o, "3.1 @ L: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3 (ρ = 0.01)", Verdict::Inconclusive);
-    assert_verdict(&o, "3.1 @ M: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3 (ρ = 0.3)", Verdict::Confirmed);
+    assert_keyed(&o, &key(t3_1::SUP_NORM, "L"), Verdict::Inconclusive);
+    assert_keyed(&o, &key(t3_1::SUP_NORM, "M"), Verdict::Confirmed);
     // 300 chains cannot confirm 2ρ/3 = 0.0067 (N·β = 2); the default budget runs 1200.
-    assert_verdict(&o, "3.1 practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3, T0 = ⌈32L0/(ηδ)²⌉", Verdict::Inconclusive);
-    for id in [
-        "control (δ = 0) @ L: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3",
-        "control (Gaussian noise) @ L: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3",
-        "control (δ = 0) practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3",
-        "control (Gaussian noise) practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3",
-    ] {
-        assert_verdict(&o, id, Verdict::Violated);
+    assert_keyed(&o, &key(t3_1::SUP_NORM, "P0"), Verdict::Inconclusive);
+    for base in [t3_1::SUP_NORM_NO_NOISE, t3_1::SUP_NORM_GAUSS] {
+        for tag in ["L", "P0"] {
+            assert_keyed(&o, &key(base, tag), Verdict::Violated);
+        }
     }
     // The lower bound must hold surely, on every chain.
-    assert!(o.exact_check("(34) repaired, per chain").unwrap().holds());
-    assert!(o.exact_check("(35) repaired, per chain").unwrap().holds());
-    assert!(o.exact_check("‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0").unwrap().holds());
+    for k in [t3_1::LOWER_34, t3_1::LOWER_35, t3_1::IMPLICATION] {
+        assert!(exact(&o, k).holds(), "{k}");
+    }
     // Errata: witnesses fail, repairs hold.
     for e in ["E-T31a", "E-T31b", "E-T31c"] {
-        assert!(o.errata.iter().any(|x| x.id == e && x.witnessed), "{e}");
+        assert!(o.erratum(e).is_some_and(|x| x.witnessed), "{e}");
     }
     // SPEC: a typical ln v_k[T0] ≈ −(ηδ)²T0 M_kk/2 ≈ −16 L0 (≈ −163 at d = 20).
     let m = o.measurements.iter().find(|m| m.name == "L: median over chains of (1/d) Σ_k ln v_k[T0]").unwrap();
-    let l0 = s0::l0(20, 1.0, 0.01);
+    let l0 = l0(20, 1.0, 0.01);
     assert!((m.value / (-16.0 * l0) - 1.0).abs() < 0.15, "{} vs {}", m.value, -16.0 * l0);
     snapshot(&o);
 }
@@ -153,7 +166,7 @@ fn validator_reproduces_spec_table() {
         assert!(rel(c.t0 as f64, t0, 0.005), "d={d} n={n}: T0 {}", c.t0);
         assert_eq!(c.b0, 6.0 * d as f64 / 0.01);
         // Every parameter hypothesis holds …
-        let a = s0::audit_t31_constants("row", &c, c.t0);
+        let a = audit_t31_constants("row", &c, c.t0);
         let failing = a.failing();
         assert!(failing.iter().all(|f| f == "P(D0ᶜ) ≤ ρ/3"), "d={d} n={n}: {failing:?}");
         // … but at n = 40 the data event is far more likely to fail than ρ/3: not literal for the
@@ -172,12 +185,12 @@ fn validator_reproduces_spec_table() {
 fn validator_refuses_literal_when_a_hypothesis_fails() {
     let base = Spec::literal(20, 100, 2, 1.0, 0.01);
     let c = Constants::new(&base).unwrap();
-    assert!(s0::audit_t31_constants("ok", &c, c.t0).all_hold());
+    assert!(audit_t31_constants("ok", &c, c.t0).all_hold());
     let case = |f: &dyn Fn(&mut Spec), t: Option<u64>, must_fail: &[&str]| {
         let mut s = base.clone();
         f(&mut s);
         let c = Constants::new(&s).unwrap();
-        let a = s0::audit_t31_constants("case", &c, t.unwrap_or(c.t));
+        let a = audit_t31_constants("case", &c, t.unwrap_or(c.t));
         let failing = a.failing();
         for m in must_fail {
             assert!(failing.iter().any(|x| x == m), "{s:?}: expected {m} among {failing:?}");
@@ -232,21 +245,21 @@ fn overrides_are_validated() {
     // conditioning gives up with a message naming the event.
     let mut ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
     ctx.overrides = Overrides { n: Some(1), d: Some(60), r: Some(2), ..Default::default() };
-    let spec = s0::l_spec(&ctx).unwrap();
-    let e = s0::instance("L-override-test", &spec, DEFAULT_SEED).unwrap_err().to_string();
+    let spec = l_spec(&ctx).unwrap();
+    let e = instance("L-override-test", &spec, DEFAULT_SEED).unwrap_err().to_string();
     assert!(e.contains("data event") && e.contains("larger n"), "{e}");
     // A δ override below δ_min is accepted but audited: the regime becomes practical.
     ctx.overrides = Overrides { delta: Some(1e10), steps: Some(1000), ..Default::default() };
-    let spec = s0::l_spec(&ctx).unwrap();
-    let inst = s0::instance("L", &spec, DEFAULT_SEED).unwrap();
-    assert!(matches!(Regime::of(&s0::audit_t31("x", &inst, inst.c.t)), Regime::Practical { .. }));
+    let spec = l_spec(&ctx).unwrap();
+    let inst = instance("L", &spec, DEFAULT_SEED).unwrap();
+    assert!(matches!(Regime::of(&audit_t31("x", &inst, inst.c.t)), Regime::Practical { .. }));
 }
 
 /// The b0-bounded coupling read off an unstopped chain equals the engine's stopped chain.
 #[test]
 fn derived_coupling_equals_engine_stopped_chain() {
     let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
-    let l = s0::inst_l(&ctx).unwrap();
+    let l = inst_l(&ctx).unwrap();
     let b = 2.0 * l.c.d as f64; // a level the chains do cross
     let t = 100_000;
     let sched = Schedule::constant(l.c.eta, t).unwrap();
@@ -294,7 +307,7 @@ fn derived_coupling_equals_engine_stopped_chain() {
 #[test]
 fn errata_by_direct_computation() {
     let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
-    let l = s0::inst_l(&ctx).unwrap();
+    let l = inst_l(&ctx).unwrap();
     let c = &l.c;
     // E-T31a: the printed (32) without b_x fails for an outcome with s x_k = −δ|x_k|, |x_k| > 1, at
     // v = τ·1 (a real state: v[0]); with b_x restored it holds.
@@ -321,7 +334,7 @@ fn errata_by_direct_computation() {
     assert!(t0 * (-x).ln_1p() < -64.0 * c.l0 / c.eta_delta());
     assert!(t0 * (-x).ln_1p() >= -x * t0 / (1.0 - x));
     // E-T31c: at η = η_lo exactly, B.2's condition fails because of the ceiling in T0.
-    let mut s = s0::l_spec(&ctx).unwrap();
+    let mut s = l_spec(&ctx).unwrap();
     s.delta = Some(c.delta);
     s.eta = Some(c.eta_lo);
     let lo = Constants::new(&s).unwrap();

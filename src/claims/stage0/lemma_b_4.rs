@@ -17,7 +17,7 @@
 //! > `E Φ(ṽ[t+1]) ≤ (1 − η²δ²/32) Φ(ṽ[t])` (trivially when `‖ṽ[t]‖₁ > b0`). (29)–(31) Markov:
 //! > `P(Φ(ṽ[T]) > √ε0) ≤ (1 − η²δ²/32)^T d√τ/√ε0 ≤ ρ/3`.
 //!
-//! (RECONSTRUCTED[h], SPEC §4.5: the OCR's "≥ 3" is `1/2`; "M … less than 3 if |x| ≤ 1/2" is
+//! (RECONSTRUCTED\[h\], SPEC §4.5: the OCR's "≥ 3" is `1/2`; "M … less than 3 if |x| ≤ 1/2" is
 //! `max|g'''| = (3/8)·2^{5/2} = 2.12 < 3`.)
 //!
 //! # Formula
@@ -40,205 +40,94 @@
 //! noise: the potential does not move) and spherical Gaussian noise of matched per-step variance;
 //! and the exact (B4.2) at the same states with `δ = 0`.
 
+use super::audits::{audit_b4, caveats};
+use super::chains::{Kind, LitChain, run_l, run_m, run_v};
+use super::exact::checks;
+use super::exact::lemma_b_4::{exact_at, table, taylor_checks};
+use super::setting::{ACCEPTS, Instance, inst_l, inst_m};
+use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage0::common::{self as s0, Instance, Kind};
-use crate::engine::exact::{OneStep, sqrt1pm1};
-use crate::engine::lanes;
+use crate::engine::stats::quantile;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Table};
+use crate::evidence::{McCheck, Outcome, Regime, Role, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
     id: "B.4",
     title: "Lemma B.4 (the b0-bounded potential contracts), with Definition B.3",
     paper: PaperRef { section: "Appendix B", equations: "(21)–(31)", spec: "§4.4–4.5" },
-    statement: "under (H1) ηδb_x + η(b0²+r)b_x² ≤ 1/16, (H2) ηδ² ≥ 32(b0²+r)b_x², M_kk ≥ 1/2 and T = ⌈32 L0/(η²δ²)⌉: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
+    statement: "under (H1) ηδb_x + η(b0²+r)b_x² ≤ 1/16, (H2) ηδ² ≥ 32(b0²+r)b_x², M_kk ≥ 1/2 and T = ⌈32 L0/(η²δ²)⌉: \
+        P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
     module: file!(),
     test: "tests/stage0.rs",
-    accepts: &[
-        Param::D,
-        Param::N,
-        Param::R,
-        Param::Tau,
-        Param::Delta,
-        Param::Eta,
-        Param::Steps,
-        Param::Chains,
-        Param::Rho,
-    ],
+    accepts: ACCEPTS,
     run,
 };
 
-/// Margin of (B4.1) at `Δ`: `|Δ|³/2 − u³/2 − u⁴/8`, `u = √(1+Δ) − 1`.
-pub fn taylor_margin(delta: f64) -> f64 {
-    let u = sqrt1pm1(delta);
-    let a = delta.abs();
-    0.5 * a * a * a - 0.5 * u * u * u - 0.125 * u * u * u * u
-}
+/// Key of (B4.1), the Taylor bound (26)–(27).
+pub const TAYLOR: &str = "B4.1-taylor";
+/// Key of (26)'s remainder constant.
+pub const REMAINDER: &str = "B4-26-remainder";
+/// Key of (24), per outcome.
+pub const PER_OUTCOME: &str = "B4-24";
+/// Key of (25), per coordinate.
+pub const PER_COORD: &str = "B4-25";
+/// Key of `EΔ'² ≥ η²δ²/2`.
+pub const SECOND_MOMENT: &str = "B4-second-moment";
+/// Key of `|Δ'| ≤ 1/16`.
+pub const STEP_SIZE: &str = "B4-step-size";
+/// Key of the (H2) step `EΔ'/2 ≤ EΔ'²/32`.
+pub const H2_STEP: &str = "B4-H2-step";
+/// Key of (B4.2), the chain's own factor at states.
+pub const FACTOR: &str = "B4.2-factor";
+/// Key of (B4.3), the contraction of the `b0`-bounded potential at states.
+pub const CONTRACTION: &str = "B4.3-contraction";
+/// Key of the control: (B4.2) with `δ = 0`.
+pub const FACTOR_NO_NOISE: &str = "B4.2-control-delta0";
+/// Key base of `P(Φ(ṽ[T]) > √ε0) ≤ ρ/3` (one per instance: `key(PHI_EXCEEDS, "M")`).
+pub const PHI_EXCEEDS: &str = "B4-phi";
+/// Key base of its `δ = 0` control (one per instance).
+pub const PHI_EXCEEDS_NO_NOISE: &str = "B4-phi-delta0";
+/// Key of its Gaussian control at M.
+pub const PHI_EXCEEDS_GAUSS: &str = "B4-phi-gauss@M";
+/// Key base of the `E Φ` checks (`key(MEAN_PHI, "M t = …")`, `key(MEAN_PHI, "L(b) t = …")`).
+pub const MEAN_PHI: &str = "B4-mean-phi";
 
-/// The exact checks of Lemma B.4, in order: (B4.1), (26) constant, (24), (25), EΔ'², |Δ'|, (H2)
-/// step, (B4.2), (B4.3), and the δ = 0 control of (B4.2).
-pub fn new_exact_checks() -> Vec<ExactCheck> {
+/// A row of the `E Φ` table: the potential, `t`, `x = (ηδ)²t`, the mean with its interval, the
+/// bound and the noise-only heuristic `d√τ e^{−x/8}`.
+fn mean_phi_row(potential: &str, t: u64, x: f64, c: &McCheck, bound: f64, inst: &Instance) -> Vec<String> {
     vec![
-        ExactCheck::new(
-            "(B4.1)",
-            "1 + Δ/2 − Δ²/8 + |Δ|³/2 − √(1+Δ) = |Δ|³/2 − u³/2 − u⁴/8 ≥ 0 (u = √(1+Δ) − 1) on a grid of Δ ∈ [−1/2, 1/2]; scaled by |Δ|³",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "(26) remainder constant",
-            "3 − max|g'''(1+ξ)| ≥ 0 and 1/2 − max|g'''|/6 ≥ 0 with g''' = (3/8)(1+ξ)^(−5/2), ξ on a grid of [−1/2, 1/2]; the smaller margin",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "(24)",
-            "1 + Δ'_k − F_k = η((b0²+r)b_x² + g_k^(i)) ≥ 0 per outcome and k, Δ' = ηs x_k + η(b0²+r)b_x²; scaled by η(b0²+r)b_x²",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "(25)",
-            "1 − (ηδ)²/32 − E√(1+Δ'_k) = −(ηδ)²/32 − E[u(Δ')] ≥ 0 per k; scaled by (ηδ)²",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "EΔ'² ≥ η²δ²/2",
-            "(ηδ)²(M_kk − 1/2) + (η(b0²+r)b_x²)² ≥ 0 per k; scaled by (ηδ)²",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "|Δ'| ≤ 1/16",
-            "1/16 − max over outcomes of |ηs x_k^(i) + η(b0²+r)b_x²| ≥ 0 per k; scaled by 1/16",
-            Role::Primary,
-        ),
-        ExactCheck::new("(H2) step", "EΔ'²/32 − EΔ'/2 ≥ 0 per k; scaled by (ηδ)²", Role::Primary),
-        ExactCheck::new(
-            "(B4.2)",
-            "1 − (ηδ)²/32 − E√F_k = −(ηδ)²/32 − E[u(Δ_k)] ≥ 0 per k at states in the b0-ball (Δ_k = η(s − r_i)x_k, the chain's factor); scaled by (ηδ)²",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "(B4.3)",
-            "(1 − (ηδ)²/32)Φ(v) − E Φ(v') ≥ 0 at states in the b0-ball (Φ the b0-bounded potential; closed form with the exiting outcomes); scaled by (ηδ)²Φ(v)",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "control: (B4.2) with δ = 0",
-            "the same margin with the label noise removed (δ = 0), contraction (ηδ)²/32 kept: must fail",
-            Role::Control { variant: "δ = 0 (no label noise)".into() },
-        ),
+        potential.into(),
+        t.to_string(),
+        fmt(x),
+        fmt(c.estimate),
+        format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
+        fmt(bound),
+        fmt(inst.c.d as f64 * inst.c.tau.sqrt() * (-x / 8.0).exp()),
     ]
-}
-
-/// Record the exact checks at one instance.
-pub fn exact_at(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck]) {
-    let c = &inst.c;
-    let ed2 = c.eta_delta() * c.eta_delta();
-    let cc = c.contraction();
-    let eb = c.eta * c.big_b;
-    let tag = &inst.tag;
-    let n = c.n;
-    // State-independent per-coordinate steps (25), EΔ'², |Δ'|, (H2) step.
-    for k in 0..c.d {
-        let mkk = inst.p.m_jk(k, k);
-        let mut su = 0.0;
-        let mut maxabs = 0.0f64;
-        for i in 0..n {
-            let x = inst.p.data().x(i, k);
-            for s in [-c.delta, c.delta] {
-                let dp = c.eta * s * x + eb;
-                su += sqrt1pm1(dp);
-                maxabs = maxabs.max(dp.abs());
-            }
-        }
-        let eu = su / (2 * n) as f64;
-        let e2 = ed2 * mkk + eb * eb;
-        ex[3].record_scaled(-cc - eu, ed2, || format!("[{tag}] k = {k}"));
-        ex[4].record_scaled(ed2 * (mkk - 0.5) + eb * eb, ed2, || format!("[{tag}] k = {k}, M_kk = {}", fmt(mkk)));
-        ex[5].record_scaled(1.0 / 16.0 - maxabs, 1.0 / 16.0, || format!("[{tag}] k = {k}"));
-        ex[6].record_scaled(e2 / 32.0 - eb / 2.0, ed2, || format!("[{tag}] k = {k}"));
-    }
-    for st in states {
-        let v = &st.v;
-        if lanes::sum_abs(v.blocks()) > c.b0 {
-            continue;
-        }
-        let os = OneStep::new(&inst.p, v, c.eta, c.delta);
-        let os0 = OneStep::new(&inst.p, v, c.eta, 0.0);
-        let what = || format!("[{tag}] {}", st.what);
-        let mut phi = 0.0;
-        let mut lin = 0.0;
-        for k in 0..c.d {
-            let vk = v.as_slice()[k];
-            let eu = os.sqrt_factor_minus_one(k);
-            ex[7].record_scaled(-cc - eu, ed2, || format!("{}, k = {k}", what()));
-            ex[9].record_scaled(-cc - os0.sqrt_factor_minus_one(k), ed2, || format!("{}, k = {k}", what()));
-            phi += vk.sqrt();
-            lin += vk.sqrt() * (-cc - eu);
-            for o in 0..os.outcomes() {
-                let (i, _) = os.outcome(o);
-                let g = os.residual(i) * inst.p.data().x(i, k);
-                ex[2].record_scaled(c.eta * (c.big_b + g), eb, || format!("{}, k = {k}, outcome {o}", what()));
-            }
-        }
-        // Outcomes that leave the ball lose their whole potential: E[1{out} Σ_k √v'_k].
-        let mut lost = 0.0;
-        for o in 0..os.outcomes() {
-            if let Some(w) = os.next_state(o)
-                && lanes::sum_abs(w.blocks()) > c.b0
-            {
-                lost += crate::engine::stopped::sum_sqrt_all(&w);
-            }
-        }
-        lost /= os.outcomes() as f64;
-        ex[8].record_scaled(lin + lost, ed2 * phi, || {
-            format!("{} (outcomes leaving the ball carry {} of E Σ√v')", what(), fmt(lost))
-        });
-    }
-}
-
-/// The Taylor-bound checks (B4.1) and (26) on fine grids.
-pub fn taylor_checks(ex: &mut [ExactCheck]) {
-    let m = 100_000;
-    for j in -m..=m {
-        if j == 0 {
-            continue;
-        }
-        let d = 0.5 * j as f64 / m as f64;
-        ex[0].record_scaled(taylor_margin(d), d.abs().powi(3), || format!("Δ = {d}"));
-    }
-    for e in 1..=16 {
-        for sgn in [-1.0, 1.0] {
-            let d = sgn * 10f64.powi(-e);
-            ex[0].record_scaled(taylor_margin(d), d.abs().powi(3), || format!("Δ = {d}"));
-        }
-    }
-    for j in 0..=10_000 {
-        let xi = -0.5 + j as f64 / 10_000.0;
-        let g3 = 0.375 * (1.0 + xi).powf(-2.5);
-        let margin = (3.0 - g3).min(0.5 - g3 / 6.0);
-        ex[1].record(margin, || format!("ξ = {xi}: |g'''| = {}", fmt(g3)));
-    }
 }
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let l = s0::inst_l(ctx)?;
-    let m = s0::inst_m(ctx)?;
+    let l = inst_l(ctx)?;
+    let m = inst_m(ctx)?;
     if !ctx.overrides.is_empty() {
-        out.note("Command-line overrides apply to instance L only; instance M (ρ = 0.3) and the level-b variant keep their defaults.");
+        out.note(
+            "Command-line overrides apply to instance L only; instance M (ρ = 0.3) and the level-b variant keep \
+            their defaults.",
+        );
     }
-    let l_run = s0::run_l(ctx, &l, Kind::Alg1)?;
-    let m_run = s0::run_m(ctx, &m, Kind::Alg1);
-    let v_run = s0::run_v(ctx, &l, Kind::Alg1);
-    let l_z = s0::run_l(ctx, &l, Kind::NoNoise)?;
-    let m_z = s0::run_m(ctx, &m, Kind::NoNoise);
-    let m_g = s0::run_m(ctx, &m, Kind::Gauss);
+    let l_run = run_l(ctx, &l, Kind::Alg1)?;
+    let m_run = run_m(ctx, &m, Kind::Alg1);
+    let v_run = run_v(ctx, &l, Kind::Alg1);
+    let l_z = run_l(ctx, &l, Kind::NoNoise)?;
+    let m_z = run_m(ctx, &m, Kind::NoNoise);
+    let m_g = run_m(ctx, &m, Kind::Gauss);
 
-    let a_l = s0::audit_b4("B.4 @ L", &l, l.c.t);
-    let a_m = s0::audit_b4("B.4 @ M", &m, m.c.t);
-    let mut a_v = s0::audit_b4("B.4(b) @ L", &l, l.c.t);
+    let a_l = audit_b4("B.4 @ L", &l, l.c.t);
+    let a_m = audit_b4("B.4 @ M", &m, m.c.t);
+    let mut a_v = audit_b4("B.4(b) @ L", &l, l.c.t);
     a_v.title = format!(
         "the proof of (28) for the b-bounded potential and coupling at b = 2τd = {} (constants of instance L)",
         fmt(v_run.b)
@@ -254,11 +143,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.audits.extend([a_l, a_m, a_v]);
 
     // Exact checks.
-    let mut ex = new_exact_checks();
-    taylor_checks(&mut ex);
+    let table = table();
+    let mut ex = checks(&table);
+    taylor_checks(&table, &mut ex);
     for (inst, run, var) in [(&*l, &*l_run, Some(&*v_run)), (&*m, &*m_run, None)] {
-        let states = s0::all_states(ctx, inst, run, var, s0::random_state_count(ctx.budget));
-        exact_at(inst, &states, &mut ex);
+        let states = all_states(ctx, inst, run, var);
+        exact_at(&table, inst, &states, &mut ex);
     }
     out.exact.extend(ex);
 
@@ -266,44 +156,60 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let ctrl = |v: &str| Role::Control { variant: v.into() };
     for (inst, run, reg, zero) in [(&*m, &*m_run, &r_m, &*m_z), (&*l, &*l_run, &r_l, &*l_z)] {
         let thr = inst.c.eps0.sqrt();
-        let ev = |c: &s0::LitChain| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.phi_stopped > thr);
+        let ev = |c: &LitChain| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.phi_stopped > thr);
         let (k, n) = run.count(ev);
         let beta = inst.c.rho / 3.0;
         let id = format!("B.4 @ {}: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
         let phis: Vec<f64> = run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.phi_stopped)).collect();
         let c = McCheck::prob_upper(
             &id,
-            &format!("Φ(ṽ[T]) > √ε0 = {} at T = {} (median Φ(ṽ[T]) = {})", fmt(thr), inst.c.t, fmt(s0::median(&phis))),
+            &format!(
+                "Φ(ṽ[T]) > √ε0 = {} at T = {} (median Φ(ṽ[T]) = {})",
+                fmt(thr),
+                inst.c.t,
+                fmt(quantile(&phis, 0.5))
+            ),
             reg.clone(),
             Role::Primary,
             k,
             n,
             beta,
         )
-        .with_diverged(run.diverged());
+        .with_diverged(run.diverged())
+        .keyed(key(PHI_EXCEEDS, &inst.tag));
         out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
         let (kz, nz) = zero.count(ev);
-        out.mc.push(McCheck::prob_upper(
-            &format!("control (δ = 0) @ {}: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", inst.tag),
-            "the same event without label noise (Algorithm 1 with δ = 0, same η, T, v[0] = τ·1)",
-            reg.clone(),
-            ctrl("δ = 0 (no label noise) from v[0] = τ·1"),
-            kz,
-            nz,
-            beta,
-        ));
+        out.mc.push(
+            McCheck::prob_upper(
+                &format!("control (δ = 0) @ {}: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", inst.tag),
+                "the same event without label noise (Algorithm 1 with δ = 0, same η, T, v[0] = τ·1)",
+                reg.clone(),
+                ctrl("δ = 0 (no label noise) from v[0] = τ·1"),
+                kz,
+                nz,
+                beta,
+            )
+            .keyed(key(PHI_EXCEEDS_NO_NOISE, &inst.tag)),
+        );
         if inst.tag == "M" {
             let (kg, ng) = m_g.count(ev);
-            out.mc.push(McCheck::prob_upper(
-                "control (Gaussian noise) @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
-                &format!("the same event for SGD with spherical Gaussian noise of matched per-step variance (σ = {}; Φ uses max(v_k, 0))", fmt(inst.matched_sigma())),
-                reg.clone(),
-                ctrl("spherical Gaussian noise of matched per-step variance"),
-                kg,
-                ng,
-                beta,
-            ));
+            out.mc.push(
+                McCheck::prob_upper(
+                    "control (Gaussian noise) @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
+                    &format!(
+                        "the same event for SGD with spherical Gaussian noise of matched per-step variance (σ = {}; Φ \
+                    uses max(v_k, 0))",
+                        fmt(inst.matched_sigma())
+                    ),
+                    reg.clone(),
+                    ctrl("spherical Gaussian noise of matched per-step variance"),
+                    kg,
+                    ng,
+                    beta,
+                )
+                .keyed(PHI_EXCEEDS_GAUSS),
+            );
         }
     }
 
@@ -317,7 +223,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let c = McCheck::mean_upper(
             &format!("B.4 @ M: E Φ(ṽ[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), (ηδ)²t = {}", fmt(x.round())),
             &format!(
-                "mean of Φ(ṽ[t]) at t = {t} over {} chains; Hoeffding with the a-priori range Φ ∈ [0, √(d b0)] = [0, {}]",
+                "mean of Φ(ṽ[t]) at t = {t} over {} chains; Hoeffding with the a-priori range Φ ∈ [0, √(d b0)] = [0, \
+                    {}]",
                 xs.len(),
                 fmt(range_m)
             ),
@@ -326,16 +233,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             &xs,
             range_m,
             bound,
-        );
-        rows.push(vec![
-            "M (b0)".into(),
-            t.to_string(),
-            fmt(x),
-            fmt(c.estimate),
-            format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
-            fmt(bound),
-            fmt(m.c.d as f64 * m.c.tau.sqrt() * (-x / 8.0).exp()),
-        ]);
+        )
+        .keyed(key(MEAN_PHI, &format!("M t = {t}")));
+        rows.push(mean_phi_row("M (b0)", t, x, &c, bound, &m));
         out.mc.push(c);
     }
     // The b-bounded potential on the variant's chains (L's constants).
@@ -350,7 +250,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let c = McCheck::mean_upper(
             &format!("B.4(b) @ L: E Φ_b(ṽ_b[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), b = 2τd, t = {t}"),
             &format!(
-                "mean of the b-bounded potential of the b-bounded coupling at t = {t} ((ηδ)²t = {}); Hoeffding on [0, √(d b)] = [0, {}]",
+                "mean of the b-bounded potential of the b-bounded coupling at t = {t} ((ηδ)²t = {}); Hoeffding on [0, \
+                    √(d b)] = [0, {}]",
                 fmt(x),
                 fmt(range_v)
             ),
@@ -359,33 +260,41 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             &xs,
             range_v,
             bound,
-        );
-        rows.push(vec![
-            "L (b = 2τd)".into(),
-            t.to_string(),
-            fmt(x),
-            fmt(c.estimate),
-            format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
-            fmt(bound),
-            fmt(l.c.d as f64 * l.c.tau.sqrt() * (-x / 8.0).exp()),
-        ]);
+        )
+        .keyed(key(MEAN_PHI, &format!("L(b) t = {t}")));
+        rows.push(mean_phi_row("L (b = 2τd)", t, x, &c, bound, &l));
         out.mc.push(c);
     }
     out.tables.push(Table {
-        title: "E Φ(ṽ[t]) against the contraction bound (1 − η²δ²/32)^t d√τ; last column: the noise-only heuristic d√τ e^{−(ηδ)²t/8} (E√F ≈ 1 − (ηδ)²M_kk/8)".into(),
-        columns: vec!["potential".into(), "t".into(), "(ηδ)²t".into(), "mean Φ".into(), "99% Hoeffding CI".into(), "bound".into(), "heuristic".into()],
+        title:
+            "E Φ(ṽ[t]) against the contraction bound (1 − η²δ²/32)^t d√τ; last column: the noise-only heuristic d√τ \
+            e^{−(ηδ)²t/8} (E√F ≈ 1 − (ηδ)²M_kk/8)"
+                .into(),
+        columns: vec![
+            "potential".into(),
+            "t".into(),
+            "(ηδ)²t".into(),
+            "mean Φ".into(),
+            "99% Hoeffding \
+            CI"
+            .into(),
+            "bound".into(),
+            "heuristic".into(),
+        ],
         rows,
     });
     out.note(format!(
-        "E Φ at instance L's literal level b0 = 600τd would need ~{} chains: Hoeffding's interval scales with the a-priori range √(d b0) = d·sqrt(6/(ρτ)) ({}× Φ(v[0]) at ρ = 0.01, {}× at ρ = 0.3); it is checked at M and, for the b-bounded potential at b = 2τd, at L's constants.",
+        "E Φ at instance L's literal level b0 = 600τd would need ~{} chains: Hoeffding's interval scales with the \
+            a-priori range √(d b0) = d·sqrt(6/(ρτ)) ({}× Φ(v[0]) at ρ = 0.01, {}× at ρ = 0.3); it is checked at M and, \
+            for the b-bounded potential at b = 2τd, at L's constants.",
         fmt((4.6 * 6.0 / 0.01 / 0.47f64.powi(2)).round()),
         fmt((6.0f64 / 0.01).sqrt()),
         fmt((6.0f64 / 0.3).sqrt())
     ));
     let phis: Vec<f64> = l_run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.phi_stopped)).collect();
-    out.measure("median Φ(ṽ[T0]) at L", s0::median(&phis), format!("vs √ε0 = {}", fmt(l.c.eps0.sqrt())));
+    out.measure("median Φ(ṽ[T0]) at L", quantile(&phis, 0.5), format!("vs √ε0 = {}", fmt(l.c.eps0.sqrt())));
     out.measure("contraction (ηδ)²/32 at L", l.c.contraction(), "per step");
-    for n in s0::caveats(&l, &l_run, None) {
+    for n in caveats(&l, &l_run, None) {
         out.note(n);
     }
     Ok(out)

@@ -17,7 +17,7 @@
 //! > (32) `v_k[t+1] ≥ (1 − ηδ − η(b0² + r)) v_k[t]` (33) `≥ (1 − 2ηδ) v_k[t]` "because δ > b0² + r";
 //! > (34) `v_k[T] ≥ (1 − 2ηδ)^T τ` (35) `≥ exp(−(64/(ηδ)) log(3d√τ/(ρ√ε0)))`.
 //!
-//! (RECONSTRUCTED[h], SPEC §4.6; "over the randomness of the algorithm" — the proof also spends
+//! (RECONSTRUCTED\[h\], SPEC §4.6; "over the randomness of the algorithm" — the proof also spends
 //! `ρ/3` on the data event.)
 //!
 //! # Formula
@@ -41,43 +41,37 @@
 //! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
 //! matched per-step variance.
 
+use super::audits::{audit_t31, audit_t31_constants, caveats};
+use super::chains::{Kind, LitChain, PracChain, prac_run, run_l, run_m, run_v};
+use super::exact::theorem_3_1::{chain_checks, chain_table, scalar_errata, step_checks, step_table};
+use super::exact::{checks, keyed};
+use super::setting::{ACCEPTS, Constants, Instance, PLAN, Spec, inst_l, inst_m, instance};
+use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage0::common::{self as s0, Constants, Instance, Kind, Spec};
 use crate::engine::dynamics::Dynamics;
-use crate::engine::exact::OneStep;
-use crate::engine::lanes;
-use crate::engine::stats;
+use crate::engine::stats::{self, quantile};
 use crate::error::Result;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Regime, Role, Table};
+use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Regime, Role, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
+use crate::paper::RHO;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
     id: "3.1",
     title: "Theorem 3.1 (Stage 0: label noise shrinks a large initialization below 1/d)",
     paper: PaperRef { section: "Section 3.2 / Appendix B", equations: "(7), (32)–(35)", spec: "§4.6" },
-    statement: "with δ ≥ Θ̃(τ²d²), η ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)], T0 = Θ̃(1/(η²δ²)): w.p. ≥ 0.99, ‖v[T0]‖_∞ ≤ 1/d and min_k v_k[T0] ≥ exp(−Õ(1/(ηδ)))",
+    statement: "with δ ≥ Θ̃(τ²d²), η ∈ [Θ̃(τ²d²/δ²), Θ̃(1/δ)], T0 = Θ̃(1/(η²δ²)): w.p. ≥ 0.99, ‖v[T0]‖_∞ ≤ 1/d and \
+        min_k v_k[T0] ≥ exp(−Õ(1/(ηδ)))",
     module: file!(),
     test: "tests/stage0.rs",
-    accepts: &[
-        Param::D,
-        Param::N,
-        Param::R,
-        Param::Tau,
-        Param::Delta,
-        Param::Eta,
-        Param::Steps,
-        Param::Chains,
-        Param::Rho,
-    ],
+    accepts: ACCEPTS,
     run,
 };
 
 /// The practical regime P0 of SPEC §9.2: `d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4`.
 pub fn practical_spec(tau: f64) -> Spec {
     let delta = 100.0 * tau * tau;
-    let mut s = Spec::literal(100, 40, 5, tau, s0::THEOREM_RHO);
+    let mut s = Spec::literal(100, 40, 5, tau, RHO);
     s.delta = Some(delta);
     s.eta = Some(0.05 / delta);
     s
@@ -92,180 +86,45 @@ pub const SPEC_ROWS: [(usize, usize, usize); 4] = [(20, 40, 2), (100, 40, 5), (1
 
 /// SPEC's table row constants.
 pub fn spec_row(d: usize, n: usize, r: usize) -> Spec {
-    let mut s = Spec::literal(d, n, r, 1.0, s0::THEOREM_RHO);
-    s.bx_failure = s0::THEOREM_RHO / 3.0;
+    let mut s = Spec::literal(d, n, r, 1.0, RHO);
+    s.bx_failure = RHO / 3.0;
     s
 }
 
-/// The exact checks of (32)–(33), printed and repaired, in order: (32) b_x, (33) b_x, (32)
-/// printed, (33) printed.
-pub fn new_step_checks() -> Vec<ExactCheck> {
-    let rep = || Role::Repair { erratum: "E-T31a".into() };
-    let wit = || Role::Witness { erratum: "E-T31a".into() };
-    vec![
-        ExactCheck::new(
-            "(32) with b_x",
-            "F_k − (1 − ηδb_x − η(b0²+r)b_x²) = η(δb_x + s x_k) + η((b0²+r)b_x² − g_k) ≥ 0 per outcome and k (states in the b0-ball); scaled by ηδ",
-            rep(),
-        ),
-        ExactCheck::new(
-            "(33) with b_x",
-            "F_k − (1 − 2ηδb_x) = η(δb_x + s x_k) + η(δb_x − g_k) ≥ 0 per outcome and k (needs δ ≥ (b0²+r)b_x); scaled by ηδ",
-            rep(),
-        ),
-        ExactCheck::new(
-            "(32) as printed",
-            "F_k − (1 − ηδ − η(b0²+r)) = η(δ + s x_k) + η((b0²+r) − g_k) ≥ 0 per outcome and k; scaled by ηδ",
-            wit(),
-        ),
-        ExactCheck::new(
-            "(33) as printed",
-            "F_k − (1 − 2ηδ) = η(2δ + s x_k) − η g_k ≥ 0 per outcome and k; scaled by ηδ",
-            wit(),
-        ),
-    ]
-}
+/// Key of (32) with `b_x` restored (repair of E-T31a).
+pub const STEP_32: &str = "3.1-32-bx";
+/// Key of (33) with `b_x` restored (repair of E-T31a).
+pub const STEP_33: &str = "3.1-33-bx";
+/// Key of (32) as printed (witness of E-T31a).
+pub const STEP_32_PRINTED: &str = "3.1-32-printed";
+/// Key of (33) as printed (witness of E-T31a).
+pub const STEP_33_PRINTED: &str = "3.1-33-printed";
+/// Key of (34) repaired, per chain.
+pub const LOWER_34: &str = "3.1-34-per-chain";
+/// Key of (35) repaired, per chain.
+pub const LOWER_35: &str = "3.1-35-per-chain";
+/// Key of the implication `‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0`, per chain.
+pub const IMPLICATION: &str = "3.1-implication";
+/// Key of `(1−x)^T ≥ e^{−xT}` (witness of E-T31b).
+pub const EXP_PRINTED: &str = "3.1-exp-printed";
+/// Key of the step (34)→(35) as printed (witness of E-T31b).
+pub const STEP_35_PRINTED: &str = "3.1-35-printed";
+/// Key of `(1−x)^T ≥ e^{−xT/(1−x)}` (repair of E-T31b).
+pub const EXP_REPAIRED: &str = "3.1-exp-repaired";
+/// Key of (35) repaired at the constants (repair of E-T31b).
+pub const STEP_35_REPAIRED: &str = "3.1-35-repaired";
+/// Key of B.2's `η` condition at `η = η_lo` (witness of E-T31c).
+pub const ETA_LO: &str = "3.1-E-T31c-eta-lo";
+/// Key of B.2's `η` condition at `η = η_hi` (repair of E-T31c).
+pub const ETA_HI: &str = "3.1-E-T31c-eta-hi";
+/// Key base of `P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3` (`key(SUP_NORM, "L")`, `"M"`, `"P0"`).
+pub const SUP_NORM: &str = "3.1-sup-norm";
+/// Key base of its `δ = 0` control (`"L"`, `"P0"`).
+pub const SUP_NORM_NO_NOISE: &str = "3.1-sup-norm-delta0";
+/// Key base of its Gaussian control (`"L"`, `"P0"`).
+pub const SUP_NORM_GAUSS: &str = "3.1-sup-norm-gauss";
 
-/// Record (32)–(33) at every state in the `b0`-ball.
-pub fn step_checks(inst: &Instance, states: &[s0::State], ex: &mut [ExactCheck]) {
-    let c = &inst.c;
-    let (eta, dl, bx) = (c.eta, c.delta, c.b_x);
-    let q = c.b0 * c.b0 + c.r as f64;
-    let scale = eta * dl;
-    for st in states {
-        if lanes::sum_abs(st.v.blocks()) > c.b0 {
-            continue;
-        }
-        let os = OneStep::new(&inst.p, &st.v, eta, dl);
-        for o in 0..os.outcomes() {
-            let (i, s) = os.outcome(o);
-            let r = os.residual(i);
-            for k in 0..c.d {
-                let x = inst.p.data().x(i, k);
-                let g = r * x;
-                let what = || {
-                    format!(
-                        "[{}] {}, outcome (i = {i}, s = {}), k = {k}, x = {}",
-                        inst.tag,
-                        st.what,
-                        if s > 0.0 { "+δ" } else { "−δ" },
-                        fmt(x)
-                    )
-                };
-                ex[0].record_scaled(eta * (dl * bx + s * x) + eta * (c.big_b - g), scale, what);
-                ex[1].record_scaled(eta * (dl * bx + s * x) + eta * (dl * bx - g), scale, what);
-                ex[2].record_scaled(eta * (dl + s * x) + eta * (q - g), scale, what);
-                ex[3].record_scaled(eta * (2.0 * dl + s * x) - eta * g, scale, what);
-            }
-        }
-    }
-}
-
-/// E-T31b and E-T31c scalar checks at a list of constants, in order: `(1−x)^T ≥ e^{−xT}` (witness),
-/// (34)→(35) printed (witness), `(1−x)^T ≥ e^{−xT/(1−x)}` (repair), (35) repaired (repair),
-/// B.2's condition at `η = η_lo` (witness), at `η = η_hi` (repair).
-pub fn scalar_errata(cs: &[(String, Constants)]) -> Result<Vec<ExactCheck>> {
-    let wb = || Role::Witness { erratum: "E-T31b".into() };
-    let rb = || Role::Repair { erratum: "E-T31b".into() };
-    let mut ex = vec![
-        ExactCheck::new(
-            "(1−x)^T ≥ e^{−xT}",
-            "T ln(1 − x) + xT ≥ 0 (the step (34)→(35)) on a grid of x ∈ (0, 1/16], T ∈ [1, 1e8] and at x = 2ηδb_x, T = T0 of each instance; scaled by T x²/2",
-            wb(),
-        ),
-        ExactCheck::new(
-            "(34)→(35) as printed",
-            "T0 ln(1 − 2ηδ) + 64 L0/(ηδ) ≥ 0, i.e. τ(1 − 2ηδ)^{T0} ≥ τ exp(−64 L0/(ηδ)), at each instance; scaled by T0 (2ηδ)²/2",
-            wb(),
-        ),
-        ExactCheck::new(
-            "(1−x)^T ≥ e^{−xT/(1−x)}",
-            "T ln(1 − x) + xT/(1 − x) ≥ 0 on the same grid and instances; scaled by T x²/2",
-            rb(),
-        ),
-        ExactCheck::new(
-            "(35) repaired",
-            "T0 ln(1 − 2ηδb_x) + (16/15)(64 b_x L0/(ηδ) + 2ηδb_x) ≥ 0 at each instance; scaled by |T0 ln(1 − 2ηδb_x)|",
-            rb(),
-        ),
-        ExactCheck::new(
-            "E-T31c: B.2's η condition at η = η_lo",
-            "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_lo, T0 = ⌈32 L0/(η²δ²)⌉; scaled by η/T0",
-            Role::Witness { erratum: "E-T31c".into() },
-        ),
-        ExactCheck::new(
-            "E-T31c repaired: η = η_hi",
-            "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_hi; scaled by η/T0",
-            Role::Repair { erratum: "E-T31c".into() },
-        ),
-    ];
-    let grid_x: Vec<f64> = (0..40).map(|j| (1.0 / 16.0) * 0.7f64.powi(j)).collect();
-    for &x in &grid_x {
-        for t in [1.0f64, 10.0, 1e3, 1e5, 1e7, 1e8] {
-            let l = (-x).ln_1p();
-            ex[0].record_scaled(t * (l + x), t * x * x / 2.0, || format!("x = {}, T = {t}", fmt(x)));
-            ex[2].record_scaled(t * (l + x / (1.0 - x)), t * x * x / 2.0, || format!("x = {}, T = {t}", fmt(x)));
-        }
-    }
-    for (name, c) in cs {
-        let t0 = c.t0 as f64;
-        let x = 2.0 * c.eta_delta() * c.b_x;
-        let l = (-x).ln_1p();
-        ex[0].record_scaled(t0 * (l + x), t0 * x * x / 2.0, || {
-            format!("{name}: x = 2ηδb_x = {}, T0 = {}", fmt(x), c.t0)
-        });
-        ex[2].record_scaled(t0 * (l + x / (1.0 - x)), t0 * x * x / 2.0, || format!("{name}: x = {}", fmt(x)));
-        let xp = 2.0 * c.eta_delta();
-        ex[1].record_scaled(t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta(), t0 * xp * xp / 2.0, || {
-            format!("{name}: 2ηδ = {}, T0 = {}", fmt(xp), c.t0)
-        });
-        let rep = t0 * l + (16.0 / 15.0) * (64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x);
-        ex[3].record_scaled(rep, (t0 * l).abs(), || name.to_string());
-        // E-T31c: η = η_lo exactly (δ = 1.05 δ_min), and the repair η = η_hi.
-        for (idx, eta) in [(4usize, c.eta_lo), (5, c.eta_hi)] {
-            let mut s = Spec::literal(c.d, c.n, c.r, c.tau, c.rho);
-            s.bx_failure = c.bx_failure;
-            s.delta = Some(c.delta);
-            s.eta = Some(eta);
-            let ce = Constants::new(&s)?;
-            let m = ce.b2_eta_max(ce.t0) - eta;
-            ex[idx].record_scaled(m, eta / ce.t0 as f64, || {
-                format!(
-                    "{name}: η = {}, T0 = {} (32L0/(ηδ)² = {})",
-                    fmt(eta),
-                    ce.t0,
-                    32.0 * ce.l0 / (ce.eta_delta() * ce.eta_delta())
-                )
-            });
-        }
-    }
-    Ok(ex)
-}
-
-/// The per-chain checks at one instance: (34) repaired, (35) repaired (at `T = T0`) and the
-/// implication `‖ṽ[T]‖₁ ≤ b0 ∧ Φ(ṽ[T]) ≤ √ε0 ⇒ ‖v[T]‖_∞ ≤ ε0`.
-pub fn chain_checks(inst: &Instance, run: &s0::LitRun, ex: &mut [ExactCheck]) {
-    let c = &inst.c;
-    let lb = c.lower_bound_log(c.t);
-    let lbc = c.lower_bound_closed();
-    for (j, ch) in run.long_chains().iter().enumerate() {
-        let Some(e) = &ch.end else { continue };
-        if ch.exit_b0.is_none() {
-            let what = || format!("[{}] chain {j}: min_k ln v_k[T] = {}", inst.tag, fmt(e.min_log_v));
-            ex[0].record_scaled(e.min_log_v - lb, lb.abs(), what);
-            if c.t == c.t0 {
-                ex[1].record_scaled(e.min_log_v - lbc, lbc.abs(), what);
-            }
-            if e.phi_stopped <= c.eps0.sqrt() {
-                ex[2].record_scaled(c.eps0 - e.max_v, c.eps0, || {
-                    format!("[{}] chain {j}: ‖v[T]‖_∞ = {}", inst.tag, fmt(e.max_v))
-                });
-            }
-        }
-    }
-}
-
-fn frac_row(label: &str, chains: &[s0::PracChain], q: usize, eps: f64) -> Vec<String> {
+fn frac_row(label: &str, chains: &[PracChain], q: usize, eps: f64) -> Vec<String> {
     let n = chains.len() as u64;
     let k = chains.iter().filter(|c| c.diverged_at.is_none() && c.max_v[q] <= eps).count() as u64;
     let (lo, hi) = stats::clopper_pearson(k, n, 0.01);
@@ -283,8 +142,8 @@ fn frac_row(label: &str, chains: &[s0::PracChain], q: usize, eps: f64) -> Vec<St
         label.to_string(),
         format!("{k}/{n} = {}", fmt(k as f64 / n.max(1) as f64)),
         format!("[{}, {}]", fmt(lo), fmt(hi)),
-        fmt(s0::median(&logs)),
-        if mins.is_empty() { "–".into() } else { fmt(s0::median(&mins)) },
+        fmt(quantile(&logs, 0.5)),
+        if mins.is_empty() { "–".into() } else { fmt(quantile(&mins, 0.5)) },
         worst,
         div.to_string(),
     ]
@@ -292,64 +151,54 @@ fn frac_row(label: &str, chains: &[s0::PracChain], q: usize, eps: f64) -> Vec<St
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let plan = s0::plan(ctx.budget);
-    let l = s0::inst_l(ctx)?;
-    let m = s0::inst_m(ctx)?;
+    let (p_chains, ctrl_p, s_chains) =
+        (PLAN.p_chains.at(ctx.budget), PLAN.ctrl_p.at(ctx.budget), PLAN.s_chains.at(ctx.budget));
+    let l = inst_l(ctx)?;
+    let m = inst_m(ctx)?;
     if !ctx.overrides.is_empty() {
-        out.note("Command-line overrides apply to instance L only; instance M (ρ = 0.3), the practical regime and the τ sweep keep their defaults.");
+        out.note(
+            "Command-line overrides apply to instance L only; instance M (ρ = 0.3), the practical regime and the \
+            τ sweep keep their defaults.",
+        );
     }
-    let l_run = s0::run_l(ctx, &l, Kind::Alg1)?;
-    let m_run = s0::run_m(ctx, &m, Kind::Alg1);
-    let v_run = s0::run_v(ctx, &l, Kind::Alg1);
-    let l_z = s0::run_l(ctx, &l, Kind::NoNoise)?;
-    let l_g = s0::run_l(ctx, &l, Kind::Gauss)?;
+    let l_run = run_l(ctx, &l, Kind::Alg1)?;
+    let m_run = run_m(ctx, &m, Kind::Alg1);
+    let v_run = run_v(ctx, &l, Kind::Alg1);
+    let l_z = run_l(ctx, &l, Kind::NoNoise)?;
+    let l_g = run_l(ctx, &l, Kind::Gauss)?;
 
     // Audits.
-    let a_l = s0::audit_t31("3.1 @ L", &l, l.c.t);
-    let a_m = s0::audit_t31("3.1 @ M", &m, m.c.t);
+    let a_l = audit_t31("3.1 @ L", &l, l.c.t);
+    let a_m = audit_t31("3.1 @ M", &m, m.c.t);
     let (r_l, r_m) = (Regime::of(&a_l), Regime::of(&a_m));
     out.audits.extend([a_l, a_m]);
 
     // Exact: (32)–(33) printed vs repaired at the states of L and M.
-    let mut ex = new_step_checks();
+    let steps = step_table();
+    let mut ex = checks(&steps);
     for (inst, run, var) in [(&*l, &*l_run, Some(&*v_run)), (&*m, &*m_run, None)] {
-        let states = s0::all_states(ctx, inst, run, var, s0::random_state_count(ctx.budget));
-        step_checks(inst, &states, &mut ex);
+        let states = all_states(ctx, inst, run, var);
+        step_checks(&steps, inst, &states, &mut ex);
     }
     // Per chain: the lower bound (34)/(35) and the implication to ‖v‖_∞ ≤ ε0.
-    let mut chain = vec![
-        ExactCheck::new(
-            "(34) repaired, per chain",
-            "min_k ln v_k[T] − (ln τ + T ln(1 − 2ηδb_x)) ≥ 0 on every chain with max_t ‖v[t]‖₁ ≤ b0 (must hold surely); scaled by |bound|",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "(35) repaired, per chain",
-            "min_k ln v_k[T0] − (ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)) ≥ 0 on the same chains; scaled by |bound|",
-            Role::Primary,
-        ),
-        ExactCheck::new(
-            "‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0",
-            "ε0 − ‖v[T]‖_∞ ≥ 0 on every chain where the proof's two events hold; scaled by ε0",
-            Role::Primary,
-        ),
-    ];
-    chain_checks(&l, &l_run, &mut chain);
-    chain_checks(&m, &m_run, &mut chain);
+    let per_chain = chain_table();
+    let mut chain = checks(&per_chain);
+    chain_checks(&per_chain, &l, &l_run, &mut chain);
+    chain_checks(&per_chain, &m, &m_run, &mut chain);
     let mut cs: Vec<(String, Constants)> = vec![("instance L".into(), l.c.clone()), ("instance M".into(), m.c.clone())];
     for (d, n, r) in SPEC_ROWS {
         cs.push((format!("SPEC row d = {d}, n = {n}, r = {r}"), Constants::new(&spec_row(d, n, r))?));
     }
     let scal = scalar_errata(&cs)?;
-    let w32 = ex[2].clone();
+    let w32 = keyed(&ex, STEP_32_PRINTED).clone();
+    let w_b = keyed(&scal, STEP_35_PRINTED).clone();
+    let w_c = keyed(&scal, ETA_LO).clone();
     out.exact.extend(ex);
     out.exact.extend(chain);
-    let w_b = scal[1].clone();
-    let w_c = scal[4].clone();
     out.exact.extend(scal);
 
     // Monte Carlo at L (literal) and M (ρ = 0.3: practical for the theorem).
-    let ev = |c: &s0::LitChain, eps: f64| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.max_v > eps);
+    let ev = |c: &LitChain, eps: f64| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.max_v > eps);
     let ctrl = |v: &str| Role::Control { variant: v.into() };
     for (inst, run, reg) in [(&*l, &*l_run, &r_l), (&*m, &*m_run, &r_m)] {
         let eps = inst.c.eps0;
@@ -363,7 +212,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 "‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})",
                 fmt(eps),
                 inst.c.t,
-                fmt(s0::median(&maxs))
+                fmt(quantile(&maxs, 0.5))
             ),
             reg.clone(),
             Role::Primary,
@@ -371,16 +220,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             n,
             beta,
         )
-        .with_diverged(run.diverged());
+        .with_diverged(run.diverged())
+        .keyed(key(SUP_NORM, &inst.tag));
         out.note(crate::evidence::power_note(&id, n, beta));
         out.mc.push(c);
     }
     {
         let eps = l.c.eps0;
         let beta = 2.0 * l.c.rho / 3.0;
-        for (run, v, name) in [
-            (&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"),
-            (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise"),
+        for (run, v, name, base) in [
+            (&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0", SUP_NORM_NO_NOISE),
+            (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise", SUP_NORM_GAUSS),
         ] {
             let (k, n) = run.count(|c| ev(c, eps));
             out.mc.push(
@@ -393,48 +243,46 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     n,
                     beta,
                 )
-                .with_diverged(run.diverged()),
+                .with_diverged(run.diverged())
+                .keyed(key(base, "L")),
             );
         }
     }
 
     // Practical regime P0 and the τ sweep (d = 100, n = 40, r = 5), labelled by their audits.
-    let p0 = s0::instance("P0", &practical_spec(1.0), ctx.seed)?;
+    let p0 = instance("P0", &practical_spec(1.0), ctx.seed)?;
     let tp = p0.c.t0;
-    let a_p = s0::audit_t31("3.1 @ P0", &p0, tp);
+    let a_p = audit_t31("3.1 @ P0", &p0, tp);
     let r_p = out.push_audit(a_p);
     let cps = [PRACTICAL_T[0], PRACTICAL_T[1], tp];
     let alg = Dynamics::Alg1 { delta: p0.c.delta };
-    let pr = s0::prac_run(ctx, "P0", &p0, &alg, p0.c.eta, plan.p_chains, &cps);
-    let pz = s0::prac_run(ctx, "P0-delta0", &p0, &Dynamics::Alg1 { delta: 0.0 }, p0.c.eta, plan.ctrl_p, &cps);
-    let pg = s0::prac_run(
-        ctx,
-        "P0-gauss",
-        &p0,
-        &Dynamics::SgdGauss { sigma: p0.matched_sigma() },
-        p0.c.eta,
-        plan.ctrl_p,
-        &cps,
-    );
+    let pr = prac_run(ctx, "P0", &p0, &alg, p0.c.eta, p_chains, &cps);
+    let pz = prac_run(ctx, "P0-delta0", &p0, &Dynamics::Alg1 { delta: 0.0 }, p0.c.eta, ctrl_p, &cps);
+    let pg = prac_run(ctx, "P0-gauss", &p0, &Dynamics::SgdGauss { sigma: p0.matched_sigma() }, p0.c.eta, ctrl_p, &cps);
     let eps_p = p0.c.eps0;
     let beta_p = 2.0 * p0.c.rho / 3.0;
-    let cnt = |ch: &[s0::PracChain]| ch.iter().filter(|c| c.diverged_at.is_some() || c.max_v[2] > eps_p).count() as u64;
-    let divs = |ch: &[s0::PracChain]| ch.iter().filter(|c| c.diverged_at.is_some()).count() as u64;
+    let cnt = |ch: &[PracChain]| ch.iter().filter(|c| c.diverged_at.is_some() || c.max_v[2] > eps_p).count() as u64;
+    let divs = |ch: &[PracChain]| ch.iter().filter(|c| c.diverged_at.is_some()).count() as u64;
     let c = McCheck::prob_upper(
         "3.1 practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3, T0 = ⌈32L0/(ηδ)²⌉",
-        &format!("‖v[T0]‖_∞ > 1/d at the theorem's T0 = {tp} for Algorithm 1 at d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4 (ηδ = 0.05), given D0 (qualitative: label noise with large ηδ shrinks every coordinate below 1/d)"),
+        &format!(
+            "‖v[T0]‖_∞ > 1/d at the theorem's T0 = {tp} for Algorithm 1 at d = 100, n = 40, r = 5, τ = 1, δ = \
+            100, η = 5e−4 (ηδ = 0.05), given D0 (qualitative: label noise with large ηδ shrinks every coordinate below \
+            1/d)"
+        ),
         r_p.clone(),
         Role::Primary,
         cnt(&pr),
         pr.len() as u64,
         beta_p,
     )
-    .with_diverged(divs(&pr));
+    .with_diverged(divs(&pr))
+    .keyed(key(SUP_NORM, "P0"));
     out.note(crate::evidence::power_note("3.1 practical P0", pr.len() as u64, beta_p));
     out.mc.push(c);
-    for (ch, v, name) in [
-        (&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0"),
-        (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise"),
+    for (ch, v, name, base) in [
+        (&pz, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0", SUP_NORM_NO_NOISE),
+        (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise", SUP_NORM_GAUSS),
     ] {
         out.mc.push(
             McCheck::prob_upper(
@@ -449,7 +297,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 ch.len() as u64,
                 beta_p,
             )
-            .with_diverged(divs(ch)),
+            .with_diverged(divs(ch))
+            .keyed(key(base, "P0")),
         );
     }
     let mut rows = Vec::new();
@@ -468,7 +317,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "diverged".into(),
     ];
     out.tables.push(Table {
-        title: format!("Practical regime P0 (SPEC §9.2; regime {}): d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4, T ∈ {{2e4, 6e4, T0 = {tp}}}; SPEC pilot (256 chains): 0.645 at T = 2e4, 1.000 at T = 6e4, median min ln v = −137", r_p.label()),
+        title: format!(
+            "Practical regime P0 (SPEC §9.2; regime {}): d = 100, n = 40, r = 5, τ = 1, δ = 100, η = 5e−4, \
+            T ∈ {{2e4, 6e4, T0 = {tp}}}; SPEC pilot (256 chains): 0.645 at T = 2e4, 1.000 at T = 6e4, median min ln v \
+            = −137",
+            r_p.label()
+        ),
         columns: cols.clone(),
         rows,
     });
@@ -478,7 +332,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("P0: fraction ‖v[2e4]‖_∞ ≤ 1/d", f2, "SPEC pilot 0.645");
     out.measure("P0: fraction ‖v[6e4]‖_∞ ≤ 1/d", f6, "SPEC pilot 1.000");
     let mins6: Vec<f64> = pr.iter().filter(|c| c.diverged_at.is_none()).map(|c| c.min_log_v[1]).collect();
-    out.measure("P0: median min_k ln v_k[6e4]", s0::median(&mins6), "SPEC pilot −137");
+    out.measure("P0: median min_k ln v_k[6e4]", quantile(&mins6, 0.5), "SPEC pilot −137");
     let f0 = pr.iter().filter(|c| c.diverged_at.is_none() && c.max_v[2] <= eps_p).count() as f64 / pr.len() as f64;
     out.measure("P0: fraction ‖v[T0]‖_∞ ≤ 1/d", f0, format!("T0 = {tp}, the theorem's formula at these constants"));
 
@@ -488,23 +342,23 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let spec = practical_spec(tau);
         let c = Constants::new(&spec)?;
         let inst = Instance { tag: format!("S{tau}"), c, p: p0.p.clone(), stats: p0.stats, rejected: p0.rejected };
-        let reg = Regime::of(&s0::audit_t31("sweep", &inst, PRACTICAL_T[1]));
-        let a = s0::prac_run(
+        let reg = Regime::of(&audit_t31("sweep", &inst, PRACTICAL_T[1]));
+        let a = prac_run(
             ctx,
             &format!("sweep-tau{tau}"),
             &inst,
             &Dynamics::Alg1 { delta: inst.c.delta },
             inst.c.eta,
-            plan.s_chains,
+            s_chains,
             &PRACTICAL_T,
         );
-        let z = s0::prac_run(
+        let z = prac_run(
             ctx,
             &format!("sweep-tau{tau}-delta0"),
             &inst,
             &Dynamics::Alg1 { delta: 0.0 },
             inst.c.eta,
-            plan.ctrl_p,
+            ctrl_p,
             &PRACTICAL_T,
         );
         for (q, &t) in PRACTICAL_T.iter().enumerate() {
@@ -521,7 +375,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut cols2 = cols;
     cols2.push("δ = 0 control: ‖v[T]‖_∞ ≤ 1/d".into());
     out.tables.push(Table {
-        title: "τ sweep (practical, same data as P0): δ = 100τ² (δ ∝ τ², as the theorem's δ ≥ Θ̃(τ²d²)), ηδ = 0.05; with δ = 0 the large initialization stays".into(),
+        title: "τ sweep (practical, same data as P0): δ = 100τ² (δ ∝ τ², as the theorem's δ ≥ Θ̃(τ²d²)), ηδ = 0.05; \
+            with δ = 0 the large initialization stays"
+            .into(),
         columns: cols2,
         rows,
     });
@@ -530,7 +386,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut rows = Vec::new();
     for (d, n, r) in SPEC_ROWS {
         let c = Constants::new(&spec_row(d, n, r))?;
-        let a = s0::audit_t31_constants("row", &c, c.t0);
+        let a = audit_t31_constants("row", &c, c.t0);
         let lemma_ok = a.hypotheses.iter().filter(|h| h.id != "P(D0ᶜ) ≤ ρ/3").all(|h| h.holds);
         rows.push(vec![
             d.to_string(),
@@ -549,11 +405,34 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ]);
     }
     out.tables.push(Table {
-        title: "SPEC §4.6 literal table recomputed (δ = 1.05 δ_min, η = η_hi, b_x from G.1 at ρ/3 as in SPEC's table); typical ln v_k[T0] ≈ −(ηδ)²T0/2 = −16 L0; the last column is Regime::of the theorem's audit including P(D0ᶜ) ≤ ρ/3".into(),
-        columns: vec!["d".into(), "n".into(), "r".into(), "b_x".into(), "b0".into(), "δ".into(), "η".into(), "ηδ".into(), "T0".into(), "−16 L0".into(), "P(D0ᶜ) (exact)".into(), "parameter hypotheses".into(), "theorem regime".into()],
+        title:
+            "SPEC §4.6 literal table recomputed (δ = 1.05 δ_min, η = η_hi, b_x from G.1 at ρ/3 as in SPEC's table); \
+            typical ln v_k[T0] ≈ −(ηδ)²T0/2 = −16 L0; the last column is Regime::of the theorem's audit including \
+            P(D0ᶜ) ≤ ρ/3"
+                .into(),
+        columns: vec![
+            "d".into(),
+            "n".into(),
+            "r".into(),
+            "b_x".into(),
+            "b0".into(),
+            "δ".into(),
+            "η".into(),
+            "ηδ".into(),
+            "T0".into(),
+            "−16 L0".into(),
+            "P(D0ᶜ) (exact)".into(),
+            "parameter hypotheses".into(),
+            "theorem regime".into(),
+        ],
         rows,
     });
-    out.note("SPEC's table rows with n = 40 satisfy every parameter hypothesis (δ ≥ δ_min, η ∈ [η_lo, η_hi], (H1), (H2), B.2's η condition, positivity) but not the theorem's data budget: P(min_k M_kk < 1/2) alone is 0.067 at (d, n) = (20, 40) and 0.29 at (100, 40), far above ρ/3 = 0.0033 (E-G2's n ≥ 24 log(d/ρ) is not met). They are literal for the lemmas, which assume the data event; the theorem's instance L uses n = 100.");
+    out.note(
+        "SPEC's table rows with n = 40 satisfy every parameter hypothesis (δ ≥ δ_min, η ∈ [η_lo, η_hi], (H1), \
+        (H2), B.2's η condition, positivity) but not the theorem's data budget: P(min_k M_kk < 1/2) alone is 0.067 at \
+        (d, n) = (20, 40) and 0.29 at (100, 40), far above ρ/3 = 0.0033 (E-G2's n ≥ 24 log(d/ρ) is not met). They are \
+        literal for the lemmas, which assume the data event; the theorem's instance L uses n = 100.",
+    );
 
     // Errata.
     let worst = |c: &ExactCheck| c.worst_scaled.map(fmt).unwrap_or_default();
@@ -562,7 +441,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Theorem 3.1, proof, eqs. (32)–(33)".into(),
         printed: "v_k[t+1] ≥ (1 − ηδ − η(b0² + r)) v_k[t] ≥ (1 − 2ηδ) v_k[t], 'because δ > b0² + r'".into(),
         finding: format!(
-            "without the b_x factors the per-step bound is false on real data: it fails for every outcome with s·x_k^(i) < −δ (resp. < −2δ for (33)), i.e. whenever |x_k^(i)| > 1 (resp. > 2), already at v[0] = τ·1; (32) as printed fails at {} of {} (state, outcome, k) triples of the trajectory, random and adversarial states (worst margin {}·ηδ, at {}); it needs 1 − ηδb_x − η(b0²+r)b_x², which holds everywhere (with b_x = G.1's value ≥ max|x|), and (33) then needs δ ≥ (b0²+r)b_x, not δ > b0² + r (the literal instances satisfy both).",
+            "without the b_x factors the per-step bound is false on real data: it fails for every outcome with \
+                s·x_k^(i) < −δ (resp. < −2δ for (33)), i.e. whenever |x_k^(i)| > 1 (resp. > 2), already at v[0] = τ·1; \
+                (32) as printed fails at {} of {} (state, outcome, k) triples of the trajectory, random and \
+                adversarial states (worst margin {}·ηδ, at {}); it needs 1 − ηδb_x − η(b0²+r)b_x², which holds \
+                everywhere (with b_x = G.1's value ≥ max|x|), and (33) then needs δ ≥ (b0²+r)b_x, not δ > b0² + r (the \
+                literal instances satisfy both).",
             w32.violations,
             w32.states,
             worst(&w32),
@@ -577,7 +461,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Theorem 3.1, proof, eqs. (34)–(35)".into(),
         printed: "(1 − 2ηδ)^T τ > exp(−(64/(ηδ)) log(3d√τ/(ρ√ε0)))".into(),
         finding: format!(
-            "the step bounds (1 − x)^T below by e^(−xT), but (1 − x)^T < e^(−xT) for every x ∈ (0,1): at the theorem's numbers τ(1−2ηδ)^T0 ≥ τ e^(−64L0/(ηδ)) fails (worst margin {}·T0(2ηδ)²/2, {}); the valid bound is (1 − x)^T ≥ e^(−xT/(1−x)), giving min_k v_k[T0] ≥ τ exp(−(16/15)(64 b_x L0/(ηδ) + 2ηδb_x)). Harmless for the Õ statement; the realised min_k ln v_k[T0] is far above either bound.",
+            "the step bounds (1 − x)^T below by e^(−xT), but (1 − x)^T < e^(−xT) for every x ∈ (0,1): at the theorem's \
+                numbers τ(1−2ηδ)^T0 ≥ τ e^(−64L0/(ηδ)) fails (worst margin {}·T0(2ηδ)²/2, {}); the valid bound is (1 − \
+                x)^T ≥ e^(−xT/(1−x)), giving min_k v_k[T0] ≥ τ exp(−(16/15)(64 b_x L0/(ηδ) + 2ηδb_x)). Harmless for \
+                the Õ statement; the realised min_k ln v_k[T0] is far above either bound.",
             worst(&w_b),
             w_b.worst_at
         ),
@@ -588,9 +475,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.errata.push(Erratum {
         id: "E-T31c".into(),
         location: "Theorem 3.1, proof: the interval for η".into(),
-        printed: "'we only need η ∈ [6×32 b_x²(b0²+r)L0/(ρδ²), 1/(32δb_x)], and then all the above assumptions are satisfied'".into(),
+        printed: "'we only need η ∈ [6×32 b_x²(b0²+r)L0/(ρδ²), 1/(32δb_x)], and then all the above assumptions are \
+            satisfied'"
+            .into(),
         finding: format!(
-            "at η = η_lo exactly the ceiling in T0 = ⌈32L0/(η²δ²)⌉ makes Lemma B.2's η ≤ ρ/(6T0 b_x²(b0²+r)) fail by a relative frac(32L0/(ηδ)²)/T0 (worst margin {}·η/T0, {}); any η strictly above η_lo(1 + 1/T0) — e.g. δ = 1.05 δ_min, η = η_hi, as used here — satisfies it.",
+            "at η = η_lo exactly the ceiling in T0 = ⌈32L0/(η²δ²)⌉ makes Lemma B.2's η ≤ ρ/(6T0 b_x²(b0²+r)) fail by a \
+                relative frac(32L0/(ηδ)²)/T0 (worst margin {}·η/T0, {}); any η strictly above η_lo(1 + 1/T0) — e.g. δ \
+                = 1.05 δ_min, η = η_hi, as used here — satisfies it.",
             worst(&w_c),
             w_c.worst_at
         ),
@@ -606,7 +497,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mkk_mean = (0..l.c.d).map(|k| l.p.m_jk(k, k)).sum::<f64>() / l.c.d as f64;
     out.measure(
         "L: median over chains of (1/d) Σ_k ln v_k[T0]",
-        s0::median(&lmeans),
+        quantile(&lmeans, 0.5),
         format!(
             "a typical coordinate; SPEC: ≈ −16 L0 = {}; with this data's mean M_kk = {}: −(ηδ)²T0·M̄/2 = {}",
             fmt(-16.0 * l.c.l0),
@@ -616,17 +507,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     out.measure(
         "L: median min_k ln v_k[T0]",
-        s0::median(&lmins),
+        quantile(&lmins, 0.5),
         "the smallest coordinate (the theorem's lower bound concerns it)",
     );
-    out.measure("L: median ln ‖v[T0]‖_∞", s0::median(&lmaxs), format!("vs ln(1/d) = {}", fmt(-(l.c.d as f64).ln())));
+    out.measure("L: median ln ‖v[T0]‖_∞", quantile(&lmaxs, 0.5), format!("vs ln(1/d) = {}", fmt(-(l.c.d as f64).ln())));
     out.measure("L: lower bound (34), ln τ + T0 ln(1 − 2ηδb_x)", l.c.lower_bound_log(l.c.t), "repaired E-T31a");
     out.measure("L: lower bound (35) repaired", l.c.lower_bound_closed(), "ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)");
     out.measure("L: δ", l.c.delta, "1.05 δ_min");
     out.measure("L: η", l.c.eta, "η_hi");
     out.measure("L: T0", l.c.t0 as f64, "⌈32 L0/(ηδ)²⌉");
     out.measure("L: P(D0ᶜ) exact", l.c.d0_failure(), format!("≤ ρ/3 = {}", fmt(l.c.rho / 3.0)));
-    for n in s0::caveats(&l, &l_run, None) {
+    for n in caveats(&l, &l_run, None) {
         out.note(n);
     }
     Ok(out)
