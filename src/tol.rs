@@ -36,4 +36,79 @@ pub const STAGE1_CLOSED_VS_ENUM_ABS: f64 = 1e-15;
 
 // --- section F ------------------------------------------------------------------------------
 
+/// Absolute, per unit of `d`: `|AᵀA − I|` and `‖X a_j‖/‖X‖_F` for the proof's orthonormal `A`
+/// (164). Gram–Schmidt applied twice leaves each entry within a few ULPs times `d`; `1e−12·d`
+/// allows ~4500 ULPs per summed coordinate, far below any failure of orthogonality.
+pub const F_ORTHONORMAL_PER_D: f64 = 1e-12;
+
+/// Relative, in ULPs: the rounding allowance of `u = Aũ` at the sampled points of `S'`
+/// (171)–(172), 64 ULPs of `Σ_j |a_ij ũ_j|`: a sum of `d ≤ 100` products loses at most `d`
+/// half-ULPs in the worst case, typically `√d`.
+pub const F_CONSTRUCTION_ROUND: f64 = 64.0 * f64::EPSILON;
+
+/// Absolute, per unit of `d`: the rounding allowance of the bound (173),
+/// `Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) ≥ 0`, a sum of `d` differences of logarithms of size
+/// `|ln| ≲ 30`, each exact to a few ULPs (≈ 1e−14); 1e−12 per term.
+pub const F_LOG_SUM_PER_D: f64 = 1e-12;
+
+/// Absolute: the integrand's log-slope (175) at `z = 1e12` against its limit `d/2 − n − 1`
+/// (analytic and finite differences over `[1e11, 1e12]`). The remainder is `O(ū/(a z)) ≈ 1e−11`
+/// and the finite difference loses ~1e−16·ln(1e12)·d to rounding; 1e−6 is a wide margin.
+pub const F_LOG_SLOPE: f64 = 1e-6;
+
+/// Relative: `Z_R` at `n = 0` by the polar formula against the ball volume. Both are closed forms
+/// through `ln Γ` and `exp` (a few ULPs each, amplified by `|ln Z| ≲ 300`): 1e−12.
+pub const F_ZR_N0_REL: f64 = 1e-12;
+
+/// Relative: `Z_R` at `d = 2` by the Dirichlet/γ formula (20 000-point midpoint rule) against a
+/// brute-force 1500 × 4000 midpoint rule in `v`-space; both discretizations are `O(h²) ≈ 1e−7`.
+pub const F_ZR_QUAD_REL: f64 = 1e-6;
+
+/// Relative: finding the literal radii `10, 1e2, 1e3, 1e4` on the grid `R_k = 10^{k/2}` (`powf`
+/// is accurate to an ULP or two; grid points differ by a factor `√10`).
+pub const F_GRID_MATCH_REL: f64 = 1e-9;
+
+/// Absolute: the exponent `d/4 − n/2` is a multiple of ¼, so it is zero (log growth of `Z_R`) iff
+/// it is below this; any positive threshold below ¼ gives the same answer.
+pub const F_ZERO_EXPONENT: f64 = 1e-12;
+
+/// Absolute: `|t* + s*|` of the primal and dual orthant LPs (strong duality). microlp's internal
+/// feasibility tolerance is 1e−8; ten times that allows for the normalization of both LPs.
+pub const F_LP_DUALITY: f64 = 1e-7;
+
+/// Absolute: the floating-point Wendel probability at the hand-checkable `(d, n)` against its
+/// dyadic value (½, ¾, ¼, 11/16): log-sum-exp and `exp` of a few terms, ~4 ULPs of 1.
+pub const F_HAND_VALUE: f64 = 1e-15;
+
+/// Relative: the conic Crofton formula against Wendel's, both log-sum-exp of `ln C(·,·)` terms
+/// from statrs' `ln_binomial` (relative error ~1e−14 each, amplified by `|ln P| ≲ 3500` at
+/// `d = 5000`): 1e−10.
+pub const F_CROFTON_REL: f64 = 1e-10;
+
+/// Absolute floor of the denominator of [`F_CROFTON_REL`]'s relative error: a probability that
+/// underflows to 0 is compared absolutely (no 0/0).
+pub const F_PROB_FLOOR: f64 = 1e-300;
+
+/// Relative: Wendel's probability against statrs' binomial survival function (regularized
+/// incomplete beta, accurate to ~1e−10 relative where the probability is not tiny).
+pub const F_STATRS_REL: f64 = 1e-9;
+
+/// Absolute: below this probability statrs' survival function loses its relative accuracy
+/// (complement of a sum near 1), so the cross-check with [`F_STATRS_REL`] is not made there.
+pub const F_STATRS_MIN: f64 = 1e-12;
+
+/// Absolute: `|P(meet) + P(miss) − 1|`, each computed on its own by log-sum-exp (a few ULPs of 1
+/// each, over up to 5000 terms).
+pub const F_COMPLEMENT: f64 = 1e-11;
+
+/// Absolute: `d/3 ≤ d/2 − 9√d` in the E-F1c table is decided with this slack so that the equality
+/// at `d = 2916` (`√2916 = 54`) is not lost to the rounding of `sqrt`.
+pub const F_THRESHOLD_SLACK: f64 = 1e-12;
+
 // --- experiment -----------------------------------------------------------------------------
+
+/// Relative: the one-step decodings of Figure 1's experiment (a step minus GD's, divided by
+/// `ηv_k`, matched to `s x^(i)` or `−δ(r_i x^(i) − r_j x^(j))`), in units of the step's scale.
+/// Dividing by `η = 1e−4` amplifies the rounding of `v' − v` to ≲ 1e−11; 1e−8 leaves room, and
+/// a step of another form misses by O(1).
+pub const FIG1_DECODE_REL: f64 = 1e-8;

@@ -3,12 +3,14 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
+use common::{assert_sound, json, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
+use shape_matters::claims::experiment::one_step as exact;
+use shape_matters::claims::experiment::statements as st;
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
-use shape_matters::evidence::{FAMILY_ALPHA, Regime, Role, Verdict};
+use shape_matters::evidence::{FAMILY_ALPHA, McCheck, Outcome, Regime, Role, Verdict};
 use shape_matters::overrides::Overrides;
 use shape_matters::{Budget, claims};
 
@@ -16,6 +18,21 @@ fn tmp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("shape-matters-exp-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The Monte Carlo check with this stable key.
+fn mc_keyed<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
+    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with this stable key.
+fn assert_verdict_keyed(o: &Outcome, k: &str, v: Verdict) {
+    let c = mc_keyed(o, k);
+    assert_eq!(
+        c.verdict, v,
+        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
+        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
+    );
 }
 
 const FIGURES: [&str; 7] = [
@@ -41,47 +58,42 @@ fn fig1_reproduces_figure_1_right() {
         assert!(matches!(c.regime, Regime::Practical { .. }), "{}: {:?}", c.id, c.regime);
     }
     // Exact: the experiment's steps decode as the script's updates; Algorithm 1's does not.
-    for id in [
-        "one step: label noise (script) = v − η(∇L + ∇ℓ̃_i − ∇ℓ_i)",
-        "one step: label noise (±δ) = v − η(∇L + ∇ℓ̃_i − ∇ℓ_i), |s| = δ",
-        "one step: minibatch = v − η(∇L + δ(∇ℓ_i − ∇ℓ_j))",
-        "one step: label noise with δ = 0 = GD, bit for bit",
-    ] {
-        let c = o.exact_check(id).unwrap();
-        assert!(c.holds() && c.states >= 16, "{id}: {} states, {} violations", c.states, c.violations);
+    for k in [exact::LN_SCRIPT_STEP, exact::LN_PAPER_STEP, exact::MB_STEP, exact::DELTA0_IS_GD] {
+        let c = o.exact_keyed(k).unwrap();
+        assert!(c.holds() && c.states >= 16, "{k}: {} states, {} violations", c.states, c.violations);
     }
-    let ctl = o.exact_check("control: Algorithm 1's step has the experiment's label-noise form").unwrap();
+    let ctl = o.exact_keyed(exact::ALG1_STEP_CONTROL).unwrap();
     assert!(ctl.violations > 0 && matches!(ctl.role, Role::Control { .. }));
 
     // The paper's qualitative statements, over seeded data sets.
-    for id in [
-        "label noise (script): P(test error > 1e-2) ≤ 1/2",
-        "label noise (±δ): P(test error > 1e-2) ≤ 1/2",
-        "label noise (script): P(test error < 1e-4) ≤ 1/2",
-        "Algorithm 1: P(test error > 1e-2) ≤ 1/2",
-        "GD: P(train error > 1e-12) ≤ 1/2",
-        "GD: P(test error < 10) ≤ 1/2",
-        "GD: P(test error ∉ [30, 150]) ≤ 1/2",
-        "Gaussian, best σ: P(test error ≤ 100 × label noise) ≤ 1/2",
-        "minibatch: P(test error ≥ GD's | no divergence) ≤ 1/2",
-        "minibatch: P(test error ≥ best Gaussian σ | no divergence) ≤ 1/2",
+    for k in [
+        st::LN_SMALL,
+        st::LN_PM_SMALL,
+        st::LN_FLOOR_KEY,
+        st::ALG1_SMALL,
+        st::GD_INTERPOLATES,
+        st::GD_LARGE_KEY,
+        st::GD_BAND_KEY,
+        st::GAUSS_FAR_WORSE,
+        st::MB_BEATS_GD,
+        st::MB_BEATS_GAUSS,
     ] {
-        assert_verdict(&o, id, Verdict::Confirmed);
+        assert_verdict_keyed(&o, k, Verdict::Confirmed);
     }
-    for id in [
-        "control δ = 0: P(test error > 1e-2) ≤ 1/2",
-        "control label noise: P(train error > 1e-12) ≤ 1/2",
-        "control label noise: P(test error < 10) ≤ 1/2",
-        "control ±δ label noise: P(test error ≤ 100 × label noise) ≤ 1/2",
-        "control smallest σ: P(‖v‖ ≤ 1.25 ‖v_GD‖) ≤ 1/2",
+    for k in [
+        st::CONTROL_DELTA0,
+        st::CONTROL_LN_INTERPOLATES,
+        st::CONTROL_LN_LARGE,
+        st::CONTROL_PM_FAR_WORSE,
+        st::CONTROL_SMALLEST_SIGMA,
         // E-A1-MB witness: minibatch noise does not reach the label-noise level.
-        "minibatch: P(test error > 1e-2 | no divergence) ≤ 1/2",
+        st::MB_SMALL,
     ] {
-        assert_verdict(&o, id, Verdict::Violated);
+        assert_verdict_keyed(&o, k, Verdict::Violated);
     }
     // ‖v‖ grows under large σ in most data sets; at the quick horizon (1e5 steps, 12 data sets)
     // the exceptions are too many for significance, so only the direction is asserted.
-    let g = o.mc_check("Gaussian, largest σ: P(‖v‖ ≤ 1.25 ‖v_GD‖) ≤ 1/2").unwrap();
+    let g = mc_keyed(&o, st::GAUSS_NORM_GROWS);
     assert_ne!(g.verdict, Verdict::Violated);
     assert!(g.estimate < 0.5, "‖v‖ did not grow in most data sets: {}", g.estimate);
     let e = o.errata.iter().find(|e| e.id == "E-A1-MB").unwrap();
@@ -135,7 +147,7 @@ fn fig1_full_budget_plots_gaussian_runs_on_a_quarter_axis() {
     // The paper's protocol: Gaussian runs are 4× longer and plotted with the x-axis ÷ 4.
     let o = claims::find("fig1").unwrap().execute(&tiny_ctx(Budget::Full, 2)).unwrap();
     let grid = o.tables.iter().find(|t| t.title.starts_with("Spherical Gaussian noise")).unwrap();
-    assert_eq!(grid.rows.len(), 1 + shape_matters::claims::experiment::figure_1::SIGMA_GRID.len());
+    assert_eq!(grid.rows.len(), 1 + shape_matters::claims::experiment::protocol::SIGMA_GRID.len());
     assert_eq!(grid.rows[1][1], "12000", "{:?}", grid.rows[1]);
     let f = o.figures.iter().find(|f| f.file == "fig1_gaussian_test_error.svg").unwrap();
     assert!(f.caption.contains("x-axis ÷ 4"), "{}", f.caption);

@@ -4,11 +4,35 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, json, measurement, run, run_quick, snapshot};
-use shape_matters::claims::section_f::lemma_f_1::{crofton, exact_numerators, gaussian_mat, wendel, wendel_statrs};
+use common::{assert_sound, json, measurement, run, run_quick, snapshot};
+use shape_matters::claims::section_f::lemma_f_1::{self as f1, wendel_key};
+use shape_matters::claims::section_f::lemma_f_1_exact as f1_exact;
+use shape_matters::claims::section_f::orthant_lp::gaussian_mat;
+use shape_matters::claims::section_f::wendel::{crofton, exact_numerators, wendel, wendel_statrs};
+use shape_matters::claims::section_f::{construction, langevin_check as ld, partition_growth as zr, theorem_2_2};
 use shape_matters::engine::lp::{self, Decision, Mat};
 use shape_matters::engine::rng::stream;
-use shape_matters::evidence::{McKind, Role, Verdict};
+use shape_matters::evidence::{McCheck, McKind, Outcome, Role, Verdict, key};
+
+/// The Monte Carlo check with this stable key.
+fn mc_keyed<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
+    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with this stable key.
+fn assert_verdict_keyed(o: &Outcome, k: &str, v: Verdict) {
+    let c = mc_keyed(o, k);
+    assert_eq!(
+        c.verdict, v,
+        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
+        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
+    );
+}
+
+/// Whether the exact check with this stable key holds.
+fn exact_holds(o: &Outcome, k: &str) -> bool {
+    o.exact_keyed(k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim)).holds()
+}
 
 // ------------------------------------------------------------------------------------------
 // Lemma F.1
@@ -19,7 +43,7 @@ fn lemma_f1_wendel_grid_and_errata() {
     let o = run_quick("F.1");
     assert_sound(&o);
     for c in &o.mc {
-        if c.id.starts_with("Wendel (") {
+        if c.key.starts_with(f1::WENDEL) {
             assert_eq!(c.role, Role::Primary);
             assert_eq!(
                 c.verdict,
@@ -34,39 +58,25 @@ fn lemma_f1_wendel_grid_and_errata() {
         }
     }
     // The grid covers both sides of n = d/2 and the hand-checkable cases.
-    for id in [
-        "Wendel (2,1)",
-        "Wendel (3,1)",
-        "Wendel (3,2)",
-        "Wendel (5,2)",
-        "Wendel (40,18)",
-        "Wendel (40,20)",
-        "Wendel (40,22)",
-        "Wendel (100,55)",
-    ] {
-        assert!(o.mc.iter().any(|c| c.id.starts_with(id)), "missing {id}");
+    for (d, n) in [(2, 1), (3, 1), (3, 2), (5, 2), (40, 18), (40, 20), (40, 22), (100, 55)] {
+        assert!(o.mc_keyed(&wendel_key(d, n)).is_some(), "missing Wendel ({d},{n})");
     }
-    assert_verdict(&o, "F.1 as printed (400,220): P(K ∩ C = {0}) ≤ 0.001", Verdict::Violated);
-    assert_verdict(&o, "control: shifted data (10,2): P(meet) = Wendel", Verdict::Violated);
-    assert_verdict(&o, "control: always-feasible LP (12,6): P(meet) = Wendel", Verdict::Violated);
+    assert_verdict_keyed(&o, f1::PRINTED_MC, Verdict::Violated);
+    assert_verdict_keyed(&o, f1::CONTROL_SHIFTED, Verdict::Violated);
+    assert_verdict_keyed(&o, f1::CONTROL_NAIVE, Verdict::Violated);
     // No undecidable LP instance; every answer certified; LP duality; closed forms for n = 1, 2.
     let und = o.measurements.iter().find(|m| m.name == "undecidable instances").unwrap();
     assert_eq!(und.value, 0.0);
-    for id in [
-        "certificates",
-        "LP duality t* = −s*",
-        "closed forms n = 1, 2",
-        "hand values",
-        "Crofton = Wendel",
-        "statrs cross-check",
-    ] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    for k in
+        [f1::CERTIFICATES, f1::DUALITY, f1::CLOSED_FORMS, f1_exact::HAND_VALUES, f1_exact::CROFTON, f1_exact::STATRS]
+    {
+        assert!(exact_holds(&o, k), "{k}");
     }
     // E-F1a and E-F1c, witnessed, with the SPEC numbers.
     let e = o.errata.iter().find(|e| e.id == "E-F1a").unwrap();
     assert!(e.witnessed && e.finding.contains("0.02255"), "{}", e.finding);
-    assert!(o.exact_check("F.1 as printed (exact)").unwrap().violations > 0);
-    assert!(o.exact_check("F.1 repaired (exact)").unwrap().holds());
+    assert!(o.exact_keyed(f1_exact::PRINTED_EXACT).unwrap().violations > 0);
+    assert!(exact_holds(&o, f1_exact::REPAIRED_EXACT));
     let e = o.errata.iter().find(|e| e.id == "E-F1c").unwrap();
     assert!(e.witnessed, "{}", e.finding);
     let meas = |name: &str| measurement(&o, name);
@@ -234,33 +244,32 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
         }
     }
     // The probability at n = ⌊d/3⌋ and the experiment's size.
-    for id in ["2.2 (13,4): P(Z < ∞) ≤ 0.1", "2.2 (30,10): P(Z < ∞) ≤ 0.1", "2.2 (100,33): P(Z < ∞) ≤ 0.1"]
-    {
-        let c = o.mc_check(id).unwrap();
-        assert_eq!(c.regime.label(), "literal", "{id}");
+    for tag in ["13,4", "30,10", "100,33"] {
+        let c = mc_keyed(&o, &key(theorem_2_2::PROB, tag));
+        assert_eq!(c.regime.label(), "literal", "{tag}");
     }
-    assert_eq!(o.mc_check("2.2 (100,40): P(Z < ∞) ≤ 0.1").unwrap().regime.label(), "practical");
-    assert_verdict(&o, "control: shifted data (30,10): P(Z < ∞) ≤ 0.1", Verdict::Violated);
+    assert_eq!(mc_keyed(&o, &key(theorem_2_2::PROB, "100,40")).regime.label(), "practical");
+    assert_verdict_keyed(&o, theorem_2_2::PROB_CONTROL, Verdict::Violated);
     // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
     let e = o.errata.iter().find(|e| e.id == "E-F1b").unwrap();
     assert!(e.witnessed && e.finding.contains("< 0"), "{}", e.finding);
-    for id in [
-        "(169)–(172) S' ⊂ S, c = min_i min_j",
-        "(171)–(172) sampled points of S'",
-        "(173) integrand bound",
-        "(175) integrand log-slope",
-        "(164) A orthonormal",
-        "(164) μ > 0",
-        "Z_R, n = 0",
-        "Z_R, d = 2 quadrature",
+    for k in [
+        construction::INCLUSION,
+        construction::SAMPLED_POINTS,
+        construction::BOUND_173,
+        construction::LOG_SLOPE,
+        construction::ORTHONORMAL,
+        construction::MU_POSITIVE,
+        zr::ZR_N0,
+        zr::ZR_QUAD,
     ] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+        assert!(exact_holds(&o, k), "{k}");
     }
     // Z_R growth exponents on the SPEC grid: both estimators, every grid point.
     for (d, n) in [(3, 1), (4, 1), (4, 2), (8, 1), (8, 2), (8, 3), (8, 4), (12, 2), (12, 5), (4, 3)] {
-        for what in ["exponent from log F(ε) = d/2 − n", "growth exponent of Z_R = d/2 − n"] {
-            let id = format!("Z_R ({d},{n}): {what}");
-            let c = o.mc_check(&id).unwrap_or_else(|| panic!("missing {id}"));
+        for base in [zr::ZR_FROM_F, zr::ZR_GROWTH] {
+            let id = key(base, &format!("{d},{n}"));
+            let c = mc_keyed(&o, &id);
             let McKind::MeanEquals { mu0, .. } = c.kind else { panic!() };
             assert_eq!(mu0, d as f64 / 2.0 - n as f64);
             assert_eq!(c.verdict, Verdict::Confirmed, "{id}: {} in [{}, {}]", c.estimate, c.ci[0], c.ci[1]);
@@ -268,19 +277,19 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     }
     // Bounded controls: the same check reports Z_R flat where the null space misses the orthant.
     for (d, n) in [(4, 1), (8, 5)] {
-        let id = format!("control: Z_R ({d},{n}), null space misses: growth exponent of Z_R = d/2 − n");
-        assert_verdict(&o, &id, Verdict::Violated);
-        assert!(o.mc_check(&id).unwrap().estimate < -100.0);
+        let id = key(zr::ZR_CONTROL, &format!("{d},{n}"));
+        assert_verdict_keyed(&o, &id, Verdict::Violated);
+        assert!(mc_keyed(&o, &id).estimate < -100.0);
         let m = o.measurements.iter().find(|m| m.name == format!("Z_R ({d},{n}) control: Z_(R_max)/Z_(R_lo)")).unwrap();
         assert!((m.value - 1.0).abs() < 1e-6, "{}", m.value);
     }
     // Langevin dynamics vs Algorithm 1, with the finite-Z and Gaussian-noise controls.
     for lam in ["0.5", "1", "2"] {
-        assert_verdict(&o, &format!("LD λ = {lam}: P(‖v‖ does not grow) ≤ 0.25"), Verdict::Confirmed);
+        assert_verdict_keyed(&o, &key(ld::LD, lam), Verdict::Confirmed);
     }
-    assert_verdict(&o, "control: LD λ = 1, finite Z (100,60): P(‖v‖ does not grow) ≤ 0.25", Verdict::Violated);
-    assert_verdict(&o, "Alg1: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Confirmed);
-    assert_verdict(&o, "control: SGD + Gaussian noise: P(‖v[T]‖ > ‖v[0]‖/10) ≤ 0.25", Verdict::Violated);
+    assert_verdict_keyed(&o, ld::LD_CONTROL, Verdict::Violated);
+    assert_verdict_keyed(&o, ld::ALG1, Verdict::Confirmed);
+    assert_verdict_keyed(&o, ld::SGD_GAUSS_CONTROL, Verdict::Violated);
     let stab = measurement(&o, "LD max η‖∇²L‖₂ (checked runs)");
     assert!(stab < 2.0, "checked Langevin runs must stay inside the step-size stability region: {stab}");
     let guard = o.measurements.iter().find(|m| m.name.starts_with("LD η = 0.05")).unwrap();

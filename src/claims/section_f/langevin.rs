@@ -17,6 +17,8 @@ use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
 use crate::engine::lanes::PVec;
 use crate::engine::model::Problem;
 use crate::engine::rng::{Stream, stream};
+use crate::engine::runner::Runner;
+use crate::engine::stats::quantile;
 
 /// The linear stability limit of an explicit gradient step: `η‖∇²L‖₂ < 2`.
 pub const STABILITY_LIMIT: f64 = 2.0;
@@ -76,7 +78,7 @@ pub struct Trace {
 
 /// Recording times: `0, 1, 2, 4, …` and every multiple of `T/64`, plus `T/4` and `T`.
 fn record_time(t: u64, total: u64) -> bool {
-    t == 0 || t.is_power_of_two() || t == total || t == total / 4 || (total >= 64 && t % (total / 64) == 0)
+    t == 0 || t.is_power_of_two() || t == total || t == total / 4 || (total >= 64 && t.is_multiple_of(total / 64))
 }
 
 /// Mean of the recorded `‖v[t]‖₂` over `lo < t ≤ hi` (NaN if none).
@@ -150,22 +152,22 @@ pub fn run_monitored(
     tr
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Chains of one dynamics from the same start; chain `j` uses the stream `(seed, "2.2", purpose, j)`.
-pub fn run_chains(
-    runner: &crate::engine::runner::Runner,
-    seed: u64,
-    purpose: &str,
-    p: &Problem,
-    dynamics: &Dynamics,
-    eta: f64,
-    total: u64,
-    v0: &PVec,
-    chains: usize,
-) -> Vec<Trace> {
-    runner.map(purpose, chains, |j| {
-        run_monitored(p, dynamics, eta, total, v0, stream(seed, "2.2", purpose, j as u64), true)
-    })
+/// The chains of one comparison: the same step size and start; chain `j` of `purpose` uses the
+/// stream `(seed, "2.2", purpose, j)`.
+pub struct Chains<'a> {
+    pub runner: &'a Runner,
+    pub seed: u64,
+    pub eta: f64,
+    pub v0: &'a PVec,
+}
+
+impl Chains<'_> {
+    /// `chains` monitored runs of `dynamics` on `p` for `total` steps.
+    pub fn run(&self, purpose: &str, p: &Problem, dynamics: &Dynamics, total: u64, chains: usize) -> Vec<Trace> {
+        self.runner.map(purpose, chains, |j| {
+            run_monitored(p, dynamics, self.eta, total, self.v0, stream(self.seed, "2.2", purpose, j as u64), true)
+        })
+    }
 }
 
 /// Pointwise median over chains of `‖v[t]‖₂` at the recording times of the first chain (chains
@@ -180,7 +182,7 @@ pub fn median_curve(traces: &[Trace]) -> Vec<(f64, f64)> {
             .filter(|x| x.is_finite())
             .collect();
         if vals.len() * 2 >= traces.len() && t > 0 {
-            out.push((t as f64, crate::engine::stats::quantile(&vals, 0.5)));
+            out.push((t as f64, quantile(&vals, 0.5)));
         }
     }
     out

@@ -1,5 +1,13 @@
-//! Appendix F: Lemma F.1 (the null space meets the orthant), Theorem 2.2 (the partition function diverges), Langevin dynamics.
+//! Appendix F: Lemma F.1 (the null space meets the orthant), Theorem 2.2 (the partition function
+//! diverges), Langevin dynamics.
 
+pub mod construction;
 pub mod langevin;
+pub mod langevin_check;
 pub mod lemma_f_1;
+pub mod lemma_f_1_exact;
+pub mod orthant_lp;
+pub mod partition_estimators;
+pub mod partition_growth;
 pub mod theorem_2_2;
+pub mod wendel;
