@@ -7,14 +7,15 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
-use shape_matters::evidence;
-use shape_matters::evidence::{FAMILY_ALPHA, Outcome, Role, Verdict};
+use shape_matters::evidence::{self, FAMILY_ALPHA, Outcome, Role, Verdict};
 use shape_matters::{Budget, claims, report};
 
 /// Run one claim at the quick budget with the default seed; Holm within the claim. Each claim
 /// runs once per test binary (the outcome is deterministic; later calls get a copy).
 pub fn run_quick(id: &str) -> Outcome {
-    static CACHE: OnceLock<Mutex<HashMap<String, &'static OnceLock<Outcome>>>> = OnceLock::new();
+    /// One cell per claim id, filled by the first caller.
+    type Cells = Mutex<HashMap<String, &'static OnceLock<Outcome>>>;
+    static CACHE: OnceLock<Cells> = OnceLock::new();
     let cell: &'static OnceLock<Outcome> = {
         let mut m = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap();
         *m.entry(id.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
@@ -26,7 +27,7 @@ fn run_quick_uncached(id: &str) -> Outcome {
     let c = claims::find(id).expect("registered claim");
     let ctx = Ctx::new(Budget::Quick, DEFAULT_SEED);
     let mut v = vec![c.execute(&ctx).expect("claim runs")];
-    shape_matters::evidence::finalize(&mut v, FAMILY_ALPHA);
+    evidence::finalize(&mut v, FAMILY_ALPHA);
     v.pop().unwrap()
 }
 
