@@ -1,16 +1,24 @@
 //! Stage 2 (Appendix D: Theorem D.1, Lemmas D.3–D.6) and the main result (Theorem 2.1).
 //!
 //! The claims D.1, D.3–D.6 share one simulation of the literal round per process (cached in
-//! `stage2::common`), so running them in one test binary pays for it once. The errata have their
+//! `stage2::chains`), so running them in one test binary pays for it once. The errata have their
 //! own tests: each builds the concrete data and state where the printed inequality fails, checks
 //! the failure from the closed forms, and checks the repaired statement on the same state.
 
 mod common;
 
-use common::{assert_sound, assert_verdict, measurement, run_quick, snapshot};
-use shape_matters::claims::stage2::common::*;
+use common::{assert_sound, measurement, run_quick, snapshot};
+use shape_matters::claims::stage2::chains::{GaussVariant, Variant};
+use shape_matters::claims::stage2::exact::{drift_margin, witness_instance};
+use shape_matters::claims::stage2::setting::{
+    EPS_PREV_LITERAL, Instance, designed_instance, literal_instance, log_term, log40, printed_eta, steps_for,
+};
+use shape_matters::claims::stage2::states::{OffPattern, Side, Window, deviation, state};
+use shape_matters::claims::stage2::{lemma_d_3 as d3, lemma_d_4 as d4, lemma_d_5 as d5, lemma_d_6 as d6};
+use shape_matters::claims::stage2::{theorem_2_1 as t21, theorem_d_1 as d1};
 use shape_matters::engine::exact::OneStep;
-use shape_matters::evidence::{Outcome, Regime, Role, Verdict};
+use shape_matters::engine::lanes::PVec;
+use shape_matters::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Verdict, key};
 
 fn timed(id: &str) -> Outcome {
     let t0 = std::time::Instant::now();
@@ -19,11 +27,31 @@ fn timed(id: &str) -> Outcome {
     o
 }
 
+/// The Monte Carlo check with this key.
+fn mc<'a>(o: &'a Outcome, key: &str) -> &'a McCheck {
+    o.mc_keyed(key).unwrap_or_else(|| panic!("{}: no MC check keyed {key}", o.claim))
+}
+
+/// The exact check with this key.
+fn exact<'a>(o: &'a Outcome, key: &str) -> &'a ExactCheck {
+    o.exact_keyed(key).unwrap_or_else(|| panic!("{}: no exact check keyed {key}", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with this key.
+fn assert_verdict(o: &Outcome, key: &str, v: Verdict) {
+    let c = mc(o, key);
+    assert_eq!(
+        c.verdict, v,
+        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
+        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
+    );
+}
+
 /// The literal checks hold in the sample, are labelled literal by their audits, and (at the
 /// quick budget, N·β ≪ 5) cannot confirm — they are INCONCLUSIVE, never silently CONFIRMED.
-fn assert_literal_clean(o: &Outcome, ids: &[&str]) {
-    for id in ids {
-        let c = o.mc_check(id).unwrap_or_else(|| panic!("{}: no check {id}", o.claim));
+fn assert_literal_clean(o: &Outcome, keys: &[String]) {
+    for id in keys {
+        let c = mc(o, id);
         assert!(matches!(c.regime, Regime::Literal { .. }), "{}: {id} is not literal: {:?}", o.claim, c.regime);
         assert_eq!(c.count, Some(0), "{}: {id}: bad events in the literal round", o.claim);
         assert_eq!(c.diverged, 0, "{}: {id}", o.claim);
@@ -32,11 +60,8 @@ fn assert_literal_clean(o: &Outcome, ids: &[&str]) {
     }
 }
 
-fn exact_worst(o: &Outcome, id: &str) -> f64 {
-    o.exact_check(id)
-        .unwrap_or_else(|| panic!("{}: no exact check {id}", o.claim))
-        .worst_scaled
-        .expect("states evaluated")
+fn exact_worst(o: &Outcome, key: &str) -> f64 {
+    exact(o, key).worst_scaled.expect("states evaluated")
 }
 
 #[test]
@@ -45,24 +70,18 @@ fn theorem_d1() {
     assert_sound(&o);
     assert_literal_clean(
         &o,
-        &[
-            "D.1 literal δ = 0: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
-            "D.1 literal δ = 1: P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
-            "D.1 literal δ = 0, the proof's union: P(D.3 ∨ D.4 ∨ D.5 ∨ D.6 event) ≤ 4ρ/5",
-        ],
+        &[key(d1::EVENT, Variant::Literal0.key()), key(d1::EVENT, Variant::Literal1.key()), d1::UNION.to_string()],
     );
-    for id in [
-        "control (flipped gradient): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
-        "control (δ = 10 at 100× D.1's η): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
-        "control (SGD + Gaussian noise, Gaussian data): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
-        "control (flipped gradient, Gaussian data): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ",
+    for k in [
+        key(d1::EVENT, Variant::Flipped.key()),
+        key(d1::EVENT, Variant::Noisy.key()),
+        key(d1::EVENT, GaussVariant::SgdGauss.key()),
+        key(d1::EVENT, GaussVariant::Flipped.key()),
     ] {
-        assert_verdict(&o, id, Verdict::Violated);
+        assert_verdict(&o, &k, Verdict::Violated);
     }
     // The Gaussian round is practical (its audit fails the data assumption), with no failure.
-    let g = o
-        .mc_check("D.1 practical (Gaussian d = 100, n = 40, r = 5): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ")
-        .unwrap();
+    let g = mc(&o, &key(d1::EVENT, GaussVariant::Alg1.key()));
     assert!(matches!(&g.regime, Regime::Practical { failing, .. } if failing.iter().any(|f| f == "(D.1-data)")));
     assert_eq!(g.count, Some(0));
     // Gaussian data at literal constants: the audit fails the data assumption and T is huge.
@@ -76,10 +95,7 @@ fn theorem_d1() {
     assert!((l0.eta - 3.17e-7).abs() < 0.01e-7 && (l0.t as f64 - 1.165e7).abs() < 0.01e7, "{}", l0.describe());
     assert!((l1.eta - 1.53e-7).abs() < 0.01e-7 && (l1.t as f64 - 2.416e7).abs() < 0.01e7, "{}", l1.describe());
     // The printed-rate Monte Carlo (E-D1) sees no failure either: the mismatch is in the proof.
-    assert_eq!(
-        o.mc_check("D.1 at the printed step size (E-D1): P(‖v_S[T] − 1‖∞ > c_s ∨ ‖v_S̄[T]‖₁ > ε_s) ≤ ρ").unwrap().count,
-        Some(0)
-    );
+    assert_eq!(mc(&o, &key(d1::EVENT, Variant::Printed.key())).count, Some(0));
     assert!(o.tables.iter().any(|t| t.title.starts_with("Literal round s = 2")));
     snapshot(&o);
 }
@@ -88,18 +104,12 @@ fn theorem_d1() {
 fn lemma_d3() {
     let o = timed("D.3");
     assert_sound(&o);
-    assert_literal_clean(
-        &o,
-        &[
-            "D.3 literal δ = 0: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
-            "D.3 literal δ = 1: P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5",
-        ],
-    );
-    assert_verdict(&o, "control (flipped gradient): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Verdict::Violated);
-    assert_verdict(&o, "control (flipped gradient, Gaussian): P(‖ṽ_S[T] − 1‖∞ > 2c_(s−1)) ≤ ρ/5", Verdict::Violated);
-    for id in ["(D3.1)", "(D3.2)", "(D3.3)", "(D3.3-R)", "(95) perturbation"] {
-        let c = o.exact_check(id).unwrap();
-        assert!(c.holds() && c.states > 500, "{id}: {c:?}");
+    assert_literal_clean(&o, &[key(d3::EVENT, Variant::Literal0.key()), key(d3::EVENT, Variant::Literal1.key())]);
+    assert_verdict(&o, &key(d3::EVENT, Variant::Flipped.key()), Verdict::Violated);
+    assert_verdict(&o, &key(d3::EVENT, GaussVariant::Flipped.key()), Verdict::Violated);
+    for k in [d3::D31, d3::D32, d3::D33, d3::D33_RANGE, d3::PERTURBATION] {
+        let c = exact(&o, k);
+        assert!(c.holds() && c.states > 500, "{k}: {c:?}");
     }
     snapshot(&o);
 }
@@ -108,16 +118,13 @@ fn lemma_d3() {
 fn lemma_d4() {
     let o = timed("D.4");
     assert_sound(&o);
-    assert_literal_clean(
-        &o,
-        &["D.4 literal δ = 0: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", "D.4 literal δ = 1: P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5"],
-    );
-    assert_verdict(&o, "control (SGD + Gaussian noise, Gaussian data): P(‖ṽ_S̄[T]‖₁ > ε_s) ≤ ρ/5", Verdict::Violated);
-    assert!(o.exact_check("(D4.1)").unwrap().holds());
-    assert!(o.exact_check("(D4.3)").unwrap().holds());
+    assert_literal_clean(&o, &[key(d4::EVENT, Variant::Literal0.key()), key(d4::EVENT, Variant::Literal1.key())]);
+    assert_verdict(&o, &key(d4::EVENT, GaussVariant::SgdGauss.key()), Verdict::Violated);
+    assert!(exact(&o, d4::D41).holds());
+    assert!(exact(&o, d4::D43).holds());
     // The supermartingale mean: the estimate is below ε_(s−1) (at the quick budget the Hoeffding
     // interval is too wide to confirm).
-    let m = o.mc_check("D.4 literal δ = 0: E[(1 + ηc_(s−1))^(−T) ‖ṽ_S̄[T]‖₁] ≤ ε_(s−1) (D4.2)").unwrap();
+    let m = mc(&o, d4::SUPERMARTINGALE);
     assert!(m.estimate < 0.01 && m.verdict != Verdict::Violated, "{m:?}");
     snapshot(&o);
 }
@@ -126,16 +133,10 @@ fn lemma_d4() {
 fn lemma_d5() {
     let o = timed("D.5");
     assert_sound(&o);
-    assert_literal_clean(
-        &o,
-        &[
-            "D.5 literal δ = 0: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)",
-            "D.5 literal δ = 1: P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)",
-        ],
-    );
-    assert_verdict(&o, "control (horizon T/4): P(coupled ∧ min_t |ṽ_k[t] − 1| > c_s/2) ≤ ρ/(5r)", Verdict::Violated);
-    for id in ["(D5.1) above", "(D5.1) below", "(D5.2-R)"] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    assert_literal_clean(&o, &[key(d5::EVENT, Variant::Literal0.key()), key(d5::EVENT, Variant::Literal1.key())]);
+    assert_verdict(&o, &key(d5::EVENT, Variant::Short.key()), Verdict::Violated);
+    for k in [d5::D51_ABOVE, d5::D51_BELOW, d5::D52_RANGE] {
+        assert!(exact(&o, k).holds(), "{k}");
     }
     snapshot(&o);
 }
@@ -144,20 +145,10 @@ fn lemma_d5() {
 fn lemma_d6() {
     let o = timed("D.6");
     assert_sound(&o);
-    assert_literal_clean(
-        &o,
-        &[
-            "D.6 literal δ = 0: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
-            "D.6 literal δ = 1: P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
-        ],
-    );
-    assert_verdict(
-        &o,
-        "control (δ = 10 at 100× D.1's η): P(min_t |ṽ_k − 1| ≤ c_s/2 ∧ |ṽ_k[T] − 1| > c_s ∧ coupled) ≤ ρ/(5r)",
-        Verdict::Violated,
-    );
-    for id in ["(D6.1) above", "(D6.1) below", "(D6.2)", "(D6.2-R)"] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+    assert_literal_clean(&o, &[key(d6::EVENT, Variant::Literal0.key()), key(d6::EVENT, Variant::Literal1.key())]);
+    assert_verdict(&o, &key(d6::EVENT, Variant::Noisy.key()), Verdict::Violated);
+    for k in [d6::D61_ABOVE, d6::D61_BELOW, d6::D62, d6::D62_RANGE] {
+        assert!(exact(&o, k).holds(), "{k}");
     }
     snapshot(&o);
 }
@@ -167,21 +158,14 @@ fn lemma_d6() {
 // ------------------------------------------------------------------------------------------
 
 /// Margin of the drift inequality at rate γ = factor·η for coordinate 0 at `v`.
-fn margin(inst: &Instance, v: &shape_matters::engine::lanes::PVec, side: Side, factor: f64) -> f64 {
+fn margin(inst: &Instance, v: &PVec, side: Side, factor: f64) -> f64 {
     let os = OneStep::new(&inst.problem, v, inst.round.eta, inst.round.delta);
     drift_margin(&os, 0, side, factor * inst.round.eta)
 }
 
 /// The adversarial state: v_0 at `1 ± x`, the other support coordinates at `1 ± 2c_(s−1)`
 /// (`osign`), off-support mass ε_s on one coordinate.
-fn adversarial(
-    inst: &Instance,
-    x: f64,
-    side: Side,
-    osign: f64,
-    lo: f64,
-    hi: f64,
-) -> shape_matters::engine::lanes::PVec {
+fn adversarial(inst: &Instance, x: f64, side: Side, osign: f64, lo: f64, hi: f64) -> PVec {
     let rd = &inst.round;
     let b = 2.0 * rd.c_prev;
     let mut sup = vec![deviation(b, osign, 0.0, b); inst.problem.r()];
@@ -212,14 +196,14 @@ fn erratum_e_d3a_witnessed_at_round_3_not_at_round_2() {
         assert!(rep > 0.0);
     }
     let o = run_quick("D.3");
-    assert!(o.exact_check("E-D3a witness: (D3.1) at M_kk = 1/2, s = 3").unwrap().violations > 0);
-    assert!(o.exact_check("E-D3a repair: (D3.1) with γ = η/2, s = 3").unwrap().holds());
-    assert!(o.exact_check("(D3.1) at M_kk = 1/2, s = 2").unwrap().holds(), "E-D3a is not triggered at round 2");
-    assert!(o.errata.iter().any(|e| e.id == "E-D3a" && e.witnessed));
+    assert!(exact(&o, d3::ED3A_WITNESS).violations > 0);
+    assert!(exact(&o, d3::ED3A_REPAIR).holds());
+    assert!(exact(&o, d3::D31_HALF_S2).holds(), "E-D3a is not triggered at round 2");
+    assert!(o.erratum("E-D3a").is_some_and(|e| e.witnessed));
     // E-C5 on D.3's below side: fails at M_kk = 1/2 for every state of the window.
-    let c = o.exact_check("E-C5 witness: (D3.2) at M_kk = 1/2").unwrap();
+    let c = exact(&o, d3::EC5_WITNESS);
     assert_eq!(c.violations, c.states);
-    assert!(o.exact_check("E-C5 repair: (D3.2) with γ = η/2").unwrap().holds());
+    assert!(exact(&o, d3::EC5_REPAIR).holds());
 }
 
 #[test]
@@ -237,12 +221,12 @@ fn erratum_e_d5() {
         assert!(m < 0.0 && rep > 0.0);
     }
     let o = run_quick("D.5");
-    let e = o.errata.iter().find(|e| e.id == "E-D5").unwrap();
+    let e = o.erratum("E-D5").unwrap();
     assert!(e.witnessed);
-    assert!(exact_worst(&o, "E-D5 witness: (D5.1) above at M_kk = 1/2") < 0.0);
-    assert!(o.exact_check("E-D5 repair: (D5.1) above with γ = η/2").unwrap().holds());
-    assert!(o.exact_check("E-D5 repair: (D5.1) below with γ = η/2").unwrap().holds());
-    assert!(o.exact_check("E-D5 repair: (D5-a) with γ = η/2 at horizon 2 log(40)/η").unwrap().holds());
+    assert!(exact_worst(&o, d5::ED5_WITNESS_ABOVE) < 0.0);
+    assert!(exact(&o, d5::ED5_REPAIR_ABOVE).holds());
+    assert!(exact(&o, d5::ED5_REPAIR_BELOW).holds());
+    assert!(exact(&o, d5::ED5_REPAIR_HORIZON).holds());
 }
 
 #[test]
@@ -269,16 +253,16 @@ fn erratum_e_d6() {
     eprintln!("[E-D6] drift at u = c_s/3, M_00 = 1/2: printed {m:.3e}, γ = η/2: {rep:.3e}");
     assert!(m < 0.0 && rep > 0.0);
     let o = run_quick("D.6");
-    assert!(o.errata.iter().any(|e| e.id == "E-D6" && e.witnessed));
-    assert!(o.exact_check("E-D6 repair: corrected perturbation term").unwrap().holds());
-    assert!(o.exact_check("E-D6 repair: (D6.1) above with γ = η/2").unwrap().holds());
-    assert!(o.exact_check("E-D6 repair: (D6.1) below with γ = η/2").unwrap().holds());
+    assert!(o.erratum("E-D6").is_some_and(|e| e.witnessed));
+    assert!(exact(&o, d6::ED6_REPAIR_PERTURBATION).holds());
+    assert!(exact(&o, d6::ED6_REPAIR_ABOVE).holds());
+    assert!(exact(&o, d6::ED6_REPAIR_BELOW).holds());
 }
 
 #[test]
 fn erratum_e_d3b() {
     // ±1 data (b_x = 1), n = 16384, M_0j = −2/n for j ∈ S∖0, r = 12: the data assumption holds.
-    let ei = shape_matters::claims::stage2::lemma_d_3::ed3b_instance().unwrap().inst;
+    let ei = d3::ed3b_instance().unwrap().inst;
     let st = ei.problem.stats();
     assert_eq!((st.b_x, st.min_mkk), (1.0, 1.0));
     assert!(ei.round.k_printed(st.c_x) <= ei.round.c_s / 10.0, "the data assumption holds");
@@ -292,8 +276,8 @@ fn erratum_e_d3b() {
     );
     assert!(k > ei.round.k_printed(st.c_x) && k <= ei.round.k_corrected(st.c_x));
     let o = run_quick("D.3");
-    assert!(o.errata.iter().any(|e| e.id == "E-D3b" && e.witnessed));
-    assert!(o.exact_check("E-D3b repair: corrected perturbation bound").unwrap().holds());
+    assert!(o.erratum("E-D3b").is_some_and(|e| e.witnessed));
+    assert!(exact(&o, d3::ED3B_REPAIR).holds());
 }
 
 #[test]
@@ -310,8 +294,8 @@ fn erratum_e_d4() {
     assert!((lhs - (p - 1.0).powi(2) / p.powi(4)).abs() < 1e-15, "the dropped factor is exactly P⁴");
     assert!((log40() / p.powi(4) - 0.844).abs() < 0.001, "SPEC §6.4(f): 0.84");
     let o = run_quick("D.4");
-    assert!(o.errata.iter().any(|e| e.id == "E-D4" && e.witnessed));
-    assert!(o.exact_check("E-D4 repair: (152)–(154) with P^(−4)").unwrap().holds());
+    assert!(o.erratum("E-D4").is_some_and(|e| e.witnessed));
+    assert!(exact(&o, d4::ED4_REPAIR).holds());
 }
 
 #[test]
@@ -329,10 +313,10 @@ fn erratum_e_d1() {
     assert!(lhs < rhs);
     assert!(eta_p / rd.eta > 50.0);
     let o = run_quick("D.1");
-    assert!(o.errata.iter().any(|e| e.id == "E-D1" && e.witnessed));
-    assert!(o.exact_check("E-D1 repair: η from c_s²").unwrap().holds());
-    assert!(o.exact_check("(150)–(151)").unwrap().holds());
-    assert!(o.exact_check("(1 − η)^T ≤ c0/4").unwrap().holds());
+    assert!(o.erratum("E-D1").is_some_and(|e| e.witnessed));
+    assert!(exact(&o, d1::ED1_REPAIR).holds());
+    assert!(exact(&o, d1::GROWTH).holds());
+    assert!(exact(&o, d1::CONTRACTION).holds());
 }
 
 // ------------------------------------------------------------------------------------------
@@ -343,17 +327,11 @@ fn erratum_e_d1() {
 fn theorem_2_1() {
     let o = timed("2.1");
     assert_sound(&o);
-    let main = "2.1 (practical): P(‖v[T] − v*‖∞ > ε_prac = 0.2) ≤ 1 − 0.9";
-    assert_verdict(&o, main, Verdict::Confirmed);
-    let c = o.mc_check(main).unwrap();
-    assert!(matches!(c.regime, Regime::Practical { .. }));
-    assert_verdict(
-        &o,
-        "2.1 (practical): P(test error of label noise ≥ test error of δ = 0 / 100) ≤ 0.1",
-        Verdict::Confirmed,
-    );
-    assert_verdict(&o, "control δ = 0: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
-    assert_verdict(&o, "control GD: P(‖v[T] − v*‖∞ > ε_prac) ≤ 1 − 0.9", Verdict::Violated);
+    assert_verdict(&o, t21::SUCCESS_CHECK, Verdict::Confirmed);
+    assert!(matches!(mc(&o, t21::SUCCESS_CHECK).regime, Regime::Practical { .. }));
+    assert_verdict(&o, t21::BEATS_D0, Verdict::Confirmed);
+    assert_verdict(&o, t21::SUCCESS_D0, Verdict::Violated);
+    assert_verdict(&o, t21::SUCCESS_GD, Verdict::Violated);
     let m = |name: &str| measurement(&o, name);
     assert!(m("median test-error ratio δ = 0 / label noise") >= 100.0);
     // The τ-sweep: label noise keeps a small test error, GD's grows with τ (kernel regime).
@@ -368,18 +346,18 @@ fn theorem_2_1() {
     let f = o.figures.iter().find(|f| f.file == "t2_1_tau_sweep.svg").expect("the τ-sweep figure");
     assert!(f.svg.starts_with("<svg") && f.svg.contains("label noise"));
     // Interfaces: the reading with n_s rounds breaks D.1's input hypothesis; n_s − 1 rounds is fine.
-    assert!(o.errata.iter().any(|e| e.id == "E-T21" && e.witnessed));
-    for id in [
-        "Σ c_s = 1/9",
-        "40^(2/9) ≤ 40^(1/3)",
-        "ε1 = 40^(−1/3) ε ⇒ ε_final ≤ ε",
-        "failure budget",
-        "interface Stage 0 → Stage 1",
-        "interface Stage 1 → round 2",
-        "E-T21 repair: rounds s = 2…n_s",
-        "common η2",
+    assert!(o.erratum("E-T21").is_some_and(|e| e.witnessed));
+    for k in [
+        t21::GEOMETRIC,
+        t21::POWER,
+        t21::EPS_FINAL,
+        t21::FAILURE_BUDGET,
+        t21::STAGE0_TO_1,
+        t21::STAGE1_TO_2,
+        t21::ET21_REPAIR,
+        t21::COMMON_ETA2,
     ] {
-        assert!(o.exact_check(id).unwrap().holds(), "{id}");
+        assert!(exact(&o, k).holds(), "{k}");
     }
     assert!(o.mc.iter().all(|c| c.role != Role::Primary || c.verdict != Verdict::Violated));
     snapshot(&o);
@@ -387,7 +365,7 @@ fn theorem_2_1() {
 
 #[test]
 fn theorem_2_1_round_bookkeeping() {
-    use shape_matters::claims::stage2::theorem_2_1::{Rounds, n_s, round_chain};
+    use t21::{Rounds, n_s, round_chain};
     // ε = 0.05: n_s = 2. With n_s rounds, round 3 starts from ε_2 = 0.0306 > c_2 = 0.01.
     assert_eq!(n_s(0.05), 2);
     let (inputs, _, _) = round_chain(0.05, Rounds::NsRounds);

@@ -1,0 +1,289 @@
+//! Stage 2's exact one-step layer: the closed-form margins, the instances they are evaluated on,
+//! and the window checks of Lemmas D.3, D.5 and D.6 as a table of keyed [`Ineq`] entries whose
+//! evaluation is a [`Measure`].
+//!
+//! # Formula
+//! One-step margins (SPEC §0.4), with `u = v_k − 1 > 0` (above) or `w = 1 − v_k > 0` (below):
+//! * above: `(1 − γ)u − E[v'_k − 1 | v] = η v_k (Me)_k − γ u`;
+//! * below: `(1 − γ)w − E[1 − v'_k | v] = −η v_k (Me)_k − γ w`.
+//!
+//! Both are `O(η u²)` at `γ = η` and are computed from `(Me)_k` (never as a difference of `O(1)`
+//! numbers).
+
+use crate::claim::Ctx;
+use crate::claims::stage2::chains::{Variant, literal_run};
+use crate::claims::stage2::setting::{ExactInst, Instance, Round, designed_instance, eps_prev_for, literal_instance};
+use crate::claims::stage2::states::{Side, Window, describe_state, drift_states};
+use crate::engine::exact::OneStep;
+use crate::engine::lanes::PVec;
+use crate::engine::model::Problem;
+use crate::error::Result;
+use crate::evidence::{ExactCheck, Ineq, Margin, Outcome, Role, State};
+use crate::numfmt::fmt;
+
+/// Margin of `E[v'_k − 1 | v] ≤ (1 − γ)(v_k − 1)` (above) or `E[1 − v'_k | v] ≤ (1 − γ)(1 − v_k)`
+/// (below), from the closed form of the mean increment.
+pub fn drift_margin(os: &OneStep, k: usize, side: Side, gamma: f64) -> f64 {
+    let v = os.v().as_slice()[k];
+    match side {
+        Side::Above => -os.mean_increment(k) - gamma * (v - 1.0),
+        Side::Below => os.mean_increment(k) - gamma * (1.0 - v),
+    }
+}
+
+/// The natural scale `η u²` of a drift margin at rate `η` (`u = |v_k − 1|`).
+pub fn drift_scale(os: &OneStep, k: usize) -> f64 {
+    let u = os.v().as_slice()[k] - 1.0;
+    os.eta() * u * u
+}
+
+/// Evaluate `f(os)` at every state (Algorithm 1 with gradient sign `grad_sign`) and record it.
+pub fn eval(
+    check: &mut ExactCheck,
+    inst: &Instance,
+    grad_sign: f64,
+    states: &[State],
+    k: usize,
+    f: impl Fn(&OneStep) -> Margin,
+) {
+    for s in states {
+        let os = OneStep::with_grad_sign(&inst.problem, &s.v, inst.round.eta, inst.round.delta, grad_sign);
+        check.record_margin(f(&os), || format!("[{}] {}", inst.name, describe_state(&inst.problem, &s.v, k, &s.label)));
+    }
+}
+
+/// The exact probability that one SgdGauss step (`v' = v ⊙ (1 − η r_i x^(i)) + η σ ξ`) leaves
+/// *every* interval of length `len` in coordinate `k`: at least `erfc(len / (2√2 ησ))` (each
+/// mixture component puts at most its centred mass in any interval of that length).
+pub fn sgd_gauss_outside_prob(eta: f64, sigma: f64, len: f64) -> f64 {
+    statrs::function::erf::erfc(len / (2.0 * std::f64::consts::SQRT_2 * eta * sigma))
+}
+
+/// Exact `P(Σ_{k∉S} v'_k − Σ_{k∉S} v_k > bound)` for one SgdGauss step (a lower bound on
+/// `P(|Δ‖v_S̄‖₁| > bound)`): `(1/n) Σ_i P(N(μ_i, (d − r) η²σ²) > bound)` with
+/// `μ_i = −η r_i Σ_{k∉S} v_k x_k^(i)`.
+pub fn sgd_gauss_off_exceed_prob(p: &Problem, v: &PVec, eta: f64, sigma: f64, bound: f64) -> f64 {
+    let sd = eta * sigma * ((p.d() - p.r()) as f64).sqrt();
+    let mut s = 0.0;
+    for i in 0..p.n() {
+        let ri = p.residual(i, v);
+        let mu: f64 = (p.r()..p.d()).map(|k| -eta * ri * v.as_slice()[k] * p.data().x(i, k)).sum();
+        s += 0.5 * statrs::function::erf::erfc((bound - mu) / (std::f64::consts::SQRT_2 * sd));
+    }
+    s / p.n() as f64
+}
+
+/// `max_o |Σ_{k∉S} (v'_k − v_k)|` over the `2n` outcomes, as `Σ_{k∉S} v_k Δ_k(o)`.
+pub fn max_off_increment(os: &OneStep) -> f64 {
+    let p = os.problem();
+    let v = os.v().as_slice();
+    let mut m: f64 = 0.0;
+    for o in 0..os.outcomes() {
+        let s: f64 = (p.r()..p.d()).map(|k| v[k] * os.delta_k(o, k)).sum();
+        m = m.max(s.abs());
+    }
+    m
+}
+
+// ------------------------------------------------------------------------------------------
+// Instances of the one-step checks
+// ------------------------------------------------------------------------------------------
+
+/// The instances of the primary one-step checks at round `s` (data with `M_kk ≥ 1`): the literal
+/// Hadamard instance (δ = 0 and δ = 1, with trajectory snapshots of the literal chains) for
+/// `s = 2`, and the designed data with `C_x` at the boundary of the data assumption (adversarial
+/// signs, `M_00 = 1`), δ ∈ {0, 1}.
+pub fn primary_instances(ctx: &Ctx, s: u32) -> Result<Vec<ExactInst>> {
+    let mut v = Vec::new();
+    if s == 2 {
+        v.push(ExactInst { inst: literal_instance(0.0), snaps: literal_run(ctx, Variant::Literal0).snapshots() });
+        v.push(ExactInst { inst: literal_instance(1.0), snaps: literal_run(ctx, Variant::Literal1).snapshots() });
+    }
+    let eps_prev = eps_prev_for(s);
+    for delta in [0.0, 1.0] {
+        v.push(ExactInst::bare(designed_instance(s, eps_prev, 1.0, delta)?));
+    }
+    Ok(v)
+}
+
+/// The witness instance of round `s`: designed data with `M_00 = 1/2` (the smallest value the
+/// lemmas allow) and `C_x` at the boundary of the data assumption, δ = 1.
+pub fn witness_instance(s: u32) -> Result<ExactInst> {
+    let eps_prev = eps_prev_for(s);
+    Ok(ExactInst::bare(designed_instance(s, eps_prev, 0.5, 1.0)?))
+}
+
+// ------------------------------------------------------------------------------------------
+// The window checks: a table of keyed entries
+// ------------------------------------------------------------------------------------------
+
+/// What a window check evaluates at each state of its window, for `k = 0 ∈ S`.
+#[derive(Clone, Copy, Debug)]
+pub enum Measure {
+    /// `E[…] ≤ (1 − γ)(…)` on one side with `γ = gamma · η`, for Algorithm 1 with gradient sign
+    /// `grad_sign`; margin from the closed form, scaled by `η u²`.
+    Drift { side: Side, gamma: f64, grad_sign: f64 },
+    /// `Var[v'_k | v] ≤ 4 η² X_s` (D3.3)/(D6.2) on both sides; margin `4η²X_s − Var` (closed
+    /// form), scaled by `η² X_s`.
+    Variance,
+    /// The range check behind the corrected G.3-R (E-G3a): the conditional range of `v'_0` is at
+    /// most `2η(1 + 2c_{s−1}) b_x (δ + b_x(ε_s² + r))`, both sides; margin scaled by the bound.
+    Range,
+    /// The negative control of [`Measure::Range`]: SGD + spherical Gaussian noise of matched
+    /// variance (`σ = δ`, the per-coordinate variance label noise gives at `v_k = 1`) leaves every
+    /// interval of the allowed length with probability `≥ erfc(ℓ/(2√2ησ))> 0`; margin `−` that,
+    /// at the first 8 states above 1 of each instance with `δ > 0`.
+    RangeSgdGauss,
+    /// `K_0(v) ≤ bound(round, C_x)` on both sides, on the instances with `C_x > 0` (with a diagonal
+    /// `M` both sides are 0); scaled by the bound.
+    Perturbation(fn(&Round, f64) -> f64),
+}
+
+impl Measure {
+    /// The sides of the window whose states are evaluated.
+    fn sides(self) -> &'static [Side] {
+        match self {
+            Measure::Drift { side: Side::Above, .. } | Measure::RangeSgdGauss => &[Side::Above],
+            Measure::Drift { side: Side::Below, .. } => &[Side::Below],
+            Measure::Variance | Measure::Range | Measure::Perturbation(_) => &[Side::Above, Side::Below],
+        }
+    }
+}
+
+/// One window check of the table.
+pub type WindowIneq = Ineq<Measure>;
+
+/// The statement of every [`Measure::Range`] check.
+pub const RANGE_STATEMENT: &str = "conditional range ℓ_k = max v'_k − min v'_k ≤ 2η(1 + 2c_(s−1)) b_x \
+     (δ + b_x(ε_s² + r)) (the hypothesis of the range-based G.3-R/G.4-R that replace the variance \
+     bound, E-G3a); margin scaled by the bound";
+/// The statement of every [`Measure::RangeSgdGauss`] control.
+pub const RANGE_SGD_STATEMENT: &str = "SGD + Gaussian noise σ = δ: −P(v'_k outside every interval of length \
+     2η(1 + 2c_(s−1)) b_x(δ + b_x(ε_s² + r))) ≥ 0 (exact normal tail, a lower bound on the mass outside)";
+/// The variant named by the SGD + Gaussian-noise controls.
+pub const SGD_GAUSS_VARIANT: &str = "SGD + spherical Gaussian noise of matched variance";
+/// The variant named by the flipped-gradient controls.
+pub const FLIPPED_VARIANT: &str = "flipped gradient sign";
+
+/// The role of an erratum's witness check.
+pub fn witness(erratum: &str) -> Role {
+    Role::Witness { erratum: erratum.into() }
+}
+
+/// The role of an erratum's repair check.
+pub fn repair(erratum: &str) -> Role {
+    Role::Repair { erratum: erratum.into() }
+}
+
+/// A drift check at rate `γ = gamma · η` on one side.
+pub fn drift(key: &'static str, id: &str, statement: &str, role: Role, side: Side, gamma: f64) -> WindowIneq {
+    Ineq::new(key, id, statement, role, Box::new(Measure::Drift { side, gamma, grad_sign: 1.0 }))
+}
+
+/// The negative control of a drift check: the gradient sign flipped, rate `η`.
+pub fn flipped(key: &'static str, id: &str, statement: &str, side: Side) -> WindowIneq {
+    let role = Role::Control { variant: FLIPPED_VARIANT.into() };
+    Ineq::new(key, id, statement, role, Box::new(Measure::Drift { side, gamma: 1.0, grad_sign: -1.0 }))
+}
+
+/// A variance check (primary).
+pub fn variance(key: &'static str, id: &str, statement: &str) -> WindowIneq {
+    Ineq::new(key, id, statement, Role::Primary, Box::new(Measure::Variance))
+}
+
+/// A range check (primary).
+pub fn range(key: &'static str, id: &str) -> WindowIneq {
+    Ineq::new(key, id, RANGE_STATEMENT, Role::Primary, Box::new(Measure::Range))
+}
+
+/// The SGD + Gaussian-noise control of the range check.
+pub fn range_sgd_gauss(key: &'static str, id: &str) -> WindowIneq {
+    let role = Role::Control { variant: SGD_GAUSS_VARIANT.into() };
+    Ineq::new(key, id, RANGE_SGD_STATEMENT, role, Box::new(Measure::RangeSgdGauss))
+}
+
+/// A perturbation-bound check.
+pub fn perturbation(
+    key: &'static str,
+    id: &str,
+    statement: &str,
+    role: Role,
+    bound: fn(&Round, f64) -> f64,
+) -> WindowIneq {
+    Ineq::new(key, id, statement, role, Box::new(Measure::Perturbation(bound)))
+}
+
+/// A claim's window: the context, the claim (it names the state streams) and the window.
+#[derive(Clone, Copy)]
+pub struct Windowed<'a> {
+    pub ctx: &'a Ctx,
+    pub claim: &'a str,
+    pub win: Window,
+}
+
+impl Windowed<'_> {
+    /// Evaluate one entry of the table over the instances' window states.
+    pub fn check(&self, ineq: &WindowIneq, insts: &[ExactInst]) -> ExactCheck {
+        let mut ch = ineq.check();
+        let measure = *ineq.eval;
+        for (j, ei) in insts.iter().enumerate() {
+            let (inst, rd) = (&ei.inst, &ei.inst.round);
+            let c_x = inst.problem.stats().c_x;
+            match measure {
+                Measure::RangeSgdGauss if rd.delta <= 0.0 => continue,
+                // M diagonal: K_k = 0 = bound, nothing to check.
+                Measure::Perturbation(_) if c_x == 0.0 => continue,
+                _ => {}
+            }
+            for &side in measure.sides() {
+                let st = drift_states(self.ctx, self.claim, j, ei, self.win, side);
+                match measure {
+                    Measure::Drift { side, gamma, grad_sign } => eval(&mut ch, inst, grad_sign, &st, 0, |os| {
+                        Margin::scaled(drift_margin(os, 0, side, gamma * os.eta()), drift_scale(os, 0))
+                    }),
+                    Measure::Variance => {
+                        let x = rd.x_s();
+                        eval(&mut ch, inst, 1.0, &st, 0, |os| {
+                            let e2 = os.eta() * os.eta();
+                            Margin::scaled(4.0 * e2 * x - os.var(0), e2 * x)
+                        })
+                    }
+                    Measure::Range => {
+                        let bound = 2.0 * rd.max_step();
+                        eval(&mut ch, inst, 1.0, &st, 0, |os| Margin::scaled(bound - os.range(0), bound))
+                    }
+                    Measure::RangeSgdGauss => {
+                        let p_out = sgd_gauss_outside_prob(rd.eta, rd.delta, 2.0 * rd.max_step());
+                        for s in st.iter().take(8) {
+                            ch.record_scaled(-p_out, 1.0, || {
+                                let at = describe_state(&inst.problem, &s.v, 0, &s.label);
+                                format!("[{}] {at}: P(outside) ≥ {}", inst.name, fmt(p_out))
+                            });
+                        }
+                    }
+                    Measure::Perturbation(bound) => {
+                        let b = bound(rd, c_x);
+                        for s in &st {
+                            let k = inst.problem.perturbation(&s.v, 0);
+                            ch.record_scaled(b - k, b.max(f64::MIN_POSITIVE), || {
+                                let at = describe_state(&inst.problem, &s.v, 0, &s.label);
+                                format!("[{}] {at}; bound {}", inst.name, fmt(b))
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        ch
+    }
+}
+
+/// The worst scaled margin of the exact check with this key (NaN if absent or unscaled).
+pub fn worst(out: &Outcome, key: &str) -> f64 {
+    out.exact_keyed(key).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN)
+}
+
+/// The printed ids of the exact checks with these keys (an erratum's witnesses).
+pub fn ids(out: &Outcome, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| out.exact_keyed(k).unwrap_or_else(|| panic!("no exact check keyed {k}")).id.clone()).collect()
+}
