@@ -34,14 +34,16 @@ pub fn power_note(what: &str, n: u64, beta: f64) -> String {
         None => "no observed rate could flag it VIOLATED".into(),
     };
     format!(
-        "Power of '{what}': N = {n} chains against β = {}: N·β = {} {} 5, so this check {}; {detect}; confirming β with 0 events needs N ≥ {} chains (before the Holm correction).",
+        "Power of '{what}': N = {n} chains against β = {}: N·β = {} {} 5, so this check {}; {detect}; \
+         confirming β with 0 events needs N ≥ {} chains (before the Holm correction).",
         fmt(beta),
         fmt(nb),
         if can { "≥" } else { "<" },
         if can {
             "can confirm the bound"
         } else {
-            "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects gross violations"
+            "has too few chains to confirm the bound (INCONCLUSIVE when no event occurs) and only detects \
+             gross violations"
         },
         fmt(need)
     )

@@ -180,7 +180,9 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(s, "### Exact checks (2n-outcome enumeration / deterministic)\n");
         let _ = writeln!(
             s,
-            "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled | result |\n|---|---|---|---|---|---|---|---|"
+            "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled \
+             | result |\n\
+             |---|---|---|---|---|---|---|---|"
         );
         for c in &o.exact {
             let _ = writeln!(s, "{}", exact_line(c));
@@ -204,7 +206,8 @@ pub fn markdown_section(o: &Outcome) -> String {
         );
         let _ = writeln!(
             s,
-            "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n|---|---|---|---|---|---|---|---|---|"
+            "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n\
+             |---|---|---|---|---|---|---|---|---|"
         );
         for c in &o.mc {
             let _ = writeln!(s, "{}", mc_line(c));
@@ -287,7 +290,8 @@ pub fn markdown(outcomes: &[Outcome], meta: &RunMeta) -> String {
     let _ = writeln!(s, "# shape-matters report\n");
     let _ = writeln!(
         s,
-        "Budget `{}`, seed {}, {} threads, family-wise α = {} (Holm over every Monte Carlo check of this run), shape-matters {}.\n",
+        "Budget `{}`, seed {}, {} threads, family-wise α = {} (Holm over every Monte Carlo check of this run), \
+         shape-matters {}.\n",
         meta.budget, meta.seed, meta.threads, meta.family_alpha, meta.version
     );
     let _ = writeln!(s, "```text\n{}```\n", table(outcomes));
@@ -357,16 +361,19 @@ pub fn paper_map(root: &Path) -> String {
     );
     let _ = writeln!(
         s,
-        "quick-budget snapshots in `snapshots/`; `tests/paper_map.rs` fails when this file differs from the generated one."
+        "quick-budget snapshots in `snapshots/`; `tests/paper_map.rs` fails when this file differs from the \
+         generated one."
     );
     let _ = writeln!(
         s,
-        "Do not edit by hand. The verdicts are those recorded in the snapshots (budget `quick`, seed {}, Holm within each",
+        "Do not edit by hand. The verdicts are those recorded in the snapshots (budget `quick`, seed {}, Holm \
+         within each",
         crate::claim::DEFAULT_SEED
     );
     let _ = writeln!(
         s,
-        "claim); the snapshot tests re-run every claim and fail if a verdict changes. `cargo run --release` reruns them at the"
+        "claim); the snapshot tests re-run every claim and fail if a verdict changes. `cargo run --release` \
+         reruns them at the"
     );
     let _ = writeln!(s, "default budget with Holm over the whole run.\n");
     let _ = writeln!(
@@ -375,7 +382,8 @@ pub fn paper_map(root: &Path) -> String {
     );
     let _ = writeln!(
         s,
-        "*practical* = some do not, the check is an extrapolation; *exact* = no Monte Carlo, the evidence is exact computation.\n"
+        "*practical* = some do not, the check is an extrapolation; \
+         *exact* = no Monte Carlo, the evidence is exact computation.\n"
     );
     let _ = writeln!(s, "| id | statement | paper | module | test | snapshot | regime | verdict (quick) |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");

@@ -59,7 +59,8 @@ pub fn assert_sound(o: &Outcome) {
         if c.role.must_fail() {
             assert!(
                 c.holm_p() <= robust,
-                "{}: {:?} '{}' is caught only in a small Holm family: holm_p = {:.3e} > α/{} = {robust:.1e} ({:?} of {} trials); give it more trials",
+                "{}: {:?} '{}' is caught only in a small Holm family: holm_p = {:.3e} > α/{} = {robust:.1e} \
+                 ({:?} of {} trials); give it more trials",
                 o.claim,
                 c.role,
                 c.id,
