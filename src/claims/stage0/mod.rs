@@ -26,6 +26,8 @@
 //! The four claims share these runs through a process-wide cache
 //! ([`crate::engine::cache::cached`]), so `cargo test` and `cargo run` pay for them once.
 
+use crate::claim::Claim;
+
 pub mod audits;
 pub mod chains;
 pub mod exact;
@@ -35,3 +37,6 @@ pub mod lemma_b_4;
 pub mod setting;
 pub mod states;
 pub mod theorem_3_1;
+
+/// This section's claims, in paper order (the registry line of each statement).
+pub const CLAIMS: &[Claim] = &[lemma_b_2::CLAIM, lemma_3_2::CLAIM, lemma_b_4::CLAIM, theorem_3_1::CLAIM];

@@ -5,6 +5,8 @@
 //! repaired), [`states`] (the three state families), [`exact`] (the one-step inequality table and
 //! its evaluation), [`chains`] (the cached practical regime).
 
+use crate::claim::Claim;
+
 pub mod audits;
 pub mod chains;
 pub mod exact;
@@ -17,3 +19,7 @@ pub mod lemma_c_4;
 pub mod lemma_c_5;
 pub mod lemma_c_7;
 pub mod theorem_3_3;
+
+/// This section's claims, in paper order (the registry line of each statement).
+pub const CLAIMS: &[Claim] =
+    &[lemma_c_2::CLAIM, lemma_c_3::CLAIM, lemma_c_4::CLAIM, lemma_c_5::CLAIM, lemma_c_7::CLAIM, theorem_3_3::CLAIM];

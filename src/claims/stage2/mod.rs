@@ -6,6 +6,8 @@
 //! Carlo of a round), [`audits`] (the hypotheses validator) and [`end_to_end`] (Theorem 2.1's
 //! end-to-end chains).
 
+use crate::claim::Claim;
+
 pub mod audits;
 pub mod chains;
 pub mod end_to_end;
@@ -18,3 +20,7 @@ pub mod setting;
 pub mod states;
 pub mod theorem_2_1;
 pub mod theorem_d_1;
+
+/// This section's claims, in paper order (the registry line of each statement).
+pub const CLAIMS: &[Claim] =
+    &[theorem_d_1::CLAIM, lemma_d_3::CLAIM, lemma_d_4::CLAIM, lemma_d_5::CLAIM, lemma_d_6::CLAIM, theorem_2_1::CLAIM];
