@@ -28,6 +28,7 @@ use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -169,7 +170,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         up,
         n,
         p_up,
-        0.02,
+        tol::WARMUP_PROB_EQ_ABS,
     ));
 
     // E√v_t = κ^t at the mid horizon (Var √v_t = 1 − κ^{2t} ≤ 1, light tail up to t_mid).
@@ -182,7 +183,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &sq,
         kt_mid,
-        0.05,
+        tol::WARMUP_MEAN_EQ_ABS,
     ));
     let kt = kappa(eta).powf(t as f64);
 
@@ -196,7 +197,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &lr,
         rate,
-        1e-3,
+        tol::WARMUP_LOG_RATE_EQ_ABS,
     ));
 
     // E v_t = 1 at a short horizon (at t the sample mean has variance ((1+η²)^t − 1)/N).
@@ -211,7 +212,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &vs,
         1.0,
-        0.05,
+        tol::WARMUP_MEAN_EQ_ABS,
     ));
 
     // Markov: P(v_t > ε) ≤ κ^t / √ε.
@@ -250,7 +251,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         over,
         n,
         p_z1,
-        0.02,
+        tol::WARMUP_PROB_EQ_ABS,
     ));
     out.mc.push(McCheck::mean_equals(
         "(6): E v_t = 1",
@@ -259,7 +260,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &walks6,
         1.0,
-        0.1 * sd,
+        tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd,
     ));
 
     let med5 = stats::quantile(&walks5.iter().map(|w| w.v).collect::<Vec<_>>(), 0.5);

@@ -20,6 +20,7 @@ use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -129,7 +130,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         k,
         n_sets as u64,
         p_exact,
-        0.01,
+        tol::G1_PROB_EQ_ABS,
     ));
 
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.

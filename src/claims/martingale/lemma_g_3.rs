@@ -36,6 +36,7 @@ use crate::error::Result;
 use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -235,17 +236,24 @@ impl ArProcess {
     }
 }
 
-/// Count of `event` over `chains` paths of `proc` from `a0` (streams `(claim, purpose, j)`).
+/// `t` steps of `proc` from `a0`.
+#[derive(Clone, Copy)]
+pub struct Paths<'a> {
+    pub proc: &'a ArProcess,
+    pub a0: f64,
+    pub t: usize,
+}
+
+/// Count of `event` over `chains` paths (streams `(claim, purpose, j)`).
 pub fn mc_count(
     ctx: &Ctx,
     claim: &str,
     purpose: &str,
-    proc: &ArProcess,
-    a0: f64,
-    t: usize,
+    paths: Paths<'_>,
     chains: usize,
     event: impl Fn(&[f64]) -> bool + Sync,
 ) -> u64 {
+    let Paths { proc, a0, t } = paths;
     let hits = ctx.runner.map(purpose, chains, |j| {
         let mut rng = ctx.stream(claim, purpose, j as u64);
         event(&proc.path(a0, t, &mut rng))
@@ -253,17 +261,19 @@ pub fn mc_count(
     hits.iter().filter(|&&h| h).count() as u64
 }
 
-/// A G.3-type audit of a synthetic process (drift, variance/range, start).
-fn audit_process(
-    id: &str,
-    title: &str,
-    proc: &ArProcess,
+/// The hypotheses of Lemma G.3 a process is audited against: the level `c`, the contraction
+/// `γ`, the start `A[0]`, the variance bound `a` and, for G.3-R, the range bound `√a`.
+struct Hyp {
     c: f64,
     gamma: f64,
     a0: f64,
     a: f64,
     range_bound: Option<f64>,
-) -> Audit {
+}
+
+/// A G.3-type audit of a synthetic process (drift, variance/range, start).
+fn audit_process(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
+    let Hyp { c, gamma, a0, a, range_bound } = hyp;
     let mut au = Audit::new(id, title);
     au.check("start", "A[0] ≤ c/2", a0, Rel::Le, c / 2.0);
     // Drift on the window: E[A'] − (1−γ)A = (γ − γ_proc)A + drift ≤ 0 for A ∈ [c/3, c].
@@ -313,11 +323,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3 T=1 example",
         &format!("{}, c = 1, γ = 0.01, A[0] = 1/2, T = 1, a = Var = 0.36", proc1.describe()),
         &proc1,
-        c,
-        gamma,
-        a0,
-        a1,
-        None,
+        Hyp { c, gamma, a0, a: a1, range_bound: None },
     ));
     let mut ce = ExactCheck::new(
         "(179) printed, T = 1 example",
@@ -433,7 +439,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 let a = c * c / ratio;
                 let simple = g3_bound_simple(c, g, a);
                 let first = g3_bound(c, g, a, t);
-                forms.record_scaled(simple - first, simple.max(1e-300), || format!("γ = {g}, T = {t}, c²/a = {ratio}"));
+                forms.record_scaled(simple - first, simple.max(tol::SCALE_FLOOR), || {
+                    format!("γ = {g}, T = {t}, c²/a = {ratio}")
+                });
             }
         }
     }
@@ -443,7 +451,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let t_dec = 200usize;
     let dec_chains = chains.min(4000);
     let jump = ArProcess { gamma, drift: 0.004, noise: Noise::TwoPoint(TwoPoint { up: 0.75, p: 0.02 }), freeze: 0.0 };
-    let small = ArProcess { gamma, drift: 0.004, noise: Noise::Uniform { h: 1.0 / 6.0 - 0.004 - 1e-9 }, freeze: 0.0 };
+    let small = ArProcess {
+        gamma,
+        drift: 0.004,
+        noise: Noise::Uniform { h: 1.0 / 6.0 - 0.004 - tol::STRICTLY_BELOW_ABS },
+        freeze: 0.0,
+    };
     let cover = |proc: &ArProcess, purpose: &str| -> Vec<Option<bool>> {
         ctx.runner.map(purpose, dec_chains, |j| {
             let mut rng = ctx.stream("G.3", purpose, j as u64);
@@ -517,14 +530,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             cs.id,
             &format!("{}, c = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
             &cs.proc,
-            c,
-            cs.proc.gamma,
-            cs.a0,
-            rb * rb,
-            Some(rb),
+            Hyp { c, gamma: cs.proc.gamma, a0: cs.a0, a: rb * rb, range_bound: Some(rb) },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.3", cs.id, &cs.proc, cs.a0, cs.t, chains, |p| g3_event(p, c));
+        let k = mc_count(ctx, "G.3", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(
@@ -554,14 +563,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3 printed, asymmetric",
         &format!("{}, c = 1, A[0] = 1/2, T = 3, a = Var = {}", wproc.describe(), fmt(wa)),
         &wproc,
-        c,
-        gamma,
-        a0,
-        wa,
-        None,
+        Hyp { c, gamma, a0, a: wa, range_bound: None },
     );
     let wreg = out.push_audit(wau);
-    let kw = mc_count(ctx, "G.3", "printed-asymmetric", &wproc, a0, 3, chains, |p| g3_event(p, c));
+    let kw = mc_count(ctx, "G.3", "printed-asymmetric", Paths { proc: &wproc, a0, t: 3 }, chains, |p| g3_event(p, c));
     let pw_exact = exact_two_point_prob(a0, gamma, TwoPoint { up: 0.6, p: 0.05 }, 3, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "(179) printed: asymmetric jumps, T = 3",
@@ -584,14 +589,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3-R control",
         &format!("{}, c = 1, A[0] = 1/2, T = 50 (drift hypothesis violated)", cproc.describe()),
         &cproc,
-        c,
-        gamma,
-        a0,
-        crb * crb,
-        Some(crb),
+        Hyp { c, gamma, a0, a: crb * crb, range_bound: Some(crb) },
     );
     let creg = out.push_audit(cau);
-    let kc = mc_count(ctx, "G.3", "control-drift", &cproc, a0, 50, chains, |p| g3_event(p, c));
+    let kc = mc_count(ctx, "G.3", "control-drift", Paths { proc: &cproc, a0, t: 50 }, chains, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "control: upward drift, G.3-R bound",
         &format!("the same event for {} against the G.3-R bound for γ = 0.01, range {}", cproc.describe(), fmt(crb)),

@@ -20,13 +20,14 @@
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::lemma_g_3::{
-    ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
+    ArProcess, Noise, Paths, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
 use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -49,10 +50,10 @@ pub const CE_A0: f64 = 1.0;
 /// Largest `ln((1−γ)^{−2T})` kept in the grid of (188) ≤ (189) (f64 overflows near 709).
 const F64_LOG_GUARD: f64 = 600.0;
 
-fn audit_g4(
-    id: &str,
-    title: &str,
-    proc: &ArProcess,
+/// The hypotheses of Lemma G.4 a process is audited against: the window `(c1, c2]`, the
+/// contraction `γ`, the start `A[0]`, the horizon `T`, the variance bound `a`, and whether the
+/// G.4-R form (range `≤ √a`) is meant.
+struct Hyp {
     c1: f64,
     c2: f64,
     gamma: f64,
@@ -60,7 +61,11 @@ fn audit_g4(
     t: usize,
     a: f64,
     range: bool,
-) -> Audit {
+}
+
+/// A G.4-type audit of a synthetic process (start, horizon, drift, variance/range).
+fn audit_g4(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
+    let Hyp { c1, c2, gamma, a0, t, a, range } = hyp;
     let mut au = Audit::new(id, title);
     au.check("start low", "A[0] ≥ c1", a0, Rel::Ge, c1);
     au.check("start high", "A[0] ≤ c2", a0, Rel::Le, c2);
@@ -94,13 +99,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4 T=1 example",
         &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var = 0.0225", proc1.describe()),
         &proc1,
-        c1,
-        c2,
-        gamma,
-        a0,
-        1,
-        tp.variance(),
-        false,
+        Hyp { c1, c2, gamma, a0, t: 1, a: tp.variance(), range: false },
     ));
     let mut ce = ExactCheck::new(
         "(185) printed, T = 1 example",
@@ -148,7 +147,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             famr.record_scaled(br - pe, br, || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p));
             if t == 1
                 && (tpn.p != 0.5 && tpn.up == 0.5
-                    || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < 1e-9))
+                    || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < tol::GRID_EQ_ABS))
             {
                 rows.push(vec![fmt(tpn.up), fmt(tpn.p), fmt(pe), fmt(b), fmt(br)]);
             }
@@ -179,7 +178,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     }
                     let second = g4_bound_simple(c1, g, a, t, start);
                     let first = g4_bound(c1, g, a, t, start);
-                    forms.record_scaled(second - first, second.max(1e-300), || {
+                    forms.record_scaled(second - first, second.max(tol::SCALE_FLOOR), || {
                         format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}")
                     });
                 }
@@ -218,16 +217,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             cs.id,
             &format!("{}, c1 = 1/2, c2 = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
             &cs.proc,
-            c1,
-            c2,
-            cs.proc.gamma,
-            cs.a0,
-            cs.t,
-            rb * rb,
-            true,
+            Hyp { c1, c2, gamma: cs.proc.gamma, a0: cs.a0, t: cs.t, a: rb * rb, range: true },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.4", cs.id, &cs.proc, cs.a0, cs.t, chains, ev);
+        let k = mc_count(ctx, "G.4", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(
@@ -253,16 +246,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4 printed, asymmetric",
         &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var", wproc.describe()),
         &wproc,
-        c1,
-        c2,
-        gamma,
-        a0,
-        1,
-        wtp.variance(),
-        false,
+        Hyp { c1, c2, gamma, a0, t: 1, a: wtp.variance(), range: false },
     );
     let wreg = out.push_audit(wau);
-    let kw = mc_count(ctx, "G.4", "printed-asymmetric", &wproc, a0, 1, chains, ev);
+    let kw = mc_count(ctx, "G.4", "printed-asymmetric", Paths { proc: &wproc, a0, t: 1 }, chains, ev);
     let wb = g4_bound(c1, gamma, wtp.variance(), 1, a0);
     out.mc.push(McCheck::prob_upper(
         "(185) printed: asymmetric jumps, T = 1",
@@ -285,16 +272,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4-R control",
         &format!("{} (no contraction), c1 = 1/2, c2 = 1, A[0] = 0.9, T = 50", cproc.describe()),
         &cproc,
-        c1,
-        c2,
-        0.02,
-        0.9,
-        50,
-        cproc.noise.range().powi(2),
-        true,
+        Hyp { c1, c2, gamma: 0.02, a0: 0.9, t: 50, a: cproc.noise.range().powi(2), range: true },
     );
     let creg = out.push_audit(cau);
-    let kc = mc_count(ctx, "G.4", "control-no-contraction", &cproc, 0.9, 50, chains, ev);
+    let kc = mc_count(ctx, "G.4", "control-no-contraction", Paths { proc: &cproc, a0: 0.9, t: 50 }, chains, ev);
     out.mc.push(McCheck::prob_upper(
         "control: no contraction, G.4-R bound",
         &format!("staying in (1/2, 1] for {} against the G.4-R bound for γ = 0.02", cproc.describe()),
