@@ -35,7 +35,8 @@ pub const CLAIM: Claim = Claim {
     id: "warmup",
     title: "Section 3.1 warm-up random walks (5), (6)",
     paper: PaperRef { section: "Section 3.1", equations: "(5), (6)", spec: "§1.5" },
-    statement: "the multiplicative walk v ← v + ηξv (ξ = ±1) converges to 0 although E v = 1; the Brownian walk v ← v + ηξ does not converge",
+    statement: "the multiplicative walk v ← v + ηξv (ξ = ±1) converges to 0 although E v = 1; the Brownian walk v ← \
+        v + ηξ does not converge",
     module: file!(),
     test: "tests/foundation.rs",
     accepts: &[Param::Eta, Param::Steps, Param::Chains],
@@ -277,10 +278,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ],
     });
     out.note(format!(
-        "E√v_t and the law of K are tested at t = {t_mid}, where log √v_t has sd 1: beyond it √v_t is heavy-tailed and its sample mean is dominated by chains a finite sample rarely contains (a normal interval there falsely rejects E√v_t = κ^t). The decay to 0 at t = {t} is tested by the Markov bound and the log-rate."
+        "E√v_t and the law of K are tested at t = {t_mid}, where log √v_t has sd 1: beyond it √v_t is heavy-tailed \
+            and its sample mean is dominated by chains a finite sample rarely contains (a normal interval there \
+            falsely rejects E√v_t = κ^t). The decay to 0 at t = {t} is tested by the Markov bound and the log-rate."
     ));
     out.note(format!(
-        "E v_t = 1 is checked at t = {t_short} only: at t = {t} the sample mean of v_t has variance ((1+η²)^t − 1)/N = {} and is useless (SPEC §1.5 caveat); the law is tested through K and √v_t instead.",
+        "E v_t = 1 is checked at t = {t_short} only: at t = {t} the sample mean of v_t has variance ((1+η²)^t − 1)/N \
+            = {} and is useless (SPEC §1.5 caveat); the law is tested through K and √v_t instead.",
         fmt(((1.0 + eta * eta).powf(t as f64) - 1.0) / n as f64)
     ));
     Ok(out)

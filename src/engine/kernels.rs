@@ -597,30 +597,15 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
     s: [f64; K],
     grad_sign: f64,
 ) -> [bool; K] {
-    // SAFETY: every access is `p.add(b)` with `b < nb` (`b < nbw` for `w`), inside the blocks the caller guarantees;
-    // `V::splat`/`V::load` need `V`'s features, guaranteed by the caller.
+    // SAFETY: the residual pass is `residual_multi_g` on the same ranges (its contract is part of
+    // this function's); the update pass accesses `p.add(b)` with `b < nb`, inside the blocks the
+    // caller guarantees; `V::splat`/`V::load` need `V`'s features, guaranteed by the caller.
     unsafe {
-        let mut acc = [V::splat(0.0); K];
-        let mut b = 0;
-        while b < nbw {
-            let wb = V::load(w.add(b));
-            for k in 0..K {
-                let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).sub(wb).mul(V::load(xs[k].add(b))));
-            }
-            b += 1;
-        }
-        while b < nb {
-            for k in 0..K {
-                let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).mul(V::load(xs[k].add(b))));
-            }
-            b += 1;
-        }
+        // Pass 1: the residuals `r_k` (inlined).
+        let rs = residual_multi_g::<V, K>(vs.map(|p| p as *const F8), xs, w, nbw, nb);
         let mut ok = [true; K];
         let mut c = [V::splat(0.0); K];
         let mut any = false;
-        let rs = V::reduce_many(acc);
         for k in 0..K {
             let r = rs[k];
             if r.is_finite() {
@@ -1234,12 +1219,24 @@ macro_rules! dispatch {
 }
 
 instances! {
-    fn alg1_k<const K: usize>(vs: [*mut F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize, eta: f64, s: [f64; K], grad_sign: f64) -> [bool; K] => alg1_g;
-    fn fused_k<const K: usize, const NEXT: bool>(vs: [*mut F8; K], rows: *const F8, now: [usize; K], c: [f64; K], next: [usize; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => alg1_fused_g;
-    fn residual_multi_k<const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => residual_multi_g;
+    fn alg1_k<const K: usize>(
+        vs: [*mut F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize, eta: f64, s: [f64; K],
+        grad_sign: f64
+    ) -> [bool; K] => alg1_g;
+    fn fused_k<const K: usize, const NEXT: bool>(
+        vs: [*mut F8; K], rows: *const F8, now: [usize; K], c: [f64; K], next: [usize; K], w: *const F8,
+        nbw: usize, nb: usize
+    ) -> [f64; K] => alg1_fused_g;
+    fn residual_multi_k<const K: usize>(
+        vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize
+    ) -> [f64; K] => residual_multi_g;
     fn residual_k(v: *const F8, w: *const F8, nbw: usize, x: *const F8, nb: usize) -> f64 => residual_g;
-    fn residuals_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]) -> bool => residuals_g;
-    fn residuals_me_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64) -> bool => residuals_me_g;
+    fn residuals_k(
+        v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]
+    ) -> bool => residuals_g;
+    fn residuals_me_k(
+        v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64
+    ) -> bool => residuals_me_g;
     fn accumulate_k(coef: &[f64], data: &Data, h: *mut F8, scale: Option<f64>) -> () => accumulate_g;
     fn scale_by_factor_k(v: *mut F8, h: *const F8, a: f64, nb: usize) -> () => scale_by_factor_g;
     fn sum_abs_k(a: *const F8, nb: usize) -> f64 => sum_abs_g;
@@ -1423,9 +1420,10 @@ pub fn residuals_and_me_with(
     )
 }
 
-/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds `c_i x^(i)` over `i` in order from
-/// `+0.0`, then multiplies once by `scale` (no multiplication when `None`). With
-/// `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e. `M e(v)`.
+/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds
+/// `c_i x^(i)` over `i` in order from `+0.0`, then multiplies once by `scale` (no multiplication
+/// when `None`). With `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e.
+/// `M e(v)`.
 pub fn accumulate_rows_with(path: Path, coef: &[f64], data: &Data, h: &mut Vec<F8>, scale: Option<f64>) {
     assert!(coef.len() <= data.n(), "{} coefficients for {} rows", coef.len(), data.n());
     h.clear();

@@ -43,7 +43,8 @@ pub const CLAIM: Claim = Claim {
     id: "G.3",
     title: "Lemma G.3 (escape above a level against a contracting drift)",
     paper: PaperRef { section: "Appendix G", equations: "(179)–(184)", spec: "§3.1" },
-    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on the window [c/3, c], then P(A[T] > c ∧ A[0] ≤ c/2 ∧ A[0:T] ∈ [c/3, c]) ≤ exp(−c²/(2a Σ_{t<T}(1−γ)^{2t}))",
+    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on the window [c/3, c], then P(A[T] > c ∧ A[0] ≤ c/2 ∧ \
+        A[0:T] ∈ [c/3, c]) ≤ exp(−c²/(2a Σ_{t<T}(1−γ)^{2t}))",
     module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
@@ -422,7 +423,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(asym);
     out.exact.push(asymr);
     out.tables.push(Table {
-        title: "E-G3a, asymmetric two-point noise (u = 0.6): the variance p(1−p)(range)² → 0 while the event keeps probability ≈ p".into(),
+        title: "E-G3a, asymmetric two-point noise (u = 0.6): the variance p(1−p)(range)² → 0 while the event keeps \
+            probability ≈ p"
+            .into(),
         columns: vec!["p".into(), "T".into(), "P(event) (exact)".into(), "printed bound".into(), "G.3-R bound".into()],
         rows: arows,
     });
@@ -466,7 +469,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut dw = ExactCheck::new(
         "E-G3b decomposition, jumps > c/6",
         format!(
-            "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 otherwise; {}",
+            "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 \
+                otherwise; {}",
             jump.describe()
         ),
         Role::Witness { erratum: "E-G3b".into() },
@@ -551,7 +555,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ));
     }
     out.tables.push(Table {
-        title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural processes the printed bound is usually not violated (SPEC §3.1(f))".into(),
+        title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural \
+            processes the printed bound is usually not violated (SPEC §3.1(f))"
+            .into(),
         columns: vec!["process".into(), "frequency".into(), "G.3-R bound".into(), "printed bound (a = Var)".into()],
         rows: mc_rows,
     });
@@ -608,8 +614,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Lemma G.3, (179) and its proof (182)".into(),
         printed: "Azuma's inequality applied with a conditional-variance bound a".into(),
         finding: format!(
-            "false as stated: T = 1, ξ = ±0.6 meets every hypothesis with a = 0.36 and has P(event) = {} against the bound {}; the two-step family ξ = ±h violates it for h ∈ [{}, {}] (exact P = 1/4); with asymmetric jumps (p = 0.05, u = 0.6, T = 3) P = {} vs {}. Repair G.3-R (a = squared conditional range) holds on every example and on the synthetic Monte Carlo processes.",
-            fmt(p1), fmt(b1), fmt(viol_lo), fmt(viol_hi), fmt(pw_exact), fmt(g3_bound(c, gamma, wa, 3))
+            "false as stated: T = 1, ξ = ±0.6 meets every hypothesis with a = 0.36 and has P(event) = {} against the \
+                bound {}; the two-step family ξ = ±h violates it for h ∈ [{}, {}] (exact P = 1/4); with asymmetric \
+                jumps (p = 0.05, u = 0.6, T = 3) P = {} vs {}. Repair G.3-R (a = squared conditional range) holds on \
+                every example and on the synthetic Monte Carlo processes.",
+            fmt(p1),
+            fmt(b1),
+            fmt(viol_lo),
+            fmt(viol_hi),
+            fmt(pw_exact),
+            fmt(g3_bound(c, gamma, wa, 3))
         ),
         reading: Reading::ReconstructedMedium,
         witnesses: vec![
@@ -624,11 +638,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         id: "E-G3b".into(),
         location: "applications of G.3 (C.2, C.5, D.3, D.6): the event decomposition".into(),
         printed: "if A exceeds c, some G.3 window event (A[t1] ∈ [c/3, c/2], window [c/3, c] until t2) happens".into(),
-        finding: "needs a per-step change ≤ c/6, never stated: with up-jumps of 0.75 the first exceedance is often not covered by any window event; with steps ≤ c/6 every exceedance is covered. In Algorithm 1 this is max_(i,s) |v'_k − v_k| ≤ c/6 (checked exactly in C.2 and C.5).".into(),
+        finding: "needs a per-step change ≤ c/6, never stated: with up-jumps of 0.75 the first exceedance is often \
+            not covered by any window event; with steps ≤ c/6 every exceedance is covered. In Algorithm 1 this is \
+            max_(i,s) |v'_k − v_k| ≤ c/6 (checked exactly in C.2 and C.5)."
+            .into(),
         reading: Reading::ReconstructedMedium,
         witnesses: vec!["E-G3b decomposition, jumps > c/6".into()],
         witnessed: false,
     });
-    out.note("Only constructed processes expose E-G3a: on natural AR processes the printed (variance) bound is typically not violated (table). The repaired G.3-R is the one every application must use, with a = the squared conditional range (an EXACT-ENUM quantity for Algorithm 1).");
+    out.note(
+        "Only constructed processes expose E-G3a: on natural AR processes the printed (variance) bound is \
+        typically not violated (table). The repaired G.3-R is the one every application must use, with a = the \
+        squared conditional range (an EXACT-ENUM quantity for Algorithm 1).",
+    );
     Ok(out)
 }

@@ -4,7 +4,8 @@
 //! > random variables, such that given `A[0], …, A[t]` for some `t < T` with `A[t] ∈ [c1, c2]`,
 //! > there is either event `E_t` happens, or `E[A[t+1]] ≤ (1−γ)A[t]` with variance
 //! > `Var[A[t+1] | A[0], …, A[t]] ≤ a`. Then when `A[0] ∈ [c1, c2]` and `(1−γ)^T c2 < c1` there is
-//! > `Pr(min_{t≤T} A[t] > c1 ∧ max_{t≤T} A[t] ≤ c2 ∧ ¬E[0:T]) ≤ exp(−2(c1(1−γ)^{−T} − A[0])² / (a Σ_{t=1}^{T} (1−γ)^{−2t}))` (185)–(188)
+//! > `Pr(min_{t≤T} A[t] > c1 ∧ max_{t≤T} A[t] ≤ c2 ∧ ¬E[0:T])`
+//! > `≤ exp(−2(c1(1−γ)^{−T} − A[0])² / (a Σ_{t=1}^{T} (1−γ)^{−2t}))` (185)–(188)
 //! > `≤ exp(−2γ(c1 − (1−γ)^T A[0])²/a)` (189), where `¬E[0:T]` means `E_t` does not happen for any `t < T`.
 //!
 //! (SPEC §3.2, RECONSTRUCTED[m]; the last form (189) RECONSTRUCTED[l].)
@@ -34,7 +35,8 @@ pub const CLAIM: Claim = Claim {
     id: "G.4",
     title: "Lemma G.4 (leaving a window downward)",
     paper: PaperRef { section: "Appendix G", equations: "(185)–(189)", spec: "§3.2" },
-    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on [c1, c2], A[0] ∈ [c1, c2] and (1−γ)^T c2 < c1, then P(A stays in (c1, c2] up to T) ≤ exp(−2(c1(1−γ)^{−T} − A[0])²/(a Σ_{t=1}^T (1−γ)^{−2t}))",
+    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on [c1, c2], A[0] ∈ [c1, c2] and (1−γ)^T c2 < c1, then P(A \
+        stays in (c1, c2] up to T) ≤ exp(−2(c1(1−γ)^{−T} − A[0])²/(a Σ_{t=1}^T (1−γ)^{−2t}))",
     module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
@@ -156,8 +158,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(fam);
     out.exact.push(famr);
     out.tables.push(Table {
-        title: "E-G3a for G.4 (c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, T = 1): exact probability of staying in (c1, c2] vs (185)".into(),
-        columns: vec!["up".into(), "p(up)".into(), "P(event) (exact)".into(), "printed bound (a = Var)".into(), "G.4-R bound (a = range²)".into()],
+        title: "E-G3a for G.4 (c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, T = 1): exact probability of staying in (c1, c2] \
+            vs (185)"
+            .into(),
+        columns: vec![
+            "up".into(),
+            "p(up)".into(),
+            "P(event) (exact)".into(),
+            "printed bound (a = Var)".into(),
+            "G.4-R bound (a = range²)".into(),
+        ],
         rows,
     });
 
@@ -291,11 +301,22 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Lemma G.4, (185)–(188)".into(),
         printed: "Azuma's inequality applied with a conditional-variance bound a".into(),
         finding: format!(
-            "false as stated: c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, A[1] = 0.4 ± 0.15 meets every hypothesis with a = 0.0225 and stays in the window with probability {} > bound {}; asymmetric up-jumps (p = 0.01) give {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes.",
-            fmt(p1), fmt(b1), fmt(wtp.p), fmt(wb)
+            "false as stated: c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, A[1] = 0.4 ± 0.15 meets every hypothesis with a = \
+                0.0225 and stays in the window with probability {} > bound {}; asymmetric up-jumps (p = 0.01) give \
+                {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes.",
+            fmt(p1),
+            fmt(b1),
+            fmt(wtp.p),
+            fmt(wb)
         ),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(185) printed, T = 1 example".into(), "(185) printed, two-point families".into(), "(185) printed: asymmetric jumps, T = 1".into()],
+        witnesses: vec![
+            "(185) printed, T = 1 example".into(),
+            "(185) printed, two-point families".into(),
+            "(185) \
+            printed: asymmetric jumps, T = 1"
+                .into(),
+        ],
         witnessed: false,
     });
     Ok(out)
