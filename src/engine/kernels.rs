@@ -25,7 +25,7 @@
 //! * [`alg1_fused_with`] + [`residual_multi_with`]: the fused pass (update of step `t` and the
 //!   residual of step `t + 1` in one sweep); the chain driver of `stopped` (`run_chain`,
 //!   `run_chains`, `run_chains_par`) runs the same sweep, compiled together with its whole step
-//!   loop for each path ([`with_lanes`]), and also accumulates the stop set's norm in it;
+//!   loop for each path (`with_lanes`), and also accumulates the stop set's norm in it;
 //! * [`residuals_and_me_with`] (= [`residuals_with`] + [`accumulate_rows_with`]),
 //!   [`scale_by_factor_with`]: the full-batch gradient (`r_i` for all `i`,
 //!   `M e = (1/n) Σ_i r_i x^(i)`, `v ⊙ (1 − η M e)`), used by the GD family;

@@ -6,7 +6,7 @@
 //! > inequality we have `Pr((1/n) Σ_i (x_k^(i))² < 1/2) ≤ e^{−n/24}` (178). Therefore, when
 //! > `n ≥ 24 log d`, by union bound we finish the proof.
 //!
-//! (The OCR prints "≥ 3" in (177); it is `1/2`, SPEC §2.2 RECONSTRUCTED[h].)
+//! (The OCR prints "≥ 3" in (177); it is `1/2`, SPEC §2.2 RECONSTRUCTED\[h\].)
 //!
 //! # Formula
 //! Exact: `P(M_kk < 1/2) = P(χ²_n < n/2) = P_reg(n/2, n/4)` (regularised lower incomplete gamma);

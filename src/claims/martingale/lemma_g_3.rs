@@ -10,7 +10,7 @@
 //! > `Pr(A[T] > c) ≤ exp(−2(c(1−γ)^{−T} − A[0])² / Σ_t (1−γ)^{−2(t+1)} a)` (182) "because of
 //! > Azuma Inequality and `Var[(1−γ)^{−(t+1)} Ā[t+1] | Ā[t]] ≤ (1−γ)^{−2(t+1)} a`" […] (184).
 //!
-//! (SPEC §3.1, RECONSTRUCTED[m]: the window `[c/3, c]` and the start `A[0] ≤ c/2` are read from
+//! (SPEC §3.1, RECONSTRUCTED\[m\]: the window `[c/3, c]` and the start `A[0] ≤ c/2` are read from
 //! the OCR's "[3, c]", "≤ C" and from the uses in C.2, C.5, D.3, D.6.)
 //!
 //! # Formula

@@ -8,7 +8,7 @@
 //! > `≤ exp(−2(c1(1−γ)^{−T} − A[0])² / (a Σ_{t=1}^{T} (1−γ)^{−2t}))` (185)–(188)
 //! > `≤ exp(−2γ(c1 − (1−γ)^T A[0])²/a)` (189), where `¬E[0:T]` means `E_t` does not happen for any `t < T`.
 //!
-//! (SPEC §3.2, RECONSTRUCTED[m]; the last form (189) RECONSTRUCTED[l].)
+//! (SPEC §3.2, RECONSTRUCTED\[m\]; the last form (189) RECONSTRUCTED\[l\].)
 //!
 //! # Formula
 //! Bounds in [`crate::engine::martingale::g4_bound`] / [`g4_bound_simple`]; the corrected G.4-R is
