@@ -438,7 +438,8 @@ fn main() {
                 cpu = cpu.min((process_cpu_ns() - c0) as f64 / (count as f64 * steps as f64));
             }
             println!(
-                "threads={t}: 1024 chains x {steps} steps, d=100: wall {wall:.2} ns/chain-step, process CPU {cpu:.2} ns/chain-step (min of {reps})"
+                "threads={t}: 1024 chains x {steps} steps, d=100: wall {wall:.2} ns/chain-step, process CPU {cpu:.2} \
+                    ns/chain-step (min of {reps})"
             );
         }
         return;

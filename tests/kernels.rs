@@ -2,7 +2,9 @@
 //! width and every thread count reproduces the pre-issue-8 engine bit for bit.
 //!
 //! The reference is `tests/reference/mod.rs`, a frozen copy of the scalar step code that produced
-//! the committed snapshots. Each test forces each available path explicitly (`*_with(path, …)`),
+//! the committed snapshots; it runs on its own frozen streams, draws and reduction order
+//! (`tests/reference/frozen.rs`), never on the live ones, and it and the test data are pinned by
+//! golden values (`tests/reference/golden.rs`). Each test forces each available path explicitly (`*_with(path, …)`),
 //! runs many steps at several `(n, d, r)` (sizes that are and are not multiples of 8, `n` that is
 //! and is not a multiple of the kernels' row groups, support blocks and none), and compares final
 //! states with `to_bits`, together with exit/divergence steps, every observer call and the
@@ -107,7 +109,7 @@ fn alg1_steps_match_the_reference_on_every_path() {
             let v0 = start(d, 1.0 / (d as f64).sqrt(), d as u64);
             // Reference trajectory.
             let mut want = v0.clone();
-            let mut want_rng = stream(8, "kernels", "alg1", d as u64);
+            let mut want_rng = reference::stream(8, "kernels", "alg1", d as u64);
             let mut want_sc = reference::Scratch::default();
             let mut want_status = Vec::new();
             for _ in 0..steps {
@@ -147,7 +149,7 @@ fn gradient_dynamics_match_the_reference_on_every_path() {
             let eta = 0.05 / (d as f64);
             let v0 = start(d, 1.0 / (d as f64).sqrt(), 3 + d as u64);
             let mut want = v0.clone();
-            let mut want_rng = stream(8, "kernels", "gd", d as u64);
+            let mut want_rng = reference::stream(8, "kernels", "gd", d as u64);
             let mut want_sc = reference::Scratch::default();
             let want_status: Vec<StepStatus> = (0..steps)
                 .map(|_| reference::step(dynamics, &mut want, &p, eta, &mut want_rng, &mut want_sc))
@@ -199,7 +201,7 @@ fn run_chain_matches_the_reference_on_every_path() {
                 {
                     for seed in 0..3u64 {
                         let what = format!("n={n} d={d} stop#{si} schedule#{ki} {dynamics:?} seed {seed}");
-                        let mut want_rng = stream(8, "kernels", "chain", seed);
+                        let mut want_rng = reference::stream(8, "kernels", "chain", seed);
                         let mut want_log = Log::default();
                         let want = reference::run_chain(
                             &p,
@@ -244,7 +246,7 @@ fn diverging_chains_end_at_the_same_step() {
                 StopSet::SupportBox { b: 1e300, eps: 1e300 },
                 StopSet::NearTruth { b: 1e300, eps: 1e300 },
             ] {
-                let mut want_rng = stream(8, "kernels", "div", 0);
+                let mut want_rng = reference::stream(8, "kernels", "div", 0);
                 let mut want_log = Log::default();
                 let want =
                     reference::run_chain(&p, &dynamics, &schedule, stop, v0.clone(), &mut want_rng, &mut want_log);
@@ -296,7 +298,7 @@ fn interleaved_batches_match_single_reference_chains() {
                 &schedule,
                 StopSet::Never,
                 starts[j].clone(),
-                &mut stream(8, "kernels", "batch", j as u64),
+                &mut reference::stream(8, "kernels", "batch", j as u64),
                 &mut obs,
             );
             (lo[j], hi[j]) = (lanes::sum_abs(starts[j].blocks()), max_l1);
@@ -305,7 +307,8 @@ fn interleaved_batches_match_single_reference_chains() {
         let b = hi.iter().map(|h| h * 0.9999).max_by(|a, b| leaving(*a).cmp(&leaving(*b))).unwrap();
         for stop in [StopSet::Never, StopSet::L1Ball { b }] {
             for dynamics in [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Alg1FlippedGradient { delta: 0.5 }] {
-                let mut want_rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "batch", j as u64)).collect();
+                let mut want_rngs: Vec<Stream> =
+                    (0..m).map(|j| reference::stream(8, "kernels", "batch", j as u64)).collect();
                 let mut want_logs = vec![Log::default(); m];
                 let want: Vec<ChainEnd> = (0..m)
                     .map(|j| {
@@ -367,7 +370,7 @@ fn parallel_batches_are_thread_invariant_and_equal_single_chains() {
     };
     let (one, two) = (run(1), run(2));
     for j in 0..count {
-        let mut rng = stream(8, "kernels", "par", j as u64);
+        let mut rng = reference::stream(8, "kernels", "par", j as u64);
         let mut log = Log::default();
         let want = reference::run_chain(
             &p,
@@ -647,4 +650,80 @@ fn simulate_output_is_identical_for_every_kernel_env() {
         }
         assert_eq!(run("no-such-path", dynamics), want);
     }
+}
+
+/// The frozen reference and the test data against hard-coded golden values (see
+/// `tests/reference/golden.rs` for how they were produced): a change in `Data::gaussian`,
+/// `Problem::new`, the frozen streams or the frozen step code fails here, even though it would
+/// move both sides of the comparisons above together.
+#[test]
+fn reference_and_data_match_the_golden_values() {
+    use reference::golden;
+    let mut got = Vec::new();
+    for (j, &(n, d, r)) in golden::SIZES.iter().enumerate() {
+        let p = problem(n, d, r);
+        let traj: Vec<u64> = golden::dynamics()
+            .iter()
+            .enumerate()
+            .map(|(k, dy)| golden::trajectory_fingerprint(&p, dy, (j * 10 + k) as u64, golden::STEPS))
+            .collect();
+        got.push((golden::problem_fingerprint(&p), traj, golden::chain_fingerprint(&p, j as u64)));
+    }
+    let table: String = got
+        .iter()
+        .map(|(pf, traj, ch)| {
+            let t: Vec<String> = traj.iter().map(|x| format!("{x:#018x}")).collect();
+            format!("    ({pf:#018x}, [{}], {ch:#018x}),\n", t.join(", "))
+        })
+        .collect();
+    for (j, ((pf, traj, ch), (gpf, gtraj, gch))) in got.iter().zip(golden::GOLDEN).enumerate() {
+        let (n, d, r) = golden::SIZES[j];
+        assert_eq!(*pf, gpf, "problem (n, d, r) = ({n}, {d}, {r}) changed; computed table:\n{table}");
+        for (k, dy) in golden::dynamics().iter().enumerate() {
+            assert_eq!(
+                traj[k], gtraj[k],
+                "reference {dy:?} at (n, d, r) = ({n}, {d}, {r}) changed; computed table:\n{table}"
+            );
+        }
+        assert_eq!(
+            *ch, gch,
+            "reference stopped chains at (n, d, r) = ({n}, {d}, {r}) changed; computed table:\n{table}"
+        );
+    }
+}
+
+/// The frozen copies the reference runs on equal the live engine's: the ChaCha8 stream derivation,
+/// the index/sign and normal draws, the reduction tree and the support norms. (A one-ulp change in
+/// `lanes::reduce` fails here and in every portable-path comparison above.)
+#[test]
+fn frozen_rng_and_reduce_match_the_live_ones() {
+    use reference::frozen;
+    use shape_matters::engine::rng;
+    for (claim, purpose, index) in [("", "", 0u64), ("B.4", "chain", 17), ("kernels", "data", 40_100), ("G.3", "x", 1)]
+    {
+        let (mut live, mut frz) = (stream(2021, claim, purpose, index), frozen::stream(2021, claim, purpose, index));
+        for _ in 0..64 {
+            assert_eq!(live.next_u64(), frz.next_u64(), "stream ({claim}, {purpose}, {index})");
+        }
+        for n in [1usize, 3, 7, 40, 1000] {
+            let u = live.next_u64();
+            assert_eq!(frz.next_u64(), u);
+            assert_eq!(rng::index_and_sign(u, n), frozen::index_and_sign(u, n));
+            assert_eq!(rng::uniform_index(&mut live, n), frozen::uniform_index(&mut frz, n));
+            let (a, b) = (rng::standard_normal(&mut live), frozen::standard_normal(&mut frz));
+            assert_eq!(a.to_bits(), b.to_bits());
+        }
+    }
+    let mut rng = stream(8, "kernels", "reduce", 0);
+    for _ in 0..10_000 {
+        let s: [f64; 8] = std::array::from_fn(|_| {
+            let e = (rng.next_u64() % 80) as i32 - 40;
+            ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2f64.powi(e)
+        });
+        assert_eq!(lanes::reduce(s).to_bits(), frozen::reduce(s).to_bits(), "{s:?}");
+    }
+    let p = problem(9, 31, 4);
+    let v = start(31, 1.3, 5);
+    assert_eq!(p.support_max(&v).to_bits(), frozen::support_max(&v, p.r()).to_bits());
+    assert_eq!(p.support_dist_inf(&v).to_bits(), frozen::support_dist_inf(&v, p.r()).to_bits());
 }

@@ -28,13 +28,15 @@ use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
     id: "warmup",
     title: "Section 3.1 warm-up random walks (5), (6)",
     paper: PaperRef { section: "Section 3.1", equations: "(5), (6)", spec: "§1.5" },
-    statement: "the multiplicative walk v ← v + ηξv (ξ = ±1) converges to 0 although E v = 1; the Brownian walk v ← v + ηξ does not converge",
+    statement: "the multiplicative walk v ← v + ηξv (ξ = ±1) converges to 0 although E v = 1; the Brownian walk v ← \
+        v + ηξ does not converge",
     module: file!(),
     test: "tests/foundation.rs",
     accepts: &[Param::Eta, Param::Steps, Param::Chains],
@@ -169,7 +171,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         up,
         n,
         p_up,
-        0.02,
+        tol::WARMUP_PROB_EQ_ABS,
     ));
 
     // E√v_t = κ^t at the mid horizon (Var √v_t = 1 − κ^{2t} ≤ 1, light tail up to t_mid).
@@ -182,7 +184,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &sq,
         kt_mid,
-        0.05,
+        tol::WARMUP_MEAN_EQ_ABS,
     ));
     let kt = kappa(eta).powf(t as f64);
 
@@ -196,7 +198,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &lr,
         rate,
-        1e-3,
+        tol::WARMUP_LOG_RATE_EQ_ABS,
     ));
 
     // E v_t = 1 at a short horizon (at t the sample mean has variance ((1+η²)^t − 1)/N).
@@ -211,7 +213,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &vs,
         1.0,
-        0.05,
+        tol::WARMUP_MEAN_EQ_ABS,
     ));
 
     // Markov: P(v_t > ε) ≤ κ^t / √ε.
@@ -250,7 +252,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         over,
         n,
         p_z1,
-        0.02,
+        tol::WARMUP_PROB_EQ_ABS,
     ));
     out.mc.push(McCheck::mean_equals(
         "(6): E v_t = 1",
@@ -259,7 +261,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
         &walks6,
         1.0,
-        0.1 * sd,
+        tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd,
     ));
 
     let med5 = stats::quantile(&walks5.iter().map(|w| w.v).collect::<Vec<_>>(), 0.5);
@@ -276,10 +278,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ],
     });
     out.note(format!(
-        "E√v_t and the law of K are tested at t = {t_mid}, where log √v_t has sd 1: beyond it √v_t is heavy-tailed and its sample mean is dominated by chains a finite sample rarely contains (a normal interval there falsely rejects E√v_t = κ^t). The decay to 0 at t = {t} is tested by the Markov bound and the log-rate."
+        "E√v_t and the law of K are tested at t = {t_mid}, where log √v_t has sd 1: beyond it √v_t is heavy-tailed \
+            and its sample mean is dominated by chains a finite sample rarely contains (a normal interval there \
+            falsely rejects E√v_t = κ^t). The decay to 0 at t = {t} is tested by the Markov bound and the log-rate."
     ));
     out.note(format!(
-        "E v_t = 1 is checked at t = {t_short} only: at t = {t} the sample mean of v_t has variance ((1+η²)^t − 1)/N = {} and is useless (SPEC §1.5 caveat); the law is tested through K and √v_t instead.",
+        "E v_t = 1 is checked at t = {t_short} only: at t = {t} the sample mean of v_t has variance ((1+η²)^t − 1)/N \
+            = {} and is useless (SPEC §1.5 caveat); the law is tested through K and √v_t instead.",
         fmt(((1.0 + eta * eta).powf(t as f64) - 1.0) / n as f64)
     ));
     Ok(out)

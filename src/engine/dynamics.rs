@@ -372,8 +372,8 @@ mod tests {
         let g = p.grad(&v0);
         let mut v = v0.clone();
         Dynamics::Gd.step(&mut v, &p, 1e-2, &mut stream(1, "a", "b", 0), &mut Scratch::default());
-        for k in 0..10 {
-            let expect = 0.8 - 1e-2 * g[k];
+        for (k, gk) in g.iter().enumerate().take(10) {
+            let expect = 0.8 - 1e-2 * gk;
             assert!((v.as_slice()[k] - expect).abs() < 1e-14);
         }
     }

@@ -25,7 +25,7 @@
 //! * [`alg1_fused_with`] + [`residual_multi_with`]: the fused pass (update of step `t` and the
 //!   residual of step `t + 1` in one sweep); the chain driver of `stopped` (`run_chain`,
 //!   `run_chains`, `run_chains_par`) runs the same sweep, compiled together with its whole step
-//!   loop for each path ([`with_lanes`]), and also accumulates the stop set's norm in it;
+//!   loop for each path (`with_lanes`), and also accumulates the stop set's norm in it;
 //! * [`residuals_and_me_with`] (= [`residuals_with`] + [`accumulate_rows_with`]),
 //!   [`scale_by_factor_with`]: the full-batch gradient (`r_i` for all `i`,
 //!   `M e = (1/n) Σ_i r_i x^(i)`, `v ⊙ (1 − η M e)`), used by the GD family;
@@ -46,8 +46,6 @@
 //! `SHAPE_MATTERS_KERNEL` is `portable`, `avx2` or `avx512` (read once; a path the CPU lacks
 //! falls back to the best available one below it). Functions ending in `_with` take the path
 //! explicitly (used by the determinism tests and the benches).
-
-#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -153,46 +151,71 @@ fn init_active() -> Path {
 
 /// One 8-lane block in registers. Every method performs the named IEEE operation lane by lane.
 ///
+/// A value of a `Lane8` type is a proof that the CPU has the type's features: the only ways to
+/// make one are the `unsafe` constructors [`Lane8::load`] and [`Lane8::splat`] (whose callers
+/// promise the features) and the operations on existing values. So the operations are safe, and
+/// only the constructors and the memory accesses ([`Lane8::load`], [`Lane8::store`]) are `unsafe`.
+///
 /// # Safety
-/// The methods of the x86 implementations use CPU instructions that must be available; they
-/// are only called from functions compiled with (and dispatched on) the matching features.
-pub(crate) trait Lane8: Copy {
+/// Implementors guarantee that (1) a value can only be created through `load`, `splat` or the
+/// operations on existing values (private fields, no `Default`), so that the safe operations only
+/// run where the constructors' feature precondition held; (2) `load` reads and `store` writes
+/// exactly the one [`F8`] at `p` (64 bytes); (3) every method performs, lane by lane, the IEEE
+/// operation its name says (`reduce`: the fixed tree), so all implementations give the same bits.
+pub(crate) unsafe trait Lane8: Copy {
     /// How many blocks a register-resident accumulation may keep (bounded by the register file).
     const CHUNK: usize;
+    /// The block at `p`.
+    ///
+    /// # Safety
+    /// `p` is valid for reading one [`F8`] and aligned to it (64 bytes: `F8` is `repr(align(64))`,
+    /// which the aligned vector loads rely on), and the CPU has the implementation's features.
     unsafe fn load(p: *const F8) -> Self;
+    /// Write the block to `p`.
+    ///
+    /// # Safety
+    /// `p` is valid for writing one [`F8`] and aligned to it (the CPU's features are proven by
+    /// `self`).
     unsafe fn store(self, p: *mut F8);
+    /// `x` in every lane.
+    ///
+    /// # Safety
+    /// The CPU has the implementation's features.
     unsafe fn splat(x: f64) -> Self;
-    unsafe fn add(self, o: Self) -> Self;
-    unsafe fn sub(self, o: Self) -> Self;
-    unsafe fn mul(self, o: Self) -> Self;
-    unsafe fn abs(self) -> Self;
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    fn abs(self) -> Self;
     /// `√max(x, 0)` lane by lane (`max` returns 0 for NaN, as `f64::max(x, 0.0)`).
-    unsafe fn sqrt_max0(self) -> Self;
+    fn sqrt_max0(self) -> Self;
     /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`.
-    unsafe fn reduce(self) -> f64;
+    fn reduce(self) -> f64;
     /// [`Lane8::reduce`] of each of `K` vectors (implementations may transpose; the additions
     /// performed are the same).
     #[inline(always)]
-    unsafe fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
-        let mut out = [0.0; K];
-        for k in 0..K {
-            out[k] = unsafe { a[k].reduce() };
-        }
-        out
+    fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
+        a.map(Self::reduce)
     }
 }
 
+/// The reference lane type: `[f64; 8]` arithmetic, no CPU features needed.
 #[derive(Clone, Copy)]
 pub(crate) struct Portable([f64; LANES]);
 
-impl Lane8 for Portable {
+// SAFETY: the field is private to this module and there is no `Default`, so values come only
+// from `load`/`splat`/the operations (and no features are needed anyway); `load` and `store`
+// access exactly `*p`; the operations are the plain `f64` operations and `reduce` is
+// `lanes::reduce`, the fixed tree.
+unsafe impl Lane8 for Portable {
     const CHUNK: usize = 2;
     #[inline(always)]
     unsafe fn load(p: *const F8) -> Self {
+        // SAFETY: the caller guarantees that `p` is valid for reads of one aligned `F8`.
         unsafe { Portable((*p).0) }
     }
     #[inline(always)]
     unsafe fn store(self, p: *mut F8) {
+        // SAFETY: the caller guarantees that `p` is valid for writes of one aligned `F8`.
         unsafe { (*p).0 = self.0 }
     }
     #[inline(always)]
@@ -200,31 +223,31 @@ impl Lane8 for Portable {
         Portable([x; LANES])
     }
     #[inline(always)]
-    unsafe fn add(self, o: Self) -> Self {
+    fn add(self, o: Self) -> Self {
         let mut r = self.0;
-        for l in 0..LANES {
-            r[l] += o.0[l];
+        for (x, y) in r.iter_mut().zip(o.0) {
+            *x += y;
         }
         Portable(r)
     }
     #[inline(always)]
-    unsafe fn sub(self, o: Self) -> Self {
+    fn sub(self, o: Self) -> Self {
         let mut r = self.0;
-        for l in 0..LANES {
-            r[l] -= o.0[l];
+        for (x, y) in r.iter_mut().zip(o.0) {
+            *x -= y;
         }
         Portable(r)
     }
     #[inline(always)]
-    unsafe fn mul(self, o: Self) -> Self {
+    fn mul(self, o: Self) -> Self {
         let mut r = self.0;
-        for l in 0..LANES {
-            r[l] *= o.0[l];
+        for (x, y) in r.iter_mut().zip(o.0) {
+            *x *= y;
         }
         Portable(r)
     }
     #[inline(always)]
-    unsafe fn abs(self) -> Self {
+    fn abs(self) -> Self {
         let mut r = self.0;
         for x in &mut r {
             *x = x.abs();
@@ -232,7 +255,7 @@ impl Lane8 for Portable {
         Portable(r)
     }
     #[inline(always)]
-    unsafe fn sqrt_max0(self) -> Self {
+    fn sqrt_max0(self) -> Self {
         let mut r = self.0;
         for x in &mut r {
             *x = x.max(0.0).sqrt();
@@ -240,23 +263,34 @@ impl Lane8 for Portable {
         Portable(r)
     }
     #[inline(always)]
-    unsafe fn reduce(self) -> f64 {
+    fn reduce(self) -> f64 {
         super::lanes::reduce(self.0)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86 {
+    //! The x86-64 lane types. Every intrinsic call below sits in an `unsafe` block only because
+    //! the functions are not themselves `#[target_feature]` functions (they are
+    //! `#[inline(always)]`, inlined into the `#[target_feature]` instances of `instances!` and
+    //! `with_lanes`); the features they need are proven by the `Lane8` value they operate on
+    //! (see [`Lane8`]), or by the caller of an `unsafe` constructor or helper.
+
     use super::{F8, Lane8};
     use std::arch::x86_64::*;
 
-    /// Lanes 0–3 and 4–7 in two AVX registers.
+    /// Lanes 0–3 and 4–7 in two AVX registers. Fields private: a value exists only where AVX2 is
+    /// available (see [`Lane8`]).
     #[derive(Clone, Copy)]
     pub(crate) struct Avx2(__m256d, __m256d);
 
     /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))` from `lo = s0..s3`, `hi = s4..s7`.
+    ///
+    /// # Safety
+    /// The CPU has AVX (implied by both AVX2 and AVX-512F).
     #[inline(always)]
     unsafe fn tree(lo: __m256d, hi: __m256d) -> f64 {
+        // SAFETY: register-only AVX/SSE2 intrinsics (no memory access); AVX by the caller's contract.
         unsafe {
             // [s0, s4, s2, s6] + [s1, s5, s3, s7] = [s0+s1, s4+s5, s2+s3, s6+s7]
             let p = _mm256_add_pd(_mm256_unpacklo_pd(lo, hi), _mm256_unpackhi_pd(lo, hi));
@@ -266,10 +300,17 @@ pub(crate) mod x86 {
         }
     }
 
-    impl Lane8 for Avx2 {
+    // SAFETY: (1) the fields are private to this module, there is no `Default`, and the only
+    // constructors are `load`/`splat` (whose callers promise AVX2) and the operations on existing
+    // values; (2) `load`/`store` access the 8 `f64`s of the one `F8` at `p` as two aligned 4-lane
+    // halves; (3) the operations are the lane-wise IEEE `vaddpd`/`vsubpd`/`vmulpd`/sign-mask
+    // `vandpd`/`vmaxpd`+`vsqrtpd`, and `reduce`/`reduce_many` add in the fixed tree order.
+    unsafe impl Lane8 for Avx2 {
         const CHUNK: usize = 6;
         #[inline(always)]
         unsafe fn load(p: *const F8) -> Self {
+            // SAFETY: the caller guarantees that `p` points to one readable `F8`, 64-byte aligned
+            // (so `p` and `p + 4` `f64`s are 32-byte aligned, as `vmovapd` needs), and AVX2.
             unsafe {
                 let p = p as *const f64;
                 Avx2(_mm256_load_pd(p), _mm256_load_pd(p.add(4)))
@@ -277,6 +318,8 @@ pub(crate) mod x86 {
         }
         #[inline(always)]
         unsafe fn store(self, p: *mut F8) {
+            // SAFETY: the caller guarantees that `p` points to one writable, 64-byte aligned `F8`
+            // (both 32-byte halves aligned); AVX2 is proven by `self`.
             unsafe {
                 let p = p as *mut f64;
                 _mm256_store_pd(p, self.0);
@@ -285,45 +328,55 @@ pub(crate) mod x86 {
         }
         #[inline(always)]
         unsafe fn splat(x: f64) -> Self {
+            // SAFETY: register-only AVX intrinsic; the caller guarantees AVX2.
             unsafe { Avx2(_mm256_set1_pd(x), _mm256_set1_pd(x)) }
         }
         #[inline(always)]
-        unsafe fn add(self, o: Self) -> Self {
+        fn add(self, o: Self) -> Self {
+            // SAFETY: register-only AVX intrinsic; AVX2 is proven by `self` (see `Lane8`).
             unsafe { Avx2(_mm256_add_pd(self.0, o.0), _mm256_add_pd(self.1, o.1)) }
         }
         #[inline(always)]
-        unsafe fn sub(self, o: Self) -> Self {
+        fn sub(self, o: Self) -> Self {
+            // SAFETY: register-only AVX intrinsic; AVX2 is proven by `self` (see `Lane8`).
             unsafe { Avx2(_mm256_sub_pd(self.0, o.0), _mm256_sub_pd(self.1, o.1)) }
         }
         #[inline(always)]
-        unsafe fn mul(self, o: Self) -> Self {
+        fn mul(self, o: Self) -> Self {
+            // SAFETY: register-only AVX intrinsic; AVX2 is proven by `self` (see `Lane8`).
             unsafe { Avx2(_mm256_mul_pd(self.0, o.0), _mm256_mul_pd(self.1, o.1)) }
         }
         #[inline(always)]
-        unsafe fn abs(self) -> Self {
+        fn abs(self) -> Self {
+            // SAFETY: register-only AVX intrinsics; AVX2 is proven by `self` (see `Lane8`).
             unsafe {
                 let m = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
                 Avx2(_mm256_and_pd(self.0, m), _mm256_and_pd(self.1, m))
             }
         }
         #[inline(always)]
-        unsafe fn sqrt_max0(self) -> Self {
+        fn sqrt_max0(self) -> Self {
             // maxpd returns its second operand (0) when the first is NaN, as f64::max(x, 0.0).
+            // SAFETY: register-only AVX intrinsics; AVX2 is proven by `self` (see `Lane8`).
             unsafe {
                 let z = _mm256_setzero_pd();
                 Avx2(_mm256_sqrt_pd(_mm256_max_pd(self.0, z)), _mm256_sqrt_pd(_mm256_max_pd(self.1, z)))
             }
         }
         #[inline(always)]
-        unsafe fn reduce(self) -> f64 {
+        fn reduce(self) -> f64 {
+            // SAFETY: `tree` needs AVX, proven by `self`.
             unsafe { tree(self.0, self.1) }
         }
         #[inline(always)]
-        unsafe fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
-            unsafe {
-                let mut out = [0.0; K];
-                let mut k = 0;
-                while k + 4 <= K {
+        fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
+            let mut out = [0.0; K];
+            let mut k = 0;
+            while k + 4 <= K {
+                // SAFETY: AVX (needed by `reduce4_256` and the store) is proven by the values `a`
+                // (`K ≥ 4` here, so there is one); `out[k..k + 4]` is in bounds (`k + 4 ≤ K`) and
+                // `_mm256_storeu_pd` needs no alignment.
+                unsafe {
                     let r = reduce4_256([
                         (a[k].0, a[k].1),
                         (a[k + 1].0, a[k + 1].1),
@@ -331,23 +384,28 @@ pub(crate) mod x86 {
                         (a[k + 3].0, a[k + 3].1),
                     ]);
                     _mm256_storeu_pd(out.as_mut_ptr().add(k), r);
-                    k += 4;
                 }
-                while k < K {
-                    out[k] = a[k].reduce();
-                    k += 1;
-                }
-                out
+                k += 4;
             }
+            while k < K {
+                out[k] = a[k].reduce();
+                k += 1;
+            }
+            out
         }
     }
 
     /// The tree of 4 vectors given as `(lanes 0–3, lanes 4–7)`: lane `k` of the result is
     /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))` of vector `k`.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
     #[inline(always)]
     unsafe fn reduce4_256(a: [(__m256d, __m256d); 4]) -> __m256d {
+        // SAFETY: register-only AVX intrinsics; AVX by the caller's contract.
         unsafe {
-            // [A.p0, B.p0, A.p1, B.p1] with p_m = s_2m + s_2m+1 (low halves), [A.p2, B.p2, A.p3, B.p3] (high).
+            // [A.p0, B.p0, A.p1, B.p1] with p_m = s_2m + s_2m+1 (low halves),
+            // [A.p2, B.p2, A.p3, B.p3] (high).
             let pl = |x: __m256d, y: __m256d| _mm256_add_pd(_mm256_unpacklo_pd(x, y), _mm256_unpackhi_pd(x, y));
             let lab = pl(a[0].0, a[1].0);
             let lcd = pl(a[2].0, a[3].0);
@@ -360,55 +418,74 @@ pub(crate) mod x86 {
         }
     }
 
-    /// Lanes 0–7 in one AVX-512 register.
+    /// Lanes 0–7 in one AVX-512 register. Field private: a value exists only where AVX-512F is
+    /// available (see [`Lane8`]).
     #[derive(Clone, Copy)]
     pub(crate) struct Avx512(__m512d);
 
-    impl Lane8 for Avx512 {
+    // SAFETY: (1) the field is private to this module, there is no `Default`, and the only
+    // constructors are `load`/`splat` (whose callers promise AVX-512F) and the operations on
+    // existing values; (2) `load`/`store` access exactly the 64-byte aligned `F8` at `p`; (3) the
+    // operations are the lane-wise IEEE `vaddpd`/`vsubpd`/`vmulpd`/`vandpd` (abs)/`vmaxpd`+
+    // `vsqrtpd`, and `reduce`/`reduce_many` add in the fixed tree order.
+    unsafe impl Lane8 for Avx512 {
         const CHUNK: usize = 16;
         #[inline(always)]
         unsafe fn load(p: *const F8) -> Self {
+            // SAFETY: the caller guarantees that `p` points to one readable, 64-byte aligned `F8`
+            // (as the aligned `vmovapd` needs) and AVX-512F.
             unsafe { Avx512(_mm512_load_pd(p as *const f64)) }
         }
         #[inline(always)]
         unsafe fn store(self, p: *mut F8) {
+            // SAFETY: the caller guarantees that `p` points to one writable, 64-byte aligned `F8`;
+            // AVX-512F is proven by `self`.
             unsafe { _mm512_store_pd(p as *mut f64, self.0) }
         }
         #[inline(always)]
         unsafe fn splat(x: f64) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; the caller guarantees AVX-512F.
             unsafe { Avx512(_mm512_set1_pd(x)) }
         }
         #[inline(always)]
-        unsafe fn add(self, o: Self) -> Self {
+        fn add(self, o: Self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_add_pd(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn sub(self, o: Self) -> Self {
+        fn sub(self, o: Self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_sub_pd(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn mul(self, o: Self) -> Self {
+        fn mul(self, o: Self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_mul_pd(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn abs(self) -> Self {
+        fn abs(self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_abs_pd(self.0)) }
         }
         #[inline(always)]
-        unsafe fn sqrt_max0(self) -> Self {
+        fn sqrt_max0(self) -> Self {
             // vmaxpd returns its second operand (0) when the first is NaN, as f64::max(x, 0.0).
+            // SAFETY: register-only AVX-512F intrinsics; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_sqrt_pd(_mm512_max_pd(self.0, _mm512_setzero_pd()))) }
         }
         #[inline(always)]
-        unsafe fn reduce(self) -> f64 {
+        fn reduce(self) -> f64 {
+            // SAFETY: AVX-512F (proven by `self`) covers the casts and implies the AVX `tree` needs.
             unsafe { tree(_mm512_castpd512_pd256(self.0), _mm512_extractf64x4_pd::<1>(self.0)) }
         }
         #[inline(always)]
-        unsafe fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
-            unsafe {
-                let mut out = [0.0; K];
-                let mut k = 0;
-                while k + 8 <= K {
+        fn reduce_many<const K: usize>(a: [Self; K]) -> [f64; K] {
+            let mut out = [0.0; K];
+            let mut k = 0;
+            while k + 8 <= K {
+                // SAFETY: AVX-512F is proven by the values `a` (`K ≥ 8` here); `out[k..k + 8]` is in
+                // bounds (`k + 8 ≤ K`) and `_mm512_storeu_pd` needs no alignment.
+                unsafe {
                     let r = reduce8([
                         a[k].0,
                         a[k + 1].0,
@@ -420,32 +497,44 @@ pub(crate) mod x86 {
                         a[k + 7].0,
                     ]);
                     _mm512_storeu_pd(out.as_mut_ptr().add(k), r);
-                    k += 8;
                 }
-                while k + 4 <= K {
+                k += 8;
+            }
+            while k + 4 <= K {
+                // SAFETY: as above, with `out[k..k + 4]` in bounds (`k + 4 ≤ K`); AVX-512F implies
+                // the AVX of `_mm256_storeu_pd`.
+                unsafe {
                     let r = reduce4([a[k].0, a[k + 1].0, a[k + 2].0, a[k + 3].0]);
                     _mm256_storeu_pd(out.as_mut_ptr().add(k), r);
-                    k += 4;
                 }
-                while k < K {
-                    out[k] = a[k].reduce();
-                    k += 1;
-                }
-                out
+                k += 4;
             }
+            while k < K {
+                out[k] = a[k].reduce();
+                k += 1;
+            }
+            out
         }
     }
 
     /// Level 1 of the tree for two vectors: `[A.p0, B.p0, A.p1, B.p1, A.p2, B.p2, A.p3, B.p3]`
     /// with `p_m = s_{2m} + s_{2m+1}`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[inline(always)]
     unsafe fn pairs(a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: register-only AVX-512F intrinsics; AVX-512F by the caller's contract.
         unsafe { _mm512_add_pd(_mm512_unpacklo_pd(a, b), _mm512_unpackhi_pd(a, b)) }
     }
     /// Level 2 for `P01 = pairs(A0, A1)`, `P23 = pairs(A2, A3)`:
     /// `[A0.q0, A1.q0, A0.q1, A1.q1, A2.q0, A3.q0, A2.q1, A3.q1]`, `q0 = p0 + p1`, `q1 = p2 + p3`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[inline(always)]
     unsafe fn quads(p01: __m512d, p23: __m512d) -> __m512d {
+        // SAFETY: register-only AVX-512F intrinsics; AVX-512F by the caller's contract.
         unsafe {
             // chunks (128-bit): P01 = [A0p0 A1p0 | A0p1 A1p1 | A0p2 A1p2 | A0p3 A1p3]
             let x = _mm512_shuffle_f64x2::<0b10_00_10_00>(p01, p23); // [P01.c0, P01.c2, P23.c0, P23.c2]
@@ -454,8 +543,12 @@ pub(crate) mod x86 {
         }
     }
     /// The tree of 4 vectors at once: lanes 0..4 of the result are `tree(A0..A3)`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[inline(always)]
     unsafe fn reduce4(a: [__m512d; 4]) -> __m256d {
+        // SAFETY: register-only AVX-512F intrinsics; AVX-512F by the caller's contract.
         unsafe {
             let q = quads(pairs(a[0], a[1]), pairs(a[2], a[3]));
             // q = [A0q0, A1q0, A0q1, A1q1, A2q0, A3q0, A2q1, A3q1]
@@ -465,8 +558,12 @@ pub(crate) mod x86 {
         }
     }
     /// The tree of 8 vectors at once: lane `k` of the result is `tree(A_k)`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[inline(always)]
     unsafe fn reduce8(a: [__m512d; 8]) -> __m512d {
+        // SAFETY: register-only AVX-512F intrinsics; AVX-512F by the caller's contract.
         unsafe {
             let q0 = quads(pairs(a[0], a[1]), pairs(a[2], a[3]));
             let q1 = quads(pairs(a[4], a[5]), pairs(a[6], a[7]));
@@ -484,7 +581,12 @@ pub(crate) mod x86 {
 /// `r = Σ_j (v_j v_j − w_j) x_j` (lanes, tree), then if `r` is finite
 /// `v ← v ⊙ (1 + c x)` with `c = η (s − grad_sign·r)`; else `v` is left unchanged.
 /// `w` is zero beyond its first `nbw` blocks (so `v v − 0` is skipped: it is exactly `v v`).
+///
+/// # Safety
+/// The CPU has `V`'s features; for every `k`, `vs[k]` is valid for reads and writes and `xs[k]` for reads of `nb`
+/// aligned blocks, `w` for reads of `nbw ≤ nb` blocks; no `vs[k]` overlaps another state, a row or `w`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // raw kernel entry: `instances!` forwards the arguments verbatim
 unsafe fn alg1_g<V: Lane8, const K: usize>(
     vs: [*mut F8; K],
     xs: [*const F8; K],
@@ -495,28 +597,15 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
     s: [f64; K],
     grad_sign: f64,
 ) -> [bool; K] {
+    // SAFETY: the residual pass is `residual_multi_g` on the same ranges (its contract is part of
+    // this function's); the update pass accesses `p.add(b)` with `b < nb`, inside the blocks the
+    // caller guarantees; `V::splat`/`V::load` need `V`'s features, guaranteed by the caller.
     unsafe {
-        let mut acc = [V::splat(0.0); K];
-        let mut b = 0;
-        while b < nbw {
-            let wb = V::load(w.add(b));
-            for k in 0..K {
-                let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).sub(wb).mul(V::load(xs[k].add(b))));
-            }
-            b += 1;
-        }
-        while b < nb {
-            for k in 0..K {
-                let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).mul(V::load(xs[k].add(b))));
-            }
-            b += 1;
-        }
+        // Pass 1: the residuals `r_k` (inlined).
+        let rs = residual_multi_g::<V, K>(vs.map(|p| p as *const F8), xs, w, nbw, nb);
         let mut ok = [true; K];
         let mut c = [V::splat(0.0); K];
         let mut any = false;
-        let rs = V::reduce_many(acc);
         for k in 0..K {
             let r = rs[k];
             if r.is_finite() {
@@ -547,8 +636,11 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
 /// `v_k ← v_k ⊙ (1 + c_k x_k)` (`x_k` = the row at block offset `now[k]` from `rows`), and when
 /// `NEXT` the updated block is used at once for the next residual `Σ (v_k v_k − w) y_k` (`y_k` =
 /// the row at `next[k]`), which is returned.
+///
+/// # Safety
+/// as [`alg1_fused_norm_g`] (with `m = w`, which is never read when `NORM = NORM_NONE`).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub(crate) unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
     vs: [*mut F8; K],
     rows: *const F8,
@@ -559,6 +651,8 @@ pub(crate) unsafe fn alg1_fused_g<V: Lane8, const K: usize, const NEXT: bool>(
     nbw: usize,
     nb: usize,
 ) -> [f64; K] {
+    // SAFETY: the caller's contract is that of `alg1_fused_norm_g`, which is called with `m = w` (unread for
+    // `NORM_NONE`).
     unsafe { alg1_fused_norm_g::<V, K, NEXT, NORM_NONE>(vs, rows, now, c, next, w, nbw, w, nb).0 }
 }
 
@@ -572,8 +666,14 @@ pub(crate) const NORM_MASKED_ABS: u8 = 2;
 /// [`alg1_fused_g`] that also returns a norm of each updated state, accumulated in the same sweep
 /// in the fixed order (`NORM`: none, `Σ|v_j|`, or `Σ|v_j| m_j` with the 0/1 mask `m`): the stop
 /// sets' norms, without a second pass over the states.
+///
+/// # Safety
+/// The CPU has `V`'s features; for every `k`, `vs[k]` is valid for reads and writes of `nb` aligned blocks and does
+/// not overlap another state, `rows`, `w` or `m`; `rows.add(now[k])` (and `rows.add(next[k])` when `NEXT`) is valid
+/// for reads of `nb` blocks (offsets in blocks); `w` for reads of `nbw ≤ nb` blocks and, when `NORM =
+/// NORM_MASKED_ABS`, `m` for reads of `nb` blocks.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: bool, const NORM: u8>(
     vs: [*mut F8; K],
     rows: *const F8,
@@ -585,6 +685,9 @@ pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: boo
     m: *const F8,
     nb: usize,
 ) -> ([f64; K], [f64; K]) {
+    // SAFETY: every access is at block `b < nb` of a range the caller guarantees (`b < nbw` for `w`; `m` and the
+    // `next` rows only when the const flags say so); `V::splat`/`V::load` need `V`'s features, guaranteed by the
+    // caller.
     unsafe {
         let one = V::splat(1.0);
         let cv = c.map(|x| V::splat(x));
@@ -629,6 +732,10 @@ pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: boo
 }
 
 /// Residuals of `K` chains at once, `Σ (v_k v_k − w) x_k` (each in the fixed order).
+///
+/// # Safety
+/// The CPU has `V`'s features; `vs[k]` and `xs[k]` are valid for reads of `nb` aligned blocks, `w` for `nbw ≤ nb`
+/// blocks.
 #[inline(always)]
 pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(
     vs: [*const F8; K],
@@ -637,6 +744,7 @@ pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(
     nbw: usize,
     nb: usize,
 ) -> [f64; K] {
+    // SAFETY: reads at block `b < nb` (`b < nbw` for `w`) of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = [V::splat(0.0); K];
         let mut b = 0;
@@ -660,8 +768,12 @@ pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(
 }
 
 /// `Σ_j (v_j v_j − w_j) x_j` in the fixed order (`w` zero beyond `nbw` blocks).
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` and `x` are valid for reads of `nb` aligned blocks, `w` for `nbw ≤ nb` blocks.
 #[inline(always)]
 unsafe fn residual_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, x: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `b < nb` (`b < nbw` for `w`) of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         let mut b = 0;
@@ -680,8 +792,13 @@ unsafe fn residual_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, x: *const
 }
 
 /// `e = v ⊙ v − w` (`w` zero beyond `nbw` blocks: there `e = v ⊙ v`).
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` is valid for reads and `e` for writes of `nb` aligned blocks (`e` not overlapping
+/// `v` or `w`), `w` for reads of `nbw ≤ nb` blocks.
 #[inline(always)]
 unsafe fn error_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, e: *mut F8, nb: usize) {
+    // SAFETY: accesses at block `b < nb` (`b < nbw` for `w`) of the caller's ranges; `V`'s features by the caller.
     unsafe {
         for b in 0..nb {
             let vb = V::load(v.add(b));
@@ -693,8 +810,12 @@ unsafe fn error_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, e: *mut F8, 
 }
 
 /// `R` dot products `⟨e, x^(i)⟩` at once (each in the fixed order).
+///
+/// # Safety
+/// The CPU has `V`'s features; `e` and every `xs[k]` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn dots_g<V: Lane8, const R: usize>(e: *const F8, xs: [*const F8; R], nb: usize) -> [f64; R] {
+    // SAFETY: reads at block `b < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = [V::splat(0.0); R];
         for b in 0..nb {
@@ -709,6 +830,11 @@ unsafe fn dots_g<V: Lane8, const R: usize>(e: *const F8, xs: [*const F8; R], nb:
 
 /// All residuals `r_i = ⟨v⊙v − w, x^(i)⟩`, `i ∈ [n]`, into `res` (via `e` scratch of `nb`
 /// blocks). Returns false when one is not finite.
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` is valid for reads and `e` for writes of `data.blocks_per_row()` aligned blocks
+/// (`e` not overlapping `v`, `w` or `data`), `w` for reads of `nbw ≤ data.blocks_per_row()` blocks; `res.len() ==
+/// data.n()`.
 #[inline(always)]
 unsafe fn residuals_g<V: Lane8>(
     v: *const F8,
@@ -718,6 +844,9 @@ unsafe fn residuals_g<V: Lane8>(
     e: *mut F8,
     res: &mut [f64],
 ) -> bool {
+    // SAFETY: `error_g` gets the caller's ranges with `nb = data.blocks_per_row()`; `dots_g` gets `e` (just written,
+    // `nb` blocks) and rows `i < n` of `data`, each `nb` aligned blocks; `res[i..]` is bounds-checked; `V`'s features
+    // by the caller.
     unsafe {
         let nb = data.blocks_per_row();
         error_g::<V>(v, w, nbw, e, nb);
@@ -753,7 +882,12 @@ unsafe fn residuals_g<V: Lane8>(
 
 /// [`residuals_g`], then (if all are finite) `h = (Σ_i r_i x^(i))·scale` — `M e(v)` with
 /// `scale = 1/n`.
+///
+/// # Safety
+/// as [`residuals_g`], and `h` is valid for writes of `data.blocks_per_row()` aligned blocks, not overlapping the
+/// other arguments.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // raw kernel entry: `instances!` forwards the arguments verbatim
 unsafe fn residuals_me_g<V: Lane8>(
     v: *const F8,
     w: *const F8,
@@ -764,6 +898,8 @@ unsafe fn residuals_me_g<V: Lane8>(
     h: *mut F8,
     scale: f64,
 ) -> bool {
+    // SAFETY: the two calls get exactly the ranges the caller guarantees (`res` has `data.n()` entries, the number of
+    // rows `accumulate_g` reads).
     unsafe {
         if !residuals_g::<V>(v, w, nbw, data, e, res) {
             return false;
@@ -775,6 +911,10 @@ unsafe fn residuals_me_g<V: Lane8>(
 
 /// `CH` blocks of `h = Σ_i c_i x^(i)` (sum over `i` in order, from `+0.0`), then `h ← h·scale`
 /// when `scale` is given.
+///
+/// # Safety
+/// The CPU has `V`'s features; `coef.len() ≤ data.n()`; `b0 + CH ≤ data.blocks_per_row()`; `h` is valid for writes of
+/// `data.blocks_per_row()` aligned blocks, not overlapping `data`.
 #[inline(always)]
 unsafe fn accumulate_chunk_g<V: Lane8, const CH: usize>(
     coef: &[f64],
@@ -783,27 +923,35 @@ unsafe fn accumulate_chunk_g<V: Lane8, const CH: usize>(
     h: *mut F8,
     scale: Option<f64>,
 ) {
+    // SAFETY: row `i < coef.len() ≤ n` of `data` has `blocks_per_row()` blocks, of which we read `b0 + j < b0 + CH`;
+    // writes go to `h.add(b0 + j)` in the same range; `V`'s features by the caller.
     unsafe {
         let mut acc = [V::splat(0.0); CH];
         for (i, &ci) in coef.iter().enumerate() {
             let c = V::splat(ci);
             let x = data.row(i).as_ptr().add(b0);
-            for j in 0..CH {
-                acc[j] = acc[j].add(c.mul(V::load(x.add(j))));
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = a.add(c.mul(V::load(x.add(j))));
             }
         }
-        for j in 0..CH {
+        for (j, aj) in acc.into_iter().enumerate() {
             let a = match scale {
-                Some(s) => acc[j].mul(V::splat(s)),
-                None => acc[j],
+                Some(s) => aj.mul(V::splat(s)),
+                None => aj,
             };
             a.store(h.add(b0 + j));
         }
     }
 }
 
+///
+/// # Safety
+/// The CPU has `V`'s features; `coef.len() ≤ data.n()`; `h` is valid for writes of `data.blocks_per_row()` aligned
+/// blocks, not overlapping `data`.
 #[inline(always)]
 unsafe fn accumulate_g<V: Lane8>(coef: &[f64], data: &Data, h: *mut F8, scale: Option<f64>) {
+    // SAFETY: the balanced chunks cover `[0, nb)` exactly (`b + size ≤ nb` for each, and `size ≤ V::CHUNK ≤ 16` has
+    // an arm), so each `accumulate_chunk_g` call meets its contract; `V`'s features by the caller.
     unsafe {
         let nb = data.blocks_per_row();
         // Balanced chunks of at most V::CHUNK blocks, each kept in registers over all rows.
@@ -826,8 +974,12 @@ unsafe fn accumulate_g<V: Lane8>(coef: &[f64], data: &Data, h: *mut F8, scale: O
 }
 
 /// `v ← v ⊙ (1 + a·h)`.
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` is valid for reads and writes and `h` for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn scale_by_factor_g<V: Lane8>(v: *mut F8, h: *const F8, a: f64, nb: usize) {
+    // SAFETY: accesses at block `b < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let one = V::splat(1.0);
         let av = V::splat(a);
@@ -839,8 +991,12 @@ unsafe fn scale_by_factor_g<V: Lane8>(v: *mut F8, h: *const F8, a: f64, nb: usiz
 }
 
 /// `Σ_j a_j b_j` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `a` and `b` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn dot_g<V: Lane8>(a: *const F8, b: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `j < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
@@ -851,8 +1007,12 @@ unsafe fn dot_g<V: Lane8>(a: *const F8, b: *const F8, nb: usize) -> f64 {
 }
 
 /// `Σ_j a_j` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `a` is valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn sum_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `j < nb` of the caller's range; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
@@ -863,8 +1023,12 @@ unsafe fn sum_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
 }
 
 /// `Σ_j √max(a_j, 0) m_j` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `a` and `m` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn masked_sum_sqrt_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `j < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
@@ -875,8 +1039,12 @@ unsafe fn masked_sum_sqrt_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> 
 }
 
 /// `Σ_j (v_j v_j − w_j)²` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` and `w` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn sq_dist_sq_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `j < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
@@ -889,8 +1057,12 @@ unsafe fn sq_dist_sq_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
 }
 
 /// `Σ_j |v_j v_j − w_j|` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `v` and `w` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 unsafe fn sq_dist_l1_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `j < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
@@ -902,8 +1074,12 @@ unsafe fn sq_dist_l1_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
 }
 
 /// `Σ_j |a_j|` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `a` is valid for reads of `nb` aligned blocks.
 #[inline(always)]
 pub(crate) unsafe fn sum_abs_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `b < nb` of the caller's range; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for b in 0..nb {
@@ -914,8 +1090,12 @@ pub(crate) unsafe fn sum_abs_g<V: Lane8>(a: *const F8, nb: usize) -> f64 {
 }
 
 /// `Σ_j |a_j| m_j` in the fixed order.
+///
+/// # Safety
+/// The CPU has `V`'s features; `a` and `m` are valid for reads of `nb` aligned blocks.
 #[inline(always)]
 pub(crate) unsafe fn masked_sum_abs_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> f64 {
+    // SAFETY: reads at block `b < nb` of the caller's ranges; `V`'s features by the caller.
     unsafe {
         let mut acc = V::splat(0.0);
         for b in 0..nb {
@@ -935,24 +1115,34 @@ pub(crate) unsafe fn masked_sum_abs_g<V: Lane8>(a: *const F8, m: *const F8, nb: 
 pub(crate) trait WithLanes {
     type Out;
     /// # Safety
-    /// Only called by [`with_lanes`], with `V` supported by the CPU.
+    /// The CPU has `V`'s features (only [`with_lanes`] calls it, after checking that).
     unsafe fn run<V: Lane8>(self) -> Self::Out;
 }
 
-/// Run `w` on `path` (which must be available: see [`checked`]).
+/// Run `w` on `path` (panics if the CPU lacks it: see [`checked`]).
 #[inline]
 pub(crate) fn with_lanes<W: WithLanes>(path: Path, w: W) -> W::Out {
+    /// # Safety
+    /// The CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn avx2<W: WithLanes>(w: W) -> W::Out {
+        // SAFETY: AVX2 by this function's contract (and its `#[target_feature]`).
         unsafe { w.run::<x86::Avx2>() }
     }
+    /// # Safety
+    /// The CPU has AVX-512F.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     unsafe fn avx512<W: WithLanes>(w: W) -> W::Out {
+        // SAFETY: AVX-512F by this function's contract (and its `#[target_feature]`).
         unsafe { w.run::<x86::Avx512>() }
     }
-    // SAFETY: the caller passes a checked (available) path.
+    let path = checked(path);
+    // SAFETY: `checked` returned `path` only if the CPU supports it (`Path::is_available`, or the
+    // active path, which `init_active` chose among the available ones), so calling the
+    // `#[target_feature]` function of that path, and `run` with its lane type, is sound. The
+    // portable arm needs no features (its `unsafe` is only `run`'s contract).
     unsafe {
         match path {
             #[cfg(target_arch = "x86_64")]
@@ -975,18 +1165,29 @@ macro_rules! instances {
             #[allow(non_snake_case, clippy::too_many_arguments)]
             mod $name {
                 use super::*;
+                /// # Safety
+                /// The pointer contract of the generic kernel.
                 #[inline]
                 pub(super) unsafe fn portable $(<$(const $c: $ct),*>)? ($($arg: $ty),*) -> $ret {
+                    // SAFETY: the kernel's pointer contract is this function's; `Portable`
+                    // needs no CPU features.
                     unsafe { $body::<Portable $($(, $c)*)?>($($arg),*) }
                 }
+                /// # Safety
+                /// The CPU has AVX2, and the pointer contract of the generic kernel.
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx2")]
                 pub(super) unsafe fn avx2 $(<$(const $c: $ct),*>)? ($($arg: $ty),*) -> $ret {
+                    // SAFETY: the kernel's pointer contract and AVX2 are this function's contract.
                     unsafe { $body::<x86::Avx2 $($(, $c)*)?>($($arg),*) }
                 }
+                /// # Safety
+                /// The CPU has AVX-512F, and the pointer contract of the generic kernel.
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx512f")]
                 pub(super) unsafe fn avx512 $(<$(const $c: $ct),*>)? ($($arg: $ty),*) -> $ret {
+                    // SAFETY: the kernel's pointer contract and AVX-512F are this function's
+                    // contract.
                     unsafe { $body::<x86::Avx512 $($(, $c)*)?>($($arg),*) }
                 }
             }
@@ -994,11 +1195,16 @@ macro_rules! instances {
     };
 }
 
+/// Call the instance of `$name` for `checked($path)`. Every use must be preceded by a
+/// `// SAFETY:` comment saying why the arguments meet the generic kernel's pointer contract;
+/// the CPU features are this macro's part (see the comment inside).
 macro_rules! dispatch {
     ($path:expr, $name:ident $(::<$($g:tt),*>)? ($($arg:expr),*)) => {{
-        let path = $path;
-        // SAFETY: each instance is called only when its CPU features are available
-        // (`Path::is_available` is checked when the path is chosen; see `checked`).
+        let path = checked($path);
+        // SAFETY (features): `checked` returns a path only if the CPU supports it
+        // (`Path::is_available`, or the active path, chosen among the available ones), so the
+        // `#[target_feature]` instance of that path may be called. The pointer contract is
+        // established by the caller (see the `// SAFETY:` comment at each use).
         #[allow(unused_unsafe)]
         unsafe {
             match path {
@@ -1013,12 +1219,24 @@ macro_rules! dispatch {
 }
 
 instances! {
-    fn alg1_k<const K: usize>(vs: [*mut F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize, eta: f64, s: [f64; K], grad_sign: f64) -> [bool; K] => alg1_g;
-    fn fused_k<const K: usize, const NEXT: bool>(vs: [*mut F8; K], rows: *const F8, now: [usize; K], c: [f64; K], next: [usize; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => alg1_fused_g;
-    fn residual_multi_k<const K: usize>(vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize) -> [f64; K] => residual_multi_g;
+    fn alg1_k<const K: usize>(
+        vs: [*mut F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize, eta: f64, s: [f64; K],
+        grad_sign: f64
+    ) -> [bool; K] => alg1_g;
+    fn fused_k<const K: usize, const NEXT: bool>(
+        vs: [*mut F8; K], rows: *const F8, now: [usize; K], c: [f64; K], next: [usize; K], w: *const F8,
+        nbw: usize, nb: usize
+    ) -> [f64; K] => alg1_fused_g;
+    fn residual_multi_k<const K: usize>(
+        vs: [*const F8; K], xs: [*const F8; K], w: *const F8, nbw: usize, nb: usize
+    ) -> [f64; K] => residual_multi_g;
     fn residual_k(v: *const F8, w: *const F8, nbw: usize, x: *const F8, nb: usize) -> f64 => residual_g;
-    fn residuals_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]) -> bool => residuals_g;
-    fn residuals_me_k(v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64) -> bool => residuals_me_g;
+    fn residuals_k(
+        v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64]
+    ) -> bool => residuals_g;
+    fn residuals_me_k(
+        v: *const F8, w: *const F8, nbw: usize, data: &Data, e: *mut F8, res: &mut [f64], h: *mut F8, scale: f64
+    ) -> bool => residuals_me_g;
     fn accumulate_k(coef: &[f64], data: &Data, h: *mut F8, scale: Option<f64>) -> () => accumulate_g;
     fn scale_by_factor_k(v: *mut F8, h: *const F8, a: f64, nb: usize) -> () => scale_by_factor_g;
     fn sum_abs_k(a: *const F8, nb: usize) -> f64 => sum_abs_g;
@@ -1051,7 +1269,9 @@ pub fn nonzero_blocks(w: &[F8]) -> usize {
 #[inline]
 pub fn residual_with(path: Path, v: &[F8], w: &[F8], x: &[F8]) -> f64 {
     assert!(v.len() == w.len() && w.len() == x.len());
-    dispatch!(checked(path), residual_k(v.as_ptr(), w.as_ptr(), nonzero_blocks(w), x.as_ptr(), v.len()))
+    // SAFETY: `v`, `w`, `x` are slices of `v.len()` aligned blocks (asserted), and
+    // `nonzero_blocks(w) ≤ w.len()`.
+    dispatch!(path, residual_k(v.as_ptr(), w.as_ptr(), nonzero_blocks(w), x.as_ptr(), v.len()))
 }
 
 /// One Algorithm-1 update of one chain (bitwise equal to `dynamics::alg1_apply`):
@@ -1059,7 +1279,7 @@ pub fn residual_with(path: Path, v: &[F8], w: &[F8], x: &[F8]) -> f64 {
 /// else `v` is unchanged and `false`. `w` must be zero beyond its first `nbw` blocks
 /// (see [`nonzero_blocks`]).
 #[inline]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub fn alg1_update_with(
     path: Path,
     v: &mut [F8],
@@ -1073,14 +1293,16 @@ pub fn alg1_update_with(
     let nb = v.len();
     assert!(w.len() == nb && x.len() == nb && nbw <= nb);
     debug_assert!(nonzero_blocks(w) <= nbw);
-    dispatch!(checked(path), alg1_k::<1>([v.as_mut_ptr()], [x.as_ptr()], w.as_ptr(), nbw, nb, eta, [s], grad_sign))[0]
+    // SAFETY: `v` (exclusive), `w`, `x` have `nb` blocks and `nbw ≤ nb` (asserted); `&mut v`
+    // does not overlap `w` or `x`.
+    dispatch!(path, alg1_k::<1>([v.as_mut_ptr()], [x.as_ptr()], w.as_ptr(), nbw, nb, eta, [s], grad_sign))[0]
 }
 
 /// [`alg1_update_with`] for `K` chains at once (their instruction streams interleaved; each
 /// chain's arithmetic is unchanged). Returns, per chain, whether its residual was finite
 /// (`false`: that chain is unchanged).
 #[inline]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub fn alg1_update_multi_with<const K: usize>(
     path: Path,
     vs: [&mut [F8]; K],
@@ -1096,7 +1318,9 @@ pub fn alg1_update_multi_with<const K: usize>(
     debug_assert!(nonzero_blocks(w) <= nbw);
     let vp = vs.map(|v| v.as_mut_ptr());
     let xp = xs.map(|x| x.as_ptr());
-    dispatch!(checked(path), alg1_k::<K>(vp, xp, w.as_ptr(), nbw, nb, eta, s, grad_sign))
+    // SAFETY: every state and row has `nb` blocks and `nbw ≤ nb` (asserted); the `&mut` borrows
+    // guarantee that the states overlap neither each other nor `w` and the rows.
+    dispatch!(path, alg1_k::<K>(vp, xp, w.as_ptr(), nbw, nb, eta, s, grad_sign))
 }
 
 /// The fused Algorithm-1 pass for `K` chains: `vs[k] ← vs[k] ⊙ (1 + c[k]·x^(now[k]))` for every
@@ -1106,7 +1330,7 @@ pub fn alg1_update_multi_with<const K: usize>(
 /// the next step's residual; the results are bitwise those of `alg1_apply` followed by
 /// `lanes::residual`. `w` must be zero beyond its first `nbw` blocks.
 #[inline]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub fn alg1_fused_with<const K: usize>(
     path: Path,
     vs: [&mut [F8]; K],
@@ -1124,13 +1348,15 @@ pub fn alg1_fused_with<const K: usize>(
     let vp = vs.map(|v| v.as_mut_ptr());
     let rows = data.row(0).as_ptr();
     let now = now.map(|i| i * nb);
-    // SAFETY: lengths and row indices checked above; the `&mut` borrows guarantee the states do
-    // not alias; all rows are in `data`'s one allocation.
+    // SAFETY: every state and `w` have `nb` blocks and `nbw ≤ nb`; the row indices are `< n`
+    // (asserted), and all rows lie in `data`'s one allocation of `n·nb` blocks from `rows`, so the
+    // block offsets `i·nb` address whole rows; the `&mut` borrows guarantee that the states overlap
+    // neither each other nor `w` and `data`.
     match next {
         Some(nx) => {
-            dispatch!(checked(path), fused_k::<K, true>(vp, rows, now, c, nx.map(|i| i * nb), w.as_ptr(), nbw, nb))
+            dispatch!(path, fused_k::<K, true>(vp, rows, now, c, nx.map(|i| i * nb), w.as_ptr(), nbw, nb))
         }
-        None => dispatch!(checked(path), fused_k::<K, false>(vp, rows, now, c, now, w.as_ptr(), nbw, nb)),
+        None => dispatch!(path, fused_k::<K, false>(vp, rows, now, c, now, w.as_ptr(), nbw, nb)),
     }
 }
 
@@ -1147,8 +1373,8 @@ pub fn residual_multi_with<const K: usize>(
     let nb = w.len();
     assert!(nbw <= nb && vs.iter().all(|v| v.len() == nb) && xs.iter().all(|x| x.len() == nb));
     debug_assert!(nonzero_blocks(w) <= nbw);
-    // SAFETY: lengths checked above.
-    dispatch!(checked(path), residual_multi_k::<K>(vs.map(|v| v.as_ptr()), xs.map(|x| x.as_ptr()), w.as_ptr(), nbw, nb))
+    // SAFETY: every state and row has `nb` blocks and `nbw ≤ nb` (asserted); all are only read.
+    dispatch!(path, residual_multi_k::<K>(vs.map(|v| v.as_ptr()), xs.map(|x| x.as_ptr()), w.as_ptr(), nbw, nb))
 }
 
 /// All residuals `r_i = ⟨v⊙v − w, x^(i)⟩`, `i ∈ [n]`, into `res` (each bitwise equal to
@@ -1160,13 +1386,15 @@ pub fn residuals_with(path: Path, v: &[F8], w: &[F8], data: &Data, e: &mut Vec<F
     e.resize(nb, F8::default());
     res.resize(data.n(), 0.0);
     let nbw = nonzero_blocks(w);
-    dispatch!(checked(path), residuals_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice()))
+    // SAFETY: `v`, `w` have `nb = blocks_per_row` blocks (asserted), `e` was resized to `nb`
+    // and `res` to `n`; `nbw ≤ nb`; the `&mut` scratch overlaps none of the inputs.
+    dispatch!(path, residuals_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice()))
 }
 
 /// [`residuals_with`] followed by `h = M e(v) = (1/n) Σ_i r_i x^(i)` ([`accumulate_rows_with`]
 /// with `scale = 1/n`) in one dispatched call; false (and `h` unspecified) when a residual is not
 /// finite. `w` must be zero beyond its first `nbw` blocks.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one argument per kernel input (path, states, rows, step parameters)
 pub fn residuals_and_me_with(
     path: Path,
     v: &[F8],
@@ -1184,71 +1412,85 @@ pub fn residuals_and_me_with(
     h.resize(nb, F8::default());
     res.resize(data.n(), 0.0);
     let scale = 1.0 / data.n() as f64;
+    // SAFETY: `v`, `w` have `nb = blocks_per_row` blocks and `nbw ≤ nb` (asserted), `e` and `h`
+    // were resized to `nb` and `res` to `n`; the `&mut` scratch overlaps none of the inputs.
     dispatch!(
-        checked(path),
+        path,
         residuals_me_k(v.as_ptr(), w.as_ptr(), nbw, data, e.as_mut_ptr(), res.as_mut_slice(), h.as_mut_ptr(), scale)
     )
 }
 
-/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds `c_i x^(i)` over `i` in order from
-/// `+0.0`, then multiplies once by `scale` (no multiplication when `None`). With
-/// `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e. `M e(v)`.
+/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds
+/// `c_i x^(i)` over `i` in order from `+0.0`, then multiplies once by `scale` (no multiplication
+/// when `None`). With `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e.
+/// `M e(v)`.
 pub fn accumulate_rows_with(path: Path, coef: &[f64], data: &Data, h: &mut Vec<F8>, scale: Option<f64>) {
     assert!(coef.len() <= data.n(), "{} coefficients for {} rows", coef.len(), data.n());
     h.clear();
     h.resize(data.blocks_per_row(), F8::default());
-    dispatch!(checked(path), accumulate_k(coef, data, h.as_mut_ptr(), scale))
+    // SAFETY: `coef.len() ≤ n` (asserted), `h` has `blocks_per_row` blocks and, being `&mut`,
+    // does not overlap `data`.
+    dispatch!(path, accumulate_k(coef, data, h.as_mut_ptr(), scale))
 }
 
 /// `v ← v ⊙ (1 + a·h)` (the gradient-descent factor `dynamics::factor(a, h_k)` per coordinate).
 pub fn scale_by_factor_with(path: Path, v: &mut [F8], h: &[F8], a: f64) {
     assert_eq!(v.len(), h.len());
-    dispatch!(checked(path), scale_by_factor_k(v.as_mut_ptr(), h.as_ptr(), a, v.len()))
+    // SAFETY: `v` (exclusive) and `h` have `v.len()` blocks (asserted).
+    dispatch!(path, scale_by_factor_k(v.as_mut_ptr(), h.as_ptr(), a, v.len()))
 }
 
 /// `Σ_j |a_j|` in the fixed order (bitwise equal to `lanes::sum_abs`).
 pub fn sum_abs_with(path: Path, a: &[F8]) -> f64 {
-    dispatch!(checked(path), sum_abs_k(a.as_ptr(), a.len()))
+    // SAFETY: `a` has `a.len()` blocks.
+    dispatch!(path, sum_abs_k(a.as_ptr(), a.len()))
 }
 
 /// `Σ_j |a_j| m_j` in the fixed order (bitwise equal to `lanes::masked_sum_abs`).
 pub fn masked_sum_abs_with(path: Path, a: &[F8], m: &[F8]) -> f64 {
     assert_eq!(a.len(), m.len());
-    dispatch!(checked(path), masked_sum_abs_k(a.as_ptr(), m.as_ptr(), a.len()))
+    // SAFETY: `a` and `m` have `a.len()` blocks (asserted).
+    dispatch!(path, masked_sum_abs_k(a.as_ptr(), m.as_ptr(), a.len()))
 }
 
 /// `Σ_j a_j b_j` in the fixed order (the order of `lanes::dot`).
 pub fn dot_with(path: Path, a: &[F8], b: &[F8]) -> f64 {
     assert_eq!(a.len(), b.len());
-    dispatch!(checked(path), dot_k(a.as_ptr(), b.as_ptr(), a.len()))
+    // SAFETY: `a` and `b` have `a.len()` blocks (asserted).
+    dispatch!(path, dot_k(a.as_ptr(), b.as_ptr(), a.len()))
 }
 
 /// `Σ_j a_j` in the fixed order (the order of `lanes::sum`).
 pub fn sum_with(path: Path, a: &[F8]) -> f64 {
-    dispatch!(checked(path), sum_k(a.as_ptr(), a.len()))
+    // SAFETY: `a` has `a.len()` blocks.
+    dispatch!(path, sum_k(a.as_ptr(), a.len()))
 }
 
 /// `Σ_j √max(a_j, 0) m_j` in the fixed order (the order of `lanes::masked_sum_sqrt`).
 pub fn masked_sum_sqrt_with(path: Path, a: &[F8], m: &[F8]) -> f64 {
     assert_eq!(a.len(), m.len());
-    dispatch!(checked(path), masked_sum_sqrt_k(a.as_ptr(), m.as_ptr(), a.len()))
+    // SAFETY: `a` and `m` have `a.len()` blocks (asserted).
+    dispatch!(path, masked_sum_sqrt_k(a.as_ptr(), m.as_ptr(), a.len()))
 }
 
 /// `‖v⊙v − w‖²` in the fixed order (the order of `lanes::sq_dist_sq`).
 pub fn sq_dist_sq_with(path: Path, v: &[F8], w: &[F8]) -> f64 {
     assert_eq!(v.len(), w.len());
-    dispatch!(checked(path), sq_dist_sq_k(v.as_ptr(), w.as_ptr(), v.len()))
+    // SAFETY: `v` and `w` have `v.len()` blocks (asserted).
+    dispatch!(path, sq_dist_sq_k(v.as_ptr(), w.as_ptr(), v.len()))
 }
 
 /// `‖v⊙v − w‖₁` in the fixed order (the order of `lanes::sq_dist_l1`).
 pub fn sq_dist_l1_with(path: Path, v: &[F8], w: &[F8]) -> f64 {
     assert_eq!(v.len(), w.len());
-    dispatch!(checked(path), sq_dist_l1_k(v.as_ptr(), w.as_ptr(), v.len()))
+    // SAFETY: `v` and `w` have `v.len()` blocks (asserted).
+    dispatch!(path, sq_dist_l1_k(v.as_ptr(), w.as_ptr(), v.len()))
 }
 
 /// `⟨v⊙v − w, x⟩` in the fixed order for any `w` (no zero-block skipping; the order of
 /// `lanes::residual`).
 pub fn residual_full_with(path: Path, v: &[F8], w: &[F8], x: &[F8]) -> f64 {
     assert!(v.len() == w.len() && w.len() == x.len());
-    dispatch!(checked(path), residual_k(v.as_ptr(), w.as_ptr(), v.len(), x.as_ptr(), v.len()))
+    // SAFETY: `v`, `w`, `x` have `v.len()` blocks (asserted); `nbw = nb`.
+    dispatch!(path, residual_k(v.as_ptr(), w.as_ptr(), v.len(), x.as_ptr(), v.len()))
 }

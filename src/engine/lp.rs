@@ -33,8 +33,7 @@ use crate::error::{Error, Result};
 
 /// Unit roundoff of `f64`.
 pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
-/// Relative threshold below which a singular value counts as zero (rank decisions).
-pub const RANK_REL_TOL: f64 = 1e-12;
+pub use crate::tol::RANK_REL_TOL;
 
 /// A dense `n × d` matrix, row-major.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,6 +14,11 @@
 //! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
 //! * [`lp`] — does `null(X)` meet the open orthant? Normalized LP with verified certificates;
 //! * [`partition`] — the truncated Gibbs partition function `Z_R` (Dirichlet polar form).
+//!
+//! Every `unsafe` block in the engine says why it is sound (`// SAFETY:`), and every `unsafe fn`
+//! what its callers promise (`# Safety`); the lints below enforce it.
+
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 pub mod cache;
 pub mod dynamics;

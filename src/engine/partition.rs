@@ -60,7 +60,7 @@ pub fn h(a: f64, y: f64) -> f64 {
         for k in 1..500 {
             term *= y / (a + k as f64);
             sum += term;
-            if term < sum * 1e-17 {
+            if term < sum * crate::tol::SERIES_REL_STOP {
                 break;
             }
         }
@@ -79,7 +79,7 @@ pub fn ln_upper_gamma(a: f64, x: f64) -> f64 {
         return ln_gamma(a) + gamma_ur(a, x).ln();
     }
     // Modified Lentz for the continued fraction of Γ(a, x) e^{x} x^{−a}.
-    const TINY: f64 = 1e-300;
+    const TINY: f64 = crate::tol::LENTZ_TINY;
     let mut b = x + 1.0 - a;
     let mut c = 1.0 / TINY;
     let mut d = 1.0 / b;
@@ -98,7 +98,7 @@ pub fn ln_upper_gamma(a: f64, x: f64) -> f64 {
         d = 1.0 / d;
         let del = d * c;
         hh *= del;
-        if (del - 1.0).abs() < 1e-16 {
+        if (del - 1.0).abs() < crate::tol::LENTZ_REL_STOP {
             break;
         }
     }

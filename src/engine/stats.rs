@@ -15,9 +15,7 @@
 
 use statrs::distribution::{Beta, Binomial, ContinuousCDF, Discrete, DiscreteCDF, Normal};
 
-/// Relative tolerance of the "as or less likely" comparison in the two-sided binomial test
-/// (relative, as in R's `binom.test`).
-pub const BINOM_TEST_REL_TOL: f64 = 1e-7;
+pub use crate::tol::BINOM_TEST_REL_TOL;
 
 /// One-sided Clopper–Pearson lower limit at level `alpha`.
 pub fn cp_lower(k: u64, n: u64, alpha: f64) -> f64 {

@@ -29,109 +29,19 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dynamics::{Dynamics, Scratch, StepStatus, alg1_coef, alg1_draw};
-use super::kernels::{self, Lane8, Path};
-use super::lanes::{F8, PVec, blocks_for};
+use super::dynamics::{Dynamics, Scratch, StepStatus};
+use super::kernels::{self, Path};
+use super::lanes::{PVec, blocks_for};
 use super::model::Problem;
 use super::rng::Stream;
 use super::runner::Runner;
 use super::schedule::Schedule;
 
-/// The set `G` of a coupling.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "set", rename_all = "kebab-case")]
-pub enum StopSet {
-    /// No stopping.
-    Never,
-    /// Definition B.1: `‖v‖_1 ≤ b`.
-    L1Ball { b: f64 },
-    /// Definition C.1: `‖v_S‖_∞ ≤ b` and `‖v_S̄‖_1 ≤ eps`.
-    SupportBox { b: f64, eps: f64 },
-    /// Definition D.2: `‖v_S − 1‖_∞ ≤ b` and `‖v_S̄‖_1 ≤ eps`.
-    NearTruth { b: f64, eps: f64 },
-}
+mod fused;
+mod sets;
 
-impl StopSet {
-    /// Is `v ∈ G`? (NaN entries are never inside a bounded set.)
-    #[inline]
-    pub fn contains(&self, v: &PVec, p: &Problem) -> bool {
-        self.contains_with(Path::active(), v, p)
-    }
-    /// [`StopSet::contains`] with the norms computed on an explicit kernel path (the same bits
-    /// as `lanes::sum_abs` and `Problem::off_l1` on every path).
-    #[inline]
-    pub fn contains_with(&self, path: Path, v: &PVec, p: &Problem) -> bool {
-        match *self {
-            StopSet::Never => true,
-            StopSet::L1Ball { b } => kernels::sum_abs_with(path, v.blocks()) <= b,
-            StopSet::SupportBox { b, eps } => {
-                kernels::masked_sum_abs_with(path, v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b
-            }
-            StopSet::NearTruth { b, eps } => {
-                kernels::masked_sum_abs_with(path, v.blocks(), p.off_mask().blocks()) <= eps
-                    && p.support_dist_inf(v) <= b
-            }
-        }
-    }
-    /// Paper reference of the set.
-    pub fn describe(&self) -> String {
-        match *self {
-            StopSet::Never => "no stopping".into(),
-            StopSet::L1Ball { b } => format!("Def. B.1: ‖v‖₁ ≤ {b}"),
-            StopSet::SupportBox { b, eps } => format!("Def. C.1: ‖v_S‖∞ ≤ {b}, ‖v_S̄‖₁ ≤ {eps}"),
-            StopSet::NearTruth { b, eps } => format!("Def. D.2: ‖v_S − 1‖∞ ≤ {b}, ‖v_S̄‖₁ ≤ {eps}"),
-        }
-    }
-}
-
-/// `Σ_k √max(v_k, 0)` over all coordinates (Definition B.3's sum, without the set condition).
-pub fn sum_sqrt_all(v: &PVec) -> f64 {
-    let ones = PVec::constant(v.len(), 1.0);
-    super::lanes::masked_sum_sqrt(v.blocks(), ones.blocks())
-}
-
-/// Which coordinates a potential sums over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Coords {
-    /// All `k ∈ [d]` (Definition B.3).
-    All,
-    /// `k ∉ S` (Definition C.6).
-    OffSupport,
-}
-
-/// A bounded potential: `Σ_{k ∈ coords} √v_k` while `v ∈ set`, else 0.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BoundedPotential {
-    pub set: StopSet,
-    pub coords: Coords,
-}
-
-impl BoundedPotential {
-    /// Definition B.3 with level `b`.
-    pub fn b3(b: f64) -> Self {
-        BoundedPotential { set: StopSet::L1Ball { b }, coords: Coords::All }
-    }
-    /// Definition C.6 with `(b, ε)`.
-    pub fn c6(b: f64, eps: f64) -> Self {
-        BoundedPotential { set: StopSet::SupportBox { b, eps }, coords: Coords::OffSupport }
-    }
-    /// `Φ(v)`.
-    pub fn value(&self, v: &PVec, p: &Problem) -> f64 {
-        if !self.set.contains(v, p) {
-            return 0.0;
-        }
-        self.unbounded(v, p)
-    }
-    /// `Σ_{k ∈ coords} √v_k` without the set condition.
-    pub fn unbounded(&self, v: &PVec, p: &Problem) -> f64 {
-        use super::lanes;
-        match self.coords {
-            Coords::All => sum_sqrt_all(v),
-            Coords::OffSupport => lanes::masked_sum_sqrt(v.blocks(), p.off_mask().blocks()),
-        }
-    }
-}
+use fused::{Alg1Driver, Chain};
+pub use sets::{BoundedPotential, Coords, StopSet, sum_sqrt_all};
 
 /// Called with the state after every step (and once with `t = 0` before the first).
 pub trait Observer {
@@ -262,22 +172,6 @@ fn finished(v: PVec, t: u64) -> ChainEnd {
     ChainEnd { v, steps_run: t, exit_step: None, diverged_at: None }
 }
 
-/// `max_k |x_k − c|` ignoring NaN terms, `0` for none: exactly `Problem::support_max` (`c = 0`)
-/// and `Problem::support_dist_inf` (`c = 1`), whose `fold(0.0, f64::max)` keeps the larger of
-/// two numbers and drops a NaN — the maximum of a set of non-negative numbers does not depend on
-/// the order, so this branchy loop (cheaper than `f64::max`'s NaN handling) gives the same value.
-#[inline(always)]
-fn max_abs_ignoring_nan(xs: &[f64], c: f64) -> f64 {
-    let mut m = 0.0f64;
-    for &x in xs {
-        let a = (x - c).abs();
-        if a > m {
-            m = a;
-        }
-    }
-    m
-}
-
 /// `(δ, grad_sign)` when `dynamics` is Algorithm 1 or its flipped-gradient control.
 fn alg1_params(dynamics: &Dynamics) -> Option<(f64, f64)> {
     match *dynamics {
@@ -352,7 +246,7 @@ pub fn run_chains_with<O: Observer>(
                 .into_iter()
                 .zip(rngs.iter_mut())
                 .zip(obs.iter_mut())
-                .map(|((v, rng), obs)| Chain { v, rng, obs, i: 0, s: 0.0, r: 0.0, out: false })
+                .map(|((v, rng), obs)| Chain::new(v, rng, obs))
                 .collect();
             let mut ends = Vec::with_capacity(m);
             Alg1Driver::new(path, p, delta, grad_sign, schedule, stop).run(chains, &mut ends, interleave);
@@ -415,262 +309,6 @@ where
         let ends = run_chains(p, dynamics, schedule, stop, starts, &mut rngs, &mut obs);
         ends.into_iter().zip(obs).collect()
     })
-}
-
-/// One live Algorithm-1 chain of a batch: its position in the batch, state, stream, observer, the
-/// outcome `(i, s)` of its pending step and that step's residual `r = ⟨e(v), x^(i)⟩`.
-struct Chain<'a, O> {
-    v: PVec,
-    rng: &'a mut Stream,
-    obs: &'a mut O,
-    i: usize,
-    s: f64,
-    r: f64,
-    /// Left `G` at the current step (removed at the end of the step).
-    out: bool,
-}
-
-/// The fused Algorithm-1 loop for a batch of chains.
-struct Alg1Driver<'a> {
-    path: Path,
-    p: &'a Problem,
-    w: *const F8,
-    nbw: usize,
-    nb: usize,
-    delta: f64,
-    grad_sign: f64,
-    schedule: &'a Schedule,
-    stop: StopSet,
-}
-
-/// The arguments of one [`Alg1Driver::run`], as a [`kernels::WithLanes`] job.
-struct Alg1Job<'d, 'c, O> {
-    driver: &'d Alg1Driver<'d>,
-    chains: Vec<Chain<'c, O>>,
-    ends: &'d mut Vec<(usize, ChainEnd)>,
-    interleave: usize,
-}
-
-impl<O: Observer> kernels::WithLanes for Alg1Job<'_, '_, O> {
-    type Out = ();
-    #[inline(always)]
-    unsafe fn run<V: Lane8>(self) {
-        // SAFETY: `with_lanes` runs this with `V` supported by the CPU.
-        unsafe { self.driver.run_g::<V, O>(self.chains, self.ends, self.interleave) }
-    }
-}
-
-impl<'a> Alg1Driver<'a> {
-    fn new(path: Path, p: &'a Problem, delta: f64, grad_sign: f64, schedule: &'a Schedule, stop: StopSet) -> Self {
-        let w = p.w_star().blocks();
-        // v* vanishes off S = {0, …, r−1}: only the first ⌈r/8⌉ blocks need `v v − w`.
-        let nbw = blocks_for(p.r());
-        debug_assert!(kernels::nonzero_blocks(w) <= nbw);
-        Alg1Driver { path, p, w: w.as_ptr(), nbw, nb: w.len(), delta, grad_sign, schedule, stop }
-    }
-
-    /// Run the chains (batch positions `0..m`) to their ends; pushes `(position, end)`. The whole
-    /// loop is compiled per path (`kernels::with_lanes`).
-    fn run<O: Observer>(&self, chains: Vec<Chain<'_, O>>, ends: &mut Vec<(usize, ChainEnd)>, interleave: usize) {
-        kernels::with_lanes(self.path, Alg1Job { driver: self, chains, ends, interleave })
-    }
-
-    #[inline(always)]
-    fn row(&self, i: usize) -> *const F8 {
-        self.p.data().row(i).as_ptr()
-    }
-
-    /// [`StopSet::contains`] given the norm the fused sweep computed (`Σ|v_j|` for B.1,
-    /// `‖v_S̄‖₁` for C.1/D.2; same operations and order as `contains`, so the same answer).
-    #[inline(always)]
-    fn contains_from_norm(&self, v: &PVec, norm: f64) -> bool {
-        let r = self.p.r();
-        match self.stop {
-            StopSet::Never => true,
-            StopSet::L1Ball { b } => norm <= b,
-            StopSet::SupportBox { b, eps } => norm <= eps && max_abs_ignoring_nan(&v.as_slice()[..r], 0.0) <= b,
-            StopSet::NearTruth { b, eps } => norm <= eps && max_abs_ignoring_nan(&v.as_slice()[..r], 1.0) <= b,
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn run_g<V: Lane8, O: Observer>(
-        &self,
-        chains: Vec<Chain<'_, O>>,
-        ends: &mut Vec<(usize, ChainEnd)>,
-        interleave: usize,
-    ) {
-        let p = self.p;
-        let n = p.n();
-        let total = self.schedule.total_steps();
-        let check = !matches!(self.stop, StopSet::Never);
-        // Step 0: observe, check the start, draw step 1's outcome.
-        let mut live: Vec<(usize, Chain<'_, O>)> = Vec::with_capacity(chains.len());
-        for (j, mut c) in chains.into_iter().enumerate() {
-            c.obs.observe(0, &c.v);
-            // SAFETY (all `unsafe` below): `V` is supported; the group functions get groups of
-            // 1..=INTERLEAVE distinct chains whose states and rows have `nb` blocks.
-            if !self.stop.contains_with(self.path, &c.v, p) {
-                ends.push((j, ChainEnd { v: c.v, steps_run: 0, exit_step: Some(0), diverged_at: None }));
-            } else if total == 0 {
-                ends.push((j, finished(c.v, 0)));
-            } else {
-                (c.i, c.s) = alg1_draw(c.rng, n, self.delta);
-                live.push((j, c));
-            }
-        }
-        for g in live.chunks_mut(interleave) {
-            unsafe { self.residual_group::<V, O>(g) };
-        }
-        let mut t: u64 = 0;
-        'phases: for phase in self.schedule.phases() {
-            for _ in 0..phase.steps {
-                if live.is_empty() {
-                    break 'phases;
-                }
-                t += 1;
-                let last = t == total;
-                // A non-finite residual: step t diverges before changing v (as `alg1_apply`).
-                if live.iter().any(|(_, c)| !c.r.is_finite()) {
-                    let mut k = 0;
-                    while k < live.len() {
-                        if live[k].1.r.is_finite() {
-                            k += 1;
-                        } else {
-                            let (j, c) = live.swap_remove(k);
-                            ends.push((
-                                j,
-                                ChainEnd { v: c.v, steps_run: t - 1, exit_step: None, diverged_at: Some(t) },
-                            ));
-                        }
-                    }
-                }
-                let mut left = false;
-                for g in live.chunks_mut(interleave) {
-                    let norms = unsafe { self.fused_group::<V, O>(g, phase.eta, last) };
-                    for (k, (_, c)) in g.iter_mut().enumerate() {
-                        c.obs.observe(t, &c.v);
-                        if check && !self.contains_from_norm(&c.v, norms[k]) {
-                            c.out = true;
-                            left = true;
-                        }
-                    }
-                }
-                if left {
-                    let mut k = 0;
-                    while k < live.len() {
-                        if !live[k].1.out {
-                            k += 1;
-                            continue;
-                        }
-                        let (j, c) = live.swap_remove(k);
-                        if !last {
-                            // Undo the draw of step t + 1 (one u64 = two 32-bit words).
-                            let pos = c.rng.get_word_pos();
-                            c.rng.set_word_pos(pos - 2);
-                        }
-                        ends.push((j, ChainEnd { v: c.v, steps_run: t, exit_step: Some(t), diverged_at: None }));
-                    }
-                }
-            }
-        }
-        for (j, c) in live {
-            ends.push((j, finished(c.v, t)));
-        }
-    }
-
-    /// Residuals of the pending steps of a group.
-    #[inline(always)]
-    unsafe fn residual_group<V: Lane8, O>(&self, g: &mut [(usize, Chain<'_, O>)]) {
-        macro_rules! go {
-            ($k:literal) => {{
-                let vs: [*const F8; $k] = std::array::from_fn(|k| g[k].1.v.blocks().as_ptr());
-                let xs: [*const F8; $k] = std::array::from_fn(|k| self.row(g[k].1.i));
-                // SAFETY: see `run_g`.
-                let r = unsafe { kernels::residual_multi_g::<V, $k>(vs, xs, self.w, self.nbw, self.nb) };
-                for k in 0..$k {
-                    g[k].1.r = r[k];
-                }
-            }};
-        }
-        match g.len() {
-            1 => go!(1),
-            2 => go!(2),
-            3 => go!(3),
-            4 => go!(4),
-            l => unreachable!("group of {l} > INTERLEAVE"),
-        }
-    }
-
-    /// One step of a group (all residuals finite): update with the pending outcome and, unless
-    /// this is the last step, draw the next outcome and compute its residual in the same sweep,
-    /// together with the stop set's norm of each updated state (returned; 0 for `Never`).
-    #[inline(always)]
-    unsafe fn fused_group<V: Lane8, O>(
-        &self,
-        g: &mut [(usize, Chain<'_, O>)],
-        eta: f64,
-        last: bool,
-    ) -> [f64; INTERLEAVE] {
-        use kernels::{NORM_ABS, NORM_MASKED_ABS, NORM_NONE};
-        let mask = self.p.off_mask().blocks().as_ptr();
-        let rows = self.p.data().row(0).as_ptr();
-        let mut norms = [0.0; INTERLEAVE];
-        macro_rules! sweep {
-            ($k:literal, $next:literal, $vs:expr, $now:expr, $c:expr, $nx:expr) => {
-                // SAFETY (all arms): see `run_g`; the states are distinct vectors.
-                match self.stop {
-                    StopSet::Never => unsafe {
-                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>(
-                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
-                        )
-                    },
-                    StopSet::L1Ball { .. } => unsafe {
-                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_ABS>(
-                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
-                        )
-                    },
-                    StopSet::SupportBox { .. } | StopSet::NearTruth { .. } => unsafe {
-                        kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>(
-                            $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
-                        )
-                    },
-                }
-            };
-        }
-        macro_rules! go {
-            ($k:literal) => {{
-                let c: [f64; $k] = std::array::from_fn(|k| alg1_coef(eta, g[k].1.s, g[k].1.r, self.grad_sign));
-                // Rows as block offsets from row 0 (all rows are in the data's one allocation).
-                let now: [usize; $k] = std::array::from_fn(|k| g[k].1.i * self.nb);
-                let vs: [*mut F8; $k] = std::array::from_fn(|k| g[k].1.v.blocks_mut().as_mut_ptr());
-                let n = if last {
-                    sweep!($k, false, vs, now, c, now).1
-                } else {
-                    let n = self.p.n();
-                    for k in 0..$k {
-                        let ch = &mut g[k].1;
-                        (ch.i, ch.s) = alg1_draw(ch.rng, n, self.delta);
-                    }
-                    let next: [usize; $k] = std::array::from_fn(|k| g[k].1.i * self.nb);
-                    let (r, n) = sweep!($k, true, vs, now, c, next);
-                    for k in 0..$k {
-                        g[k].1.r = r[k];
-                    }
-                    n
-                };
-                norms[..$k].copy_from_slice(&n);
-            }};
-        }
-        match g.len() {
-            1 => go!(1),
-            2 => go!(2),
-            3 => go!(3),
-            4 => go!(4),
-            l => unreachable!("group of {l} > INTERLEAVE"),
-        }
-        norms
-    }
 }
 
 #[cfg(test)]

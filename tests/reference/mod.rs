@@ -2,17 +2,30 @@
 //! `src/engine/dynamics.rs` and `src/engine/stopped.rs`, plain scalar lane loops), kept verbatim
 //! except for free-function signatures. The snapshots other claims commit were produced by this
 //! code; `tests/kernels.rs` (and the benches, for before/after timings) compare every kernel path
-//! of the current engine against it bit for bit. The lane reductions are frozen copies of the old
-//! `src/engine/lanes.rs` loops too, so nothing here runs the new kernels. Do not "optimise" this
-//! file.
+//! of the current engine against it bit for bit. Do not "optimise" this file.
+//!
+//! # Self-contained
+//! Nothing here calls live engine arithmetic or randomness, so a change there cannot move both
+//! sides of a comparison together. Frozen copies (below, and in [`frozen`]): the lane reductions
+//! of the old `src/engine/lanes.rs` and the fixed tree `reduce`; the ChaCha8 stream derivation
+//! `stream` and the draws `index_and_sign`, `uniform_index`, `standard_normal` of
+//! `src/engine/rng.rs`; the support norms of `Problem::support_max` / `support_dist_inf`. From the
+//! crate it takes only types: the parameter enums (`Dynamics`, `LabelNoise`, `StopSet`), the
+//! containers (`F8`, `PVec`, `Schedule`, `ChainEnd`, the `Observer` trait) and the data (`Problem`:
+//! rows, `w*`, the off-support mask). The data generation itself (`Data::gaussian`,
+//! `Problem::new`) and this file's results are pinned by the golden values in [`golden`].
 
 #![allow(dead_code, clippy::all)]
 
+pub mod frozen;
+pub mod golden;
+
+use frozen::{LANES, index_and_sign, reduce, standard_normal, uniform_index};
+pub use frozen::{Stream, stream};
 use rand::Rng;
 use shape_matters::engine::dynamics::{Dynamics, LabelNoise, StepStatus};
-use shape_matters::engine::lanes::{F8, LANES, PVec, reduce};
+use shape_matters::engine::lanes::{F8, PVec};
 use shape_matters::engine::model::Problem;
-use shape_matters::engine::rng::{Stream, index_and_sign, standard_normal, uniform_index};
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{ChainEnd, Observer, StopSet};
 
@@ -248,10 +261,10 @@ pub fn contains(stop: &StopSet, v: &PVec, p: &Problem) -> bool {
         StopSet::Never => true,
         StopSet::L1Ball { b } => sum_abs(v.blocks()) <= b,
         StopSet::SupportBox { b, eps } => {
-            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_max(v) <= b
+            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && frozen::support_max(v, p.r()) <= b
         }
         StopSet::NearTruth { b, eps } => {
-            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && p.support_dist_inf(v) <= b
+            masked_sum_abs(v.blocks(), p.off_mask().blocks()) <= eps && frozen::support_dist_inf(v, p.r()) <= b
         }
     }
 }

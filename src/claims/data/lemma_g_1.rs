@@ -4,7 +4,7 @@
 //! > probability at least `1 − ρ`, for every `i ∈ [n]` there is `‖x^(i)‖_∞ ≤ b_x = sqrt(2 log(2nd/ρ))` (176).
 //! > *Proof.* By Gaussian tail bound, `Pr(|x_k^(i)| > b_x) ≤ 2e^{−b_x²/2}`. So by union bound
 //! > `Pr(max_{i,k} |x_k^(i)| > b_x) ≤ 2nd e^{−b_x²/2}`. Let `b_x = sqrt(2 log(2nd/ρ))`. (SPEC §2.1,
-//! > RECONSTRUCTED[h]: the OCR of (176) is garbled; the proof fixes the constant.)
+//! > RECONSTRUCTED\[h\]: the OCR of (176) is garbled; the proof fixes the constant.)
 //!
 //! # Formula
 //! Exact: `P(max_{i,k} |x_k^(i)| > b) = 1 − (1 − erfc(b/√2))^{nd} = −expm1(nd · ln_1p(−erfc(b/√2)))`.
@@ -20,6 +20,7 @@ use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -129,7 +130,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         k,
         n_sets as u64,
         p_exact,
-        0.01,
+        tol::G1_PROB_EQ_ABS,
     ));
 
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.

@@ -10,7 +10,7 @@
 //! > `Pr(A[T] > c) ≤ exp(−2(c(1−γ)^{−T} − A[0])² / Σ_t (1−γ)^{−2(t+1)} a)` (182) "because of
 //! > Azuma Inequality and `Var[(1−γ)^{−(t+1)} Ā[t+1] | Ā[t]] ≤ (1−γ)^{−2(t+1)} a`" […] (184).
 //!
-//! (SPEC §3.1, RECONSTRUCTED[m]: the window `[c/3, c]` and the start `A[0] ≤ c/2` are read from
+//! (SPEC §3.1, RECONSTRUCTED\[m\]: the window `[c/3, c]` and the start `A[0] ≤ c/2` are read from
 //! the OCR's "[3, c]", "≤ C" and from the uses in C.2, C.5, D.3, D.6.)
 //!
 //! # Formula
@@ -36,13 +36,15 @@ use crate::error::Result;
 use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
     id: "G.3",
     title: "Lemma G.3 (escape above a level against a contracting drift)",
     paper: PaperRef { section: "Appendix G", equations: "(179)–(184)", spec: "§3.1" },
-    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on the window [c/3, c], then P(A[T] > c ∧ A[0] ≤ c/2 ∧ A[0:T] ∈ [c/3, c]) ≤ exp(−c²/(2a Σ_{t<T}(1−γ)^{2t}))",
+    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on the window [c/3, c], then P(A[T] > c ∧ A[0] ≤ c/2 ∧ \
+        A[0:T] ∈ [c/3, c]) ≤ exp(−c²/(2a Σ_{t<T}(1−γ)^{2t}))",
     module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
@@ -235,17 +237,24 @@ impl ArProcess {
     }
 }
 
-/// Count of `event` over `chains` paths of `proc` from `a0` (streams `(claim, purpose, j)`).
+/// `t` steps of `proc` from `a0`.
+#[derive(Clone, Copy)]
+pub struct Paths<'a> {
+    pub proc: &'a ArProcess,
+    pub a0: f64,
+    pub t: usize,
+}
+
+/// Count of `event` over `chains` paths (streams `(claim, purpose, j)`).
 pub fn mc_count(
     ctx: &Ctx,
     claim: &str,
     purpose: &str,
-    proc: &ArProcess,
-    a0: f64,
-    t: usize,
+    paths: Paths<'_>,
     chains: usize,
     event: impl Fn(&[f64]) -> bool + Sync,
 ) -> u64 {
+    let Paths { proc, a0, t } = paths;
     let hits = ctx.runner.map(purpose, chains, |j| {
         let mut rng = ctx.stream(claim, purpose, j as u64);
         event(&proc.path(a0, t, &mut rng))
@@ -253,17 +262,19 @@ pub fn mc_count(
     hits.iter().filter(|&&h| h).count() as u64
 }
 
-/// A G.3-type audit of a synthetic process (drift, variance/range, start).
-fn audit_process(
-    id: &str,
-    title: &str,
-    proc: &ArProcess,
+/// The hypotheses of Lemma G.3 a process is audited against: the level `c`, the contraction
+/// `γ`, the start `A[0]`, the variance bound `a` and, for G.3-R, the range bound `√a`.
+struct Hyp {
     c: f64,
     gamma: f64,
     a0: f64,
     a: f64,
     range_bound: Option<f64>,
-) -> Audit {
+}
+
+/// A G.3-type audit of a synthetic process (drift, variance/range, start).
+fn audit_process(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
+    let Hyp { c, gamma, a0, a, range_bound } = hyp;
     let mut au = Audit::new(id, title);
     au.check("start", "A[0] ≤ c/2", a0, Rel::Le, c / 2.0);
     // Drift on the window: E[A'] − (1−γ)A = (γ − γ_proc)A + drift ≤ 0 for A ∈ [c/3, c].
@@ -313,11 +324,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3 T=1 example",
         &format!("{}, c = 1, γ = 0.01, A[0] = 1/2, T = 1, a = Var = 0.36", proc1.describe()),
         &proc1,
-        c,
-        gamma,
-        a0,
-        a1,
-        None,
+        Hyp { c, gamma, a0, a: a1, range_bound: None },
     ));
     let mut ce = ExactCheck::new(
         "(179) printed, T = 1 example",
@@ -416,7 +423,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(asym);
     out.exact.push(asymr);
     out.tables.push(Table {
-        title: "E-G3a, asymmetric two-point noise (u = 0.6): the variance p(1−p)(range)² → 0 while the event keeps probability ≈ p".into(),
+        title: "E-G3a, asymmetric two-point noise (u = 0.6): the variance p(1−p)(range)² → 0 while the event keeps \
+            probability ≈ p"
+            .into(),
         columns: vec!["p".into(), "T".into(), "P(event) (exact)".into(), "printed bound".into(), "G.3-R bound".into()],
         rows: arows,
     });
@@ -433,7 +442,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 let a = c * c / ratio;
                 let simple = g3_bound_simple(c, g, a);
                 let first = g3_bound(c, g, a, t);
-                forms.record_scaled(simple - first, simple.max(1e-300), || format!("γ = {g}, T = {t}, c²/a = {ratio}"));
+                forms.record_scaled(simple - first, simple.max(tol::SCALE_FLOOR), || {
+                    format!("γ = {g}, T = {t}, c²/a = {ratio}")
+                });
             }
         }
     }
@@ -443,7 +454,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let t_dec = 200usize;
     let dec_chains = chains.min(4000);
     let jump = ArProcess { gamma, drift: 0.004, noise: Noise::TwoPoint(TwoPoint { up: 0.75, p: 0.02 }), freeze: 0.0 };
-    let small = ArProcess { gamma, drift: 0.004, noise: Noise::Uniform { h: 1.0 / 6.0 - 0.004 - 1e-9 }, freeze: 0.0 };
+    let small = ArProcess {
+        gamma,
+        drift: 0.004,
+        noise: Noise::Uniform { h: 1.0 / 6.0 - 0.004 - tol::STRICTLY_BELOW_ABS },
+        freeze: 0.0,
+    };
     let cover = |proc: &ArProcess, purpose: &str| -> Vec<Option<bool>> {
         ctx.runner.map(purpose, dec_chains, |j| {
             let mut rng = ctx.stream("G.3", purpose, j as u64);
@@ -453,7 +469,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut dw = ExactCheck::new(
         "E-G3b decomposition, jumps > c/6",
         format!(
-            "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 otherwise; {}",
+            "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 \
+                otherwise; {}",
             jump.describe()
         ),
         Role::Witness { erratum: "E-G3b".into() },
@@ -517,14 +534,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             cs.id,
             &format!("{}, c = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
             &cs.proc,
-            c,
-            cs.proc.gamma,
-            cs.a0,
-            rb * rb,
-            Some(rb),
+            Hyp { c, gamma: cs.proc.gamma, a0: cs.a0, a: rb * rb, range_bound: Some(rb) },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.3", cs.id, &cs.proc, cs.a0, cs.t, chains, |p| g3_event(p, c));
+        let k = mc_count(ctx, "G.3", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(
@@ -542,7 +555,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ));
     }
     out.tables.push(Table {
-        title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural processes the printed bound is usually not violated (SPEC §3.1(f))".into(),
+        title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural \
+            processes the printed bound is usually not violated (SPEC §3.1(f))"
+            .into(),
         columns: vec!["process".into(), "frequency".into(), "G.3-R bound".into(), "printed bound (a = Var)".into()],
         rows: mc_rows,
     });
@@ -554,14 +569,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3 printed, asymmetric",
         &format!("{}, c = 1, A[0] = 1/2, T = 3, a = Var = {}", wproc.describe(), fmt(wa)),
         &wproc,
-        c,
-        gamma,
-        a0,
-        wa,
-        None,
+        Hyp { c, gamma, a0, a: wa, range_bound: None },
     );
     let wreg = out.push_audit(wau);
-    let kw = mc_count(ctx, "G.3", "printed-asymmetric", &wproc, a0, 3, chains, |p| g3_event(p, c));
+    let kw = mc_count(ctx, "G.3", "printed-asymmetric", Paths { proc: &wproc, a0, t: 3 }, chains, |p| g3_event(p, c));
     let pw_exact = exact_two_point_prob(a0, gamma, TwoPoint { up: 0.6, p: 0.05 }, 3, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "(179) printed: asymmetric jumps, T = 3",
@@ -584,14 +595,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.3-R control",
         &format!("{}, c = 1, A[0] = 1/2, T = 50 (drift hypothesis violated)", cproc.describe()),
         &cproc,
-        c,
-        gamma,
-        a0,
-        crb * crb,
-        Some(crb),
+        Hyp { c, gamma, a0, a: crb * crb, range_bound: Some(crb) },
     );
     let creg = out.push_audit(cau);
-    let kc = mc_count(ctx, "G.3", "control-drift", &cproc, a0, 50, chains, |p| g3_event(p, c));
+    let kc = mc_count(ctx, "G.3", "control-drift", Paths { proc: &cproc, a0, t: 50 }, chains, |p| g3_event(p, c));
     out.mc.push(McCheck::prob_upper(
         "control: upward drift, G.3-R bound",
         &format!("the same event for {} against the G.3-R bound for γ = 0.01, range {}", cproc.describe(), fmt(crb)),
@@ -607,8 +614,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Lemma G.3, (179) and its proof (182)".into(),
         printed: "Azuma's inequality applied with a conditional-variance bound a".into(),
         finding: format!(
-            "false as stated: T = 1, ξ = ±0.6 meets every hypothesis with a = 0.36 and has P(event) = {} against the bound {}; the two-step family ξ = ±h violates it for h ∈ [{}, {}] (exact P = 1/4); with asymmetric jumps (p = 0.05, u = 0.6, T = 3) P = {} vs {}. Repair G.3-R (a = squared conditional range) holds on every example and on the synthetic Monte Carlo processes.",
-            fmt(p1), fmt(b1), fmt(viol_lo), fmt(viol_hi), fmt(pw_exact), fmt(g3_bound(c, gamma, wa, 3))
+            "false as stated: T = 1, ξ = ±0.6 meets every hypothesis with a = 0.36 and has P(event) = {} against the \
+                bound {}; the two-step family ξ = ±h violates it for h ∈ [{}, {}] (exact P = 1/4); with asymmetric \
+                jumps (p = 0.05, u = 0.6, T = 3) P = {} vs {}. Repair G.3-R (a = squared conditional range) holds on \
+                every example and on the synthetic Monte Carlo processes.",
+            fmt(p1),
+            fmt(b1),
+            fmt(viol_lo),
+            fmt(viol_hi),
+            fmt(pw_exact),
+            fmt(g3_bound(c, gamma, wa, 3))
         ),
         reading: Reading::ReconstructedMedium,
         witnesses: vec![
@@ -623,11 +638,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         id: "E-G3b".into(),
         location: "applications of G.3 (C.2, C.5, D.3, D.6): the event decomposition".into(),
         printed: "if A exceeds c, some G.3 window event (A[t1] ∈ [c/3, c/2], window [c/3, c] until t2) happens".into(),
-        finding: "needs a per-step change ≤ c/6, never stated: with up-jumps of 0.75 the first exceedance is often not covered by any window event; with steps ≤ c/6 every exceedance is covered. In Algorithm 1 this is max_(i,s) |v'_k − v_k| ≤ c/6 (checked exactly in C.2 and C.5).".into(),
+        finding: "needs a per-step change ≤ c/6, never stated: with up-jumps of 0.75 the first exceedance is often \
+            not covered by any window event; with steps ≤ c/6 every exceedance is covered. In Algorithm 1 this is \
+            max_(i,s) |v'_k − v_k| ≤ c/6 (checked exactly in C.2 and C.5)."
+            .into(),
         reading: Reading::ReconstructedMedium,
         witnesses: vec!["E-G3b decomposition, jumps > c/6".into()],
         witnessed: false,
     });
-    out.note("Only constructed processes expose E-G3a: on natural AR processes the printed (variance) bound is typically not violated (table). The repaired G.3-R is the one every application must use, with a = the squared conditional range (an EXACT-ENUM quantity for Algorithm 1).");
+    out.note(
+        "Only constructed processes expose E-G3a: on natural AR processes the printed (variance) bound is \
+        typically not violated (table). The repaired G.3-R is the one every application must use, with a = the \
+        squared conditional range (an EXACT-ENUM quantity for Algorithm 1).",
+    );
     Ok(out)
 }

@@ -4,10 +4,11 @@
 //! > random variables, such that given `A[0], …, A[t]` for some `t < T` with `A[t] ∈ [c1, c2]`,
 //! > there is either event `E_t` happens, or `E[A[t+1]] ≤ (1−γ)A[t]` with variance
 //! > `Var[A[t+1] | A[0], …, A[t]] ≤ a`. Then when `A[0] ∈ [c1, c2]` and `(1−γ)^T c2 < c1` there is
-//! > `Pr(min_{t≤T} A[t] > c1 ∧ max_{t≤T} A[t] ≤ c2 ∧ ¬E[0:T]) ≤ exp(−2(c1(1−γ)^{−T} − A[0])² / (a Σ_{t=1}^{T} (1−γ)^{−2t}))` (185)–(188)
+//! > `Pr(min_{t≤T} A[t] > c1 ∧ max_{t≤T} A[t] ≤ c2 ∧ ¬E[0:T])`
+//! > `≤ exp(−2(c1(1−γ)^{−T} − A[0])² / (a Σ_{t=1}^{T} (1−γ)^{−2t}))` (185)–(188)
 //! > `≤ exp(−2γ(c1 − (1−γ)^T A[0])²/a)` (189), where `¬E[0:T]` means `E_t` does not happen for any `t < T`.
 //!
-//! (SPEC §3.2, RECONSTRUCTED[m]; the last form (189) RECONSTRUCTED[l].)
+//! (SPEC §3.2, RECONSTRUCTED\[m\]; the last form (189) RECONSTRUCTED\[l\].)
 //!
 //! # Formula
 //! Bounds in [`crate::engine::martingale::g4_bound`] / [`g4_bound_simple`]; the corrected G.4-R is
@@ -20,20 +21,22 @@
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::lemma_g_3::{
-    ArProcess, Noise, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
+    ArProcess, Noise, Paths, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
 use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
     id: "G.4",
     title: "Lemma G.4 (leaving a window downward)",
     paper: PaperRef { section: "Appendix G", equations: "(185)–(189)", spec: "§3.2" },
-    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on [c1, c2], A[0] ∈ [c1, c2] and (1−γ)^T c2 < c1, then P(A stays in (c1, c2] up to T) ≤ exp(−2(c1(1−γ)^{−T} − A[0])²/(a Σ_{t=1}^T (1−γ)^{−2t}))",
+    statement: "if E[A[t+1]|F_t] ≤ (1−γ)A[t] and Var ≤ a on [c1, c2], A[0] ∈ [c1, c2] and (1−γ)^T c2 < c1, then P(A \
+        stays in (c1, c2] up to T) ≤ exp(−2(c1(1−γ)^{−T} − A[0])²/(a Σ_{t=1}^T (1−γ)^{−2t}))",
     module: file!(),
     test: "tests/martingale.rs",
     accepts: &[Param::Chains],
@@ -49,10 +52,10 @@ pub const CE_A0: f64 = 1.0;
 /// Largest `ln((1−γ)^{−2T})` kept in the grid of (188) ≤ (189) (f64 overflows near 709).
 const F64_LOG_GUARD: f64 = 600.0;
 
-fn audit_g4(
-    id: &str,
-    title: &str,
-    proc: &ArProcess,
+/// The hypotheses of Lemma G.4 a process is audited against: the window `(c1, c2]`, the
+/// contraction `γ`, the start `A[0]`, the horizon `T`, the variance bound `a`, and whether the
+/// G.4-R form (range `≤ √a`) is meant.
+struct Hyp {
     c1: f64,
     c2: f64,
     gamma: f64,
@@ -60,7 +63,11 @@ fn audit_g4(
     t: usize,
     a: f64,
     range: bool,
-) -> Audit {
+}
+
+/// A G.4-type audit of a synthetic process (start, horizon, drift, variance/range).
+fn audit_g4(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
+    let Hyp { c1, c2, gamma, a0, t, a, range } = hyp;
     let mut au = Audit::new(id, title);
     au.check("start low", "A[0] ≥ c1", a0, Rel::Ge, c1);
     au.check("start high", "A[0] ≤ c2", a0, Rel::Le, c2);
@@ -94,13 +101,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4 T=1 example",
         &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var = 0.0225", proc1.describe()),
         &proc1,
-        c1,
-        c2,
-        gamma,
-        a0,
-        1,
-        tp.variance(),
-        false,
+        Hyp { c1, c2, gamma, a0, t: 1, a: tp.variance(), range: false },
     ));
     let mut ce = ExactCheck::new(
         "(185) printed, T = 1 example",
@@ -148,7 +149,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             famr.record_scaled(br - pe, br, || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p));
             if t == 1
                 && (tpn.p != 0.5 && tpn.up == 0.5
-                    || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < 1e-9))
+                    || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < tol::GRID_EQ_ABS))
             {
                 rows.push(vec![fmt(tpn.up), fmt(tpn.p), fmt(pe), fmt(b), fmt(br)]);
             }
@@ -157,8 +158,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(fam);
     out.exact.push(famr);
     out.tables.push(Table {
-        title: "E-G3a for G.4 (c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, T = 1): exact probability of staying in (c1, c2] vs (185)".into(),
-        columns: vec!["up".into(), "p(up)".into(), "P(event) (exact)".into(), "printed bound (a = Var)".into(), "G.4-R bound (a = range²)".into()],
+        title: "E-G3a for G.4 (c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, T = 1): exact probability of staying in (c1, c2] \
+            vs (185)"
+            .into(),
+        columns: vec![
+            "up".into(),
+            "p(up)".into(),
+            "P(event) (exact)".into(),
+            "printed bound (a = Var)".into(),
+            "G.4-R bound (a = range²)".into(),
+        ],
         rows,
     });
 
@@ -179,7 +188,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     }
                     let second = g4_bound_simple(c1, g, a, t, start);
                     let first = g4_bound(c1, g, a, t, start);
-                    forms.record_scaled(second - first, second.max(1e-300), || {
+                    forms.record_scaled(second - first, second.max(tol::SCALE_FLOOR), || {
                         format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}")
                     });
                 }
@@ -218,16 +227,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             cs.id,
             &format!("{}, c1 = 1/2, c2 = 1, A[0] = {}, T = {}", cs.proc.describe(), cs.a0, cs.t),
             &cs.proc,
-            c1,
-            c2,
-            cs.proc.gamma,
-            cs.a0,
-            cs.t,
-            rb * rb,
-            true,
+            Hyp { c1, c2, gamma: cs.proc.gamma, a0: cs.a0, t: cs.t, a: rb * rb, range: true },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.4", cs.id, &cs.proc, cs.a0, cs.t, chains, ev);
+        let k = mc_count(ctx, "G.4", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(
@@ -253,16 +256,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4 printed, asymmetric",
         &format!("{}, c1 = 1/2, c2 = 1, A[0] = 1, T = 1, a = Var", wproc.describe()),
         &wproc,
-        c1,
-        c2,
-        gamma,
-        a0,
-        1,
-        wtp.variance(),
-        false,
+        Hyp { c1, c2, gamma, a0, t: 1, a: wtp.variance(), range: false },
     );
     let wreg = out.push_audit(wau);
-    let kw = mc_count(ctx, "G.4", "printed-asymmetric", &wproc, a0, 1, chains, ev);
+    let kw = mc_count(ctx, "G.4", "printed-asymmetric", Paths { proc: &wproc, a0, t: 1 }, chains, ev);
     let wb = g4_bound(c1, gamma, wtp.variance(), 1, a0);
     out.mc.push(McCheck::prob_upper(
         "(185) printed: asymmetric jumps, T = 1",
@@ -285,16 +282,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "G.4-R control",
         &format!("{} (no contraction), c1 = 1/2, c2 = 1, A[0] = 0.9, T = 50", cproc.describe()),
         &cproc,
-        c1,
-        c2,
-        0.02,
-        0.9,
-        50,
-        cproc.noise.range().powi(2),
-        true,
+        Hyp { c1, c2, gamma: 0.02, a0: 0.9, t: 50, a: cproc.noise.range().powi(2), range: true },
     );
     let creg = out.push_audit(cau);
-    let kc = mc_count(ctx, "G.4", "control-no-contraction", &cproc, 0.9, 50, chains, ev);
+    let kc = mc_count(ctx, "G.4", "control-no-contraction", Paths { proc: &cproc, a0: 0.9, t: 50 }, chains, ev);
     out.mc.push(McCheck::prob_upper(
         "control: no contraction, G.4-R bound",
         &format!("staying in (1/2, 1] for {} against the G.4-R bound for γ = 0.02", cproc.describe()),
@@ -310,11 +301,22 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         location: "Lemma G.4, (185)–(188)".into(),
         printed: "Azuma's inequality applied with a conditional-variance bound a".into(),
         finding: format!(
-            "false as stated: c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, A[1] = 0.4 ± 0.15 meets every hypothesis with a = 0.0225 and stays in the window with probability {} > bound {}; asymmetric up-jumps (p = 0.01) give {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes.",
-            fmt(p1), fmt(b1), fmt(wtp.p), fmt(wb)
+            "false as stated: c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, A[1] = 0.4 ± 0.15 meets every hypothesis with a = \
+                0.0225 and stays in the window with probability {} > bound {}; asymmetric up-jumps (p = 0.01) give \
+                {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes.",
+            fmt(p1),
+            fmt(b1),
+            fmt(wtp.p),
+            fmt(wb)
         ),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(185) printed, T = 1 example".into(), "(185) printed, two-point families".into(), "(185) printed: asymmetric jumps, T = 1".into()],
+        witnesses: vec![
+            "(185) printed, T = 1 example".into(),
+            "(185) printed, two-point families".into(),
+            "(185) \
+            printed: asymmetric jumps, T = 1"
+                .into(),
+        ],
         witnessed: false,
     });
     Ok(out)
