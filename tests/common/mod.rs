@@ -18,7 +18,7 @@ pub fn run_quick(id: &str) -> Outcome {
     static CACHE: OnceLock<Cells> = OnceLock::new();
     let cell: &'static OnceLock<Outcome> = {
         let mut m = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap();
-        *m.entry(id.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
+        m.entry(id.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
     };
     cell.get_or_init(|| run_quick_uncached(id)).clone()
 }
