@@ -483,7 +483,7 @@ pub struct Conditioned {
     pub rejected: u64,
 }
 
-/// Where [`Problem::gaussian_conditioned_on`] draws its data sets and which event they must meet:
+/// Where [`Problem::gaussian_conditioned`] draws its data sets and which event they must meet:
 /// the streams `(master, claim, "data", 0), (…, 1), …`, at most `max_tries` of them; `event`
 /// names the event in the error when none meets it.
 #[derive(Clone, Copy, Debug)]
@@ -494,10 +494,16 @@ pub struct DataEvent<'a> {
     pub max_tries: u64,
 }
 
+/// The event `min_k M_kk ≥ 1/2` (Lemma G.2's), drawn from `(master, claim, "data", j)`, at most
+/// 1000 draws: the data event of the Stage-1 and Stage-2 Gaussian instances.
+pub fn mkk_half(master: u64, claim: &str) -> DataEvent<'_> {
+    DataEvent { master, claim, event: "min_k M_kk ≥ 1/2", max_tries: 1000 }
+}
+
 impl Problem {
     /// Draw `N(0,1)` data sets of size `n × d` (support size `r`) from `ev`'s streams until
     /// `accept` holds; at most `ev.max_tries` draws (an error naming the event otherwise).
-    pub fn gaussian_conditioned_on(
+    pub fn gaussian_conditioned(
         n: usize,
         d: usize,
         r: usize,
@@ -517,21 +523,5 @@ impl Problem {
             value: event.into(),
             valid: format!("no N(0,1) data set with n = {n}, d = {d} met it in {max_tries} draws; choose a larger n"),
         })
-    }
-
-    /// [`Problem::gaussian_conditioned_on`] with the [`DataEvent`] fields as arguments. Kept for
-    /// the existing callers (stages 0–2); new code should pass a [`DataEvent`].
-    #[allow(clippy::too_many_arguments)] // the positional form of `gaussian_conditioned_on`
-    pub fn gaussian_conditioned(
-        n: usize,
-        d: usize,
-        r: usize,
-        master: u64,
-        claim: &str,
-        event: &str,
-        max_tries: u64,
-        accept: impl Fn(&Problem) -> bool,
-    ) -> Result<Conditioned> {
-        Problem::gaussian_conditioned_on(n, d, r, DataEvent { master, claim, event, max_tries }, accept)
     }
 }

@@ -26,7 +26,7 @@ use crate::claim::{Budget, Ctx, PerBudget};
 use crate::claims::data::{lemma_g_1 as g1, lemma_g_2 as g2};
 use crate::engine::cache::cached;
 use crate::engine::lanes::PVec;
-use crate::engine::model::{DataStats, Problem};
+use crate::engine::model::{DataEvent, DataStats, Problem};
 use crate::error::{Error, Result, check};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -277,19 +277,17 @@ impl Instance {
     /// `max|x| ≤ b_x` and `min_k M_kk ≥ 1/2` (SPEC §0.6).
     pub fn draw(tag: &str, c: Constants, seed: u64) -> Result<Instance> {
         let bx = c.b_x;
-        let cond = Problem::gaussian_conditioned(
-            c.n,
-            c.d,
-            c.r,
-            seed,
-            &format!("{STREAM_CLAIM}/{tag}"),
-            "D0: max|x| ≤ b_x and min_k M_kk ≥ 1/2",
-            MAX_DATA_TRIES,
-            |p| {
-                let s = p.stats();
-                s.b_x <= bx && s.min_mkk >= 0.5
-            },
-        )?;
+        let claim = format!("{STREAM_CLAIM}/{tag}");
+        let ev = DataEvent {
+            master: seed,
+            claim: &claim,
+            event: "D0: max|x| ≤ b_x and min_k M_kk ≥ 1/2",
+            max_tries: MAX_DATA_TRIES,
+        };
+        let cond = Problem::gaussian_conditioned(c.n, c.d, c.r, ev, |p| {
+            let s = p.stats();
+            s.b_x <= bx && s.min_mkk >= 0.5
+        })?;
         let stats = cond.problem.stats();
         Ok(Instance { tag: tag.into(), c, p: cond.problem, stats, rejected: cond.rejected })
     }
