@@ -323,6 +323,18 @@ pub fn dual_check(x: &Mat, a: &[f64]) -> (bool, bool, f64) {
     (ok, strict, min_y)
 }
 
+/// The dual certificate `a` (from the dual or the Gordan LP, `what` = "dual" / "Gordan") if
+/// [`dual_check`] verifies it, noting which kind it is; else `Err(min Xᵀa)`.
+fn dual_certificate(x: &Mat, a: Vec<f64>, what: &str, note: &mut String) -> std::result::Result<Certificate, f64> {
+    let (ok, strict, min_y) = dual_check(x, &a);
+    if !ok {
+        return Err(min_y);
+    }
+    note.push_str(what);
+    note.push_str(if strict { " certificate (strict)" } else { " certificate (Stiemke, boundary)" });
+    Ok(Certificate::Dual { a, min_y, strict })
+}
+
 /// Decide whether `null(X)` meets the open positive orthant, with a verified certificate.
 pub fn decide(x: &Mat) -> OrthantResult {
     let basis = x.row_basis();
@@ -357,50 +369,30 @@ pub fn decide(x: &Mat) -> OrthantResult {
             None
         }
     };
+    let misses = |s_star, certificate, note| OrthantResult {
+        decision: Decision::Misses,
+        t_star,
+        s_star,
+        certificate: Some(certificate),
+        rank,
+        note,
+    };
     let mut s_star = None;
     match solve_dual(x, &basis) {
         Ok((sv, a)) => {
             s_star = Some(sv);
-            let (ok, strict, min_y) = dual_check(x, &a);
-            if ok {
-                note.push_str(if strict {
-                    "dual certificate (strict)"
-                } else {
-                    "dual certificate (Stiemke, boundary)"
-                });
-                return OrthantResult {
-                    decision: Decision::Misses,
-                    t_star,
-                    s_star,
-                    certificate: Some(Certificate::Dual { a, min_y, strict }),
-                    rank,
-                    note,
-                };
+            match dual_certificate(x, a, "dual", &mut note) {
+                Ok(certificate) => return misses(s_star, certificate, note),
+                Err(min_y) => note.push_str(&format!("dual s* = {sv:e} but min Xᵀa = {min_y:e} fails the check; ")),
             }
-            note.push_str(&format!("dual s* = {sv:e} but min Xᵀa = {min_y:e} fails the check; "));
         }
         Err(e) => note.push_str(&format!("dual solver: {e}; ")),
     }
     match solve_gordan(x, &basis) {
-        Ok((_, a)) => {
-            let (ok, strict, min_y) = dual_check(x, &a);
-            if ok {
-                note.push_str(if strict {
-                    "Gordan certificate (strict)"
-                } else {
-                    "Gordan certificate (Stiemke, boundary)"
-                });
-                return OrthantResult {
-                    decision: Decision::Misses,
-                    t_star,
-                    s_star,
-                    certificate: Some(Certificate::Dual { a, min_y, strict }),
-                    rank,
-                    note,
-                };
-            }
-            note.push_str(&format!("Gordan LP: min Xᵀa = {min_y:e} fails the check"));
-        }
+        Ok((_, a)) => match dual_certificate(x, a, "Gordan", &mut note) {
+            Ok(certificate) => return misses(s_star, certificate, note),
+            Err(min_y) => note.push_str(&format!("Gordan LP: min Xᵀa = {min_y:e} fails the check")),
+        },
         Err(e) => note.push_str(&format!("Gordan LP: {e}")),
     }
     OrthantResult { decision: Decision::Undecidable, t_star, s_star, certificate: None, rank, note }

@@ -55,18 +55,36 @@ impl Data {
         Ok(Data { n, d, nb, rows: blocks })
     }
 
-    /// `n × d` i.i.d. `N(0,1)` entries, drawn row by row from `rng`.
-    pub fn gaussian(n: usize, d: usize, rng: &mut Stream) -> Result<Data> {
+    /// `n × d` i.i.d. entries drawn by `entry`, row by row (`n, d ≥ 1`).
+    fn from_entries(n: usize, d: usize, mut entry: impl FnMut() -> f64) -> Result<Data> {
         check::at_least_one("n", n as u64)?;
         check::at_least_one("d", d as u64)?;
         let nb = blocks_for(d);
         let mut blocks = vec![F8::default(); n * nb];
         for i in 0..n {
             for k in 0..d {
-                blocks[i * nb + k / 8].0[k % 8] = standard_normal(rng);
+                blocks[i * nb + k / 8].0[k % 8] = entry();
             }
         }
         Ok(Data { n, d, nb, rows: blocks })
+    }
+
+    /// `n × d` i.i.d. `N(0,1)` entries, drawn row by row from `rng`.
+    pub fn gaussian(n: usize, d: usize, rng: &mut Stream) -> Result<Data> {
+        Data::from_entries(n, d, || standard_normal(rng))
+    }
+
+    /// `n × d` i.i.d. Laplace entries with unit variance (`±Exp(1)/√2`): heavier-tailed data with
+    /// the same covariance as `N(0, I)`; used by negative controls of the Gaussian data lemmas.
+    pub fn laplace(n: usize, d: usize, rng: &mut Stream) -> Result<Data> {
+        use rand::Rng;
+        Data::from_entries(n, d, || {
+            let u = rng.next_u64();
+            // 63 bits for the magnitude, the lowest bit for the sign.
+            let uni = ((u >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+            let mag = -uni.ln() * std::f64::consts::FRAC_1_SQRT_2;
+            if u & 1 == 1 { mag } else { -mag }
+        })
     }
 
     /// The `m × m` Sylvester–Hadamard matrix (`m` a power of two): entries ±1, `XᵀX = m I`.
@@ -449,28 +467,6 @@ mod tests {
         let data = Data::gaussian(2, 3, &mut stream(1, "m", "d", 0)).unwrap();
         let e = Problem::new(data, 4).unwrap_err().to_string();
         assert!(e.contains("r = 4") && e.contains("d = 3"), "{e}");
-    }
-}
-
-impl Data {
-    /// `n × d` i.i.d. Laplace entries with unit variance (`±Exp(1)/√2`): heavier-tailed data with
-    /// the same covariance as `N(0, I)`; used by negative controls of the Gaussian data lemmas.
-    pub fn laplace(n: usize, d: usize, rng: &mut Stream) -> Result<Data> {
-        use rand::Rng;
-        check::at_least_one("n", n as u64)?;
-        check::at_least_one("d", d as u64)?;
-        let nb = blocks_for(d);
-        let mut blocks = vec![F8::default(); n * nb];
-        for i in 0..n {
-            for k in 0..d {
-                let u = rng.next_u64();
-                // 63 bits for the magnitude, the lowest bit for the sign.
-                let uni = ((u >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-                let mag = -uni.ln() * std::f64::consts::FRAC_1_SQRT_2;
-                blocks[i * nb + k / 8].0[k % 8] = if u & 1 == 1 { mag } else { -mag };
-            }
-        }
-        Ok(Data { n, d, nb, rows: blocks })
     }
 }
 

@@ -128,18 +128,19 @@ pub fn run_chain_with<O: Observer>(
     .expect("one chain")
 }
 
-/// The plain loop: one [`Dynamics::step_with`] per step, observer, stop check.
-#[allow(clippy::too_many_arguments)]
-fn run_chain_plain<O: Observer>(
+/// What the chains of one batch share: the kernel path, problem, dynamics, schedule and stop set.
+#[derive(Clone, Copy)]
+struct Batch<'a> {
     path: Path,
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
+    p: &'a Problem,
+    dynamics: &'a Dynamics,
+    schedule: &'a Schedule,
     stop: StopSet,
-    v0: PVec,
-    rng: &mut Stream,
-    obs: &mut O,
-) -> ChainEnd {
+}
+
+/// The plain loop: one [`Dynamics::step_with`] per step, observer, stop check.
+fn run_chain_plain<O: Observer>(batch: Batch<'_>, v0: PVec, rng: &mut Stream, obs: &mut O) -> ChainEnd {
+    let Batch { path, p, dynamics, schedule, stop } = batch;
     let mut v = v0;
     let mut sc = Scratch::default();
     obs.observe(0, &v);
@@ -257,7 +258,7 @@ pub fn run_chains_with<O: Observer>(
             .into_iter()
             .zip(rngs.iter_mut())
             .zip(obs.iter_mut())
-            .map(|((v, rng), o)| run_chain_plain(path, p, dynamics, schedule, stop, v, rng, o))
+            .map(|((v, rng), o)| run_chain_plain(Batch { path, p, dynamics, schedule, stop }, v, rng, o))
             .collect(),
     }
 }

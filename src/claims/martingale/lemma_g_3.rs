@@ -30,10 +30,12 @@
 //! per-path test of the decomposition.
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
+use crate::claims::martingale::process::{
+    ArProcess, Case, Noise, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
+};
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
-use crate::engine::rng::{Stream, uniform01};
 use crate::error::Result;
-use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -100,168 +102,6 @@ pub fn decomposition_covers(path: &[f64], c: f64) -> Option<bool> {
     Some((0..t2).any(|t1| g3_event(&path[t1..=t2], c)))
 }
 
-/// Mean-zero two-point noise: `+up` with probability `p`, `−down` otherwise, `p·up = (1−p)·down`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TwoPoint {
-    pub up: f64,
-    pub p: f64,
-}
-
-impl TwoPoint {
-    /// `±h` with probability ½ each.
-    pub fn symmetric(h: f64) -> TwoPoint {
-        TwoPoint { up: h, p: 0.5 }
-    }
-    /// The down-step `p·up/(1−p)`.
-    pub fn down(&self) -> f64 {
-        self.p * self.up / (1.0 - self.p)
-    }
-    /// Variance `p(1−p)(up + down)²`.
-    pub fn variance(&self) -> f64 {
-        let w = self.up + self.down();
-        self.p * (1.0 - self.p) * w * w
-    }
-    /// Range `up + down`.
-    pub fn range(&self) -> f64 {
-        self.up + self.down()
-    }
-}
-
-/// Exact probability of `event(A[0..=T])` for `A[t+1] = (1−γ)A[t] + ξ_t`, `ξ_t` i.i.d.
-/// [`TwoPoint`], by enumerating the `2^T` paths (`T ≤ 24`).
-pub fn exact_two_point_prob(a0: f64, gamma: f64, noise: TwoPoint, t: usize, event: impl Fn(&[f64]) -> bool) -> f64 {
-    assert!(t <= 24, "2^T paths");
-    let mut total = 0.0;
-    let mut path = vec![0.0; t + 1];
-    for mask in 0u32..(1u32 << t) {
-        path[0] = a0;
-        let mut prob = 1.0;
-        for s in 0..t {
-            let up = mask >> s & 1 == 1;
-            let xi = if up { noise.up } else { -noise.down() };
-            prob *= if up { noise.p } else { 1.0 - noise.p };
-            path[s + 1] = (1.0 - gamma) * path[s] + xi;
-        }
-        if event(&path) {
-            total += prob;
-        }
-    }
-    total
-}
-
-/// Noise of a synthetic process.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Noise {
-    /// `Unif[−h, h]` (range `2h`, variance `h²/3`).
-    Uniform { h: f64 },
-    /// Two-point, mean zero.
-    TwoPoint(TwoPoint),
-}
-
-impl Noise {
-    /// Conditional range of one increment.
-    pub fn range(&self) -> f64 {
-        match *self {
-            Noise::Uniform { h } => 2.0 * h,
-            Noise::TwoPoint(tp) => tp.range(),
-        }
-    }
-    /// Conditional variance of one increment.
-    pub fn variance(&self) -> f64 {
-        match *self {
-            Noise::Uniform { h } => h * h / 3.0,
-            Noise::TwoPoint(tp) => tp.variance(),
-        }
-    }
-    fn draw(&self, rng: &mut Stream) -> f64 {
-        match *self {
-            Noise::Uniform { h } => h * (2.0 * uniform01(rng) - 1.0),
-            Noise::TwoPoint(tp) => {
-                if uniform01(rng) < tp.p {
-                    tp.up
-                } else {
-                    -tp.down()
-                }
-            }
-        }
-    }
-}
-
-/// A synthetic process `A[t+1] = (1−γ)A[t] + drift + ξ_t`, which freezes for good with
-/// probability `freeze` at each step (the "either frozen" clause of G.3/G.4). With `drift = 0` it
-/// meets the hypotheses of G.3-R/G.4-R with equality in the drift and `range = noise.range()`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ArProcess {
-    pub gamma: f64,
-    pub drift: f64,
-    pub noise: Noise,
-    pub freeze: f64,
-}
-
-impl ArProcess {
-    /// A contracting AR(1) process with no drift and no freezing.
-    pub fn ar(gamma: f64, noise: Noise) -> ArProcess {
-        ArProcess { gamma, drift: 0.0, noise, freeze: 0.0 }
-    }
-    /// One path `A[0..=T]`.
-    pub fn path(&self, a0: f64, t: usize, rng: &mut Stream) -> Vec<f64> {
-        let mut p = Vec::with_capacity(t + 1);
-        p.push(a0);
-        let mut frozen = false;
-        for s in 0..t {
-            let a = p[s];
-            if !frozen && self.freeze > 0.0 && uniform01(rng) < self.freeze {
-                frozen = true;
-            }
-            let next = if frozen { a } else { (1.0 - self.gamma) * a + self.drift + self.noise.draw(rng) };
-            p.push(next);
-        }
-        p
-    }
-    /// A short description.
-    pub fn describe(&self) -> String {
-        let noise = match self.noise {
-            Noise::Uniform { h } => format!("ξ ~ Unif[−{}, {}]", fmt(h), fmt(h)),
-            Noise::TwoPoint(tp) if tp.p == 0.5 => format!("ξ = ±{}", tp.up),
-            Noise::TwoPoint(tp) => format!("ξ = +{} w.p. {}, −{} otherwise", tp.up, tp.p, fmt(tp.down())),
-        };
-        let mut s = format!("A[t+1] = (1−{})A[t]", self.gamma);
-        if self.drift != 0.0 {
-            s.push_str(&format!(" + {}", self.drift));
-        }
-        s.push_str(&format!(" + ξ_t, {noise}"));
-        if self.freeze > 0.0 {
-            s.push_str(&format!(", freezes w.p. {} per step", self.freeze));
-        }
-        s
-    }
-}
-
-/// `t` steps of `proc` from `a0`.
-#[derive(Clone, Copy)]
-pub struct Paths<'a> {
-    pub proc: &'a ArProcess,
-    pub a0: f64,
-    pub t: usize,
-}
-
-/// Count of `event` over `chains` paths (streams `(claim, purpose, j)`).
-pub fn mc_count(
-    ctx: &Ctx,
-    claim: &str,
-    purpose: &str,
-    paths: Paths<'_>,
-    chains: usize,
-    event: impl Fn(&[f64]) -> bool + Sync,
-) -> u64 {
-    let Paths { proc, a0, t } = paths;
-    let hits = ctx.runner.map(purpose, chains, |j| {
-        let mut rng = ctx.stream(claim, purpose, j as u64);
-        event(&proc.path(a0, t, &mut rng))
-    });
-    hits.iter().filter(|&&h| h).count() as u64
-}
-
 /// The hypotheses of Lemma G.3 a process is audited against: the level `c`, the contraction
 /// `γ`, the start `A[0]`, the variance bound `a` and, for G.3-R, the range bound `√a`.
 struct Hyp {
@@ -278,7 +118,7 @@ fn audit_process(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
     let mut au = Audit::new(id, title);
     au.check("start", "A[0] ≤ c/2", a0, Rel::Le, c / 2.0);
     // Drift on the window: E[A'] − (1−γ)A = (γ − γ_proc)A + drift ≤ 0 for A ∈ [c/3, c].
-    let excess = [c / 3.0, c].iter().map(|&x| (gamma - proc.gamma) * x + proc.drift).fold(f64::NEG_INFINITY, f64::max);
+    let excess = proc.window_drift_excess(gamma, c / 3.0, c);
     au.check("drift", "max over the window of E[A[t+1]|F_t] − (1−γ)A[t]", excess, Rel::Le, 0.0);
     match range_bound {
         None => {
@@ -326,34 +166,34 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         &proc1,
         Hyp { c, gamma, a0, a: a1, range_bound: None },
     ));
-    let mut ce = ExactCheck::new(
-        "(179) printed, T = 1 example",
-        "bound − P(event) ≥ 0 with a = the conditional variance (exact enumeration); scaled by the bound",
-        Role::Witness { erratum: "E-G3a".into() },
+    let mut ce = PrintedAndRepaired::new(
+        (
+            "(179) printed, T = 1 example",
+            "bound − P(event) ≥ 0 with a = the conditional variance (exact enumeration); scaled by the bound",
+        ),
+        (
+            "(179) G.3-R, T = 1 example",
+            "bound − P(event) ≥ 0 with a = (conditional range)² = 1.44; scaled by the bound",
+        ),
     );
-    ce.record_scaled(b1 - p1, b1, || format!("ξ = ±0.6: P(event) = {}, bound exp(−1/0.72) = {}", fmt(p1), fmt(b1)));
-    out.exact.push(ce);
-    let mut cer = ExactCheck::new(
-        "(179) G.3-R, T = 1 example",
-        "bound − P(event) ≥ 0 with a = (conditional range)² = 1.44; scaled by the bound",
-        Role::Repair { erratum: "E-G3a".into() },
+    ce.record(
+        Margin::scaled(b1 - p1, b1),
+        Margin::scaled(b1r - p1, b1r),
+        || format!("ξ = ±0.6: P(event) = {}, bound exp(−1/0.72) = {}", fmt(p1), fmt(b1)),
+        || format!("ξ = ±0.6: P(event) = {}, G.3-R bound = {}", fmt(p1), fmt(b1r)),
     );
-    cer.record_scaled(b1r - p1, b1r, || format!("ξ = ±0.6: P(event) = {}, G.3-R bound = {}", fmt(p1), fmt(b1r)));
-    out.exact.push(cer);
+    ce.push(&mut out);
     out.measure("E-G3a: P(event), T = 1", p1, "exact (both outcomes enumerated)");
     out.measure("E-G3a: printed bound, T = 1", b1, "exp(−c²/(2a)) with a = Var = 0.36");
     out.measure("E-G3a: G.3-R bound, T = 1", b1r, "a = (range)² = 1.44");
 
     // ---- the two-step family ξ = ±h, T = 2 ----------------------------------------------------
-    let mut fam = ExactCheck::new(
-        "(179) printed, two-step family",
-        "bound − P(event) ≥ 0, ξ = ±h, T = 2, a = h², h on a grid of [0.15, 0.5]; scaled by the bound",
-        Role::Witness { erratum: "E-G3a".into() },
-    );
-    let mut famr = ExactCheck::new(
-        "(179) G.3-R, two-step family",
-        "bound − P(event) ≥ 0, ξ = ±h, T = 2, a = (2h)²; scaled by the bound",
-        Role::Repair { erratum: "E-G3a".into() },
+    let mut fam = PrintedAndRepaired::new(
+        (
+            "(179) printed, two-step family",
+            "bound − P(event) ≥ 0, ξ = ±h, T = 2, a = h², h on a grid of [0.15, 0.5]; scaled by the bound",
+        ),
+        ("(179) G.3-R, two-step family", "bound − P(event) ≥ 0, ξ = ±h, T = 2, a = (2h)²; scaled by the bound"),
     );
     let mut rows = Vec::new();
     let (mut viol_lo, mut viol_hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -363,8 +203,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let p = two_step_prob(h);
         let b = g3_bound(c, gamma, tp.variance(), 2);
         let br = g3r_bound(c, gamma, tp.range(), 2);
-        fam.record_scaled(b - p, b, || format!("h = {}: P = {}, bound = {}", fmt(h), fmt(p), fmt(b)));
-        famr.record_scaled(br - p, br, || format!("h = {}: P = {}, bound = {}", fmt(h), fmt(p), fmt(br)));
+        fam.record(
+            Margin::scaled(b - p, b),
+            Margin::scaled(br - p, br),
+            || format!("h = {}: P = {}, bound = {}", fmt(h), fmt(p), fmt(b)),
+            || format!("h = {}: P = {}, bound = {}", fmt(h), fmt(p), fmt(br)),
+        );
         if b < p {
             viol_lo = viol_lo.min(h);
             viol_hi = viol_hi.max(h);
@@ -373,8 +217,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             rows.push(vec![fmt(h), fmt(p), fmt(b), fmt(br)]);
         }
     }
-    out.exact.push(fam);
-    out.exact.push(famr);
+    fam.push(&mut out);
     out.tables.push(Table {
         title: "E-G3a, two-step family (c = 1, γ = 0.01, A[0] = 1/2, T = 2, ξ = ±h): exact event probability vs (179)"
             .into(),
@@ -390,15 +233,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("E-G3a two-step family: largest violating h", viol_hi, "grid step 0.001; SPEC: 0.427");
 
     // ---- asymmetric two-point family: variance → 0 at fixed range --------------------------
-    let mut asym = ExactCheck::new(
-        "(179) printed, asymmetric two-point family",
-        "bound − P(event) ≥ 0, ξ = +u w.p. p, −pu/(1−p) otherwise, T ∈ {1,2,3}; a = Var; scaled by the bound",
-        Role::Witness { erratum: "E-G3a".into() },
-    );
-    let mut asymr = ExactCheck::new(
-        "(179) G.3-R, asymmetric two-point family",
-        "the same with a = (range)²",
-        Role::Repair { erratum: "E-G3a".into() },
+    let mut asym = PrintedAndRepaired::new(
+        (
+            "(179) printed, asymmetric two-point family",
+            "bound − P(event) ≥ 0, ξ = +u w.p. p, −pu/(1−p) otherwise, T ∈ {1,2,3}; a = Var; scaled by the bound",
+        ),
+        ("(179) G.3-R, asymmetric two-point family", "the same with a = (range)²"),
     );
     let mut arows = Vec::new();
     for &p in &[0.01, 0.05, 0.2] {
@@ -408,20 +248,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 let pe = exact_two_point_prob(a0, gamma, tp, t, |x| g3_event(x, c));
                 let b = g3_bound(c, gamma, tp.variance(), t as u64);
                 let br = g3r_bound(c, gamma, tp.range(), t as u64);
-                asym.record_scaled(b - pe, b.max(pe), || {
-                    format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(b))
-                });
-                asymr.record_scaled(br - pe, br, || {
-                    format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(br))
-                });
+                asym.record(
+                    Margin::scaled(b - pe, b.max(pe)),
+                    Margin::scaled(br - pe, br),
+                    || format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(b)),
+                    || format!("p = {p}, u = {u}, T = {t}: P = {}, bound = {}", fmt(pe), fmt(br)),
+                );
                 if u == 0.6 {
                     arows.push(vec![fmt(p), t.to_string(), fmt(pe), fmt(b), fmt(br)]);
                 }
             }
         }
     }
-    out.exact.push(asym);
-    out.exact.push(asymr);
+    asym.push(&mut out);
     out.tables.push(Table {
         title: "E-G3a, asymmetric two-point noise (u = 0.6): the variance p(1−p)(range)² → 0 while the event keeps \
             probability ≈ p"
@@ -460,13 +299,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         noise: Noise::Uniform { h: 1.0 / 6.0 - 0.004 - tol::STRICTLY_BELOW_ABS },
         freeze: 0.0,
     };
-    let cover = |proc: &ArProcess, purpose: &str| -> Vec<Option<bool>> {
-        ctx.runner.map(purpose, dec_chains, |j| {
+    // Per exiting path of `proc`: +1 if a G.3 window event ends at the first exceedance, −1 otherwise.
+    let cover = |mut check: ExactCheck, proc: &ArProcess, purpose: &str| -> ExactCheck {
+        let covers = ctx.runner.map(purpose, dec_chains, |j| {
             let mut rng = ctx.stream("G.3", purpose, j as u64);
             decomposition_covers(&proc.path(0.0, t_dec, &mut rng), c)
-        })
+        });
+        for (j, cv) in covers.into_iter().enumerate() {
+            if let Some(cv) = cv {
+                check.record(if cv { 1.0 } else { -1.0 }, || format!("path {j}"));
+            }
+        }
+        check
     };
-    let mut dw = ExactCheck::new(
+    let dw = ExactCheck::new(
         "E-G3b decomposition, jumps > c/6",
         format!(
             "per path that exceeds c = 1 from A[0] = 0: +1 if a G.3 window event ends at the first exceedance, −1 \
@@ -475,21 +321,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ),
         Role::Witness { erratum: "E-G3b".into() },
     );
-    for (j, cv) in cover(&jump, "decomposition-jumps").into_iter().enumerate() {
-        if let Some(cv) = cv {
-            dw.record(if cv { 1.0 } else { -1.0 }, || format!("path {j}"));
-        }
-    }
-    let mut dr = ExactCheck::new(
+    let dw = cover(dw, &jump, "decomposition-jumps");
+    let dr = ExactCheck::new(
         "E-G3b decomposition, steps ≤ c/6",
         format!("the same per-path test for a process whose steps are at most c/6: {}", small.describe()),
         Role::Repair { erratum: "E-G3b".into() },
     );
-    for (j, cv) in cover(&small, "decomposition-small").into_iter().enumerate() {
-        if let Some(cv) = cv {
-            dr.record(if cv { 1.0 } else { -1.0 }, || format!("path {j}"));
-        }
-    }
+    let dr = cover(dr, &small, "decomposition-small");
     out.measure(
         "E-G3b: exiting paths not covered (jumps)",
         dw.violations as f64,
@@ -499,12 +337,6 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(dr);
 
     // ---- Monte Carlo: G.3-R on synthetic processes (must hold) ---------------------------------
-    struct Case {
-        id: &'static str,
-        proc: ArProcess,
-        t: usize,
-        a0: f64,
-    }
     let cases = [
         Case { id: "G.3-R: uniform AR, T = 50", proc: ArProcess::ar(gamma, Noise::Uniform { h: 0.1 }), t: 50, a0 },
         Case {
@@ -537,7 +369,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Hyp { c, gamma: cs.proc.gamma, a0: cs.a0, a: rb * rb, range_bound: Some(rb) },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.3", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, |p| g3_event(p, c));
+        let k = mc_count(ctx, "G.3", cs.id, cs.paths(), chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(

@@ -20,12 +20,13 @@
 //! `exp(−0.02/0.0225) = 0.411`.
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
-use crate::claims::martingale::lemma_g_3::{
-    ArProcess, Noise, Paths, TwoPoint, exact_two_point_prob, g4_event, g4r_bound, mc_count,
+use crate::claims::martingale::lemma_g_3::{g4_event, g4r_bound};
+use crate::claims::martingale::process::{
+    ArProcess, Case, Noise, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
-use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -72,7 +73,7 @@ fn audit_g4(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
     au.check("start low", "A[0] ≥ c1", a0, Rel::Ge, c1);
     au.check("start high", "A[0] ≤ c2", a0, Rel::Le, c2);
     au.check("horizon", "(1−γ)^T c2 < c1", (1.0 - gamma).powi(t as i32) * c2, Rel::Lt, c1);
-    let excess = [c1, c2].iter().map(|&x| (gamma - proc.gamma) * x + proc.drift).fold(f64::NEG_INFINITY, f64::max);
+    let excess = proc.window_drift_excess(gamma, c1, c2);
     au.check("drift", "max over [c1, c2] of E[A[t+1]|F_t] − (1−γ)A[t]", excess, Rel::Le, 0.0);
     if range {
         au.check("range", "conditional range of A[t+1] ≤ √a (G.4-R)", proc.noise.range(), Rel::Le, a.sqrt());
@@ -103,34 +104,28 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         &proc1,
         Hyp { c1, c2, gamma, a0, t: 1, a: tp.variance(), range: false },
     ));
-    let mut ce = ExactCheck::new(
-        "(185) printed, T = 1 example",
-        "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound",
-        Role::Witness { erratum: "E-G3a".into() },
+    let mut ce = PrintedAndRepaired::new(
+        ("(185) printed, T = 1 example", "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound"),
+        ("(185) G.4-R, T = 1 example", "bound − P(event) ≥ 0 with a = (range)² = 0.09"),
     );
-    ce.record_scaled(b1 - p1, b1, || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1)));
-    out.exact.push(ce);
-    let mut cer = ExactCheck::new(
-        "(185) G.4-R, T = 1 example",
-        "bound − P(event) ≥ 0 with a = (range)² = 0.09",
-        Role::Repair { erratum: "E-G3a".into() },
+    ce.record(
+        Margin::scaled(b1 - p1, b1),
+        Margin::scaled(b1r - p1, b1r),
+        || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1)),
+        || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1r)),
     );
-    cer.record_scaled(b1r - p1, b1r, || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1r)));
-    out.exact.push(cer);
+    ce.push(&mut out);
     out.measure("E-G3a (G.4): P(event), T = 1", p1, "exact");
     out.measure("E-G3a (G.4): printed bound, T = 1", b1, "a = Var = 0.0225");
     out.measure("E-G3a (G.4): G.4-R bound, T = 1", b1r, "a = range² = 0.09");
 
     // ---- families: symmetric ±h and asymmetric jumps, T ∈ {1, 2, 3} ----------------------------
-    let mut fam = ExactCheck::new(
-        "(185) printed, two-point families",
-        "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound",
-        Role::Witness { erratum: "E-G3a".into() },
-    );
-    let mut famr = ExactCheck::new(
-        "(185) G.4-R, two-point families",
-        "the same with a = (range)²",
-        Role::Repair { erratum: "E-G3a".into() },
+    let mut fam = PrintedAndRepaired::new(
+        (
+            "(185) printed, two-point families",
+            "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound",
+        ),
+        ("(185) G.4-R, two-point families", "the same with a = (range)²"),
     );
     let mut rows = Vec::new();
     let mut noises: Vec<TwoPoint> = (0..=20).map(|j| TwoPoint::symmetric(0.05 + 0.01 * j as f64)).collect();
@@ -144,9 +139,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let pe = exact_two_point_prob(a0, gamma, *tpn, t, ev);
             let b = g4_bound(c1, gamma, tpn.variance(), t as u64, a0);
             let br = g4r_bound(c1, gamma, tpn.range(), t as u64, a0);
-            let desc = || format!("ξ: up {} w.p. {}, T = {t}: P = {}, bound = {}", fmt(tpn.up), tpn.p, fmt(pe), fmt(b));
-            fam.record_scaled(b - pe, b.max(pe), desc);
-            famr.record_scaled(br - pe, br, || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p));
+            fam.record(
+                Margin::scaled(b - pe, b.max(pe)),
+                Margin::scaled(br - pe, br),
+                || format!("ξ: up {} w.p. {}, T = {t}: P = {}, bound = {}", fmt(tpn.up), tpn.p, fmt(pe), fmt(b)),
+                || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p),
+            );
             if t == 1
                 && (tpn.p != 0.5 && tpn.up == 0.5
                     || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < tol::GRID_EQ_ABS))
@@ -155,8 +153,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             }
         }
     }
-    out.exact.push(fam);
-    out.exact.push(famr);
+    fam.push(&mut out);
     out.tables.push(Table {
         title: "E-G3a for G.4 (c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, T = 1): exact probability of staying in (c1, c2] \
             vs (185)"
@@ -198,12 +195,6 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.exact.push(forms);
 
     // ---- Monte Carlo: G.4-R on synthetic processes ---------------------------------------------
-    struct Case {
-        id: &'static str,
-        proc: ArProcess,
-        t: usize,
-        a0: f64,
-    }
     let cases = [
         Case { id: "G.4-R: uniform AR, T = 50", proc: ArProcess::ar(0.02, Noise::Uniform { h: 0.1 }), t: 50, a0: 0.9 },
         Case {
@@ -230,7 +221,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Hyp { c1, c2, gamma: cs.proc.gamma, a0: cs.a0, t: cs.t, a: rb * rb, range: true },
         );
         let regime = out.push_audit(au);
-        let k = mc_count(ctx, "G.4", cs.id, Paths { proc: &cs.proc, a0: cs.a0, t: cs.t }, chains, ev);
+        let k = mc_count(ctx, "G.4", cs.id, cs.paths(), chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
         out.mc.push(McCheck::prob_upper(

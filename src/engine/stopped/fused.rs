@@ -11,6 +11,21 @@ use crate::engine::model::Problem;
 use crate::engine::rng::Stream;
 use crate::engine::schedule::Schedule;
 
+/// `$go!(k)` for the group length `$len = k ∈ 1..=INTERLEAVE` as a literal (the kernels take the
+/// group size as a const generic).
+macro_rules! by_group_len {
+    ($len:expr, $go:ident) => {
+        match $len {
+            1 => $go!(1),
+            2 => $go!(2),
+            3 => $go!(3),
+            4 => $go!(4),
+            l => unreachable!("group of {l} > INTERLEAVE"),
+        }
+    };
+}
+const _: () = assert!(INTERLEAVE == 4, "by_group_len! has an arm for every group length 1..=INTERLEAVE");
+
 /// `max_k |x_k − c|` ignoring NaN terms, `0` for none: exactly `Problem::support_max` (`c = 0`)
 /// and `Problem::support_dist_inf` (`c = 1`), whose `fold(0.0, f64::max)` keeps the larger of
 /// two numbers and drops a NaN — the maximum of a set of non-negative numbers does not depend on
@@ -240,13 +255,7 @@ impl<'a> Alg1Driver<'a> {
                 }
             }};
         }
-        match g.len() {
-            1 => go!(1),
-            2 => go!(2),
-            3 => go!(3),
-            4 => go!(4),
-            l => unreachable!("group of {l} > INTERLEAVE"),
-        }
+        by_group_len!(g.len(), go);
     }
 
     /// One step of a group (all residuals finite): update with the pending outcome and, unless
@@ -315,13 +324,7 @@ impl<'a> Alg1Driver<'a> {
                 norms[..$k].copy_from_slice(&n);
             }};
         }
-        match g.len() {
-            1 => go!(1),
-            2 => go!(2),
-            3 => go!(3),
-            4 => go!(4),
-            l => unreachable!("group of {l} > INTERLEAVE"),
-        }
+        by_group_len!(g.len(), go);
         norms
     }
 }
