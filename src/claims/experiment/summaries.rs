@@ -24,23 +24,7 @@ pub(super) fn fmt_spread(xs: &[f64]) -> (String, String, String) {
 pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, mbd: &MbDivergence) {
     let nseeds = runs.nseeds;
     let n_u = nseeds as u64;
-    let Finals {
-        te_gd,
-        tr_gd,
-        nm_gd,
-        te_ln,
-        te_lnp,
-        te_alg1,
-        te_mb,
-        gauss,
-        te_g,
-        nm_g,
-        best_g,
-        k_div_mb,
-        mb_redraws,
-        ..
-    } = f;
-    let (k_div_mb, mb_redraws) = (*k_div_mb, *mb_redraws);
+    let (k_div_mb, mb_redraws) = (f.k_div_mb, f.mb_redraws);
     let (k_div_side, latest_div_side, latest_div_main) = (mbd.k_side, mbd.latest_side, mbd.latest_main);
     // Tables: final values per variant; the σ grid; label noise paired comparisons.
     let a2 = (1.0 - CI_LEVEL) / 2.0;
@@ -85,14 +69,14 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
         .to_vec(),
         rows,
     });
-    let med_ln = quantile(te_ln, 0.5);
+    let med_ln = quantile(&f.te_ln, 0.5);
     let mut grows = Vec::new();
     let mut best_counts = vec![0usize; c.sigmas.len() + 1];
     for s in 0..nseeds {
         // index 0: GD (σ = 0); j + 1: σ_j.
         let mut bi = 0;
-        let mut bv = te_gd[s];
-        for (j, x) in te_g.iter().enumerate() {
+        let mut bv = f.te_gd[s];
+        for (j, x) in f.te_g.iter().enumerate() {
             if x[s] < bv {
                 bv = x[s];
                 bi = j + 1;
@@ -104,23 +88,23 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
         "0 (GD)".into(),
         fmt(c.t_gdmb as f64),
         format!("{}/{}", runs.ndiv(Variant::Gd), nseeds),
-        fmt(quantile(te_gd, 0.5)),
-        fmt_spread(te_gd).2,
-        fmt(quantile(tr_gd, 0.5)),
-        fmt(quantile(nm_gd, 0.5)),
-        fmt(quantile(te_gd, 0.5) / med_ln),
+        fmt(quantile(&f.te_gd, 0.5)),
+        fmt_spread(&f.te_gd).2,
+        fmt(quantile(&f.tr_gd, 0.5)),
+        fmt(quantile(&f.nm_gd, 0.5)),
+        fmt(quantile(&f.te_gd, 0.5) / med_ln),
         best_counts[0].to_string(),
     ]);
-    for (j, &g) in gauss.iter().enumerate() {
+    for (j, &g) in f.gauss.iter().enumerate() {
         grows.push(vec![
             fmt(c.sigmas[j]),
             fmt(c.t_gauss as f64),
             format!("{}/{}", runs.ndiv(g), nseeds),
-            fmt(quantile(&te_g[j], 0.5)),
-            fmt_spread(&te_g[j]).2,
+            fmt(quantile(&f.te_g[j], 0.5)),
+            fmt_spread(&f.te_g[j]).2,
             fmt(quantile(&runs.tr(g), 0.5)),
-            fmt(quantile(&nm_g[j], 0.5)),
-            fmt(quantile(&te_g[j], 0.5) / med_ln),
+            fmt(quantile(&f.nm_g[j], 0.5)),
+            fmt(quantile(&f.te_g[j], 0.5) / med_ln),
             best_counts[j + 1].to_string(),
         ]);
     }
@@ -153,8 +137,8 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
         let k = a.iter().zip(b).filter(|(x, y)| x < y).count() as u64;
         (quantile(&lr, 0.5), k, stats::binom_test_two_sided(k, a.len() as u64, 0.5))
     };
-    let (rg_med, rg_k, rg_p) = paired(te_lnp, te_ln);
-    let (ag_med, ag_k, ag_p) = paired(te_alg1, te_ln);
+    let (rg_med, rg_k, rg_p) = paired(&f.te_lnp, &f.te_ln);
+    let (ag_med, ag_k, ag_p) = paired(&f.te_alg1, &f.te_ln);
     out.tables.push(Table {
         title: "Label noise: the script's s ~ N(0, δ²) vs Appendix A's s = ±δ, and Algorithm 1 beside the \
             experiment (same data sets, same schedule)"
@@ -172,14 +156,14 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
             vec!["script: s ~ N(0, δ²)".into(), fmt(med_ln), "0".into(), "–".into(), "–".into()],
             vec![
                 "Appendix A: s = ±δ".into(),
-                fmt(quantile(te_lnp, 0.5)),
+                fmt(quantile(&f.te_lnp, 0.5)),
                 fmt(rg_med),
                 format!("{rg_k}/{nseeds}"),
                 fmt(rg_p),
             ],
             vec![
                 "Algorithm 1 (not the experiment)".into(),
-                fmt(quantile(te_alg1, 0.5)),
+                fmt(quantile(&f.te_alg1, 0.5)),
                 fmt(ag_med),
                 format!("{ag_k}/{nseeds}"),
                 fmt(ag_p),
@@ -239,7 +223,7 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
     measure(
         out,
         "median test error, best σ per data set".into(),
-        quantile(best_g, 0.5),
+        quantile(&f.best_g, 0.5),
         "min over the σ grid on each data set (generous: chosen with hindsight)".into(),
     );
     measure(
@@ -278,7 +262,7 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
     );
 
     // Erratum E-A1-MB.
-    let (mb_med, _, mb_range) = fmt_spread(te_mb);
+    let (mb_med, _, mb_range) = fmt_spread(&f.te_mb);
     out.errata.push(Erratum {
         id: "E-A1-MB".into(),
         location: "Figure 1 (right); Section 1 ('SGD with mini-batch noise or label noise can generalize'); Section \
@@ -294,12 +278,12 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
                 threshold {SMALL_TEST_ERROR} is ours (the label-noise level).",
             c.delta,
             c.lr,
-            te_mb.iter().filter(|&&x| x <= SMALL_TEST_ERROR).count(),
+            f.te_mb.iter().filter(|&&x| x <= SMALL_TEST_ERROR).count(),
             fmt(med_ln),
             c.mb_div_runs,
             fmt(lo_side),
             fmt(hi_side),
-            fmt(quantile(te_gd, 0.5))
+            fmt(quantile(&f.te_gd, 0.5))
         ),
         reading: Reading::Legible,
         witnesses: vec![MB_WITNESS_ID.into()],

@@ -6,7 +6,7 @@ use super::chains::{LitChain, LitRun};
 use super::setting::{Constants, Instance, PLAN};
 use super::states::{adversarial_states, max_gradient_term, trajectory_states};
 use crate::engine::stats::quantile;
-use crate::evidence::{Audit, McCheck, Outcome, Rel, Role, State, key};
+use crate::evidence::{Audit, McCheck, Outcome, Regime, Rel, Role, State, key};
 use crate::numfmt::fmt;
 use crate::paper::RHO;
 
@@ -144,42 +144,70 @@ pub fn audit_t31_constants(id: &str, c: &Constants, t: u64) -> Audit {
     a
 }
 
-/// The lemma's event `event` (B.2's or 3.2's) at the short horizon `T_s = ⌈16/(ηδ)²⌉` over every
-/// chain (long and short) of each instance: its audit, the check against `ρ/3` (keyed
-/// `key(key_base, tag)`) and its power note.
+/// A Stage-0 statement's conclusion `P(event) ≤ jρ/3` (`j = thirds`: 1 for Lemmas B.2, 3.2 and
+/// B.4, 2 for Theorem 3.1), checked at one instance and horizon at a time by [`Conclusion::push`].
+pub struct Conclusion<'a> {
+    /// The claim id that starts the check id (`"B.2"`).
+    pub claim: &'a str,
+    /// The event, as printed in the check id (`"P(‖ṽ[T0]‖₁ > b0)"`).
+    pub event: &'a str,
+    /// The bound in thirds of `ρ`.
+    pub thirds: u8,
+    /// The key base; the check at an instance is keyed `key(key_base, tag)`.
+    pub key_base: &'a str,
+}
+
+impl Conclusion<'_> {
+    /// The bound `jρ/3` at `inst`.
+    pub fn beta(&self, inst: &Instance) -> f64 {
+        f64::from(self.thirds) * inst.c.rho / 3.0
+    }
+
+    /// Push the primary check `"{claim} @ {tag}: {event} ≤ jρ/3 (ρ = …{horizon})"` over `k` events
+    /// in `n` chains (`diverged` of them diverged) with the evidence text `evidence`, and its power
+    /// note.
+    pub fn push(
+        &self,
+        out: &mut Outcome,
+        inst: &Instance,
+        horizon: &str,
+        reg: Regime,
+        (k, n, diverged): (u64, u64, u64),
+        evidence: &str,
+    ) {
+        let beta = self.beta(inst);
+        let bound = if self.thirds == 1 { "ρ/3".to_string() } else { format!("{}ρ/3", self.thirds) };
+        let (claim, event) = (self.claim, self.event);
+        let id = format!("{claim} @ {}: {event} ≤ {bound} (ρ = {}{horizon})", inst.tag, fmt(inst.c.rho));
+        let c = McCheck::prob_upper(&id, evidence, reg, Role::Primary, k, n, beta)
+            .with_diverged(diverged)
+            .keyed(key(self.key_base, &inst.tag));
+        out.note(crate::evidence::power_note(&id, n, beta));
+        out.mc.push(c);
+    }
+}
+
+/// The lemma's conclusion (B.2's or 3.2's, at `T ≤ T_s`) at the short horizon `T_s = ⌈16/(ηδ)²⌉`
+/// over every chain (long and short) of each instance: its audit, then the check and its power note.
 pub fn short_horizon_checks(
     out: &mut Outcome,
-    claim: &str,
-    key_base: &str,
-    event: &str,
+    conclusion: &Conclusion,
     runs: [(&Instance, &LitRun); 2],
     hit: impl Fn(&LitChain) -> Option<u64> + Copy,
 ) {
     for (inst, run) in runs {
         let ts = run.t_short();
-        let reg = out.push_audit(audit_b2(&format!("{claim} @ {} (short T)", inst.tag), inst, ts));
+        let reg = out.push_audit(audit_b2(&format!("{} @ {} (short T)", conclusion.claim, inst.tag), inst, ts));
         let (k, n) = run.count_by_short(hit);
-        let beta = inst.c.rho / 3.0;
-        let id = format!("{claim} @ {}: {event} ≤ ρ/3 (ρ = {}, T = {ts})", inst.tag, fmt(inst.c.rho));
-        let c = McCheck::prob_upper(
-            &id,
-            &format!(
-                "the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's \
-                    inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}",
-                inst.tag,
-                fmt(inst.c.b0),
-                fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)),
-                fmt(inst.c.rho / 6.0)
-            ),
-            reg,
-            Role::Primary,
-            k,
-            n,
-            beta,
-        )
-        .keyed(key(key_base, &inst.tag));
-        out.note(crate::evidence::power_note(&id, n, beta));
-        out.mc.push(c);
+        let evidence = format!(
+            "the event by T = {ts} ((ηδ)²T = 16) over all {n} chains of instance {} (b0 = {} = {}τd); Doob's \
+                inequality for the numerical martingale ‖v‖₁ predicts ≈ τd/b0 = ρ/6 = {}",
+            inst.tag,
+            fmt(inst.c.b0),
+            fmt(inst.c.b0 / (inst.c.tau * inst.c.d as f64)),
+            fmt(inst.c.rho / 6.0)
+        );
+        conclusion.push(out, inst, &format!(", T = {ts}"), reg, (k, n, 0), &evidence);
     }
 }
 

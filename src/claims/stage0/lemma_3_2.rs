@@ -23,15 +23,15 @@
 //! per-step variance — "it distinguishes label noise from Gaussian noise, which empirically causes
 //! the parameter to blow up" (Section 3.2): the ℓ2 check must flag it.
 
-use super::audits::{audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
+use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
 use super::chains::{Kind, lit_run_opt, run_l, run_m, run_v, var_purpose};
-use super::setting::{ACCEPTS, PLAN, STREAM_CLAIM, inst_l, inst_m};
+use super::setting::{ACCEPTS, PLAN, STREAM_CLAIM, inst_l_m};
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::dynamics::{Scratch, StepStatus};
 use crate::engine::lanes;
 use crate::engine::stats::quantile;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, key};
+use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role};
 use crate::numfmt::fmt;
 
 /// The claim.
@@ -59,13 +59,16 @@ pub const VARIANT_EXIT: &str = "3.2-variant-exit";
 /// Key of the Gaussian control of [`VARIANT_EXIT`].
 pub const VARIANT_EXIT_GAUSS: &str = "3.2-variant-exit-gauss";
 
+/// The lemma at `T0`.
+const AT_T0: Conclusion =
+    Conclusion { claim: "3.2", event: "P(max_(t≤T0) ‖v[t]‖₂ > b0)", thirds: 1, key_base: EXIT };
+/// The lemma at the short horizon.
+const AT_SHORT: Conclusion =
+    Conclusion { claim: "3.2", event: "P(max_(t≤T) ‖v[t]‖₂ > b0)", thirds: 1, key_base: EXIT_SHORT };
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let l = inst_l(ctx)?;
-    let m = inst_m(ctx)?;
-    if !ctx.overrides.is_empty() {
-        out.note("Command-line overrides apply to instance L only; instance M (ρ = 0.3) keeps its defaults.");
-    }
+    let (l, m) = inst_l_m(ctx, &mut out, "instance M (ρ = 0.3) keeps its defaults.")?;
     let l_run = run_l(ctx, &l, Kind::Alg1)?;
     let m_run = run_m(ctx, &m, Kind::Alg1);
     let v_run = run_v(ctx, &l, Kind::Alg1);
@@ -146,30 +149,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // short): the lemma holds for every T meeting B.2's η condition, and by T_s the walk has
     // collapsed ((ηδ)²T_s = 16), so the exits are essentially complete.
     let runs = [(&*m, &*m_run), (&*l, &*l_run)];
-    short_horizon_checks(&mut out, "3.2", EXIT_SHORT, "P(max_(t≤T) ‖v[t]‖₂ > b0)", runs, |c| c.l2_exit_b0);
+    short_horizon_checks(&mut out, &AT_SHORT, runs, |c| c.l2_exit_b0);
     for (inst, run, reg) in [(&*m, &*m_run, r_m), (&*l, &*l_run, r_l)] {
         let (k, n) = run.count(|c| c.l2_exit_b0.is_some() || c.diverged_at.is_some());
-        let beta = inst.c.rho / 3.0;
-        let id = format!("3.2 @ {}: P(max_(t≤T0) ‖v[t]‖₂ > b0) ≤ ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
         let max2 = run.long_chains().iter().map(|c| c.max_l1).fold(0.0, f64::max);
-        let c = McCheck::prob_upper(
-            &id,
-            &format!(
-                "max over t ≤ T0 = {} of ‖v[t]‖₂ exceeded b0 = {} (largest max_t ‖v[t]‖₁ over chains: {})",
-                inst.c.t,
-                fmt(inst.c.b0),
-                fmt(max2)
-            ),
-            reg,
-            Role::Primary,
-            k,
-            n,
-            beta,
-        )
-        .with_diverged(run.diverged())
-        .keyed(key(EXIT, &inst.tag));
-        out.note(crate::evidence::power_note(&id, n, beta));
-        out.mc.push(c);
+        let evidence = format!(
+            "max over t ≤ T0 = {} of ‖v[t]‖₂ exceeded b0 = {} (largest max_t ‖v[t]‖₁ over chains: {})",
+            inst.c.t,
+            fmt(inst.c.b0),
+            fmt(max2)
+        );
+        AT_T0.push(&mut out, inst, "", reg, (k, n, run.diverged()), &evidence);
     }
 
     // Level b = (5/4)τd on instance M's chains, and the Gaussian control.

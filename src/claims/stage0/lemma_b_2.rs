@@ -36,15 +36,15 @@
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.
 
-use super::audits::{audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
+use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
 use super::chains::{Kind, run_l, run_m, run_v};
 use super::exact::checks;
 use super::exact::lemma_b_2::{exact_checks, table};
-use super::setting::{ACCEPTS, inst_l, inst_m};
+use super::setting::{ACCEPTS, inst_l_m};
 use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::error::Result;
-use crate::evidence::{McCheck, Outcome, Regime, Role, Table, key};
+use crate::evidence::{McCheck, Outcome, Regime, Role, Table};
 use crate::numfmt::fmt;
 use crate::tol::S0_MEAN_L1_REL;
 
@@ -83,16 +83,17 @@ pub const EXIT: &str = "B2-exit";
 /// Key base of the lemma at the short horizon (`key(EXIT_SHORT, "M")`).
 pub const EXIT_SHORT: &str = "B2-exit-short";
 
+/// The lemma at `T0`.
+const AT_T0: Conclusion = Conclusion { claim: "B.2", event: "P(‖ṽ[T0]‖₁ > b0)", thirds: 1, key_base: EXIT };
+/// The lemma at the short horizon.
+const AT_SHORT: Conclusion =
+    Conclusion { claim: "B.2", event: "P(‖ṽ[T]‖₁ > b0)", thirds: 1, key_base: EXIT_SHORT };
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let l = inst_l(ctx)?;
-    let m = inst_m(ctx)?;
-    if !ctx.overrides.is_empty() {
-        out.note(
-            "Command-line overrides apply to instance L only; instance M (ρ = 0.3) and the variant at b = 2τd \
-            keep their defaults (the variant uses L's constants).",
-        );
-    }
+    let keeps = "instance M (ρ = 0.3) and the variant at b = 2τd keep their defaults (the variant uses L's \
+        constants).";
+    let (l, m) = inst_l_m(ctx, &mut out, keeps)?;
 
     // Runs (shared with the other Stage-0 claims of this process).
     let l_run = run_l(ctx, &l, Kind::Alg1)?;
@@ -190,30 +191,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // short): the lemma holds for every T meeting B.2's η condition, and by T_s the walk has
     // collapsed ((ηδ)²T_s = 16), so the exits are essentially complete.
     let runs = [(&*m, &*m_run), (&*l, &*l_run)];
-    short_horizon_checks(&mut out, "B.2", EXIT_SHORT, "P(‖ṽ[T]‖₁ > b0)", runs, |c| c.exit_b0);
+    short_horizon_checks(&mut out, &AT_SHORT, runs, |c| c.exit_b0);
     for (inst, run, reg) in [(&*m, &*m_run, r_m), (&*l, &*l_run, r_l)] {
         let (k, n) = run.count(|c| c.exit_b0.is_some() || c.diverged_at.is_some());
-        let beta = inst.c.rho / 3.0;
-        let id = format!("B.2 @ {}: P(‖ṽ[T0]‖₁ > b0) ≤ ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
-        let c = McCheck::prob_upper(
-            &id,
-            &format!(
-                "the b0-bounded coupling (b0 = {}) left the ball by T = T0 = {} (max over chains of max_t ‖v[t]‖₁ = \
-                    {})",
-                fmt(inst.c.b0),
-                inst.c.t,
-                fmt(run.long_chains().iter().map(|c| c.max_l1).fold(0.0, f64::max))
-            ),
-            reg,
-            Role::Primary,
-            k,
-            n,
-            beta,
-        )
-        .with_diverged(run.diverged())
-        .keyed(key(EXIT, &inst.tag));
-        out.note(crate::evidence::power_note(&id, n, beta));
-        out.mc.push(c);
+        let evidence = format!(
+            "the b0-bounded coupling (b0 = {}) left the ball by T = T0 = {} (max over chains of max_t ‖v[t]‖₁ = {})",
+            fmt(inst.c.b0),
+            inst.c.t,
+            fmt(run.long_chains().iter().map(|c| c.max_l1).fold(0.0, f64::max))
+        );
+        AT_T0.push(&mut out, inst, "", reg, (k, n, run.diverged()), &evidence);
     }
 
     // The variant's observed rate against its bound over time.

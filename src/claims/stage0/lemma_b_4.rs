@@ -40,11 +40,11 @@
 //! noise: the potential does not move) and spherical Gaussian noise of matched per-step variance;
 //! and the exact (B4.2) at the same states with `δ = 0`.
 
-use super::audits::{audit_b4, caveats};
+use super::audits::{Conclusion, audit_b4, caveats};
 use super::chains::{Kind, LitChain, run_l, run_m, run_v};
 use super::exact::checks;
 use super::exact::lemma_b_4::{exact_at, table, taylor_checks};
-use super::setting::{ACCEPTS, Instance, inst_l, inst_m};
+use super::setting::{ACCEPTS, Instance, inst_l_m};
 use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::stats::quantile;
@@ -91,6 +91,9 @@ pub const PHI_EXCEEDS: &str = "B4-phi";
 pub const PHI_EXCEEDS_NO_NOISE: &str = "B4-phi-delta0";
 /// Key of its Gaussian control at M.
 pub const PHI_EXCEEDS_GAUSS: &str = "B4-phi-gauss@M";
+/// The lemma at `T`.
+const AT_T: Conclusion = Conclusion { claim: "B.4", event: "P(Φ(ṽ[T]) > √ε0)", thirds: 1, key_base: PHI_EXCEEDS };
+
 /// Key base of the `E Φ` checks (`key(MEAN_PHI, "M t = …")`, `key(MEAN_PHI, "L(b) t = …")`).
 pub const MEAN_PHI: &str = "B4-mean-phi";
 
@@ -110,14 +113,7 @@ fn mean_phi_row(potential: &str, t: u64, x: f64, c: &McCheck, bound: f64, inst: 
 
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
-    let l = inst_l(ctx)?;
-    let m = inst_m(ctx)?;
-    if !ctx.overrides.is_empty() {
-        out.note(
-            "Command-line overrides apply to instance L only; instance M (ρ = 0.3) and the level-b variant keep \
-            their defaults.",
-        );
-    }
+    let (l, m) = inst_l_m(ctx, &mut out, "instance M (ρ = 0.3) and the level-b variant keep their defaults.")?;
     let l_run = run_l(ctx, &l, Kind::Alg1)?;
     let m_run = run_m(ctx, &m, Kind::Alg1);
     let v_run = run_v(ctx, &l, Kind::Alg1);
@@ -158,27 +154,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let thr = inst.c.eps0.sqrt();
         let ev = |c: &LitChain| c.diverged_at.is_some() || c.end.as_ref().is_none_or(|e| e.phi_stopped > thr);
         let (k, n) = run.count(ev);
-        let beta = inst.c.rho / 3.0;
-        let id = format!("B.4 @ {}: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
+        let beta = AT_T.beta(inst);
         let phis: Vec<f64> = run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.phi_stopped)).collect();
-        let c = McCheck::prob_upper(
-            &id,
-            &format!(
-                "Φ(ṽ[T]) > √ε0 = {} at T = {} (median Φ(ṽ[T]) = {})",
-                fmt(thr),
-                inst.c.t,
-                fmt(quantile(&phis, 0.5))
-            ),
-            reg.clone(),
-            Role::Primary,
-            k,
-            n,
-            beta,
-        )
-        .with_diverged(run.diverged())
-        .keyed(key(PHI_EXCEEDS, &inst.tag));
-        out.note(crate::evidence::power_note(&id, n, beta));
-        out.mc.push(c);
+        let evidence = format!(
+            "Φ(ṽ[T]) > √ε0 = {} at T = {} (median Φ(ṽ[T]) = {})",
+            fmt(thr),
+            inst.c.t,
+            fmt(quantile(&phis, 0.5))
+        );
+        AT_T.push(&mut out, inst, "", reg.clone(), (k, n, run.diverged()), &evidence);
         let (kz, nz) = zero.count(ev);
         out.mc.push(
             McCheck::prob_upper(

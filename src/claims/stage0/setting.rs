@@ -28,6 +28,7 @@ use crate::engine::cache::cached;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{DataEvent, DataStats, Problem};
 use crate::error::{Error, Result, check};
+use crate::evidence::Outcome;
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::paper::RHO;
@@ -415,6 +416,17 @@ pub fn inst_l(ctx: &Ctx) -> Result<Arc<Instance>> {
 /// Instance M (ρ = 0.3).
 pub fn inst_m(ctx: &Ctx) -> Result<Arc<Instance>> {
     instance("M", &m_spec(), ctx.seed)
+}
+
+/// Instances L and M of a claim's run. Command-line overrides apply to L only: when there are any,
+/// `out` notes so, with `keeps` saying what else keeps its defaults.
+pub fn inst_l_m(ctx: &Ctx, out: &mut Outcome, keeps: &str) -> Result<(Arc<Instance>, Arc<Instance>)> {
+    let l = inst_l(ctx)?;
+    let m = inst_m(ctx)?;
+    if !ctx.overrides.is_empty() {
+        out.note(format!("Command-line overrides apply to instance L only; {keeps}"));
+    }
+    Ok((l, m))
 }
 
 #[cfg(test)]

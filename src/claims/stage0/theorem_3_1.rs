@@ -41,11 +41,11 @@
 //! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
 //! matched per-step variance.
 
-use super::audits::{audit_t31, audit_t31_constants, caveats};
+use super::audits::{Conclusion, audit_t31, audit_t31_constants, caveats};
 use super::chains::{Kind, LitChain, PracChain, prac_run, run_l, run_m, run_v};
 use super::exact::theorem_3_1::{chain_checks, chain_table, scalar_errata, step_checks, step_table};
 use super::exact::{checks, keyed};
-use super::setting::{ACCEPTS, Constants, Instance, PLAN, Spec, inst_l, inst_m, instance};
+use super::setting::{ACCEPTS, Constants, Instance, PLAN, Spec, inst_l_m, instance};
 use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::dynamics::Dynamics;
@@ -124,6 +124,9 @@ pub const SUP_NORM_NO_NOISE: &str = "3.1-sup-norm-delta0";
 /// Key base of its Gaussian control (`"L"`, `"P0"`).
 pub const SUP_NORM_GAUSS: &str = "3.1-sup-norm-gauss";
 
+/// The theorem at `T0` at the literal instances.
+const AT_T0: Conclusion = Conclusion { claim: "3.1", event: "P(‖v[T0]‖_∞ > 1/d)", thirds: 2, key_base: SUP_NORM };
+
 fn frac_row(label: &str, chains: &[PracChain], q: usize, eps: f64) -> Vec<String> {
     let n = chains.len() as u64;
     let k = chains.iter().filter(|c| c.diverged_at.is_none() && c.max_v[q] <= eps).count() as u64;
@@ -153,14 +156,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
     let (p_chains, ctrl_p, s_chains) =
         (PLAN.p_chains.at(ctx.budget), PLAN.ctrl_p.at(ctx.budget), PLAN.s_chains.at(ctx.budget));
-    let l = inst_l(ctx)?;
-    let m = inst_m(ctx)?;
-    if !ctx.overrides.is_empty() {
-        out.note(
-            "Command-line overrides apply to instance L only; instance M (ρ = 0.3), the practical regime and the \
-            τ sweep keep their defaults.",
-        );
-    }
+    let keeps = "instance M (ρ = 0.3), the practical regime and the τ sweep keep their defaults.";
+    let (l, m) = inst_l_m(ctx, &mut out, keeps)?;
     let l_run = run_l(ctx, &l, Kind::Alg1)?;
     let m_run = run_m(ctx, &m, Kind::Alg1);
     let v_run = run_v(ctx, &l, Kind::Alg1);
@@ -203,31 +200,18 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for (inst, run, reg) in [(&*l, &*l_run, &r_l), (&*m, &*m_run, &r_m)] {
         let eps = inst.c.eps0;
         let (k, n) = run.count(|c| ev(c, eps));
-        let beta = 2.0 * inst.c.rho / 3.0;
         let maxs: Vec<f64> = run.long_chains().iter().filter_map(|c| c.end.as_ref().map(|e| e.max_log_v)).collect();
-        let id = format!("3.1 @ {}: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3 (ρ = {})", inst.tag, fmt(inst.c.rho));
-        let c = McCheck::prob_upper(
-            &id,
-            &format!(
-                "‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})",
-                fmt(eps),
-                inst.c.t,
-                fmt(quantile(&maxs, 0.5))
-            ),
-            reg.clone(),
-            Role::Primary,
-            k,
-            n,
-            beta,
-        )
-        .with_diverged(run.diverged())
-        .keyed(key(SUP_NORM, &inst.tag));
-        out.note(crate::evidence::power_note(&id, n, beta));
-        out.mc.push(c);
+        let evidence = format!(
+            "‖v[T0]‖_∞ > 1/d = {} at T0 = {} given D0 (median ln ‖v[T0]‖_∞ = {})",
+            fmt(eps),
+            inst.c.t,
+            fmt(quantile(&maxs, 0.5))
+        );
+        AT_T0.push(&mut out, inst, "", reg.clone(), (k, n, run.diverged()), &evidence);
     }
     {
         let eps = l.c.eps0;
-        let beta = 2.0 * l.c.rho / 3.0;
+        let beta = AT_T0.beta(&l);
         for (run, v, name, base) in [
             (&*l_z, "δ = 0 (no label noise) from v[0] = τ·1", "δ = 0", SUP_NORM_NO_NOISE),
             (&*l_g, "spherical Gaussian noise of matched per-step variance", "Gaussian noise", SUP_NORM_GAUSS),

@@ -381,12 +381,9 @@ pub fn off_phi(p: &Problem, v: &PVec) -> f64 {
 #[derive(Clone, Debug)]
 pub struct PracticalParams {
     pub ns: Vec<usize>,
-    pub d: usize,
-    pub r: usize,
-    pub delta: f64,
-    pub eta: f64,
-    pub steps: u64,
-    pub chains: usize,
+    /// The label-noise experiment at `ns[0]`: its `d, r, δ, η, T` are every experiment's, its chain
+    /// count that of the label-noise runs ([`PracticalParams::spec`] varies `n`, dynamics and chains).
+    pub base: PracticalSpec,
     pub control_chains: usize,
     /// `n` of the negative controls.
     pub control_n: usize,
@@ -405,33 +402,24 @@ impl PracticalParams {
         let steps = check::at_least_one("steps", o.steps.unwrap_or(2_000_000))?;
         let chains = ctx.chains_or(CHAINS)?;
         let control_chains = CONTROL_CHAINS.at(ctx.budget).min(chains.max(MIN_CONTROL_CHAINS));
-        Ok(PracticalParams {
-            control_n: ns[0],
-            ns,
+        let base = PracticalSpec {
+            n: ns[0],
             d: STAGE1_D,
             r: STAGE1_R,
             delta,
             eta,
             steps,
             chains,
-            control_chains,
-        })
+            kind: PracticalDyn::LabelNoise,
+            rho: RHO,
+            start: None,
+        };
+        Ok(PracticalParams { control_n: ns[0], ns, base, control_chains })
     }
     /// The spec of one experiment.
     pub fn spec(&self, n: usize, kind: PracticalDyn) -> PracticalSpec {
-        let chains = if kind == PracticalDyn::LabelNoise { self.chains } else { self.control_chains };
-        PracticalSpec {
-            n,
-            d: self.d,
-            r: self.r,
-            delta: self.delta,
-            eta: self.eta,
-            steps: self.steps,
-            chains,
-            kind,
-            rho: RHO,
-            start: None,
-        }
+        let chains = if kind == PracticalDyn::LabelNoise { self.base.chains } else { self.control_chains };
+        PracticalSpec { n, chains, kind, ..self.base.clone() }
     }
     /// Push the audit `audit` (a lemma's hypotheses) of the setting of `run` at `eps1`, with id `id`
     /// and the run's title; returns the regime it labels.
@@ -447,20 +435,21 @@ impl PracticalParams {
     }
     /// The setting of the practical regime at `n` (for the audits), with the data statistics.
     pub fn setting(&self, run: &PracticalRun, eps1: f64) -> Setting {
+        let b = &self.base;
         Setting {
-            d: self.d,
-            r: self.r,
+            d: b.d,
+            r: b.r,
             rho: RHO,
             c1: C1,
             cap: eps_tilde1(RHO),
             eps1,
-            log_inv_eps_min: (self.d as f64 / 0.01).ln(),
+            log_inv_eps_min: (b.d as f64 / 0.01).ln(),
             b_x: run.stats.b_x,
             c_x: run.stats.c_x,
             min_mkk: run.stats.min_mkk,
-            eta: self.eta,
-            delta: self.delta,
-            t: self.steps as f64,
+            eta: b.eta,
+            delta: b.delta,
+            t: b.steps as f64,
         }
     }
 }
@@ -483,11 +472,11 @@ pub fn power_note(pp: &PracticalParams, beta: f64) -> String {
         "Practical-regime Monte Carlo: {} chains per n (controls {}), T = {} steps each. Against a bound \
          β = {} this gives N·β = {} (≳ 5 is needed to CONFIRM with zero events); the checks can still fail: \
          a rate a few times 1/N is flagged VIOLATED (see each check's 'detectable rate').",
-        pp.chains,
+        pp.base.chains,
         pp.control_chains,
-        pp.steps,
+        pp.base.steps,
         fmt(beta),
-        fmt(pp.chains as f64 * beta)
+        fmt(pp.base.chains as f64 * beta)
     )
 }
 

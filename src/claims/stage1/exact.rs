@@ -50,10 +50,20 @@ impl OneStepIneq {
     pub fn new(key: &'static str, id: &str, statement: &str, role: Role, scope: Scope, eval: Box<Eval>) -> OneStepIneq {
         OneStepIneq { ineq: Ineq::new(key, id, statement, role, eval), scope, flipped: false }
     }
-    /// The same inequality as a negative control with the gradient sign flipped.
-    pub fn flipped_control(key: &'static str, id: &str, statement: &str, scope: Scope, eval: Box<Eval>) -> OneStepIneq {
+    /// The inequality `name` (e.g. `"(C2.2)"`) as a negative control with the gradient sign flipped:
+    /// it must fail (`fails_where` narrows where, e.g. `" where M_kk ṽ_k² is large"`, or is empty).
+    pub fn flipped_control(
+        key: &'static str,
+        name: &str,
+        fails_where: &str,
+        scope: Scope,
+        eval: Box<Eval>,
+    ) -> OneStepIneq {
+        let id = format!("control: {name} with the gradient sign flipped");
+        let statement =
+            format!("the {name} margin for the kernel with the gradient sign flipped (must fail{fails_where})");
         let role = Role::Control { variant: "gradient sign flipped (OneStep::with_grad_sign(−1))".into() };
-        OneStepIneq { ineq: Ineq::new(key, id, statement, role, eval), scope, flipped: true }
+        OneStepIneq { ineq: Ineq::new(key, &id, &statement, role, eval), scope, flipped: true }
     }
 }
 

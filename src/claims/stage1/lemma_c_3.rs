@@ -22,7 +22,6 @@ use crate::engine::stats;
 use crate::error::Result;
 use crate::evidence::{Margin, McCheck, Outcome, Role, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -32,7 +31,7 @@ pub const CLAIM: Claim = Claim {
     statement: "w.p. ≥ 1 − ρ/6, ‖ṽ_S̄[T]‖_1 ≤ ε̃1 = 12/ρ",
     module: file!(),
     test: "tests/stage1.rs",
-    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    accepts: ACCEPTS,
     run,
 };
 
@@ -77,8 +76,8 @@ pub fn inequalities() -> Vec<OneStepIneq> {
         ),
         OneStepIneq::flipped_control(
             CONTROL_FLIPPED,
-            "control: (C3.1) with the gradient sign flipped",
-            "the (C3.1) margin for the kernel with the gradient sign flipped (must fail where M_kk ṽ_k² > K1 b_x)",
+            "(C3.1)",
+            " where M_kk ṽ_k² > K1 b_x",
             Scope::OffSupport,
             Box::new(c31),
         ),

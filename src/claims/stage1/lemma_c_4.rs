@@ -24,7 +24,6 @@ use crate::engine::exact::OneStep;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
 use crate::evidence::{Erratum, Margin, McCheck, Outcome, PathStats, Reading, Role, Table, key};
-use crate::overrides::Param;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -34,7 +33,7 @@ pub const CLAIM: Claim = Claim {
     statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(6r): max_{t≤T} ṽ_k[t] ≥ 1 − c1/2 or the coupling ṽ has frozen",
     module: file!(),
     test: "tests/stage1.rs",
-    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    accepts: ACCEPTS,
     run,
 };
 
@@ -141,13 +140,7 @@ pub fn inequalities(var_role: Role) -> Vec<OneStepIneq> {
                 Some(Margin::scaled(4.0 * s - log_factor_var(os, k), s))
             }),
         ),
-        OneStepIneq::flipped_control(
-            CONTROL_FLIPPED,
-            "control: (C4.1) with the gradient sign flipped",
-            "the (C4.1) margin for the kernel with the gradient sign flipped (must fail)",
-            Scope::Support,
-            Box::new(drift),
-        ),
+        OneStepIneq::flipped_control(CONTROL_FLIPPED, "(C4.1)", "", Scope::Support, Box::new(drift)),
     ]
 }
 

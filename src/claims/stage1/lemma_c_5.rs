@@ -29,7 +29,6 @@ use crate::engine::model::{Data, Problem};
 use crate::error::Result;
 use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, PathStats, Reading, Role, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
 use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
 
 /// The claim.
@@ -40,7 +39,7 @@ pub const CLAIM: Claim = Claim {
     statement: "for each k ∈ S, w.p. ≥ 1 − ρ/(6r): max_{t<T} ṽ_k[t] < 1 − c1/2 or ṽ_k[T] ≥ 1 − c1",
     module: file!(),
     test: "tests/stage1.rs",
-    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    accepts: ACCEPTS,
     run,
 };
 
@@ -193,8 +192,8 @@ pub fn inequalities(printed_role: Role) -> Vec<OneStepIneq> {
         ),
         OneStepIneq::flipped_control(
             CONTROL_FLIPPED,
-            "control: repaired (C5.1) with the gradient sign flipped",
-            "the repaired (C5.1) margin for the kernel with the gradient sign flipped (must fail)",
+            "repaired (C5.1)",
+            "",
             Scope::Support,
             Box::new(|os, inst, k| c51(os, inst, k, 0.25)),
         ),

@@ -34,7 +34,6 @@ use crate::engine::stats;
 use crate::error::Result;
 use crate::evidence::{Erratum, Margin, McCheck, Outcome, PathStats, Reading, Role, State, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
 use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
 
 /// The claim.
@@ -45,7 +44,7 @@ pub const CLAIM: Claim = Claim {
     statement: "w.p. ≥ 1 − ρ/6, Φ(ṽ[T]) ≤ √ε1, from E[Φ(ṽ[t+1])] ≤ (1 − η²δ²/16)Φ(ṽ[t])",
     module: file!(),
     test: "tests/stage1.rs",
-    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    accepts: ACCEPTS,
     run,
 };
 
@@ -148,8 +147,8 @@ pub fn inequalities(printed: Option<Role>) -> Vec<OneStepIneq> {
     ));
     v.push(OneStepIneq::flipped_control(
         CONTROL_FLIPPED,
-        "control: repaired (C7.1) with the gradient sign flipped",
-        "the repaired (C7.1) margin for the kernel with the gradient sign flipped (must fail where M_kk ṽ_k² is large)",
+        "repaired (C7.1)",
+        " where M_kk ṽ_k² is large",
         Scope::OffSupport,
         Box::new(|os, inst, k| c71(os, inst, k, 32.0)),
     ));
@@ -361,9 +360,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             lemma's conclusion Φ ≤ √ε1, which is much stronger than ‖v_S̄‖₁ ≤ ε1 (Φ² ≥ ‖v_S̄‖₁, by a factor up to d − \
             r). The potential does contract at the predicted rate (contraction check), and the coupled potential is 0 \
             for the chains whose coupling froze (C.2's overshoot).",
-        fmt(pp.steps as f64 * (pp.eta * pp.delta).powi(2)),
-        fmt(16.0 * c7_log(pp.d, RHO, eps1)),
-        fmt(16.0 * c7_log(pp.d, RHO, eps1) / (pp.steps as f64 * (pp.eta * pp.delta).powi(2)))
+        fmt(pp.base.steps as f64 * (pp.base.eta * pp.base.delta).powi(2)),
+        fmt(16.0 * c7_log(pp.base.d, RHO, eps1)),
+        fmt(16.0 * c7_log(pp.base.d, RHO, eps1) / (pp.base.steps as f64 * (pp.base.eta * pp.base.delta).powi(2)))
     ));
     out.note(power_note(&pp, RHO / 6.0));
     out.errata.push(Erratum {

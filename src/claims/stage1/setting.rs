@@ -13,8 +13,12 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, DataStats, Problem};
 use crate::engine::rng::splitmix64;
 use crate::error::Result;
+use crate::overrides::Param;
 pub use crate::paper::{C1, RHO};
 use crate::paper::{STAGE1_D, STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN, STAGE1_R};
+
+/// The overrides every Stage-1 claim accepts (they apply to the practical regime).
+pub const ACCEPTS: &[Param] = &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains];
 
 /// `ε̃1 = 12/ρ` (SPEC §5: the crude off-support cap of the coupling).
 pub fn eps_tilde1(rho: f64) -> f64 {

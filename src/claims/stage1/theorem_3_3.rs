@@ -30,7 +30,6 @@ use crate::engine::stopped::{NoObserver, StopSet, run_chain};
 use crate::error::Result;
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table, key};
 use crate::numfmt::fmt;
-use crate::overrides::Param;
 use crate::paper::STAGE1_LOG_INV_EPS_MIN;
 
 /// The claim.
@@ -41,7 +40,7 @@ pub const CLAIM: Claim = Claim {
     statement: "from v[0] ∈ [ε_min, 1/d]^d, w.p. ≥ 0.99: ‖v_S[T] − 1‖_∞ ≤ 0.1 and ‖v_S̄[T]‖_1 ≤ ε1",
     module: file!(),
     test: "tests/stage1.rs",
-    accepts: &[Param::N, Param::Delta, Param::Eta, Param::Steps, Param::Chains],
+    accepts: ACCEPTS,
     run,
 };
 
@@ -230,7 +229,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut prows = Vec::new();
     for run in &runs {
         for &eps1 in &[0.5, 0.2] {
-            let au = audit_practical(&pp, run, eps1, (pp.d as f64 / 0.01).ln());
+            let au = audit_practical(&pp, run, eps1, (pp.base.d as f64 / 0.01).ln());
             let regime = out.push_audit(au);
             let n_ch = run.chains.len() as u64;
             let k = run.chains.iter().filter(|c| conclusion_fails(c, eps1)).count() as u64;
@@ -262,7 +261,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     for kind in [PracticalDyn::NoNoise, PracticalDyn::GaussNoise] {
         let crun = practical_run(ctx, &pp.spec(pp.control_n, kind), None)?;
-        let au = audit_practical(&pp, &crun, 0.5, (pp.d as f64 / 0.01).ln());
+        let au = audit_practical(&pp, &crun, 0.5, (pp.base.d as f64 / 0.01).ln());
         let regime = out.push_audit(au);
         let k = crun.chains.iter().filter(|c| conclusion_fails(c, 0.5)).count() as u64;
         let control_key = if kind == PracticalDyn::NoNoise { CONTROL_NO_NOISE } else { CONTROL_GAUSS };
@@ -284,7 +283,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // ---- the interface: Stage 0's output as Stage 1's start ----------------------------------
     let s0_chains = S0_CHAINS.at(ctx.budget);
-    let p0 = practical_problem(ctx.seed, S0_N, pp.d, pp.r)?;
+    let p0 = practical_problem(ctx.seed, S0_N, pp.base.d, pp.base.r)?;
     let p = &p0.problem;
     let st = p.stats();
     let finals: Vec<PVec> = ctx.runner.map("3.3 stage 0", s0_chains, |j| stage0_chain(ctx, p, j));
@@ -295,7 +294,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for v in &finals {
         let mx = v.as_slice().iter().fold(f64::NEG_INFINITY, |a, &x| a.max(x));
         let mn = v.as_slice().iter().fold(f64::INFINITY, |a, &x| a.min(x));
-        if !(mx <= 1.0 / pp.d as f64 && mn > 0.0 && mn.ln() >= eps_min_log) {
+        if !(mx <= 1.0 / pp.base.d as f64 && mn > 0.0 && mn.ln() >= eps_min_log) {
             bad += 1;
         }
         log_max.push(mx.ln());
@@ -303,16 +302,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     // Theorem 3.1's hypotheses at the practical Stage-0 constants (SPEC §4.6(c)).
     let rho = RHO;
-    let b0 = 6.0 * S0_TAU * pp.d as f64 / rho;
-    let l0 = (3.0 * (pp.d as f64).powf(1.5) * S0_TAU.sqrt() / rho).ln();
+    let b0 = 6.0 * S0_TAU * pp.base.d as f64 / rho;
+    let l0 = (3.0 * (pp.base.d as f64).powf(1.5) * S0_TAU.sqrt() / rho).ln();
     let bx = st.b_x;
     let mut au0 = Audit::new(
         "Stage 0 practical",
         format!(
             "practical Stage 0 (SPEC §4.6, §9.2 P0): Algorithm 1 from τ·1, τ = {S0_TAU}, d = {}, n = {S0_N}, r = {}, \
                 δ = {S0_DELTA}, η = {S0_ETA}, T0 = {S0_STEPS}; b_x = {}",
-            pp.d,
-            pp.r,
+            pp.base.d,
+            pp.base.r,
             fmt(bx)
         ),
     );
@@ -322,12 +321,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "δ ≥ 6·32² b_x³(b0² + r)L0/ρ",
         S0_DELTA,
         Rel::Ge,
-        6.0 * 1024.0 * bx.powi(3) * (b0 * b0 + pp.r as f64) * l0 / rho,
+        6.0 * 1024.0 * bx.powi(3) * (b0 * b0 + pp.base.r as f64) * l0 / rho,
     );
     au0.check(
         "(H1)",
         "ηδb_x + η(b0² + r)b_x² ≤ 1/16",
-        S0_ETA * S0_DELTA * bx + S0_ETA * (b0 * b0 + pp.r as f64) * bx * bx,
+        S0_ETA * S0_DELTA * bx + S0_ETA * (b0 * b0 + pp.base.r as f64) * bx * bx,
         Rel::Le,
         1.0 / 16.0,
     );
@@ -336,7 +335,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "ηδ² ≥ 32(b0² + r)b_x²",
         S0_ETA * S0_DELTA * S0_DELTA,
         Rel::Ge,
-        32.0 * (b0 * b0 + pp.r as f64) * bx * bx,
+        32.0 * (b0 * b0 + pp.base.r as f64) * bx * bx,
     );
     au0.check("T0", "T0 ≥ 32 L0/(η²δ²)", S0_STEPS as f64, Rel::Ge, 32.0 * l0 / (S0_ETA * S0_ETA * S0_DELTA * S0_DELTA));
     let reg0 = out.push_audit(au0);
