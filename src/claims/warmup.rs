@@ -160,109 +160,107 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let p_up = stats::binom_sf_ge(k_min, t_mid, 0.5);
     let up = walks5.iter().filter(|w| w.v_mid > 1.0).count() as u64;
     let k_check = walks5.iter().all(|w| (w.v_mid > 1.0) == (w.k_mid >= k_min));
-    out.mc.push(McCheck::prob_equals(
-        "(5): P(v_t > 1) = P(Bin(t,½) ≥ k*)",
-        &format!(
-            "v_t > 1 at t = {t_mid} (⇔ K ≥ k* = {k_min}: {}); the exact law of K",
-            if k_check { "agrees on every chain" } else { "DISAGREES on some chain" }
-        ),
-        regime.clone(),
-        Role::Primary,
-        up,
-        n,
-        p_up,
-        tol::WARMUP_PROB_EQ_ABS,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(5): P(v_t > 1) = P(Bin(t,½) ≥ k*)",
+            &format!(
+                "v_t > 1 at t = {t_mid} (⇔ K ≥ k* = {k_min}: {}); the exact law of K",
+                if k_check { "agrees on every chain" } else { "DISAGREES on some chain" }
+            ),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_equals(up, n, p_up, tol::WARMUP_PROB_EQ_ABS),
+    );
 
     // E√v_t = κ^t at the mid horizon (Var √v_t = 1 − κ^{2t} ≤ 1, light tail up to t_mid).
     let kt_mid = kappa(eta).powf(t_mid as f64);
     let sq: Vec<f64> = walks5.iter().map(|w| w.v_mid.sqrt()).collect();
-    out.mc.push(McCheck::mean_equals(
-        "(5): E√v_t = κ(η)^t",
-        &format!("mean of √v_t at t = {t_mid}; κ(η)^t = {}", fmt(kt_mid)),
-        regime.clone(),
-        Role::Primary,
-        &sq,
-        kt_mid,
-        tol::WARMUP_MEAN_EQ_ABS,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(5): E√v_t = κ(η)^t",
+            &format!("mean of √v_t at t = {t_mid}; κ(η)^t = {}", fmt(kt_mid)),
+            regime.clone(),
+            Role::Primary,
+        )
+        .mean_equals(&sq, kt_mid, tol::WARMUP_MEAN_EQ_ABS),
+    );
     let kt = kappa(eta).powf(t as f64);
 
     // (1/t) log v_t has mean ½ log(1 − η²) for every t.
     let lr: Vec<f64> = walks5.iter().map(|w| w.v.ln() / t as f64).collect();
     let rate = 0.5 * (1.0 - eta * eta).ln();
-    out.mc.push(McCheck::mean_equals(
-        "(5): E[(1/t) log v_t] = ½ log(1 − η²)",
-        &format!("mean of (1/t) log v_t at t = {t}; exact {}", fmt(rate)),
-        regime.clone(),
-        Role::Primary,
-        &lr,
-        rate,
-        tol::WARMUP_LOG_RATE_EQ_ABS,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(5): E[(1/t) log v_t] = ½ log(1 − η²)",
+            &format!("mean of (1/t) log v_t at t = {t}; exact {}", fmt(rate)),
+            regime.clone(),
+            Role::Primary,
+        )
+        .mean_equals(&lr, rate, tol::WARMUP_LOG_RATE_EQ_ABS),
+    );
 
     // E v_t = 1 at a short horizon (at t the sample mean has variance ((1+η²)^t − 1)/N).
     let vs: Vec<f64> = walks5.iter().map(|w| w.v_short).collect();
-    out.mc.push(McCheck::mean_equals(
-        "(5): E v_t = 1 (short horizon)",
-        &format!(
-            "mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})",
-            fmt((1.0 + eta * eta).powf(t_short as f64) - 1.0)
-        ),
-        regime.clone(),
-        Role::Primary,
-        &vs,
-        1.0,
-        tol::WARMUP_MEAN_EQ_ABS,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(5): E v_t = 1 (short horizon)",
+            &format!(
+                "mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})",
+                fmt((1.0 + eta * eta).powf(t_short as f64) - 1.0)
+            ),
+            regime.clone(),
+            Role::Primary,
+        )
+        .mean_equals(&vs, 1.0, tol::WARMUP_MEAN_EQ_ABS),
+    );
 
     // Markov: P(v_t > ε) ≤ κ^t / √ε.
     let markov = (kt / eps.sqrt()).min(1.0);
     let above5 = walks5.iter().filter(|w| w.v > eps).count() as u64;
-    out.mc.push(McCheck::prob_upper(
-        "(5): P(v_t > ε) ≤ κ^t/√ε",
-        &format!("v_t > ε = {eps} at t = {t} (walk (5))"),
-        regime.clone(),
-        Role::Primary,
-        above5,
-        n,
-        markov,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(5): P(v_t > ε) ≤ κ^t/√ε",
+            &format!("v_t > ε = {eps} at t = {t} (walk (5))"),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_upper(above5, n, markov),
+    );
     // Negative control: same check on walk (6).
     let above6 = walks6.iter().filter(|&&v| v > eps).count() as u64;
-    out.mc.push(McCheck::prob_upper(
-        "control (6): P(v_t > ε) ≤ κ^t/√ε",
-        &format!("v_t > ε = {eps} at t = {t} for the Brownian walk (6) (same per-step variance η² at v = 1)"),
-        regime.clone(),
-        Role::Control { variant: "additive Gaussian noise, walk (6)".into() },
-        above6,
-        n,
-        markov,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "control (6): P(v_t > ε) ≤ κ^t/√ε",
+            &format!("v_t > ε = {eps} at t = {t} for the Brownian walk (6) (same per-step variance η² at v = 1)"),
+            regime.clone(),
+            Role::Control { variant: "additive Gaussian noise, walk (6)".into() },
+        )
+        .prob_upper(above6, n, markov),
+    );
 
     // Walk (6): law N(1, η² t): P(v_t > 1 + η√t) = P(Z > 1) and E v_t = 1.
     let sd = eta * (t as f64).sqrt();
     let p_z1 = 0.5 * statrs::function::erf::erfc(1.0 / std::f64::consts::SQRT_2);
     let over = walks6.iter().filter(|&&v| v > 1.0 + sd).count() as u64;
-    out.mc.push(McCheck::prob_equals(
-        "(6): P(v_t > 1 + η√t) = P(Z > 1)",
-        &format!("v_t > 1 + η√t at t = {t} for walk (6): its law is N(1, η²t)"),
-        regime.clone(),
-        Role::Primary,
-        over,
-        n,
-        p_z1,
-        tol::WARMUP_PROB_EQ_ABS,
-    ));
-    out.mc.push(McCheck::mean_equals(
-        "(6): E v_t = 1",
-        &format!("mean of v_t at t = {t} for walk (6) (sd η√t = {})", fmt(sd)),
-        regime,
-        Role::Primary,
-        &walks6,
-        1.0,
-        tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(6): P(v_t > 1 + η√t) = P(Z > 1)",
+            &format!("v_t > 1 + η√t at t = {t} for walk (6): its law is N(1, η²t)"),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_equals(over, n, p_z1, tol::WARMUP_PROB_EQ_ABS),
+    );
+    out.mc.push(
+        McCheck::about(
+            "(6): E v_t = 1",
+            &format!("mean of v_t at t = {t} for walk (6) (sd η√t = {})", fmt(sd)),
+            regime,
+            Role::Primary,
+        )
+        .mean_equals(&walks6, 1.0, tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd),
+    );
 
     let med5 = stats::quantile(&walks5.iter().map(|w| w.v).collect::<Vec<_>>(), 0.5);
     let med6 = stats::quantile(&walks6, 0.5);

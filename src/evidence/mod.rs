@@ -23,6 +23,6 @@ pub use audit::{Audit, Hypothesis, Regime, Rel};
 pub use errata::{Erratum, Reading};
 pub use exact::{ExactCheck, Ineq, Margin, State, key};
 pub use monte_carlo::{
-    CI_LEVEL, CONTROL_FAMILY_REFERENCE, FAMILY_ALPHA, McCheck, McKind, Verdict, finalize, power_note,
+    CI_LEVEL, CONTROL_FAMILY_REFERENCE, FAMILY_ALPHA, McCheck, McKind, McSubject, Verdict, finalize, power_note,
 };
 pub use outcome::{Figure, Measurement, Outcome, PathStats, RegimeCounts, Role, Summary, Table, non_finite_fields};

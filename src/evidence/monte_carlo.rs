@@ -130,14 +130,25 @@ pub struct McCheck {
     pub holm_family: Option<u64>,
 }
 
-impl McCheck {
-    fn base(id: &str, event: &str, regime: Regime, role: Role, kind: McKind) -> McCheck {
+/// What a Monte Carlo check is about: its printed id, the event or statistic in words, the regime
+/// its audit decided and its role. [`McCheck::about`] makes one; its methods turn the data into a
+/// check of one kind (`P(E) ≤ β`, `P(E) = p0`, `E X ≤ β`, `E X = μ0`).
+#[derive(Clone, Debug)]
+pub struct McSubject {
+    id: String,
+    event: String,
+    regime: Regime,
+    role: Role,
+}
+
+impl McSubject {
+    fn check(self, kind: McKind) -> McCheck {
         McCheck {
             key: String::new(),
-            id: id.into(),
-            event: event.into(),
-            regime,
-            role,
+            id: self.id,
+            event: self.event,
+            regime: self.regime,
+            role: self.role,
             kind,
             trials: 0,
             count: None,
@@ -154,9 +165,10 @@ impl McCheck {
         }
     }
 
-    /// `c` with `count` events in `trials`: the estimate and the two-sided Clopper–Pearson
-    /// interval at [`CI_LEVEL`].
-    fn counted(mut c: McCheck, count: u64, trials: u64) -> McCheck {
+    /// A check of `kind` with `count` events in `trials`: the estimate and the two-sided
+    /// Clopper–Pearson interval at [`CI_LEVEL`].
+    fn counted(self, kind: McKind, count: u64, trials: u64) -> McCheck {
+        let mut c = self.check(kind);
         c.trials = trials;
         c.count = Some(count);
         c.estimate = if trials > 0 { count as f64 / trials as f64 } else { 0.0 };
@@ -166,17 +178,9 @@ impl McCheck {
     }
 
     /// `P(E) ≤ bound` from `count` events in `trials`.
-    pub fn prob_upper(
-        id: &str,
-        event: &str,
-        regime: Regime,
-        role: Role,
-        count: u64,
-        trials: u64,
-        bound: f64,
-    ) -> McCheck {
+    pub fn prob_upper(self, count: u64, trials: u64, bound: f64) -> McCheck {
         let a2 = (1.0 - CI_LEVEL) / 2.0;
-        let mut c = Self::counted(Self::base(id, event, regime, role, McKind::ProbUpper { bound }), count, trials);
+        let mut c = self.counted(McKind::ProbUpper { bound }, count, trials);
         let hi = c.ci[1];
         c.p_confirm = stats::binom_cdf(count, trials, bound);
         c.p_violate = stats::binom_sf_ge(count, trials, bound);
@@ -187,35 +191,17 @@ impl McCheck {
     }
 
     /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
-    #[allow(clippy::too_many_arguments)] // id, event, regime, role + the law: issue 13 replaces it (TOST)
-    pub fn prob_equals(
-        id: &str,
-        event: &str,
-        regime: Regime,
-        role: Role,
-        count: u64,
-        trials: u64,
-        p0: f64,
-        tol: f64,
-    ) -> McCheck {
-        let mut c = Self::counted(Self::base(id, event, regime, role, McKind::ProbEquals { p0, tol }), count, trials);
+    pub fn prob_equals(self, count: u64, trials: u64, p0: f64, tol: f64) -> McCheck {
+        let mut c = self.counted(McKind::ProbEquals { p0, tol }, count, trials);
         c.p_violate = stats::binom_test_two_sided(count, trials, p0);
         c.p_confirm = 1.0;
         c
     }
 
     /// `E[X] ≤ bound` for samples in an interval of width `range` (Hoeffding).
-    pub fn mean_upper(
-        id: &str,
-        event: &str,
-        regime: Regime,
-        role: Role,
-        samples: &[f64],
-        range: f64,
-        bound: f64,
-    ) -> McCheck {
+    pub fn mean_upper(self, samples: &[f64], range: f64, bound: f64) -> McCheck {
         let a2 = (1.0 - CI_LEVEL) / 2.0;
-        let mut c = Self::base(id, event, regime, role, McKind::MeanUpper { bound, range });
+        let mut c = self.check(McKind::MeanUpper { bound, range });
         let n = samples.len() as u64;
         let (m, _) = stats::mean_var(samples);
         c.trials = n;
@@ -230,16 +216,8 @@ impl McCheck {
     }
 
     /// `E[X] = mu0` (normal approximation, sample variance).
-    pub fn mean_equals(
-        id: &str,
-        event: &str,
-        regime: Regime,
-        role: Role,
-        samples: &[f64],
-        mu0: f64,
-        tol: f64,
-    ) -> McCheck {
-        let mut c = Self::base(id, event, regime, role, McKind::MeanEquals { mu0, tol });
+    pub fn mean_equals(self, samples: &[f64], mu0: f64, tol: f64) -> McCheck {
+        let mut c = self.check(McKind::MeanEquals { mu0, tol });
         let n = samples.len() as u64;
         let (m, var) = stats::mean_var(samples);
         let se = (var / n as f64).sqrt();
@@ -256,6 +234,13 @@ impl McCheck {
         };
         c.p_confirm = 1.0;
         c
+    }
+}
+
+impl McCheck {
+    /// The subject of a new check: `McCheck::about(id, event, regime, role).prob_upper(k, n, β)`.
+    pub fn about(id: &str, event: &str, regime: Regime, role: Role) -> McSubject {
+        McSubject { id: id.into(), event: event.into(), regime, role }
     }
 
     /// The same check with its stable key.

@@ -113,25 +113,24 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     });
     let k = hits.iter().filter(|&&h| h).count() as u64;
     let p_exact = exact_exceed(n, d, b);
-    out.mc.push(McCheck::prob_upper(
-        "G.1: P(max|x| > b_x) ≤ ρ",
-        &format!("max_(i,k) |x_k^(i)| > b_x = {} over {n}×{d} Gaussian data", fmt(b)),
-        regime.clone(),
-        Role::Primary,
-        k,
-        n_sets as u64,
-        rho,
-    ));
-    out.mc.push(McCheck::prob_equals(
-        "G.1: P(max|x| > b_x) = exact",
-        &format!("the same event against its exact probability {}", fmt(p_exact)),
-        regime.clone(),
-        Role::Primary,
-        k,
-        n_sets as u64,
-        p_exact,
-        tol::G1_PROB_EQ_ABS,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "G.1: P(max|x| > b_x) ≤ ρ",
+            &format!("max_(i,k) |x_k^(i)| > b_x = {} over {n}×{d} Gaussian data", fmt(b)),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_upper(k, n_sets as u64, rho),
+    );
+    out.mc.push(
+        McCheck::about(
+            "G.1: P(max|x| > b_x) = exact",
+            &format!("the same event against its exact probability {}", fmt(p_exact)),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_equals(k, n_sets as u64, p_exact, tol::G1_PROB_EQ_ABS),
+    );
 
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.
     let (n2, d2, rho2) = (40usize, 100usize, 0.01 / 3.0);
@@ -155,28 +154,28 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         .unzip();
     let kg = hg.iter().filter(|&&h| h).count() as u64;
     let kl = hl.iter().filter(|&&h| h).count() as u64;
-    out.mc.push(McCheck::prob_upper(
-        "G.1 (40,100): P(max|x| > b_x) ≤ ρ",
-        &format!(
-            "max |x| > b_x = {} at n = 40, d = 100, ρ = 0.01/3 (exact probability {})",
-            fmt(b2),
-            fmt(exact_exceed(n2, d2, b2))
-        ),
-        regime2.clone(),
-        Role::Primary,
-        kg,
-        m_sets as u64,
-        rho2,
-    ));
-    out.mc.push(McCheck::prob_upper(
-        "control: Laplace data, P(max|x| > b_x) ≤ ρ",
-        "the same event for unit-variance Laplace data (same covariance, heavier tails)",
-        regime2,
-        Role::Control { variant: "Laplace data of unit variance".into() },
-        kl,
-        m_sets as u64,
-        rho2,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "G.1 (40,100): P(max|x| > b_x) ≤ ρ",
+            &format!(
+                "max |x| > b_x = {} at n = 40, d = 100, ρ = 0.01/3 (exact probability {})",
+                fmt(b2),
+                fmt(exact_exceed(n2, d2, b2))
+            ),
+            regime2.clone(),
+            Role::Primary,
+        )
+        .prob_upper(kg, m_sets as u64, rho2),
+    );
+    out.mc.push(
+        McCheck::about(
+            "control: Laplace data, P(max|x| > b_x) ≤ ρ",
+            "the same event for unit-variance Laplace data (same covariance, heavier tails)",
+            regime2,
+            Role::Control { variant: "Laplace data of unit variance".into() },
+        )
+        .prob_upper(kl, m_sets as u64, rho2),
+    );
     out.measure("b_x at n = 40, d = 100, ρ = 0.01/3", b2, "SPEC §2.1(c): 5.42");
     out.measure(
         "exact P at n = 40, d = 100, ρ = 0.01/3",

@@ -183,24 +183,24 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         .unzip();
     let kg = fg.iter().filter(|&&h| h).count() as u64;
     let kl = fl.iter().filter(|&&h| h).count() as u64;
-    out.mc.push(McCheck::prob_upper(
-        "G.2: P(∃k: M_kk < 1/2) ≤ ρ",
-        &format!("min_k M_kk < 1/2 for n = {n}, d = {d} (exact probability {})", fmt(exact_fail(n, d))),
-        regime.clone(),
-        Role::Primary,
-        kg,
-        n_sets as u64,
-        rho,
-    ));
-    out.mc.push(McCheck::prob_upper(
-        "control: Laplace data, P(∃k: M_kk < 1/2) ≤ ρ",
-        "the same event for unit-variance Laplace data (E x⁴ = 6 instead of 3)",
-        regime,
-        Role::Control { variant: "Laplace data of unit variance".into() },
-        kl,
-        n_sets as u64,
-        rho,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "G.2: P(∃k: M_kk < 1/2) ≤ ρ",
+            &format!("min_k M_kk < 1/2 for n = {n}, d = {d} (exact probability {})", fmt(exact_fail(n, d))),
+            regime.clone(),
+            Role::Primary,
+        )
+        .prob_upper(kg, n_sets as u64, rho),
+    );
+    out.mc.push(
+        McCheck::about(
+            "control: Laplace data, P(∃k: M_kk < 1/2) ≤ ρ",
+            "the same event for unit-variance Laplace data (E x⁴ = 6 instead of 3)",
+            regime,
+            Role::Control { variant: "Laplace data of unit variance".into() },
+        )
+        .prob_upper(kl, n_sets as u64, rho),
+    );
 
     // The experiment's (d, n) = (100, 40): the hypothesis fails; MC against the exact law.
     let (n3, d3) = (40usize, 100usize);
@@ -211,20 +211,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         min_mkk(&Data::gaussian(n3, d3, &mut ctx.stream("G.2", "data-40x100", j as u64)).expect("sizes")) < 0.5
     });
     let k3 = f3.iter().filter(|&&h| h).count() as u64;
-    out.mc.push(McCheck::prob_equals(
-        "G.2 (40,100): P(∃k: M_kk < 1/2) = exact",
-        &format!(
-            "min_k M_kk < 1/2 at n = 40, d = 100 against the exact {} (SPEC: 0.29 — tests must condition on the \
+    out.mc.push(
+        McCheck::about(
+            "G.2 (40,100): P(∃k: M_kk < 1/2) = exact",
+            &format!(
+                "min_k M_kk < 1/2 at n = 40, d = 100 against the exact {} (SPEC: 0.29 — tests must condition on the \
             data event)",
-            fmt(exact_fail(n3, d3))
-        ),
-        regime3,
-        Role::Primary,
-        k3,
-        n_sets as u64,
-        exact_fail(n3, d3),
-        tol::G2_PROB_EQ_ABS,
-    ));
+                fmt(exact_fail(n3, d3))
+            ),
+            regime3,
+            Role::Primary,
+        )
+        .prob_equals(k3, n_sets as u64, exact_fail(n3, d3), tol::G2_PROB_EQ_ABS),
+    );
     out.note(
         "At the experiment's (d, n) = (100, 40) the data hypothesis min_k M_kk ≥ 1/2 of Lemmas B.4, C.2–C.7, \
         D.3–D.6 fails for 29% of data sets: every later check conditions on it (re-draws the data).",

@@ -66,7 +66,8 @@ pub(super) fn statements(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals,
     let nseeds = runs.nseeds;
     let count = |flags: &[bool]| flags.iter().filter(|&&b| b).count() as u64;
     let half = |id: &str, event: String, regime: &Regime, role: Role, flags: &[bool], diverged: u64| {
-        McCheck::prob_upper(id, &event, regime.clone(), role, count(flags), flags.len() as u64, MEDIAN_BOUND)
+        McCheck::about(id, &event, regime.clone(), role)
+            .prob_upper(count(flags), flags.len() as u64, MEDIAN_BOUND)
             .with_diverged(diverged)
     };
     let t_ln = fmt(c.t_ln as f64);

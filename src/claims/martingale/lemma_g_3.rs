@@ -372,19 +372,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let k = mc_count(ctx, "G.3", cs.id, cs.paths(), chains, |p| g3_event(p, c));
         let printed = g3_bound(c, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64);
         mc_rows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
-        out.mc.push(McCheck::prob_upper(
-            cs.id,
-            &format!(
-                "A[T] > 1 ∧ A[0] ≤ 1/2 ∧ A[0:T] ∈ [1/3, 1] for {}; bound with a = (range {})²",
-                cs.proc.describe(),
-                fmt(rb)
-            ),
-            regime,
-            Role::Primary,
-            k,
-            chains as u64,
-            bound,
-        ));
+        out.mc.push(
+            McCheck::about(
+                cs.id,
+                &format!(
+                    "A[T] > 1 ∧ A[0] ≤ 1/2 ∧ A[0:T] ∈ [1/3, 1] for {}; bound with a = (range {})²",
+                    cs.proc.describe(),
+                    fmt(rb)
+                ),
+                regime,
+                Role::Primary,
+            )
+            .prob_upper(k, chains as u64, bound),
+        );
     }
     out.tables.push(Table {
         title: "Synthetic processes: event frequency vs G.3-R and vs the printed (variance) bound — on natural \
@@ -406,19 +406,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.3", "printed-asymmetric", Paths { proc: &wproc, a0, t: 3 }, chains, |p| g3_event(p, c));
     let pw_exact = exact_two_point_prob(a0, gamma, TwoPoint { up: 0.6, p: 0.05 }, 3, |p| g3_event(p, c));
-    out.mc.push(McCheck::prob_upper(
-        "(179) printed: asymmetric jumps, T = 3",
-        &format!(
-            "the event of (179) for {} (exact probability {}), against the printed bound with a = Var",
-            wproc.describe(),
-            fmt(pw_exact)
-        ),
-        wreg,
-        Role::Witness { erratum: "E-G3a".into() },
-        kw,
-        chains as u64,
-        g3_bound(c, gamma, wa, 3),
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(179) printed: asymmetric jumps, T = 3",
+            &format!(
+                "the event of (179) for {} (exact probability {}), against the printed bound with a = Var",
+                wproc.describe(),
+                fmt(pw_exact)
+            ),
+            wreg,
+            Role::Witness { erratum: "E-G3a".into() },
+        )
+        .prob_upper(kw, chains as u64, g3_bound(c, gamma, wa, 3)),
+    );
 
     // Negative control: a drifting process (E[A'] > (1−γ)A) with tiny noise, G.3-R check.
     let cproc = ArProcess { gamma: 0.0, drift: 0.0101, noise: Noise::Uniform { h: 0.0005 }, freeze: 0.0 };
@@ -431,15 +431,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.3", "control-drift", Paths { proc: &cproc, a0, t: 50 }, chains, |p| g3_event(p, c));
-    out.mc.push(McCheck::prob_upper(
-        "control: upward drift, G.3-R bound",
-        &format!("the same event for {} against the G.3-R bound for γ = 0.01, range {}", cproc.describe(), fmt(crb)),
-        creg,
-        Role::Control { variant: "upward drift instead of contraction".into() },
-        kc,
-        chains as u64,
-        g3r_bound(c, gamma, crb, 50),
-    ));
+    out.mc.push(
+        McCheck::about(
+            "control: upward drift, G.3-R bound",
+            &format!(
+                "the same event for {} against the G.3-R bound for γ = 0.01, range {}",
+                cproc.describe(),
+                fmt(crb)
+            ),
+            creg,
+            Role::Control { variant: "upward drift instead of contraction".into() },
+        )
+        .prob_upper(kc, chains as u64, g3r_bound(c, gamma, crb, 50)),
+    );
 
     out.errata.push(Erratum {
         id: "E-G3a".into(),

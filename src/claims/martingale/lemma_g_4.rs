@@ -224,15 +224,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let k = mc_count(ctx, "G.4", cs.id, cs.paths(), chains, ev);
         let printed = g4_bound(c1, cs.proc.gamma, cs.proc.noise.variance(), cs.t as u64, cs.a0);
         mrows.push(vec![cs.id.to_string(), fmt(k as f64 / chains as f64), fmt(bound), fmt(printed)]);
-        out.mc.push(McCheck::prob_upper(
-            cs.id,
-            &format!("A stays in (1/2, 1] up to T for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)),
-            regime,
-            Role::Primary,
-            k,
-            chains as u64,
-            bound,
-        ));
+        out.mc.push(
+            McCheck::about(
+                cs.id,
+                &format!("A stays in (1/2, 1] up to T for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)),
+                regime,
+                Role::Primary,
+            )
+            .prob_upper(k, chains as u64, bound),
+        );
     }
     out.tables.push(Table {
         title: "Synthetic processes: frequency of staying in the window vs G.4-R and the printed bound".into(),
@@ -252,20 +252,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let wreg = out.push_audit(wau);
     let kw = mc_count(ctx, "G.4", "printed-asymmetric", Paths { proc: &wproc, a0, t: 1 }, chains, ev);
     let wb = g4_bound(c1, gamma, wtp.variance(), 1, a0);
-    out.mc.push(McCheck::prob_upper(
-        "(185) printed: asymmetric jumps, T = 1",
-        &format!(
-            "A[1] ∈ (1/2, 1] for {} (exact probability {}), against the printed bound {}",
-            wproc.describe(),
-            fmt(wtp.p),
-            fmt(wb)
-        ),
-        wreg,
-        Role::Witness { erratum: "E-G3a".into() },
-        kw,
-        chains as u64,
-        wb,
-    ));
+    out.mc.push(
+        McCheck::about(
+            "(185) printed: asymmetric jumps, T = 1",
+            &format!(
+                "A[1] ∈ (1/2, 1] for {} (exact probability {}), against the printed bound {}",
+                wproc.describe(),
+                fmt(wtp.p),
+                fmt(wb)
+            ),
+            wreg,
+            Role::Witness { erratum: "E-G3a".into() },
+        )
+        .prob_upper(kw, chains as u64, wb),
+    );
 
     // Negative control: no contraction (a random walk with tiny steps), G.4-R check of case 1.
     let cproc = ArProcess { gamma: 0.0, drift: 0.0, noise: Noise::Uniform { h: 0.005 }, freeze: 0.0 };
@@ -277,15 +277,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     );
     let creg = out.push_audit(cau);
     let kc = mc_count(ctx, "G.4", "control-no-contraction", Paths { proc: &cproc, a0: 0.9, t: 50 }, chains, ev);
-    out.mc.push(McCheck::prob_upper(
-        "control: no contraction, G.4-R bound",
-        &format!("staying in (1/2, 1] for {} against the G.4-R bound for γ = 0.02", cproc.describe()),
-        creg,
-        Role::Control { variant: "random walk without contraction".into() },
-        kc,
-        chains as u64,
-        g4r_bound(c1, 0.02, cproc.noise.range(), 50, 0.9),
-    ));
+    out.mc.push(
+        McCheck::about(
+            "control: no contraction, G.4-R bound",
+            &format!("staying in (1/2, 1] for {} against the G.4-R bound for γ = 0.02", cproc.describe()),
+            creg,
+            Role::Control { variant: "random walk without contraction".into() },
+        )
+        .prob_upper(kc, chains as u64, g4r_bound(c1, 0.02, cproc.noise.range(), 50, 0.9)),
+    );
 
     out.errata.push(Erratum {
         id: "E-G3a".into(),

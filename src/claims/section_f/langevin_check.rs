@@ -91,15 +91,13 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
         max_stab = tr.iter().map(|t| t.max_stability).fold(max_stab, f64::max);
         rows.push(row);
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("LD λ = {lam}: P(‖v‖ does not grow) ≤ {beta}"),
                 &format!("Langevin dynamics (2), d = 100, n = 40, η = {eta}, T = {total} (= {t1}·λ): {event_text}"),
                 regime.clone(),
                 Role::Primary,
-                k,
-                chains as u64,
-                beta,
             )
+            .prob_upper(k, chains as u64, beta)
             .with_diverged(unstable)
             .keyed(key(LD, &lam.to_string())),
         );
@@ -120,17 +118,15 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
     max_stab = trc.iter().map(|t| t.max_stability).fold(max_stab, f64::max);
     rows.push(row);
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             &format!("control: LD λ = 1, finite Z (100,60): P(‖v‖ does not grow) ≤ {beta}"),
             &format!(
                 "the same check on data whose null space misses the orthant (the Gibbs measure exists): {event_text}"
             ),
             regime_c,
             Role::Control { variant: "finite partition function (n = 60, null(X) misses the orthant)".into() },
-            kc,
-            chains_c as u64,
-            beta,
         )
+        .prob_upper(kc, chains_c as u64, beta)
         .with_diverged(unstable_c)
         .keyed(LD_CONTROL),
     );
@@ -184,7 +180,7 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
             tr.iter().filter(|t| t.diverged_at.is_some()).count().to_string(),
         ]);
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &id,
                 &format!(
                     "{} from the same start v[0] = 1: ‖v[T]‖₂ not below ‖v[0]‖₂/10 = 1 at T = \
@@ -193,10 +189,8 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
                 ),
                 regime_a.clone(),
                 role,
-                k,
-                chains as u64,
-                0.25,
             )
+            .prob_upper(k, chains as u64, 0.25)
             .keyed(ck),
         );
         fig.push(Series {

@@ -250,7 +250,7 @@ fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k: usize) 
         }
         let p = wendel(d, n);
         let decided = k as u64 - und;
-        let c = McCheck::prob_equals(
+        let c = McCheck::about(
             &format!("Wendel ({d},{n}): P(meet) = P(Bin({},½) ≥ {n})", d.saturating_sub(1)),
             &format!(
                 "null(X) meets the open orthant, X ∈ R^{{{n}×{d}}} Gaussian, decided by LP with certificate ({und} \
@@ -258,11 +258,8 @@ fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k: usize) 
             ),
             regime.clone(),
             Role::Primary,
-            meets,
-            decided,
-            p.meet,
-            WENDEL_TOL,
         )
+        .prob_equals(meets, decided, p.meet, WENDEL_TOL)
         .keyed(wendel_key(d, n));
         let ms = rs.iter().map(|r| r.seconds).sum::<f64>() / rs.len().max(1) as f64 * 1e3;
         rows.push(vec![
@@ -322,7 +319,7 @@ fn printed_lemma_witness(ctx: &Ctx, out: &mut Outcome) {
     });
     let (_, miss_w, und_w) = tally(&rw);
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "F.1 as printed (400,220): P(K ∩ C = {0}) ≤ 0.001",
             &format!(
                 "null(X) misses the open orthant at d = 400, n = 220 (exact probability {}; {und_w} undecidable)",
@@ -330,10 +327,8 @@ fn printed_lemma_witness(ctx: &Ctx, out: &mut Outcome) {
             ),
             regime_w,
             Role::Witness { erratum: "E-F1a".into() },
-            miss_w,
-            kw as u64 - und_w,
-            1.0 - LEMMA_PROB,
         )
+        .prob_upper(miss_w, kw as u64 - und_w, 1.0 - LEMMA_PROB)
         .keyed(PRINTED_MC),
     );
     if ctx.budget != Budget::Quick {
@@ -371,18 +366,15 @@ fn controls(ctx: &Ctx, out: &mut Outcome, regime: Regime) {
     });
     let (meets_c, _, und_c) = tally(&rc);
     out.mc.push(
-        McCheck::prob_equals(
+        McCheck::about(
             "control: shifted data (10,2): P(meet) = Wendel",
             &format!(
                 "the same test with entries N({CONTROL_SHIFT}, 1): columns not symmetric, Wendel's law does not apply"
             ),
             regime.clone(),
             Role::Control { variant: format!("non-symmetric data, entries N({CONTROL_SHIFT}, 1)") },
-            meets_c,
-            kc as u64 - und_c,
-            wendel_meet(dc, nc),
-            WENDEL_TOL,
         )
+        .prob_equals(meets_c, kc as u64 - und_c, wendel_meet(dc, nc), WENDEL_TOL)
         .keyed(CONTROL_SHIFTED),
     );
     let (dn, nn) = (12usize, 6usize);
@@ -392,16 +384,13 @@ fn controls(ctx: &Ctx, out: &mut Outcome, regime: Regime) {
     });
     let meets_n = naive.iter().filter(|&&b| b).count() as u64;
     out.mc.push(
-        McCheck::prob_equals(
+        McCheck::about(
             "control: always-feasible LP (12,6): P(meet) = Wendel",
             "the same test, deciding by t* ≥ 0 in the form Σμ ≤ 1, t ≥ 0 (feasible at μ = 0 for every X)",
             regime,
             Role::Control { variant: "always-feasible LP form decided by t* ≥ 0".into() },
-            meets_n,
-            kn as u64,
-            wendel_meet(dn, nn),
-            WENDEL_TOL,
         )
+        .prob_equals(meets_n, kn as u64, wendel_meet(dn, nn), WENDEL_TOL)
         .keyed(CONTROL_NAIVE),
     );
 }

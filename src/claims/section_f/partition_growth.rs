@@ -118,7 +118,7 @@ pub(super) fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
     a.fact("bounded samples", "vol(B)·e^{−λL(v)} ∈ [0, vol(B)]", true);
     out.audits.push(a.clone());
     out.mc.push(
-        McCheck::mean_equals(
+        McCheck::about(
             "Z_R (4,1), R = 10: v-space MC = Dirichlet/γ estimate",
             &format!(
                 "vol(ball √R)·e^{{−λL(v)}}, v uniform in the ball, against the polar estimate {} (SPEC pilot: \
@@ -127,10 +127,8 @@ pub(super) fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
             ),
             Regime::of(&a),
             Role::Primary,
-            &flat,
-            z_dir,
-            PILOT_MC_REL * z_dir,
         )
+        .mean_equals(&flat, z_dir, PILOT_MC_REL * z_dir)
         .keyed(ZR_PILOT_MC),
     );
 }
@@ -258,7 +256,7 @@ pub(super) fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option
                 let k: u64 = hits.iter().sum();
                 let nn = (plain_n / JACKKNIFE_GROUPS * JACKKNIFE_GROUPS) as u64;
                 out.mc.push(
-                    McCheck::prob_equals(
+                    McCheck::about(
                         &format!("F ({d},{n}): plain sampling = importance sampling at ε = {}", fmt(eps[0])),
                         &format!(
                             "P(L(θ) ≤ ε) by plain uniform-θ sampling against the importance-sampling estimate {}",
@@ -266,11 +264,8 @@ pub(super) fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option
                         ),
                         regime.clone(),
                         Role::Primary,
-                        k,
-                        nn,
-                        fa,
-                        0.5 * fa,
                     )
+                    .prob_equals(k, nn, fa, 0.5 * fa)
                     .keyed(key(F_PLAIN_VS_IS, &tag)),
                 );
             }
@@ -477,7 +472,7 @@ fn zr_control(
     let (_, pv) = jackknife(JACKKNIFE_GROUPS, |keep| dz.exponent(keep, window.clone()));
     let what =
         if (d, n) == (4, 1) { "SPEC pilot x = (1, 0.7, 0.4, 1.3)".to_string() } else { format!("draw {}", inst.draw) };
-    let c = McCheck::mean_equals(
+    let c = McCheck::about(
         &format!("control: Z_R ({d},{n}), null space misses: growth exponent of Z_R = d/2 − n"),
         &format!(
             "the same check (same estimator and window rule, R ∈ [{}, {}]) on X whose null space misses the orthant \
@@ -488,10 +483,8 @@ fn zr_control(
         ),
         regime,
         Role::Control { variant: format!("X with null(X) ∩ (0,∞)^{d} = ∅ ({what})") },
-        &pv,
-        pred,
-        EXPONENT_TOL,
     )
+    .mean_equals(&pv, pred, EXPONENT_TOL)
     .keyed(key(ZR_CONTROL, &format!("{d},{n}")));
     let zs = dz.z();
     let growth = zs[window.end - 1] / zs[window.start - 1];
@@ -540,7 +533,7 @@ fn grid_audit(d: usize, n: usize, meets: bool, what: &str, lambda: f64) -> Audit
 
 /// The exponent check `mean = d/2 − n` on jackknife pseudo-values, to [`EXPONENT_TOL`].
 fn exponent_check(id: &str, event: &str, regime: &Regime, pv: &[f64], pred: f64) -> McCheck {
-    McCheck::mean_equals(id, event, regime.clone(), Role::Primary, pv, pred, EXPONENT_TOL)
+    McCheck::about(id, event, regime.clone(), Role::Primary).mean_equals(pv, pred, EXPONENT_TOL)
 }
 
 /// What the predicted exponent means: `log` at 0, bounded below 0, nothing above.

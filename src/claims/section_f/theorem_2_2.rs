@@ -168,7 +168,7 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
             gaussian_mat(n, d, 0.0, &mut ctx.stream("2.2", &format!("p-{d}-{n}"), j as u64))
         });
         let exact = wendel(d, n);
-        let c = McCheck::prob_upper(
+        let c = McCheck::about(
             &format!("2.2 ({d},{n}): P(Z < ∞) ≤ 0.1"),
             &format!(
                 "null(X) misses the open orthant (⇔ Z < ∞ for n ≤ d/2), decided by LP; exact P = {} ({und} \
@@ -177,10 +177,8 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
             ),
             regime,
             Role::Primary,
-            miss,
-            k as u64 - und,
-            1.0 - PROB_BOUND,
         )
+        .prob_upper(miss, k as u64 - und, 1.0 - PROB_BOUND)
         .keyed(key(PROB, &format!("{d},{n}")));
         rows.push(vec![format!("({d}, {n})"), format!("{miss}/{}", k as u64 - und), fmt(exact.miss), fmt(c.ci[1])]);
         out.mc.push(c);
@@ -194,15 +192,13 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
     let (miss, und) =
         misses(ctx, "2.2 P control", k, |j| gaussian_mat(n, d, 0.5, &mut ctx.stream("2.2", "p-shifted", j as u64)));
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "control: shifted data (30,10): P(Z < ∞) ≤ 0.1",
             "the same event for entries N(½, 1) (non-centred data)",
             regime,
             Role::Control { variant: "non-centred data, entries N(½, 1)".into() },
-            miss,
-            k as u64 - und,
-            1.0 - PROB_BOUND,
         )
+        .prob_upper(miss, k as u64 - und, 1.0 - PROB_BOUND)
         .keyed(PROB_CONTROL),
     );
     out.tables.push(Table {

@@ -179,7 +179,8 @@ impl Conclusion<'_> {
         let bound = if self.thirds == 1 { "ρ/3".to_string() } else { format!("{}ρ/3", self.thirds) };
         let (claim, event) = (self.claim, self.event);
         let id = format!("{claim} @ {}: {event} ≤ {bound} (ρ = {}{horizon})", inst.tag, fmt(inst.c.rho));
-        let c = McCheck::prob_upper(&id, evidence, reg, Role::Primary, k, n, beta)
+        let c = McCheck::about(&id, evidence, reg, Role::Primary)
+            .prob_upper(k, n, beta)
             .with_diverged(diverged)
             .keyed(key(self.key_base, &inst.tag));
         out.note(crate::evidence::power_note(&id, n, beta));

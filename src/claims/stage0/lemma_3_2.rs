@@ -167,7 +167,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let (k, n) = m_run.count(|c| c.l2_hit.is_some() || c.diverged_at.is_some());
     let id = "3.2(b): P(max_(t≤T) ‖v[t]‖₂ > b) ≤ (τd + Tηb b_x²(b²+r))/b, b = (5/4)τd";
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             id,
             &format!(
                 "max over t ≤ T = {} of ‖v[t]‖₂ exceeded b = {} (instance M's constants); bound {}",
@@ -177,10 +177,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             r_b.clone(),
             Role::Primary,
-            k,
-            n,
-            bound,
         )
+        .prob_upper(k, n, bound)
         .with_diverged(m_run.diverged())
         .keyed(VARIANT_EXIT),
     );
@@ -188,7 +186,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let kg = g_l2.chains.iter().filter(|c| c.l2_hit.is_some() || c.diverged_at.is_some()).count() as u64;
     let hits: Vec<f64> = g_l2.chains.iter().filter_map(|c| c.l2_hit.map(|t| t as f64)).collect();
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "control (Gaussian noise): 3.2(b) P(max_t ‖v[t]‖₂ > b) ≤ bound",
             &format!(
                 "the same event for SGD with spherical Gaussian noise of matched per-step variance (σ = {}); median \
@@ -198,10 +196,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             r_b,
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
-            kg,
-            ng,
-            bound,
         )
+        .prob_upper(kg, ng, bound)
         .keyed(VARIANT_EXIT_GAUSS),
     );
     let (k12, n12) = m_run.count_by_short(|c| c.exit_b0.filter(|_| c.l2_exit_b0.is_none_or(|t2| t2 > m_run.t_short())));

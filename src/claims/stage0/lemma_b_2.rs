@@ -131,11 +131,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         fmt(l.c.eta_delta()),
         fmt(bound_v)
     );
-    out.mc.push(McCheck::prob_upper(id_v, &ev_v, r_v.clone(), Role::Primary, kv, nv, bound_v).keyed(VARIANT_EXIT));
+    out.mc
+        .push(McCheck::about(id_v, &ev_v, r_v.clone(), Role::Primary).prob_upper(kv, nv, bound_v).keyed(VARIANT_EXIT));
     let ng = v_gauss.chains.len() as u64;
     let kg = v_gauss.chains.iter().filter(|c| c.exit.is_some() || c.diverged_at.is_some()).count() as u64;
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "control (Gaussian noise): B.2(b) P(‖ṽ_b[T]‖₁ > b) ≤ bound",
             &format!(
                 "the same event for SGD with spherical Gaussian noise ησξ, σ = {} (matched per-step variance at v[0])",
@@ -143,10 +144,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             r_v.clone(),
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
-            kg,
-            ng,
-            bound_v,
         )
+        .prob_upper(kg, ng, bound_v)
         .with_diverged(v_gauss.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64)
         .keyed(VARIANT_EXIT_GAUSS),
     );
@@ -155,34 +154,24 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let tau_d = l.c.tau * l.c.d as f64;
     let l1s: Vec<f64> = v_run.chains.iter().map(|c| c.l1[q_last]).collect();
     let tol = S0_MEAN_L1_REL * tau_d;
-    out.mc.push(McCheck::mean_equals(
-        "B.2(b): E‖ṽ_b[T]‖₁ = τd (the Markov step (B2.3) is attained)",
-        &format!(
+    out.mc.push(McCheck::about("B.2(b): E‖ṽ_b[T]‖₁ = τd (the Markov step (B2.3) is attained)", &format!(
             "mean of ‖ṽ_b[T]‖₁ at T = {tv}; (B2.3) bounds it by τd + Tηb b_x²(b²+r) = {} + {}: the stopped ℓ1 norm is \
                 numerically a martingale, so the bound is an equality and no sample can confirm it as '≤' — this \
                 checks the equality (tolerance {})",
             fmt(tau_d),
             fmt(l.c.mean_l1_bound(b, tv) - tau_d),
             fmt(tol)
-        ),
-        r_v.clone(),
-        Role::Primary,
-        &l1s,
-        tau_d,
-        tol,
-    )
+        ), r_v.clone(), Role::Primary).mean_equals(&l1s, tau_d, tol)
     .keyed(VARIANT_MEAN));
     let l1g: Vec<f64> = v_gauss.chains.iter().map(|c| c.l1[q_last]).collect();
     out.mc.push(
-        McCheck::mean_equals(
+        McCheck::about(
             "control (Gaussian noise): E‖ṽ_b[T]‖₁ = τd",
             "the same mean for the matched spherical Gaussian noise (|v_k| is a submartingale: the mean grows)",
             r_v,
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
-            &l1g,
-            tau_d,
-            tol,
         )
+        .mean_equals(&l1g, tau_d, tol)
         .keyed(VARIANT_MEAN_GAUSS),
     );
 

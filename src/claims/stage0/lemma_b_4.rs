@@ -165,21 +165,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         AT_T.push(&mut out, inst, "", reg.clone(), (k, n, run.diverged()), &evidence);
         let (kz, nz) = zero.count(ev);
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("control (δ = 0) @ {}: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3", inst.tag),
                 "the same event without label noise (Algorithm 1 with δ = 0, same η, T, v[0] = τ·1)",
                 reg.clone(),
                 ctrl("δ = 0 (no label noise) from v[0] = τ·1"),
-                kz,
-                nz,
-                beta,
             )
+            .prob_upper(kz, nz, beta)
             .keyed(key(PHI_EXCEEDS_NO_NOISE, &inst.tag)),
         );
         if inst.tag == "M" {
             let (kg, ng) = m_g.count(ev);
             out.mc.push(
-                McCheck::prob_upper(
+                McCheck::about(
                     "control (Gaussian noise) @ M: P(Φ(ṽ[T]) > √ε0) ≤ ρ/3",
                     &format!(
                         "the same event for SGD with spherical Gaussian noise of matched per-step variance (σ = {}; Φ \
@@ -188,10 +186,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     ),
                     reg.clone(),
                     ctrl("spherical Gaussian noise of matched per-step variance"),
-                    kg,
-                    ng,
-                    beta,
                 )
+                .prob_upper(kg, ng, beta)
                 .keyed(PHI_EXCEEDS_GAUSS),
             );
         }
@@ -204,7 +200,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let xs: Vec<f64> = m_run.chains.iter().map(|c| c.phi[q]).collect();
         let bound = m.c.phi_bound(t);
         let x = t as f64 * m.c.eta_delta() * m.c.eta_delta();
-        let c = McCheck::mean_upper(
+        let c = McCheck::about(
             &format!("B.4 @ M: E Φ(ṽ[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), (ηδ)²t = {}", fmt(x.round())),
             &format!(
                 "mean of Φ(ṽ[t]) at t = {t} over {} chains; Hoeffding with the a-priori range Φ ∈ [0, √(d b0)] = [0, \
@@ -214,10 +210,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             r_m.clone(),
             Role::Primary,
-            &xs,
-            range_m,
-            bound,
         )
+        .mean_upper(&xs, range_m, bound)
         .keyed(key(MEAN_PHI, &format!("M t = {t}")));
         rows.push(mean_phi_row("M (b0)", t, x, &c, bound, &m));
         out.mc.push(c);
@@ -231,7 +225,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let xs: Vec<f64> = v_run.chains.iter().map(|c| c.phi[q]).collect();
         let bound = l.c.phi_bound(t);
         let x = t as f64 * l.c.eta_delta() * l.c.eta_delta();
-        let c = McCheck::mean_upper(
+        let c = McCheck::about(
             &format!("B.4(b) @ L: E Φ_b(ṽ_b[t]) ≤ (1 − η²δ²/32)^t Φ(v[0]), b = 2τd, t = {t}"),
             &format!(
                 "mean of the b-bounded potential of the b-bounded coupling at t = {t} ((ηδ)²t = {}); Hoeffding on [0, \
@@ -241,10 +235,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             r_v.clone(),
             Role::Primary,
-            &xs,
-            range_v,
-            bound,
         )
+        .mean_upper(&xs, range_v, bound)
         .keyed(key(MEAN_PHI, &format!("L(b) t = {t}")));
         rows.push(mean_phi_row("L (b = 2τd)", t, x, &c, bound, &l));
         out.mc.push(c);

@@ -218,15 +218,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ] {
             let (k, n) = run.count(|c| ev(c, eps));
             out.mc.push(
-                McCheck::prob_upper(
+                McCheck::about(
                     &format!("control ({name}) @ L: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3"),
                     &format!("the same event for {v} (σ = {} for the Gaussian noise)", fmt(l.matched_sigma())),
                     r_l.clone(),
                     ctrl(v),
-                    k,
-                    n,
-                    beta,
                 )
+                .prob_upper(k, n, beta)
                 .with_diverged(run.diverged())
                 .keyed(key(base, "L")),
             );
@@ -247,7 +245,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let beta_p = 2.0 * p0.c.rho / 3.0;
     let cnt = |ch: &[PracChain]| ch.iter().filter(|c| c.diverged_at.is_some() || c.max_v[2] > eps_p).count() as u64;
     let divs = |ch: &[PracChain]| ch.iter().filter(|c| c.diverged_at.is_some()).count() as u64;
-    let c = McCheck::prob_upper(
+    let c = McCheck::about(
         "3.1 practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3, T0 = ⌈32L0/(ηδ)²⌉",
         &format!(
             "‖v[T0]‖_∞ > 1/d at the theorem's T0 = {tp} for Algorithm 1 at d = 100, n = 40, r = 5, τ = 1, δ = \
@@ -256,10 +254,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         ),
         r_p.clone(),
         Role::Primary,
-        cnt(&pr),
-        pr.len() as u64,
-        beta_p,
     )
+    .prob_upper(cnt(&pr), pr.len() as u64, beta_p)
     .with_diverged(divs(&pr))
     .keyed(key(SUP_NORM, "P0"));
     out.note(crate::evidence::power_note("3.1 practical P0", pr.len() as u64, beta_p));
@@ -269,7 +265,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         (&pg, "spherical Gaussian noise of matched per-step variance", "Gaussian noise", SUP_NORM_GAUSS),
     ] {
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("control ({name}) practical P0: P(‖v[T0]‖_∞ > 1/d) ≤ 2ρ/3"),
                 &format!(
                     "the same event for {v} (Gaussian σ = {}; diverged chains count as the event)",
@@ -277,10 +273,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 ),
                 r_p.clone(),
                 ctrl(v),
-                cnt(ch),
-                ch.len() as u64,
-                beta_p,
             )
+            .prob_upper(cnt(ch), ch.len() as u64, beta_p)
             .with_diverged(divs(ch))
             .keyed(key(base, "P0")),
         );

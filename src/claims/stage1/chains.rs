@@ -525,7 +525,7 @@ pub fn push_on_paths(
     bound: f64,
 ) {
     for (c, k) in [(checks.coupled, counts.coupled), (checks.real, counts.real)] {
-        let mc = McCheck::prob_upper(&c.id, &c.event, regime.clone(), Role::Primary, k, trials, bound);
+        let mc = McCheck::about(&c.id, &c.event, regime.clone(), Role::Primary).prob_upper(k, trials, bound);
         out.mc.push(mc.keyed(key(c.key, &n_tag(n))));
     }
 }

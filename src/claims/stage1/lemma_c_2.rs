@@ -202,17 +202,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let k = exits.len() as u64;
         let n_ch = run.chains.len() as u64;
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("C.2 (n = {}): P(‖ṽ_S[T]‖∞ > 1 + c1) ≤ ρ/6", run.spec.n),
                 "the (1 + c1, ε̃1)-bounded coupling froze because a support coordinate exceeded 1 + c1 = 1.1 \
                     (Algorithm \
                 1, δ = 2, η = 1e-3, T = 2e6)",
                 regime,
                 Role::Primary,
-                k,
-                n_ch,
-                RHO / 6.0,
             )
+            .prob_upper(k, n_ch, RHO / 6.0)
             .keyed(key(OVERSHOOT, &n_tag(run.spec.n))),
         );
         let ef: Vec<f64> = exits.iter().map(|&t| t as f64).collect();

@@ -109,15 +109,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let k = run.chains.iter().filter(|c| matches!(c.exit, Some((_, Exit::OffSupport)))).count() as u64;
         let n_ch = run.chains.len() as u64;
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("C.3 (n = {}): P(‖ṽ_S̄[T]‖₁ > ε̃1) ≤ ρ/6", run.spec.n),
                 "the (1 + c1, ε̃1)-bounded coupling froze because ‖v_S̄‖₁ exceeded ε̃1 = 12/ρ = 1200",
                 regime,
                 Role::Primary,
-                k,
-                n_ch,
-                RHO / 6.0,
             )
+            .prob_upper(k, n_ch, RHO / 6.0)
             .keyed(key(CAP_EXCEEDED, &n_tag(run.spec.n))),
         );
         let sup = run.chains.iter().map(|c| c.sup_off).fold(0.0, f64::max);

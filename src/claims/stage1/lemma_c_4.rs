@@ -209,16 +209,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let creg = pp.push_audit(&mut out, &crun, 0.1, &format!("C.4 control n = {}", crun.spec.n), Setting::audit_c4);
     let kf = crun.chains.iter().filter(|c| never_climbs(&c.paths.real)).count() as u64;
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             &format!("control: flipped gradient, C.4 on v (n = {})", crun.spec.n),
             "some support coordinate never reaches 0.95 by T, for Algorithm 1 with the gradient sign flipped \
              (gradient ascent on the loss)",
             creg,
             Role::Control { variant: "gradient sign flipped".into() },
-            kf,
-            crun.chains.len() as u64,
-            RHO / 6.0,
         )
+        .prob_upper(kf, crun.chains.len() as u64, RHO / 6.0)
         .with_diverged(crun.diverged())
         .keyed(key(CONTROL_FLIPPED_GRADIENT, &n_tag(crun.spec.n))),
     );

@@ -388,15 +388,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let creg = pp.push_audit(&mut out, &crun, 0.1, &format!("C.5 control n = {}", crun.spec.n), Setting::audit_c5);
     let kg = crun.chains.iter().filter(|c| fell_back(&c.paths.real)).count() as u64;
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             &format!("control: Gaussian noise, C.5 on v (n = {})", crun.spec.n),
             "the same event for SGD with spherical Gaussian noise of matched variance (σ = δ) instead of label noise",
             creg,
             Role::Control { variant: "Gaussian noise of matched variance".into() },
-            kg,
-            crun.chains.len() as u64,
-            RHO / 6.0,
         )
+        .prob_upper(kg, crun.chains.len() as u64, RHO / 6.0)
         .with_diverged(crun.diverged())
         .keyed(key(CONTROL_GAUSS, &n_tag(crun.spec.n))),
     );

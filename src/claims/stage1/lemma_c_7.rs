@@ -298,7 +298,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         };
         push_on_paths(&mut out, &regime, n, checks, k, n_ch, RHO / 6.0);
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("C.7 contraction on v (n = {n}): P(Φ[T] > θ(1 − η²δ²/16)^T Φ[0]) ≤ 1/θ, θ = 1.8"),
                 &format!(
                     "Markov's inequality for the supermartingale (79) given v[0]: Φ = Σ_(k∉S) √v_k of the real \
@@ -307,10 +307,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 ),
                 regime,
                 Role::Primary,
-                km,
-                n_ch,
-                1.0 / theta,
             )
+            .prob_upper(km, n_ch, 1.0 / theta)
             .keyed(key(CONTRACTION, &n_tag(n))),
         );
         let counts = [format!("{}/{n_ch}", k.coupled), format!("{}/{n_ch}", k.real)];
@@ -324,15 +322,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let fac = g16(&pp.spec(pp.control_n, PracticalDyn::LabelNoise));
         let km = contraction(&crun, fac);
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("control: {}, C.7 contraction on v (n = {})", kind.name(), crun.spec.n),
                 &format!("the same event Φ[T] > θ·{}·Φ[0] for {}", fmt(fac), crun.spec.dynamics().name()),
                 creg,
                 Role::Control { variant: kind.name().into() },
-                km,
-                crun.chains.len() as u64,
-                1.0 / theta,
             )
+            .prob_upper(km, crun.chains.len() as u64, 1.0 / theta)
             .with_diverged(crun.diverged())
             .keyed(key(control_key(kind), &n_tag(crun.spec.n))),
         );

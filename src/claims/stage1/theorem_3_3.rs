@@ -234,7 +234,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let n_ch = run.chains.len() as u64;
             let k = run.chains.iter().filter(|c| conclusion_fails(c, eps1)).count() as u64;
             out.mc.push(
-                McCheck::prob_upper(
+                McCheck::about(
                     &format!("3.3 (n = {}, ε1 = {eps1}): P(¬(11)) ≤ 0.01", run.spec.n),
                     &format!(
                         "‖v_S[T] − 1‖∞ > 0.1 or ‖v_S̄[T]‖₁ > {eps1} after T = {} steps of Algorithm 1 (δ = {}, \
@@ -243,10 +243,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     ),
                     regime,
                     Role::Primary,
-                    k,
-                    n_ch,
-                    RHO,
                 )
+                .prob_upper(k, n_ch, RHO)
                 .with_diverged(run.diverged())
                 .keyed(key(CONCLUSION, &format!("{},eps1={eps1}", n_tag(run.spec.n)))),
             );
@@ -266,15 +264,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let k = crun.chains.iter().filter(|c| conclusion_fails(c, 0.5)).count() as u64;
         let control_key = if kind == PracticalDyn::NoNoise { CONTROL_NO_NOISE } else { CONTROL_GAUSS };
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("control: {}, 3.3 (n = {}, ε1 = 0.5)", kind.name(), crun.spec.n),
                 &format!("the same event for {}", crun.spec.dynamics().name()),
                 regime,
                 Role::Control { variant: kind.name().into() },
-                k,
-                crun.chains.len() as u64,
-                RHO,
             )
+            .prob_upper(k, crun.chains.len() as u64, RHO)
             .with_diverged(crun.diverged())
             .keyed(key(control_key, &n_tag(crun.spec.n))),
         );
@@ -340,7 +336,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     au0.check("T0", "T0 ≥ 32 L0/(η²δ²)", S0_STEPS as f64, Rel::Ge, 32.0 * l0 / (S0_ETA * S0_ETA * S0_DELTA * S0_DELTA));
     let reg0 = out.push_audit(au0);
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "3.3 interface: P(Stage-0 output ∉ [ε_min, 1/d]^d) ≤ 0.01",
             &format!(
                 "some entry of v[T0] of the practical Stage-0 dynamics lies outside [e^−{STAGE1_LOG_INV_EPS_MIN}, \
@@ -348,10 +344,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ),
             reg0,
             Role::Primary,
-            bad,
-            s0_chains as u64,
-            RHO,
         )
+        .prob_upper(bad, s0_chains as u64, RHO)
         .keyed(INTERFACE),
     );
     out.measure(
@@ -377,16 +371,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let reg = out.push_audit(au);
     let ke = e2e.chains.iter().filter(|c| conclusion_fails(c, 0.5)).count() as u64;
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             &format!("3.3 from Stage-0 outputs (n = {S0_N}, ε1 = 0.5): P(¬(11)) ≤ 0.01"),
             "conclusion (11) fails after T steps of Algorithm 1 (δ = 2, η = 1e-3) started from the practical Stage-0 \
              outputs, same data",
             reg,
             Role::Primary,
-            ke,
-            e2e.chains.len() as u64,
-            RHO,
         )
+        .prob_upper(ke, e2e.chains.len() as u64, RHO)
         .keyed(FROM_STAGE0),
     );
     prows.push(conclusion_row(format!("{S0_N} (from Stage 0)"), &e2e));

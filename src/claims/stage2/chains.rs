@@ -181,7 +181,9 @@ impl RoundRun {
         bad: impl Fn(&RoundChain) -> bool,
         bound: f64,
     ) -> McCheck {
-        McCheck::prob_upper(id, event, regime, role, self.count(bad), self.n(), bound).with_diverged(self.diverged())
+        McCheck::about(id, event, regime, role)
+            .prob_upper(self.count(bad), self.n(), bound)
+            .with_diverged(self.diverged())
     }
 }
 

@@ -203,21 +203,20 @@ pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: 
         ),
     ];
     for (key, id, event, role, xs) in success {
-        let c = McCheck::prob_upper(id, event, regime.clone(), role, failures(xs), xs.len() as u64, 1.0 - SUCCESS);
+        let c =
+            McCheck::about(id, event, regime.clone(), role).prob_upper(failures(xs), xs.len() as u64, 1.0 - SUCCESS);
         out.mc.push(c.with_diverged(diverged(xs)).keyed(key));
     }
     let beat = ln.iter().zip(&d0).filter(|(a, z)| !(a.test[2] * BEAT_FACTOR < z.test[2])).count() as u64;
     out.mc.push(
-        McCheck::prob_upper(
+        McCheck::about(
             "2.1 (practical): P(test error of label noise ≥ test error of δ = 0 / 100) ≤ 0.1",
             "paired by data set: label noise must beat plain SGD by two orders of magnitude in ‖v⊙v − \
                 v*⊙v*‖²",
             regime.clone(),
             Role::Primary,
-            beat,
-            d0.len() as u64,
-            0.1,
         )
+        .prob_upper(beat, d0.len() as u64, 0.1)
         .keyed(BEATS_D0),
     );
     let c = out.mc_keyed(SUCCESS_CHECK).cloned().expect("just pushed");
@@ -325,7 +324,7 @@ pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime:
         let pairs = runs.len().min(gds.len());
         let worse = runs.iter().zip(&gds).filter(|(a, g)| !(a.test[2] * BEAT_FACTOR < g.test[2])).count() as u64;
         out.mc.push(
-            McCheck::prob_upper(
+            McCheck::about(
                 &format!("τ = {tau}: P(test error of label noise ≥ test error of GD / 100) ≤ 0.1"),
                 &format!(
                     "paired by data set; label noise with δ = {}, schedule scaled as prescribed; GD with η = {} \
@@ -335,10 +334,8 @@ pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime:
                 ),
                 regime.clone(),
                 Role::Primary,
-                worse,
-                pairs as u64,
-                0.1,
             )
+            .prob_upper(worse, pairs as u64, 0.1)
             .keyed(key(BEATS_GD, &fmt(tau))),
         );
         let lt: Vec<f64> = runs.iter().map(|c| c.test[2]).collect();

@@ -254,7 +254,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let xs: Vec<f64> = run.chains.iter().map(|c| c.supermartingale(rd)).collect();
             let outside = xs.iter().filter(|&&x| !(0.0..=range).contains(&x)).count();
             out.mc.push(
-                McCheck::mean_upper(
+                McCheck::about(
                     "D.4 literal δ = 0: E[(1 + ηc_(s−1))^(−T) ‖ṽ_S̄[T]‖₁] ≤ ε_(s−1) (D4.2)",
                     &format!(
                         "the supermartingale (D4.2) at T, in [0, ε_s(1 + η(δb_x + \
@@ -264,10 +264,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     ),
                     regime,
                     Role::Primary,
-                    &xs,
-                    range,
-                    rd.eps_prev,
                 )
+                .mean_upper(&xs, range, rd.eps_prev)
                 .keyed(SUPERMARTINGALE),
             );
             out.note(crate::evidence::power_note("D.4 literal δ = 0", run.n(), RHO / 5.0));

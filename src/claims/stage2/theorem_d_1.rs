@@ -229,16 +229,14 @@ fn literal_monte_carlo(ctx: &Ctx, out: &mut Outcome) {
         }
         if v == Variant::Literal0 {
             out.mc.push(
-                McCheck::prob_upper(
+                McCheck::about(
                     "D.1 literal δ = 0, the proof's union: P(D.3 ∨ D.4 ∨ D.5 ∨ D.6 event) ≤ 4ρ/5",
                     "any of the four lemmas' bad events on the coupling (the algorithmic part of the proof's union \
                         bound; the data part ρ/5 is not random here)",
                     regime,
                     Role::Primary,
-                    run.count(|c| c.d3(&rd) || c.d4(&rd) || c.d5(&rd) || c.d6(&rd)),
-                    run.n(),
-                    0.8 * rd.rho,
                 )
+                .prob_upper(run.count(|c| c.d3(&rd) || c.d4(&rd) || c.d5(&rd) || c.d6(&rd)), run.n(), 0.8 * rd.rho)
                 .keyed(UNION),
             );
             out.note(crate::evidence::power_note("D.1 literal δ = 0", run.n(), RHO));
