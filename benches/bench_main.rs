@@ -41,7 +41,9 @@ use shape_matters::engine::model::{Data, Problem};
 use shape_matters::engine::rng::{Stream, stream};
 use shape_matters::engine::runner::Runner;
 use shape_matters::engine::schedule::Schedule;
-use shape_matters::engine::stopped::{NoObserver, StopSet, interleave_for, run_chain, run_chains_par, run_chains_with};
+use shape_matters::engine::stopped::{
+    Batch, NoObserver, StopSet, interleave_for, run_chain, run_chains_par, run_chains_with,
+};
 
 const STEPS: u64 = 10_000;
 
@@ -159,10 +161,7 @@ fn alg1_chain<M: Measurement>(c: &mut Criterion<M>) {
         g.bench_function(BenchmarkId::new("free", &id), |b| {
             b.iter(|| {
                 black_box(run_chain(
-                    &p,
-                    &dynamics,
-                    &sched,
-                    StopSet::Never,
+                    Batch::new(&p, &dynamics, &sched, StopSet::Never),
                     start(d),
                     &mut stream(1, "bench", "chain", 0),
                     &mut NoObserver,
@@ -175,10 +174,7 @@ fn alg1_chain<M: Measurement>(c: &mut Criterion<M>) {
             b.iter(|| {
                 let mut max_l1 = 0.0f64;
                 let end = run_chain(
-                    &p,
-                    &dynamics,
-                    &sched,
-                    stop,
+                    Batch::new(&p, &dynamics, &sched, stop),
                     start(d),
                     &mut stream(1, "bench", "chain", 0),
                     &mut |_t: u64, v: &PVec| max_l1 = max_l1.max(lanes::sum_abs(v.blocks())),
@@ -212,11 +208,7 @@ fn batch(path: Path, p: &Problem, m: usize, steps: u64, k: usize) -> f64 {
     let mut rngs = streams(m);
     let mut obs: Vec<NoObserver> = (0..m).map(|_| NoObserver).collect();
     let ends = run_chains_with(
-        path,
-        p,
-        &Dynamics::Alg1 { delta: 1.0 },
-        &sched,
-        StopSet::Never,
+        Batch::new(p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never).on(path),
         vec![start(d); m],
         &mut rngs,
         &mut obs,
@@ -316,10 +308,7 @@ fn threads(c: &mut Criterion) {
                     &runner,
                     "bench",
                     count,
-                    &p,
-                    &Dynamics::Alg1 { delta: 1.0 },
-                    &sched,
-                    StopSet::Never,
+                    Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
                     |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
                 );
                 black_box(out.len())
@@ -383,14 +372,18 @@ fn make_workload(name: &str, steps: u64) -> Box<dyn FnMut() -> f64> {
                 v.as_slice()[0]
             }
             "chain" => {
-                run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver).v.as_slice()[0]
+                run_chain(Batch::new(&p, &dynamics, &sched, StopSet::Never), start(d), &mut rng, &mut NoObserver)
+                    .v
+                    .as_slice()[0]
             }
             "chain_ref" => {
                 reference::run_chain(&p, &dynamics, &sched, StopSet::Never, start(d), &mut rng, &mut NoObserver)
                     .v
                     .as_slice()[0]
             }
-            "chain_stopped" => run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0],
+            "chain_stopped" => {
+                run_chain(Batch::new(&p, &dynamics, &sched, stop), start(d), &mut rng, &mut obs).v.as_slice()[0]
+            }
             "chain_stopped_ref" => {
                 reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0]
             }
@@ -427,10 +420,7 @@ fn main() {
                     &runner,
                     "bench",
                     count,
-                    &p,
-                    &Dynamics::Alg1 { delta: 1.0 },
-                    &sched,
-                    StopSet::Never,
+                    Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
                     |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
                 );
                 black_box(out.len());

@@ -14,7 +14,7 @@ use crate::engine::model::{Data, Problem};
 use crate::engine::rng::stream;
 use crate::engine::runner::Runner;
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{Batch, StopSet, run_chain};
 use crate::error::{Error, Result, check};
 use crate::evidence::FAMILY_ALPHA;
 use crate::overrides::Overrides;
@@ -382,10 +382,7 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
         let mut traj = Vec::new();
         let mut rng = stream(a.seed, "simulate", "chain", j as u64);
         let end = run_chain(
-            &problem,
-            &dynamics,
-            &schedule,
-            StopSet::Never,
+            Batch::new(&problem, &dynamics, &schedule, StopSet::Never),
             PVec::constant(d, a.alpha),
             &mut rng,
             &mut |t: u64, v: &PVec| {

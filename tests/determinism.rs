@@ -7,7 +7,7 @@ use shape_matters::engine::model::{Data, Problem};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
 use shape_matters::engine::schedule::Schedule;
-use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
+use shape_matters::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
 use shape_matters::evidence;
 use shape_matters::evidence::FAMILY_ALPHA;
 use shape_matters::overrides::Overrides;
@@ -41,10 +41,7 @@ fn chains_are_bitwise_identical_with_one_or_two_threads() {
         Runner::new(Some(threads), false).unwrap().map("det", 16, |j| {
             let mut rng = stream(7, "det", "chain", j as u64);
             run_chain(
-                &p,
-                &Dynamics::Alg1 { delta: 1.0 },
-                &sched,
-                StopSet::Never,
+                Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
                 PVec::constant(100, 1.0),
                 &mut rng,
                 &mut NoObserver,

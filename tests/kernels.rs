@@ -23,7 +23,9 @@ use shape_matters::engine::model::{Data, Problem};
 use shape_matters::engine::rng::{Stream, stream};
 use shape_matters::engine::runner::Runner;
 use shape_matters::engine::schedule::{Phase, Schedule};
-use shape_matters::engine::stopped::{ChainEnd, INTERLEAVE, StopSet, run_chain_with, run_chains_par, run_chains_with};
+use shape_matters::engine::stopped::{
+    Batch, ChainEnd, INTERLEAVE, StopSet, run_chain, run_chains_par, run_chains_with,
+};
 
 fn problem(n: usize, d: usize, r: usize) -> Problem {
     Problem::new(Data::gaussian(n, d, &mut stream(8, "kernels", "data", (n * 10_000 + d) as u64)).unwrap(), r).unwrap()
@@ -216,8 +218,12 @@ fn run_chain_matches_the_reference_on_every_path() {
                         for path in Path::available() {
                             let mut rng = stream(8, "kernels", "chain", seed);
                             let mut log = Log::default();
-                            let got =
-                                run_chain_with(path, &p, &dynamics, schedule, *stop, v0.clone(), &mut rng, &mut log);
+                            let got = run_chain(
+                                Batch::new(&p, &dynamics, schedule, *stop).on(path),
+                                v0.clone(),
+                                &mut rng,
+                                &mut log,
+                            );
                             let what = format!("{path} {what}");
                             assert_same_end(&got, &want, &what);
                             assert_eq!(log, want_log, "{what}: observer calls");
@@ -258,7 +264,8 @@ fn diverging_chains_end_at_the_same_step() {
                 for path in Path::available() {
                     let mut rng = stream(8, "kernels", "div", 0);
                     let mut log = Log::default();
-                    let got = run_chain_with(path, &p, &dynamics, &schedule, stop, v0.clone(), &mut rng, &mut log);
+                    let got =
+                        run_chain(Batch::new(&p, &dynamics, &schedule, stop).on(path), v0.clone(), &mut rng, &mut log);
                     assert_same_end(&got, &want, &format!("{path} eta {eta} {dynamics:?} {stop:?}"));
                     assert_eq!(log, want_log);
                     assert_same_stream(&mut rng, &mut want_rng.clone(), "diverged chain");
@@ -332,11 +339,7 @@ fn interleaved_batches_match_single_reference_chains() {
                         let mut rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "batch", j as u64)).collect();
                         let mut logs = vec![Log::default(); m];
                         let got = run_chains_with(
-                            path,
-                            &p,
-                            &dynamics,
-                            &schedule,
-                            stop,
+                            Batch::new(&p, &dynamics, &schedule, stop).on(path),
                             starts.clone(),
                             &mut rngs,
                             &mut logs,
@@ -364,7 +367,7 @@ fn parallel_batches_are_thread_invariant_and_equal_single_chains() {
     let count = 37; // not a multiple of the batch size
     let run = |threads: usize| {
         let runner = Runner::new(Some(threads), false).unwrap();
-        run_chains_par(&runner, "kernels", count, &p, &dynamics, &schedule, stop, |j| {
+        run_chains_par(&runner, "kernels", count, Batch::new(&p, &dynamics, &schedule, stop), |j| {
             (start(100, 0.02 + 0.001 * j as f64, j as u64), stream(8, "kernels", "par", j as u64), Log::default())
         })
     };

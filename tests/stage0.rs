@@ -14,7 +14,7 @@ use shape_matters::engine::dynamics::Dynamics;
 use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::schedule::Schedule;
-use shape_matters::engine::stopped::{NoObserver, StopSet, run_chain};
+use shape_matters::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
 use shape_matters::evidence::{ExactCheck, McCheck, Regime, Verdict, key};
 use shape_matters::overrides::Overrides;
 
@@ -267,10 +267,7 @@ fn derived_coupling_equals_engine_stopped_chain() {
     let mut crossed = 0;
     for j in 0..24u64 {
         let stopped = run_chain(
-            &l.p,
-            &dynamics,
-            &sched,
-            StopSet::L1Ball { b },
+            Batch::new(&l.p, &dynamics, &sched, StopSet::L1Ball { b }),
             l.v0(),
             &mut stream(9, "coupling", "c", j),
             &mut NoObserver,
@@ -278,10 +275,7 @@ fn derived_coupling_equals_engine_stopped_chain() {
         let mut exit = None;
         let mut at_exit: Option<PVec> = None;
         let free = run_chain(
-            &l.p,
-            &dynamics,
-            &sched,
-            StopSet::Never,
+            Batch::new(&l.p, &dynamics, &sched, StopSet::Never),
             l.v0(),
             &mut stream(9, "coupling", "c", j),
             &mut |s: u64, v: &PVec| {

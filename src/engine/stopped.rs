@@ -84,58 +84,33 @@ impl ChainEnd {
     }
 }
 
-/// Run `dynamics` from `v0` over `schedule`, stopped when it leaves `stop` (SPEC §0.5).
-///
-/// Algorithm 1 (and the flipped-gradient control) take the fused fast path (see the module
-/// documentation); every other dynamics steps with [`Dynamics::step`]. Kernels run on
-/// [`Path::active`].
-pub fn run_chain<O: Observer>(
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
-    stop: StopSet,
-    v0: PVec,
-    rng: &mut Stream,
-    obs: &mut O,
-) -> ChainEnd {
-    run_chain_with(Path::active(), p, dynamics, schedule, stop, v0, rng, obs)
-}
-
-/// [`run_chain`] on an explicit kernel path (every path gives the same bits).
-#[allow(clippy::too_many_arguments)]
-pub fn run_chain_with<O: Observer>(
-    path: Path,
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
-    stop: StopSet,
-    v0: PVec,
-    rng: &mut Stream,
-    obs: &mut O,
-) -> ChainEnd {
-    run_chains_with(
-        path,
-        p,
-        dynamics,
-        schedule,
-        stop,
-        vec![v0],
-        std::slice::from_mut(rng),
-        std::slice::from_mut(obs),
-        1,
-    )
-    .pop()
-    .expect("one chain")
-}
-
 /// What the chains of one batch share: the kernel path, problem, dynamics, schedule and stop set.
 #[derive(Clone, Copy)]
-struct Batch<'a> {
-    path: Path,
-    p: &'a Problem,
-    dynamics: &'a Dynamics,
-    schedule: &'a Schedule,
-    stop: StopSet,
+pub struct Batch<'a> {
+    pub path: Path,
+    pub p: &'a Problem,
+    pub dynamics: &'a Dynamics,
+    pub schedule: &'a Schedule,
+    pub stop: StopSet,
+}
+
+impl<'a> Batch<'a> {
+    /// `dynamics` on `p` over `schedule`, stopped when it leaves `stop`, on [`Path::active`].
+    pub fn new(p: &'a Problem, dynamics: &'a Dynamics, schedule: &'a Schedule, stop: StopSet) -> Batch<'a> {
+        Batch { path: Path::active(), p, dynamics, schedule, stop }
+    }
+    /// The same batch on an explicit kernel path (every path gives the same bits).
+    pub fn on(self, path: Path) -> Batch<'a> {
+        Batch { path, ..self }
+    }
+}
+
+/// Run `b.dynamics` from `v0` over `b.schedule`, stopped when it leaves `b.stop` (SPEC §0.5).
+///
+/// Algorithm 1 (and the flipped-gradient control) take the fused fast path (see the module
+/// documentation); every other dynamics steps with [`Dynamics::step`]. Kernels run on `b.path`.
+pub fn run_chain<O: Observer>(b: Batch<'_>, v0: PVec, rng: &mut Stream, obs: &mut O) -> ChainEnd {
+    run_chains_with(b, vec![v0], std::slice::from_mut(rng), std::slice::from_mut(obs), 1).pop().expect("one chain")
 }
 
 /// The plain loop: one [`Dynamics::step_with`] per step, observer, stop check.
@@ -211,32 +186,20 @@ pub fn batch_for(d: usize) -> usize {
 /// bitwise what [`run_chain`] returns for that chain (and each stream is left where
 /// [`run_chain`] leaves it). Algorithm-1 chains are interleaved, [`interleave_for`]`(d)` per
 /// kernel call; other dynamics run one after the other.
-pub fn run_chains<O: Observer>(
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
-    stop: StopSet,
-    starts: Vec<PVec>,
-    rngs: &mut [Stream],
-    obs: &mut [O],
-) -> Vec<ChainEnd> {
-    run_chains_with(Path::active(), p, dynamics, schedule, stop, starts, rngs, obs, interleave_for(p.d()))
+pub fn run_chains<O: Observer>(b: Batch<'_>, starts: Vec<PVec>, rngs: &mut [Stream], obs: &mut [O]) -> Vec<ChainEnd> {
+    run_chains_with(b, starts, rngs, obs, interleave_for(b.p.d()))
 }
 
-/// [`run_chains`] on an explicit kernel path with `interleave ∈ [1, INTERLEAVE]` chains per kernel
-/// call (every choice gives the same bits).
-#[allow(clippy::too_many_arguments)]
+/// [`run_chains`] with `interleave ∈ [1, INTERLEAVE]` chains per kernel call (every choice gives
+/// the same bits).
 pub fn run_chains_with<O: Observer>(
-    path: Path,
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
-    stop: StopSet,
+    b: Batch<'_>,
     starts: Vec<PVec>,
     rngs: &mut [Stream],
     obs: &mut [O],
     interleave: usize,
 ) -> Vec<ChainEnd> {
+    let Batch { path, p, dynamics, schedule, stop } = b;
     assert!(starts.len() == rngs.len() && rngs.len() == obs.len(), "one stream and one observer per chain");
     assert!((1..=INTERLEAVE).contains(&interleave), "interleave must be in 1..={INTERLEAVE}");
     let path = kernels::checked(path);
@@ -258,7 +221,7 @@ pub fn run_chains_with<O: Observer>(
             .into_iter()
             .zip(rngs.iter_mut())
             .zip(obs.iter_mut())
-            .map(|((v, rng), o)| run_chain_plain(Batch { path, p, dynamics, schedule, stop }, v, rng, o))
+            .map(|((v, rng), o)| run_chain_plain(Batch { path, ..b }, v, rng, o))
             .collect(),
     }
 }
@@ -269,35 +232,25 @@ pub fn run_chains_with<O: Observer>(
 ///
 /// ```no_run
 /// # use shape_matters::engine::{dynamics::Dynamics, lanes::PVec, model::{Data, Problem}, rng::stream,
-/// #     runner::Runner, schedule::Schedule, stopped::{StopSet, run_chains_par}};
+/// #     runner::Runner, schedule::Schedule, stopped::{Batch, StopSet, run_chains_par}};
 /// # let p = Problem::new(Data::gaussian(40, 100, &mut stream(1, "x", "data", 0)).unwrap(), 5).unwrap();
 /// let runner = Runner::new(None, false).unwrap();
 /// let schedule = Schedule::constant(1e-3, 100_000).unwrap();
 /// // observer: the largest ‖v‖₁ seen along the chain
-/// let out = run_chains_par(&runner, "B.4 chains", 1024, &p, &Dynamics::Alg1 { delta: 1.0 }, &schedule,
-///     StopSet::L1Ball { b: 10.0 }, |j| {
+/// let batch = Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &schedule, StopSet::L1Ball { b: 10.0 });
+/// let out = run_chains_par(&runner, "B.4 chains", 1024, batch, |j| {
 ///         let mut max_l1 = 0.0f64;
 ///         (PVec::constant(100, 0.01), stream(2021, "B.4", "chain", j as u64),
 ///          move |_t: u64, v: &PVec| max_l1 = max_l1.max(v.as_slice().iter().map(|x| x.abs()).sum()))
 ///     });
 /// let stayed = out.iter().filter(|(end, _)| end.stayed()).count();
 /// ```
-#[allow(clippy::too_many_arguments)]
-pub fn run_chains_par<O, I>(
-    runner: &Runner,
-    label: &str,
-    count: usize,
-    p: &Problem,
-    dynamics: &Dynamics,
-    schedule: &Schedule,
-    stop: StopSet,
-    init: I,
-) -> Vec<(ChainEnd, O)>
+pub fn run_chains_par<O, I>(runner: &Runner, label: &str, count: usize, b: Batch<'_>, init: I) -> Vec<(ChainEnd, O)>
 where
     O: Observer + Send,
     I: Fn(usize) -> (PVec, Stream, O) + Sync + Send,
 {
-    runner.map_batched(label, count, batch_for(p.d()), |range| {
+    runner.map_batched(label, count, batch_for(b.p.d()), |range| {
         let mut starts = Vec::with_capacity(range.len());
         let mut rngs = Vec::with_capacity(range.len());
         let mut obs = Vec::with_capacity(range.len());
@@ -307,7 +260,7 @@ where
             rngs.push(r);
             obs.push(o);
         }
-        let ends = run_chains(p, dynamics, schedule, stop, starts, &mut rngs, &mut obs);
+        let ends = run_chains(b, starts, &mut rngs, &mut obs);
         ends.into_iter().zip(obs).collect()
     })
 }
@@ -327,10 +280,7 @@ mod tests {
         let stop = StopSet::L1Ball { b: 6.05 };
         let mut norms = Vec::new();
         let end = run_chain(
-            &p,
-            &dynamics,
-            &sched,
-            stop,
+            Batch::new(&p, &dynamics, &sched, stop),
             PVec::constant(6, 1.0),
             &mut stream(1, "s", "c", 0),
             &mut |_t: u64, v: &PVec| norms.push(lanes::sum_abs(v.blocks())),
@@ -341,10 +291,7 @@ mod tests {
         assert!(norms[tau as usize] > 6.05);
         // Same stream without stopping: identical prefix.
         let free = run_chain(
-            &p,
-            &dynamics,
-            &Schedule::constant(0.05, tau).unwrap(),
-            StopSet::Never,
+            Batch::new(&p, &dynamics, &Schedule::constant(0.05, tau).unwrap(), StopSet::Never),
             PVec::constant(6, 1.0),
             &mut stream(1, "s", "c", 0),
             &mut NoObserver,

@@ -10,7 +10,7 @@ use crate::engine::lanes::{self, PVec};
 use crate::engine::model::{Data, Problem};
 use crate::engine::rng::Stream;
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{NoObserver, StopSet, run_chain};
+use crate::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
 use crate::error::Result;
 
 /// Logged points per trajectory.
@@ -68,8 +68,11 @@ fn simulate(
     let (mut train, mut test, mut norm) =
         (Vec::with_capacity(npts), Vec::with_capacity(npts), Vec::with_capacity(npts));
     let mut probes = Vec::new();
-    let end =
-        run_chain(p, dynamics, schedule, StopSet::Never, PVec::constant(p.d(), alpha), rng, &mut |t: u64, v: &PVec| {
+    let end = run_chain(
+        Batch::new(p, dynamics, schedule, StopSet::Never),
+        PVec::constant(p.d(), alpha),
+        rng,
+        &mut |t: u64, v: &PVec| {
             if t.is_multiple_of(log_every) {
                 train.push(finite_or_inf(p.loss(v)));
                 test.push(finite_or_inf(p.test_error(v)));
@@ -78,7 +81,8 @@ fn simulate(
             if probe_at.contains(&t) {
                 probes.push((t, v.clone()));
             }
-        });
+        },
+    );
     for s in [&mut train, &mut test, &mut norm] {
         s.resize(npts, f64::INFINITY);
     }
@@ -271,10 +275,7 @@ impl MbDivergence {
                 .expect("validated"),
             };
             run_chain(
-                &p,
-                &mb,
-                &mb_sched,
-                StopSet::Never,
+                Batch::new(&p, &mb, &mb_sched, StopSet::Never),
                 PVec::constant(c.d, c.alpha),
                 &mut ctx.stream(ID, "mbdiv-noise", j as u64),
                 &mut NoObserver,

@@ -13,7 +13,7 @@ use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
 use crate::engine::lanes::{self, PVec};
 use crate::engine::rng::Stream;
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain, sum_sqrt_all};
+use crate::engine::stopped::{Batch, StopSet, run_chain, sum_sqrt_all};
 use crate::error::Result;
 
 /// Which dynamics a run uses.
@@ -349,7 +349,8 @@ pub fn var_run(
                     states.push((s, v.clone()));
                 }
             };
-            let end = run_chain(&inst.p, &dynamics, &sched, StopSet::L1Ball { b }, inst.v0(), &mut rng, &mut obs);
+            let end =
+                run_chain(Batch::new(&inst.p, &dynamics, &sched, StopSet::L1Ball { b }), inst.v0(), &mut rng, &mut obs);
             // The observer is not called after the chain froze: the frozen value is ṽ[τ_b].
             let frozen = lanes::sum_abs(end.v.blocks());
             for q in 0..cps.len() {

@@ -16,7 +16,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Conditioned, DataStats, Problem, mkk_half};
 use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chains_par};
+use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Result, check};
 use crate::evidence::{Audit, McCheck, Outcome, PathStats, Regime, Role, key};
 use crate::numfmt::fmt;
@@ -331,8 +331,12 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
     let kind_tag = format!("{:?}", spec.kind);
     let init_purpose = format!("init n={} d={}", spec.n, spec.d);
     let chain_purpose = format!("chain {kind_tag} n={} start={:?}", spec.n, spec.start);
-    let ends =
-        run_chains_par(&ctx.runner, "stage1 practical", spec.chains, &p, &dynamics, &sched, StopSet::Never, |j| {
+    let ends = run_chains_par(
+        &ctx.runner,
+        "stage1 practical",
+        spec.chains,
+        Batch::new(&p, &dynamics, &sched, StopSet::Never),
+        |j| {
             let mut init = ctx.stream("stage1", &init_purpose, j as u64);
             let v0 = match starts {
                 Some(s) => s[j % s.len()].clone(),
@@ -351,7 +355,8 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
                 snaps: Vec::new(),
             };
             (v0, rng, obs)
-        });
+        },
+    );
     let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = ends.into_iter().map(|(end, obs)| obs.finish(end)).collect();
     let mut chains = Vec::with_capacity(results.len());
     let mut snapshots = Vec::new();

@@ -12,7 +12,7 @@ use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::rng::uniform01;
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{Batch, StopSet, run_chain};
 use crate::error::Result;
 use crate::evidence::State;
 
@@ -51,7 +51,7 @@ pub fn chain_states(ctx: &Ctx, inst: &Inst, chains: usize, steps: u64, snaps: u6
         let mut rng = ctx.stream("stage1", &format!("check-chain {}", inst.name), j as u64);
         let v0 = unif_init(p.d(), &mut rng);
         let mut snaps_v = Vec::new();
-        run_chain(p, &dynamics, &sched, StopSet::Never, v0, &mut rng, &mut |t: u64, v: &PVec| {
+        run_chain(Batch::new(p, &dynamics, &sched, StopSet::Never), v0, &mut rng, &mut |t: u64, v: &PVec| {
             if t > 0 && t.is_multiple_of(every) {
                 snaps_v.push((t, v.clone()));
             }

@@ -26,7 +26,7 @@ use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::schedule::Schedule;
 use crate::engine::stats;
-use crate::engine::stopped::{NoObserver, StopSet, run_chain};
+use crate::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
 use crate::error::Result;
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table, key};
 use crate::numfmt::fmt;
@@ -118,10 +118,7 @@ fn stage0_chain(ctx: &Ctx, p: &crate::engine::model::Problem, j: usize) -> PVec 
     let mut rng = ctx.stream("3.3", "stage0", j as u64);
     let sched = Schedule::constant(S0_ETA, S0_STEPS).expect("valid schedule");
     run_chain(
-        p,
-        &Dynamics::Alg1 { delta: S0_DELTA },
-        &sched,
-        StopSet::Never,
+        Batch::new(p, &Dynamics::Alg1 { delta: S0_DELTA }, &sched, StopSet::Never),
         PVec::constant(p.d(), S0_TAU),
         &mut rng,
         &mut NoObserver,

@@ -16,7 +16,7 @@ use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
 use crate::engine::model::Problem;
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{ChainEnd, Observer, StopSet, run_chains_par};
+use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Error, Result};
 use crate::evidence::{McCheck, Regime, Role};
 use crate::numfmt::fmt;
@@ -212,7 +212,7 @@ pub fn simulate(ctx: &Ctx, sim: Sim<'_>) -> RoundRun {
     let g = inst.round.coupling();
     let p = &inst.problem;
     let sched = Schedule::constant(inst.round.eta, steps).expect("η > 0");
-    let ends = run_chains_par(&ctx.runner, &purpose, n_chains, p, &dynamics, &sched, StopSet::Never, |j| {
+    let ends = run_chains_par(&ctx.runner, &purpose, n_chains, Batch::new(p, &dynamics, &sched, StopSet::Never), |j| {
         let snap_every = if j < snap_chains { (steps / SNAPSHOTS_PER_CHAIN.max(1)).max(1) } else { 0 };
         let obs = RoundObs { p, g, min_dev: vec![f64::INFINITY; p.r()], exit: None, snaps: Vec::new(), snap_every };
         (starts[j % starts.len()].v.clone(), ctx.stream("stage2", &purpose, j as u64), obs)

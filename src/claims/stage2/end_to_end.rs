@@ -16,7 +16,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::engine::schedule::Schedule;
 use crate::engine::stats::{self, quantile};
-use crate::engine::stopped::{StopSet, run_chain};
+use crate::engine::stopped::{Batch, StopSet, run_chain};
 use crate::evidence::{Audit, Figure, McCheck, Outcome, Regime, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::report::svg::{Scale, Series, line_plot};
@@ -85,10 +85,7 @@ impl E2eRun<'_> {
         let b2 = b1 + sched.phases().get(1).map(|ph| ph.steps).unwrap_or(0);
         let mut test = [f64::INFINITY; 3];
         let end = run_chain(
-            &p,
-            self.dynamics,
-            sched,
-            StopSet::Never,
+            Batch::new(&p, self.dynamics, sched, StopSet::Never),
             PVec::constant(d, self.tau),
             &mut ctx.stream("2.1", self.purpose, j as u64),
             &mut |t: u64, v: &PVec| {
