@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::{assert_sound, json, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, json, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
 use shape_matters::claims::experiment::one_step as exact;
 use shape_matters::claims::experiment::statements as st;
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
-use shape_matters::evidence::{FAMILY_ALPHA, McCheck, Outcome, Regime, Role, Verdict};
+use shape_matters::evidence::{FAMILY_ALPHA, Regime, Role, Verdict};
 use shape_matters::overrides::Overrides;
 use shape_matters::{Budget, claims};
 
@@ -18,21 +18,6 @@ fn tmp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("shape-matters-exp-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// The Monte Carlo check with this stable key.
-fn mc_keyed<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
-    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
-}
-
-/// Assert the verdict of the Monte Carlo check with this stable key.
-fn assert_verdict_keyed(o: &Outcome, k: &str, v: Verdict) {
-    let c = mc_keyed(o, k);
-    assert_eq!(
-        c.verdict, v,
-        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
-        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
-    );
 }
 
 const FIGURES: [&str; 7] = [
@@ -78,7 +63,7 @@ fn fig1_reproduces_figure_1_right() {
         st::MB_BEATS_GD,
         st::MB_BEATS_GAUSS,
     ] {
-        assert_verdict_keyed(&o, k, Verdict::Confirmed);
+        assert_verdict(&o, k, Verdict::Confirmed);
     }
     for k in [
         st::CONTROL_DELTA0,
@@ -89,11 +74,11 @@ fn fig1_reproduces_figure_1_right() {
         // E-A1-MB witness: minibatch noise does not reach the label-noise level.
         st::MB_SMALL,
     ] {
-        assert_verdict_keyed(&o, k, Verdict::Violated);
+        assert_verdict(&o, k, Verdict::Violated);
     }
     // ‖v‖ grows under large σ in most data sets; at the quick horizon (1e5 steps, 12 data sets)
     // the exceptions are too many for significance, so only the direction is asserted.
-    let g = mc_keyed(&o, st::GAUSS_NORM_GROWS);
+    let g = mc(&o, st::GAUSS_NORM_GROWS);
     assert_ne!(g.verdict, Verdict::Violated);
     assert!(g.estimate < 0.5, "‖v‖ did not grow in most data sets: {}", g.estimate);
     let e = o.errata.iter().find(|e| e.id == "E-A1-MB").unwrap();

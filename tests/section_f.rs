@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sound, json, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, json, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claims::section_f::lemma_f_1::{self as f1, wendel_key};
 use shape_matters::claims::section_f::lemma_f_1_exact as f1_exact;
 use shape_matters::claims::section_f::orthant_lp::gaussian_mat;
@@ -12,22 +12,7 @@ use shape_matters::claims::section_f::wendel::{crofton, exact_numerators, wendel
 use shape_matters::claims::section_f::{construction, langevin_check as ld, partition_growth as zr, theorem_2_2};
 use shape_matters::engine::lp::{self, Decision, Mat};
 use shape_matters::engine::rng::stream;
-use shape_matters::evidence::{McCheck, McKind, Outcome, Role, Verdict, key};
-
-/// The Monte Carlo check with this stable key.
-fn mc_keyed<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
-    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
-}
-
-/// Assert the verdict of the Monte Carlo check with this stable key.
-fn assert_verdict_keyed(o: &Outcome, k: &str, v: Verdict) {
-    let c = mc_keyed(o, k);
-    assert_eq!(
-        c.verdict, v,
-        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
-        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
-    );
-}
+use shape_matters::evidence::{McKind, Outcome, Role, Verdict, key};
 
 /// Whether the exact check with this stable key holds.
 fn exact_holds(o: &Outcome, k: &str) -> bool {
@@ -61,9 +46,9 @@ fn lemma_f1_wendel_grid_and_errata() {
     for (d, n) in [(2, 1), (3, 1), (3, 2), (5, 2), (40, 18), (40, 20), (40, 22), (100, 55)] {
         assert!(o.mc_keyed(&wendel_key(d, n)).is_some(), "missing Wendel ({d},{n})");
     }
-    assert_verdict_keyed(&o, f1::PRINTED_MC, Verdict::Violated);
-    assert_verdict_keyed(&o, f1::CONTROL_SHIFTED, Verdict::Violated);
-    assert_verdict_keyed(&o, f1::CONTROL_NAIVE, Verdict::Violated);
+    assert_verdict(&o, f1::PRINTED_MC, Verdict::Violated);
+    assert_verdict(&o, f1::CONTROL_SHIFTED, Verdict::Violated);
+    assert_verdict(&o, f1::CONTROL_NAIVE, Verdict::Violated);
     // No undecidable LP instance; every answer certified; LP duality; closed forms for n = 1, 2.
     let und = o.measurements.iter().find(|m| m.name == "undecidable instances").unwrap();
     assert_eq!(und.value, 0.0);
@@ -245,11 +230,11 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     }
     // The probability at n = ⌊d/3⌋ and the experiment's size.
     for tag in ["13,4", "30,10", "100,33"] {
-        let c = mc_keyed(&o, &key(theorem_2_2::PROB, tag));
+        let c = mc(&o, &key(theorem_2_2::PROB, tag));
         assert_eq!(c.regime.label(), "literal", "{tag}");
     }
-    assert_eq!(mc_keyed(&o, &key(theorem_2_2::PROB, "100,40")).regime.label(), "practical");
-    assert_verdict_keyed(&o, theorem_2_2::PROB_CONTROL, Verdict::Violated);
+    assert_eq!(mc(&o, &key(theorem_2_2::PROB, "100,40")).regime.label(), "practical");
+    assert_verdict(&o, theorem_2_2::PROB_CONTROL, Verdict::Violated);
     // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
     let e = o.errata.iter().find(|e| e.id == "E-F1b").unwrap();
     assert!(e.witnessed && e.finding.contains("< 0"), "{}", e.finding);
@@ -269,7 +254,7 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     for (d, n) in [(3, 1), (4, 1), (4, 2), (8, 1), (8, 2), (8, 3), (8, 4), (12, 2), (12, 5), (4, 3)] {
         for base in [zr::ZR_FROM_F, zr::ZR_GROWTH] {
             let id = key(base, &format!("{d},{n}"));
-            let c = mc_keyed(&o, &id);
+            let c = mc(&o, &id);
             let McKind::MeanEquals { mu0, .. } = c.kind else { panic!() };
             assert_eq!(mu0, d as f64 / 2.0 - n as f64);
             assert_eq!(c.verdict, Verdict::Confirmed, "{id}: {} in [{}, {}]", c.estimate, c.ci[0], c.ci[1]);
@@ -278,18 +263,18 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     // Bounded controls: the same check reports Z_R flat where the null space misses the orthant.
     for (d, n) in [(4, 1), (8, 5)] {
         let id = key(zr::ZR_CONTROL, &format!("{d},{n}"));
-        assert_verdict_keyed(&o, &id, Verdict::Violated);
-        assert!(mc_keyed(&o, &id).estimate < -100.0);
+        assert_verdict(&o, &id, Verdict::Violated);
+        assert!(mc(&o, &id).estimate < -100.0);
         let m = o.measurements.iter().find(|m| m.name == format!("Z_R ({d},{n}) control: Z_(R_max)/Z_(R_lo)")).unwrap();
         assert!((m.value - 1.0).abs() < 1e-6, "{}", m.value);
     }
     // Langevin dynamics vs Algorithm 1, with the finite-Z and Gaussian-noise controls.
     for lam in ["0.5", "1", "2"] {
-        assert_verdict_keyed(&o, &key(ld::LD, lam), Verdict::Confirmed);
+        assert_verdict(&o, &key(ld::LD, lam), Verdict::Confirmed);
     }
-    assert_verdict_keyed(&o, ld::LD_CONTROL, Verdict::Violated);
-    assert_verdict_keyed(&o, ld::ALG1, Verdict::Confirmed);
-    assert_verdict_keyed(&o, ld::SGD_GAUSS_CONTROL, Verdict::Violated);
+    assert_verdict(&o, ld::LD_CONTROL, Verdict::Violated);
+    assert_verdict(&o, ld::ALG1, Verdict::Confirmed);
+    assert_verdict(&o, ld::SGD_GAUSS_CONTROL, Verdict::Violated);
     let stab = measurement(&o, "LD max η‖∇²L‖₂ (checked runs)");
     assert!(stab < 2.0, "checked Langevin runs must stay inside the step-size stability region: {stab}");
     let guard = o.measurements.iter().find(|m| m.name.starts_with("LD η = 0.05")).unwrap();
@@ -304,7 +289,7 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
 // Command line
 // ------------------------------------------------------------------------------------------
 
-fn mc<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value {
+fn mc_json<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value {
     v["mc"]
         .as_array()
         .unwrap()
@@ -331,7 +316,7 @@ fn cli_check_f1_at_any_point() {
         "--json",
     ]);
     assert_eq!(v["overridden"], true);
-    let c = mc(&v, "Wendel (12,4)");
+    let c = mc_json(&v, "Wendel (12,4)");
     assert_eq!(c["trials"].as_u64(), Some(400));
     let count = c["count"].as_u64().unwrap();
     assert!((300..=400).contains(&count), "{count}");
@@ -354,10 +339,10 @@ fn cli_check_f1_at_any_point() {
         "8",
         "--json",
     ]);
-    assert_ne!(mc(&w, "Wendel (12,4)")["count"], c["count"]);
+    assert_ne!(mc_json(&w, "Wendel (12,4)")["count"], c["count"]);
     // d ≤ n: exact probability 0, every instance certified as missing.
     let v = json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
-    let c = mc(&v, "Wendel (3,5)");
+    let c = mc_json(&v, "Wendel (3,5)");
     assert_eq!((c["count"].as_u64(), c["kind"]["p0"].as_f64()), (Some(0), Some(0.0)));
     assert_eq!(c["verdict"], "CONFIRMED");
     // Bad input: one clear line, exit code 2.
@@ -373,14 +358,14 @@ fn cli_check_f1_at_any_point() {
 fn cli_check_2_2_reports_the_exponent() {
     let v = json(&["check", "2.2", "--budget", "quick", "--d", "8", "--n", "2", "--seed", "3", "--json"]);
     for prefix in ["Z_R (8,2): exponent from log F(ε) = d/2 − n", "Z_R (8,2): growth exponent of Z_R = d/2 − n"] {
-        let c = mc(&v, prefix);
+        let c = mc_json(&v, prefix);
         assert_eq!(c["kind"]["mu0"].as_f64(), Some(2.0));
         let (est, lo, hi) =
             (c["estimate"].as_f64().unwrap(), c["ci"][0].as_f64().unwrap(), c["ci"][1].as_f64().unwrap());
         assert!(lo <= est && est <= hi && (est - 2.0).abs() < 0.1, "{prefix}: {est} in [{lo}, {hi}]");
         assert_eq!(c["verdict"], "CONFIRMED");
     }
-    assert!(mc(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
+    assert!(mc_json(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
     // n > d/2: the null space rarely meets the orthant; the report says bounded either way.
     let v = json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
     let c = v["mc"]

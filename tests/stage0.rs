@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sound, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, mc, run_quick, snapshot};
 use shape_matters::claim::{Budget, Ctx, DEFAULT_SEED};
 use shape_matters::claims::stage0::audits::{audit_t31, audit_t31_constants};
 use shape_matters::claims::stage0::setting::{Constants, Spec, inst_l, instance, l_spec, l0};
@@ -15,24 +15,8 @@ use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
-use shape_matters::evidence::{ExactCheck, McCheck, Regime, Verdict, key};
+use shape_matters::evidence::{Regime, Verdict, key};
 use shape_matters::overrides::Overrides;
-
-/// The Monte Carlo check with this stable key.
-fn mc<'a>(o: &'a shape_matters::Outcome, key: &str) -> &'a McCheck {
-    o.mc_keyed(key).unwrap_or_else(|| panic!("{}: no MC check keyed '{key}'", o.claim))
-}
-
-/// The exact check with this stable key.
-fn exact<'a>(o: &'a shape_matters::Outcome, key: &str) -> &'a ExactCheck {
-    o.exact_keyed(key).unwrap_or_else(|| panic!("{}: no exact check keyed '{key}'", o.claim))
-}
-
-/// Assert the verdict of the Monte Carlo check with this stable key.
-fn assert_keyed(o: &shape_matters::Outcome, key: &str, v: Verdict) {
-    let c = mc(o, key);
-    assert_eq!(c.verdict, v, "{}: '{}': estimate {} in {:?} over {} trials", o.claim, c.id, c.estimate, c.ci, c.trials);
-}
 
 fn primary_verdicts(o: &shape_matters::Outcome) -> Vec<(String, Verdict)> {
     o.mc.iter()
@@ -47,16 +31,16 @@ fn lemma_b2() {
     assert_sound(&o);
     eprintln!("B.2 verdicts: {:?}", primary_verdicts(&o));
     // The check with real power: the proof at level b = 2τd, bound ≈ 1/2.
-    assert_keyed(&o, b2::VARIANT_EXIT, Verdict::Confirmed);
+    assert_verdict(&o, b2::VARIANT_EXIT, Verdict::Confirmed);
     let c = mc(&o, b2::VARIANT_EXIT);
     assert!(c.estimate > 0.35 && c.ci[1] < 0.5, "the variant is nearly tight: {} in {:?}", c.estimate, c.ci);
-    assert_keyed(&o, b2::VARIANT_MEAN, Verdict::Confirmed);
-    assert_keyed(&o, b2::VARIANT_EXIT_GAUSS, Verdict::Violated);
-    assert_keyed(&o, b2::VARIANT_MEAN_GAUSS, Verdict::Violated);
+    assert_verdict(&o, b2::VARIANT_MEAN, Verdict::Confirmed);
+    assert_verdict(&o, b2::VARIANT_EXIT_GAUSS, Verdict::Violated);
+    assert_verdict(&o, b2::VARIANT_MEAN_GAUSS, Verdict::Violated);
     // The literal lemma at ρ = 0.3 on every chain of instance M (short horizon).
-    assert_keyed(&o, &key(b2::EXIT_SHORT, "M"), Verdict::Confirmed);
+    assert_verdict(&o, &key(b2::EXIT_SHORT, "M"), Verdict::Confirmed);
     // ρ = 0.01 with 8 chains cannot confirm (N·β ≪ 5): the power note says so.
-    assert_keyed(&o, &key(b2::EXIT, "L"), Verdict::Inconclusive);
+    assert_verdict(&o, &key(b2::EXIT, "L"), Verdict::Inconclusive);
     assert!(o.notes.iter().any(|n| n.contains("Power of 'B.2 @ L") && n.contains("too few chains to confirm")));
     for id in ["B.2 @ L", "B.2 @ M", "B.2(b) @ L", "B.2 @ M (short T)"] {
         assert!(matches!(Regime::of(o.audit(id).unwrap()), Regime::Literal { .. }), "{id} must be literal");
@@ -77,10 +61,10 @@ fn lemma_3_2() {
     eprintln!("3.2 verdicts: {:?}", primary_verdicts(&o));
     assert!(exact(&o, l3_2::COUPLING_IDENTITY).holds());
     assert!(exact(&o, l3_2::L2_BELOW_L1).holds());
-    assert_keyed(&o, &key(l3_2::EXIT_SHORT, "M"), Verdict::Confirmed);
-    assert_keyed(&o, l3_2::VARIANT_EXIT, Verdict::Confirmed);
-    assert_keyed(&o, l3_2::VARIANT_EXIT_GAUSS, Verdict::Violated);
-    assert_keyed(&o, &key(l3_2::EXIT, "L"), Verdict::Inconclusive);
+    assert_verdict(&o, &key(l3_2::EXIT_SHORT, "M"), Verdict::Confirmed);
+    assert_verdict(&o, l3_2::VARIANT_EXIT, Verdict::Confirmed);
+    assert_verdict(&o, l3_2::VARIANT_EXIT_GAUSS, Verdict::Violated);
+    assert_verdict(&o, &key(l3_2::EXIT, "L"), Verdict::Inconclusive);
     snapshot(&o);
 }
 
@@ -89,16 +73,16 @@ fn lemma_b4() {
     let o = run_quick("B.4");
     assert_sound(&o);
     eprintln!("B.4 verdicts: {:?}", primary_verdicts(&o));
-    assert_keyed(&o, &key(b4::PHI_EXCEEDS, "M"), Verdict::Confirmed);
-    assert_keyed(&o, &key(b4::PHI_EXCEEDS, "L"), Verdict::Inconclusive);
+    assert_verdict(&o, &key(b4::PHI_EXCEEDS, "M"), Verdict::Confirmed);
+    assert_verdict(&o, &key(b4::PHI_EXCEEDS, "L"), Verdict::Inconclusive);
     let mean_phi = || o.mc.iter().filter(|c| c.key.starts_with(&key(b4::MEAN_PHI, "")));
     for c in mean_phi() {
         assert_eq!(c.verdict, Verdict::Confirmed, "{}", c.id);
     }
     assert!(mean_phi().count() >= 4, "E Φ at several t");
-    assert_keyed(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "M"), Verdict::Violated);
-    assert_keyed(&o, b4::PHI_EXCEEDS_GAUSS, Verdict::Violated);
-    assert_keyed(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "L"), Verdict::Violated);
+    assert_verdict(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "M"), Verdict::Violated);
+    assert_verdict(&o, b4::PHI_EXCEEDS_GAUSS, Verdict::Violated);
+    assert_verdict(&o, &key(b4::PHI_EXCEEDS_NO_NOISE, "L"), Verdict::Violated);
     // SPEC §4.5 pilot: max_k (E√F_k − 1)/(ηδ)² = −0.094 vs the claim −1/32 (margin ≈ 0.06 (ηδ)²).
     let w = exact(&o, b4::FACTOR).worst_scaled.unwrap();
     assert!(w > 0.03 && w < 0.1, "(B4.2) worst scaled margin {w}");
@@ -121,13 +105,13 @@ fn theorem_3_1() {
         r => panic!("{r:?}"),
     }
     assert!(matches!(Regime::of(o.audit("3.1 @ P0").unwrap()), Regime::Practical { .. }));
-    assert_keyed(&o, &key(t3_1::SUP_NORM, "L"), Verdict::Inconclusive);
-    assert_keyed(&o, &key(t3_1::SUP_NORM, "M"), Verdict::Confirmed);
+    assert_verdict(&o, &key(t3_1::SUP_NORM, "L"), Verdict::Inconclusive);
+    assert_verdict(&o, &key(t3_1::SUP_NORM, "M"), Verdict::Confirmed);
     // 300 chains cannot confirm 2ρ/3 = 0.0067 (N·β = 2); the default budget runs 1200.
-    assert_keyed(&o, &key(t3_1::SUP_NORM, "P0"), Verdict::Inconclusive);
+    assert_verdict(&o, &key(t3_1::SUP_NORM, "P0"), Verdict::Inconclusive);
     for base in [t3_1::SUP_NORM_NO_NOISE, t3_1::SUP_NORM_GAUSS] {
         for tag in ["L", "P0"] {
-            assert_keyed(&o, &key(base, tag), Verdict::Violated);
+            assert_verdict(&o, &key(base, tag), Verdict::Violated);
         }
     }
     // The lower bound must hold surely, on every chain.

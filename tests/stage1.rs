@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_sound, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, mc, run_quick, snapshot};
 use shape_matters::claims::stage1::chains::n_tag;
 use shape_matters::claims::stage1::exact::{ADVERSARIAL, TYPICAL};
 use shape_matters::claims::stage1::setting::T33Literal;
@@ -13,36 +13,21 @@ use shape_matters::claims::stage1::{
     lemma_c_2 as c2, lemma_c_3 as c3, lemma_c_4 as c4, lemma_c_5 as c5, lemma_c_7 as c7, theorem_3_3 as t33,
 };
 use shape_matters::engine::exact::OneStep;
-use shape_matters::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Verdict, key};
+use shape_matters::evidence::{ExactCheck, Outcome, Regime, Role, Verdict, key};
 use shape_matters::tol;
 
 /// The exact check with stable key `base@tag`.
-fn exact<'a>(o: &'a Outcome, base: &str, tag: &str) -> &'a ExactCheck {
+fn exact_at<'a>(o: &'a Outcome, base: &str, tag: &str) -> &'a ExactCheck {
     let k = key(base, tag);
     o.exact_keyed(&k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim))
 }
 
 fn exact_holds(o: &Outcome, base: &str, tag: &str) -> bool {
-    exact(o, base, tag).holds()
+    exact_at(o, base, tag).holds()
 }
 
 fn exact_fails(o: &Outcome, base: &str, tag: &str) -> bool {
-    exact(o, base, tag).violations > 0
-}
-
-/// The Monte Carlo check with stable key `k`.
-fn mc<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
-    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no MC check keyed '{k}'", o.claim))
-}
-
-/// Assert the verdict of the Monte Carlo check with stable key `k`.
-fn assert_verdict(o: &Outcome, k: &str, v: Verdict) {
-    let c = mc(o, k);
-    assert_eq!(
-        c.verdict, v,
-        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
-        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
-    );
+    exact_at(o, base, tag).violations > 0
 }
 
 /// Every practical-regime check is labelled practical by its audit (never literal).
@@ -173,7 +158,7 @@ fn erratum_witness_e_c5() {
     // the repair and (66) hold on the same states.
     let o = run_quick("C.5");
     assert!(exact_fails(&o, c5::PRINTED_GAMMA, c5::EC5_TAG));
-    let printed = exact(&o, c5::PRINTED_GAMMA, c5::EC5_TAG);
+    let printed = exact_at(&o, c5::PRINTED_GAMMA, c5::EC5_TAG);
     assert_eq!(printed.violations, printed.states, "it fails on the whole window");
     assert!(exact_holds(&o, c5::REPAIRED_GAMMA, c5::EC5_TAG));
     assert!(exact_holds(&o, c5::INTERMEDIATE_66, c5::EC5_TAG));

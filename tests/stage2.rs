@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_sound, measurement, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, mc, measurement, run_quick, snapshot};
 use shape_matters::claims::stage2::chains::{GaussVariant, Variant};
 use shape_matters::claims::stage2::exact::{drift_margin, witness_instance};
 use shape_matters::claims::stage2::setting::{
@@ -18,33 +18,13 @@ use shape_matters::claims::stage2::{lemma_d_3 as d3, lemma_d_4 as d4, lemma_d_5 
 use shape_matters::claims::stage2::{theorem_2_1 as t21, theorem_d_1 as d1};
 use shape_matters::engine::exact::OneStep;
 use shape_matters::engine::lanes::PVec;
-use shape_matters::evidence::{ExactCheck, McCheck, Outcome, Regime, Role, Verdict, key};
+use shape_matters::evidence::{Outcome, Regime, Role, Verdict, key};
 
 fn timed(id: &str) -> Outcome {
     let t0 = std::time::Instant::now();
     let o = run_quick(id);
     eprintln!("[stage2] {id}: {:.1} s (claim {:.1} s)", t0.elapsed().as_secs_f64(), o.elapsed_s.unwrap_or(0.0));
     o
-}
-
-/// The Monte Carlo check with this key.
-fn mc<'a>(o: &'a Outcome, key: &str) -> &'a McCheck {
-    o.mc_keyed(key).unwrap_or_else(|| panic!("{}: no MC check keyed {key}", o.claim))
-}
-
-/// The exact check with this key.
-fn exact<'a>(o: &'a Outcome, key: &str) -> &'a ExactCheck {
-    o.exact_keyed(key).unwrap_or_else(|| panic!("{}: no exact check keyed {key}", o.claim))
-}
-
-/// Assert the verdict of the Monte Carlo check with this key.
-fn assert_verdict(o: &Outcome, key: &str, v: Verdict) {
-    let c = mc(o, key);
-    assert_eq!(
-        c.verdict, v,
-        "{}: check '{}': estimate {} in [{}, {}] over {} trials",
-        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
-    );
 }
 
 /// The literal checks hold in the sample, are labelled literal by their audits, and (at the

@@ -84,6 +84,25 @@ pub fn light_tail_horizon(eta: f64) -> u64 {
 /// Chains (samples) per budget.
 const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
 
+/// Key of the exact check κ(η) ≤ 1 − η²/8.
+pub const KAPPA_BOUND: &str = "warmup-kappa-bound";
+/// Key of (5): P(v_t > 1) against the exact binomial law.
+pub const EXCEED_ONE_LAW: &str = "warmup-5-exceed-one";
+/// Key of (5): E√v_t = κ(η)^t.
+pub const MEAN_SQRT: &str = "warmup-5-mean-sqrt";
+/// Key of (5): E[(1/t) log v_t] = ½ log(1 − η²).
+pub const LOG_RATE: &str = "warmup-5-log-rate";
+/// Key of (5): E v_t = 1 at the short horizon.
+pub const MEAN_ONE_5: &str = "warmup-5-mean-one";
+/// Key of (5): P(v_t > ε) ≤ κ^t/√ε.
+pub const MARKOV_5: &str = "warmup-5-markov";
+/// Key of the control: the same bound on walk (6).
+pub const CONTROL_MARKOV_6: &str = "warmup-6-control-markov";
+/// Key of (6): P(v_t > 1 + η√t) = P(Z > 1).
+pub const CLT_6: &str = "warmup-6-clt";
+/// Key of (6): E v_t = 1.
+pub const MEAN_ONE_6: &str = "warmup-6-mean-one";
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
     let eta = check::open_interval("eta", o.eta.unwrap_or(0.1), 0.0, 1.0)?;
@@ -100,7 +119,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Exact: κ(η) ≤ 1 − η²/8 on a grid of η ∈ (0, 1), margin scaled by η⁴.
     let mut kap =
-        ExactCheck::new("κ(η) ≤ 1 − η²/8", "1 − η²/8 − κ(η) ≥ 0 for η on a grid of (0,1); scaled by η⁴", Role::Primary);
+        ExactCheck::new("κ(η) ≤ 1 − η²/8", "1 − η²/8 − κ(η) ≥ 0 for η on a grid of (0,1); scaled by η⁴", Role::Primary)
+            .keyed(KAPPA_BOUND);
     for j in 1..1000 {
         let e = j as f64 / 1000.0;
         kap.record_scaled(kappa_margin(e), e.powi(4), || format!("η = {e}"));
@@ -170,7 +190,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(up, n, p_up, tol::WARMUP_PROB_EQ_ABS),
+        .prob_equals(up, n, p_up, tol::WARMUP_PROB_EQ_ABS)
+        .keyed(EXCEED_ONE_LAW),
     );
 
     // E√v_t = κ^t at the mid horizon (Var √v_t = 1 − κ^{2t} ≤ 1, light tail up to t_mid).
@@ -183,7 +204,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&sq, kt_mid, tol::WARMUP_MEAN_EQ_ABS),
+        .mean_equals(&sq, kt_mid, tol::WARMUP_MEAN_EQ_ABS)
+        .keyed(MEAN_SQRT),
     );
     let kt = kappa(eta).powf(t as f64);
 
@@ -197,7 +219,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&lr, rate, tol::WARMUP_LOG_RATE_EQ_ABS),
+        .mean_equals(&lr, rate, tol::WARMUP_LOG_RATE_EQ_ABS)
+        .keyed(LOG_RATE),
     );
 
     // E v_t = 1 at a short horizon (at t the sample mean has variance ((1+η²)^t − 1)/N).
@@ -212,7 +235,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&vs, 1.0, tol::WARMUP_MEAN_EQ_ABS),
+        .mean_equals(&vs, 1.0, tol::WARMUP_MEAN_EQ_ABS)
+        .keyed(MEAN_ONE_5),
     );
 
     // Markov: P(v_t > ε) ≤ κ^t / √ε.
@@ -225,7 +249,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_upper(above5, n, markov),
+        .prob_upper(above5, n, markov)
+        .keyed(MARKOV_5),
     );
     // Negative control: same check on walk (6).
     let above6 = walks6.iter().filter(|&&v| v > eps).count() as u64;
@@ -236,7 +261,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Control { variant: "additive Gaussian noise, walk (6)".into() },
         )
-        .prob_upper(above6, n, markov),
+        .prob_upper(above6, n, markov)
+        .keyed(CONTROL_MARKOV_6),
     );
 
     // Walk (6): law N(1, η² t): P(v_t > 1 + η√t) = P(Z > 1) and E v_t = 1.
@@ -250,7 +276,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(over, n, p_z1, tol::WARMUP_PROB_EQ_ABS),
+        .prob_equals(over, n, p_z1, tol::WARMUP_PROB_EQ_ABS)
+        .keyed(CLT_6),
     );
     out.mc.push(
         McCheck::about(
@@ -259,7 +286,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime,
             Role::Primary,
         )
-        .mean_equals(&walks6, 1.0, tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd),
+        .mean_equals(&walks6, 1.0, tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd)
+        .keyed(MEAN_ONE_6),
     );
 
     let med5 = stats::quantile(&walks5.iter().map(|w| w.v).collect::<Vec<_>>(), 0.5);

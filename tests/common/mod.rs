@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
-use shape_matters::evidence::{self, FAMILY_ALPHA, Outcome, Role, Verdict};
+use shape_matters::evidence::{self, ExactCheck, FAMILY_ALPHA, McCheck, Outcome, Role, Verdict};
 use shape_matters::{Budget, claims, report};
 
 /// Run one claim at the quick budget with the default seed; Holm within the claim. Each claim
@@ -84,13 +84,24 @@ pub fn assert_sound(o: &Outcome) {
     assert!(bad.is_empty(), "{}: non-finite report fields {bad:?}", o.claim);
 }
 
-/// Assert the verdict of a Monte Carlo check.
-pub fn assert_verdict(o: &Outcome, id: &str, v: Verdict) {
-    let c = o.mc_check(id).unwrap_or_else(|| panic!("{}: no MC check '{id}'", o.claim));
+/// The Monte Carlo check with this stable key (checks are looked up by key, never by the
+/// display id, which is free to change).
+pub fn mc<'a>(o: &'a Outcome, k: &str) -> &'a McCheck {
+    o.mc_keyed(k).unwrap_or_else(|| panic!("{}: no Monte Carlo check keyed '{k}'", o.claim))
+}
+
+/// The exact check with this stable key.
+pub fn exact<'a>(o: &'a Outcome, k: &str) -> &'a ExactCheck {
+    o.exact_keyed(k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim))
+}
+
+/// Assert the verdict of the Monte Carlo check with this stable key.
+pub fn assert_verdict(o: &Outcome, k: &str, v: Verdict) {
+    let c = mc(o, k);
     assert_eq!(
         c.verdict, v,
-        "{}: check '{id}': estimate {} in [{}, {}] over {} trials",
-        o.claim, c.estimate, c.ci[0], c.ci[1], c.trials
+        "{}: check '{}' ({k}): estimate {} in [{}, {}] over {} trials",
+        o.claim, c.id, c.estimate, c.ci[0], c.ci[1], c.trials
     );
 }
 

@@ -60,12 +60,26 @@ const CHAINS: PerBudget<usize> = PerBudget::new(20_000, 100_000, 1_000_000);
 /// Data sets at the paper's experiment size, per budget.
 const EXPERIMENT_SETS: PerBudget<usize> = PerBudget::new(3000, 20_000, 200_000);
 
+/// Key of the exact check of (176) on a grid.
+pub const EXACT_GRID: &str = "G1-exact-grid";
+/// Key of the Gaussian tail bound check.
+pub const GAUSSIAN_TAIL: &str = "G1-gaussian-tail";
+/// Key of the Monte Carlo check of the bound.
+pub const BOUND: &str = "G1-bound";
+/// Key of the Monte Carlo check against the exact probability.
+pub const EXACT_LAW: &str = "G1-exact-law";
+/// Key of the bound at the experiment's size (n, d) = (40, 100).
+pub const BOUND_EXPERIMENT: &str = "G1-bound-40-100";
+/// Key of the negative control (Laplace data).
+pub const CONTROL_LAPLACE: &str = "G1-control-laplace";
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
     let mut out = Outcome::new();
 
     // Exact layer: the bound over a grid, and the tail step.
-    let mut grid = ExactCheck::new("(176) exact", "ρ − P(max|x| > b_x(ρ)) ≥ 0, exact; scaled by ρ", Role::Primary);
+    let mut grid = ExactCheck::new("(176) exact", "ρ − P(max|x| > b_x(ρ)) ≥ 0, exact; scaled by ρ", Role::Primary)
+        .keyed(EXACT_GRID);
     let mut rows = Vec::new();
     for &(n, d) in &[(1usize, 1usize), (4, 5), (40, 100), (200, 100), (40, 1000), (1000, 1000)] {
         for &rho in &[0.5, 0.1, 0.01, 0.01 / 3.0, 1e-4, 1e-8] {
@@ -82,7 +96,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "Gaussian tail",
         "2e^{−b²/2} − P(|x| > b) ≥ 0 for b on a grid of [0, 30] (both sides > 0 there); scaled by the bound",
         Role::Primary,
-    );
+    )
+    .keyed(GAUSSIAN_TAIL);
     for j in 0..=3000 {
         let b = j as f64 / 100.0;
         let p = statrs::function::erf::erfc(b / std::f64::consts::SQRT_2);
@@ -120,7 +135,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_upper(k, n_sets as u64, rho),
+        .prob_upper(k, n_sets as u64, rho)
+        .keyed(BOUND),
     );
     out.mc.push(
         McCheck::about(
@@ -129,7 +145,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(k, n_sets as u64, p_exact, tol::G1_PROB_EQ_ABS),
+        .prob_equals(k, n_sets as u64, p_exact, tol::G1_PROB_EQ_ABS)
+        .keyed(EXACT_LAW),
     );
 
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.
@@ -165,7 +182,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime2.clone(),
             Role::Primary,
         )
-        .prob_upper(kg, m_sets as u64, rho2),
+        .prob_upper(kg, m_sets as u64, rho2)
+        .keyed(BOUND_EXPERIMENT),
     );
     out.mc.push(
         McCheck::about(
@@ -174,7 +192,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime2,
             Role::Control { variant: "Laplace data of unit variance".into() },
         )
-        .prob_upper(kl, m_sets as u64, rho2),
+        .prob_upper(kl, m_sets as u64, rho2)
+        .keyed(CONTROL_LAPLACE),
     );
     out.measure("b_x at n = 40, d = 100, ρ = 0.01/3", b2, "SPEC §2.1(c): 5.42");
     out.measure(

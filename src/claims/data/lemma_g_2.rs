@@ -64,13 +64,27 @@ fn min_mkk(data: &Data) -> f64 {
 /// Chains (samples) per budget.
 const CHAINS: PerBudget<usize> = PerBudget::new(3000, 20_000, 200_000);
 
+/// Key of the exact check of the χ² tail (178).
+pub const CHI2_TAIL: &str = "G2-chi2-tail";
+/// Key of the E-G2 witness: (177) as printed.
+pub const PRINTED: &str = "G2-printed";
+/// Key of the E-G2 repair: (177) with n = ⌈24 log(d/ρ)⌉.
+pub const REPAIRED: &str = "G2-repaired";
+/// Key of the Monte Carlo check of the bound.
+pub const BOUND: &str = "G2-bound";
+/// Key of the negative control (Laplace data).
+pub const CONTROL_LAPLACE: &str = "G2-control-laplace";
+/// Key of the check at the experiment's size against the exact probability.
+pub const EXACT_EXPERIMENT: &str = "G2-exact-40-100";
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
     let mut out = Outcome::new();
 
     // (178): per-column tail ≤ e^{−n/24}, exact, n = 1..2000.
     let mut step =
-        ExactCheck::new("(178)", "e^{−n/24} − P(χ²_n < n/2) ≥ 0, n = 1…2000; scaled by e^{−n/24}", Role::Primary);
+        ExactCheck::new("(178)", "e^{−n/24} − P(χ²_n < n/2) ≥ 0, n = 1…2000; scaled by e^{−n/24}", Role::Primary)
+            .keyed(CHI2_TAIL);
     for n in 1..=2000usize {
         let b = (-(n as f64) / 24.0).exp();
         step.record_scaled(b - per_column(n), b, || format!("n = {n}"));
@@ -84,12 +98,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "(177) as printed",
         "ρ − P(∃k: M_kk < 1/2) ≥ 0 at the smallest n > 24 log d; scaled by ρ",
         Role::Witness { erratum: "E-G2".into() },
-    );
+    )
+    .keyed(PRINTED);
     let mut repaired = ExactCheck::new(
         "(177) repaired",
         "ρ − P(∃k: M_kk < 1/2) ≥ 0 at n = ⌈24 log(d/ρ)⌉; scaled by ρ",
         Role::Repair { erratum: "E-G2".into() },
-    );
+    )
+    .keyed(REPAIRED);
     let mut rows = Vec::new();
     for &d in &ds {
         let n_printed = (24.0 * (d as f64).ln()).floor() as usize + 1;
@@ -190,7 +206,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_upper(kg, n_sets as u64, rho),
+        .prob_upper(kg, n_sets as u64, rho)
+        .keyed(BOUND),
     );
     out.mc.push(
         McCheck::about(
@@ -199,7 +216,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime,
             Role::Control { variant: "Laplace data of unit variance".into() },
         )
-        .prob_upper(kl, n_sets as u64, rho),
+        .prob_upper(kl, n_sets as u64, rho)
+        .keyed(CONTROL_LAPLACE),
     );
 
     // The experiment's (d, n) = (100, 40): the hypothesis fails; MC against the exact law.
@@ -222,7 +240,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime3,
             Role::Primary,
         )
-        .prob_equals(k3, n_sets as u64, exact_fail(n3, d3), tol::G2_PROB_EQ_ABS),
+        .prob_equals(k3, n_sets as u64, exact_fail(n3, d3), tol::G2_PROB_EQ_ABS)
+        .keyed(EXACT_EXPERIMENT),
     );
     out.note(
         "At the experiment's (d, n) = (100, 40) the data hypothesis min_k M_kk ≥ 1/2 of Lemmas B.4, C.2–C.7, \

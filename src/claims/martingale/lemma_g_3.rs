@@ -35,7 +35,7 @@ use crate::claims::martingale::process::{
 };
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::error::Result;
-use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -148,6 +148,27 @@ pub fn two_step_prob(h: f64) -> f64 {
 /// Chains (samples) per budget.
 const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
 
+/// Key base of the T = 1 example (printed and G.3-R).
+pub const T1_EXAMPLE: &str = "G3-T1";
+/// Key base of the two-step family (printed and G.3-R).
+pub const TWO_STEP_FAMILY: &str = "G3-two-step";
+/// Key base of the asymmetric two-point family (printed and G.3-R).
+pub const ASYMMETRIC_FAMILY: &str = "G3-asymmetric";
+/// Key of the check that (179)'s first form is at most its T-free form.
+pub const FORMS: &str = "G3-forms";
+/// Key of the E-G3b witness (jumps larger than c/6).
+pub const DECOMPOSITION_JUMPS: &str = "G3-decomposition-jumps";
+/// Key of the E-G3b repair (steps at most c/6).
+pub const DECOMPOSITION_SMALL: &str = "G3-decomposition-small";
+/// Key base of the G.3-R Monte Carlo cases (`key(CASE, "0")` … `key(CASE, "3")`).
+pub const CASE: &str = "G3R-case";
+/// The number of G.3-R Monte Carlo cases.
+pub const CASES: usize = 4;
+/// Key of the Monte Carlo witness of E-G3a (asymmetric jumps, T = 3).
+pub const ASYMMETRIC_MC: &str = "G3-printed-asymmetric";
+/// Key of the negative control (upward drift).
+pub const CONTROL_DRIFT: &str = "G3-control-drift";
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let chains = ctx.chains_or(CHAINS)?;
     let mut out = Outcome::new();
@@ -167,6 +188,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Hyp { c, gamma, a0, a: a1, range_bound: None },
     ));
     let mut ce = PrintedAndRepaired::new(
+        T1_EXAMPLE,
         (
             "(179) printed, T = 1 example",
             "bound − P(event) ≥ 0 with a = the conditional variance (exact enumeration); scaled by the bound",
@@ -189,6 +211,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // ---- the two-step family ξ = ±h, T = 2 ----------------------------------------------------
     let mut fam = PrintedAndRepaired::new(
+        TWO_STEP_FAMILY,
         (
             "(179) printed, two-step family",
             "bound − P(event) ≥ 0, ξ = ±h, T = 2, a = h², h on a grid of [0.15, 0.5]; scaled by the bound",
@@ -234,6 +257,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // ---- asymmetric two-point family: variance → 0 at fixed range --------------------------
     let mut asym = PrintedAndRepaired::new(
+        ASYMMETRIC_FAMILY,
         (
             "(179) printed, asymmetric two-point family",
             "bound − P(event) ≥ 0, ξ = +u w.p. p, −pu/(1−p) otherwise, T ∈ {1,2,3}; a = Var; scaled by the bound",
@@ -274,7 +298,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "(179) first form ≤ T-free form",
         "exp(−c²γ/(2a)) − exp(−c²/(2a Σ_{t<T}(1−γ)^{2t})) ≥ 0 on a grid of (γ, T, c²/a); scaled by the T-free form",
         Role::Primary,
-    );
+    )
+    .keyed(FORMS);
     for &g in &[1e-4, 1e-3, 0.01, 0.1, 0.5, 0.9] {
         for &t in &[1u64, 2, 10, 100, 10_000, 1_000_000] {
             for &ratio in &[0.01, 0.1, 1.0, 10.0] {
@@ -320,13 +345,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             jump.describe()
         ),
         Role::Witness { erratum: "E-G3b".into() },
-    );
+    )
+    .keyed(DECOMPOSITION_JUMPS);
     let dw = cover(dw, &jump, "decomposition-jumps");
     let dr = ExactCheck::new(
         "E-G3b decomposition, steps ≤ c/6",
         format!("the same per-path test for a process whose steps are at most c/6: {}", small.describe()),
         Role::Repair { erratum: "E-G3b".into() },
-    );
+    )
+    .keyed(DECOMPOSITION_SMALL);
     let dr = cover(dr, &small, "decomposition-small");
     out.measure(
         "E-G3b: exiting paths not covered (jumps)",
@@ -359,7 +386,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         },
     ];
     let mut mc_rows = Vec::new();
-    for cs in &cases {
+    for (j, cs) in cases.iter().enumerate() {
         let rb = cs.proc.noise.range();
         let bound = g3r_bound(c, cs.proc.gamma, rb, cs.t as u64);
         let au = audit_process(
@@ -383,7 +410,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 regime,
                 Role::Primary,
             )
-            .prob_upper(k, chains as u64, bound),
+            .prob_upper(k, chains as u64, bound)
+            .keyed(key(CASE, &j.to_string())),
         );
     }
     out.tables.push(Table {
@@ -417,7 +445,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             wreg,
             Role::Witness { erratum: "E-G3a".into() },
         )
-        .prob_upper(kw, chains as u64, g3_bound(c, gamma, wa, 3)),
+        .prob_upper(kw, chains as u64, g3_bound(c, gamma, wa, 3))
+        .keyed(ASYMMETRIC_MC),
     );
 
     // Negative control: a drifting process (E[A'] > (1−γ)A) with tiny noise, G.3-R check.
@@ -442,7 +471,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             creg,
             Role::Control { variant: "upward drift instead of contraction".into() },
         )
-        .prob_upper(kc, chains as u64, g3r_bound(c, gamma, crb, 50)),
+        .prob_upper(kc, chains as u64, g3r_bound(c, gamma, crb, 50))
+        .keyed(CONTROL_DRIFT),
     );
 
     out.errata.push(Erratum {

@@ -26,7 +26,7 @@ use crate::claims::martingale::process::{
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
-use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -86,6 +86,21 @@ fn audit_g4(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
 /// Chains (samples) per budget.
 const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
 
+/// Key base of the T = 1 example (printed and G.4-R).
+pub const T1_EXAMPLE: &str = "G4-T1";
+/// Key base of the two-point families (printed and G.4-R).
+pub const FAMILIES: &str = "G4-families";
+/// Key of the check (188) ≤ (189).
+pub const FORMS: &str = "G4-forms";
+/// Key base of the G.4-R Monte Carlo cases (`key(CASE, "0")` … `key(CASE, "2")`).
+pub const CASE: &str = "G4R-case";
+/// The number of G.4-R Monte Carlo cases.
+pub const CASES: usize = 3;
+/// Key of the Monte Carlo witness of E-G3a (asymmetric up-jumps, T = 1).
+pub const ASYMMETRIC_MC: &str = "G4-printed-asymmetric";
+/// Key of the negative control (no contraction).
+pub const CONTROL_NO_CONTRACTION: &str = "G4-control-no-contraction";
+
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let chains = ctx.chains_or(CHAINS)?;
     let mut out = Outcome::new();
@@ -105,6 +120,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Hyp { c1, c2, gamma, a0, t: 1, a: tp.variance(), range: false },
     ));
     let mut ce = PrintedAndRepaired::new(
+        T1_EXAMPLE,
         ("(185) printed, T = 1 example", "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound"),
         ("(185) G.4-R, T = 1 example", "bound − P(event) ≥ 0 with a = (range)² = 0.09"),
     );
@@ -121,6 +137,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // ---- families: symmetric ±h and asymmetric jumps, T ∈ {1, 2, 3} ----------------------------
     let mut fam = PrintedAndRepaired::new(
+        FAMILIES,
         (
             "(185) printed, two-point families",
             "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound",
@@ -173,7 +190,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "(188) ≤ (189)",
         "exp(−2γ(c1 − (1−γ)^T A[0])²/a) − (188) ≥ 0 on a grid with (1−γ)^T c2 < c1; scaled by (189)",
         Role::Primary,
-    );
+    )
+    .keyed(FORMS);
     for &g in &[1e-3f64, 0.01, 0.1, 0.5] {
         for &t in &[1u64, 5, 50, 500, 5000] {
             for &start in &[0.55, 0.8, 1.0] {
@@ -211,7 +229,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         },
     ];
     let mut mrows = Vec::new();
-    for cs in &cases {
+    for (j, cs) in cases.iter().enumerate() {
         let rb = cs.proc.noise.range();
         let bound = g4r_bound(c1, cs.proc.gamma, rb, cs.t as u64, cs.a0);
         let au = audit_g4(
@@ -231,7 +249,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 regime,
                 Role::Primary,
             )
-            .prob_upper(k, chains as u64, bound),
+            .prob_upper(k, chains as u64, bound)
+            .keyed(key(CASE, &j.to_string())),
         );
     }
     out.tables.push(Table {
@@ -264,7 +283,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             wreg,
             Role::Witness { erratum: "E-G3a".into() },
         )
-        .prob_upper(kw, chains as u64, wb),
+        .prob_upper(kw, chains as u64, wb)
+        .keyed(ASYMMETRIC_MC),
     );
 
     // Negative control: no contraction (a random walk with tiny steps), G.4-R check of case 1.
@@ -284,7 +304,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             creg,
             Role::Control { variant: "random walk without contraction".into() },
         )
-        .prob_upper(kc, chains as u64, g4r_bound(c1, 0.02, cproc.noise.range(), 50, 0.9)),
+        .prob_upper(kc, chains as u64, g4r_bound(c1, 0.02, cproc.noise.range(), 50, 0.9))
+        .keyed(CONTROL_NO_CONTRACTION),
     );
 
     out.errata.push(Erratum {

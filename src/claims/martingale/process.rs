@@ -4,7 +4,7 @@
 
 use crate::claim::Ctx;
 use crate::engine::rng::{Stream, uniform01};
-use crate::evidence::{ExactCheck, Margin, Outcome, Role};
+use crate::evidence::{ExactCheck, Margin, Outcome, Role, key};
 use crate::numfmt::fmt;
 
 /// Mean-zero two-point noise: `+up` with probability `p`, `−down` otherwise, `p·up = (1−p)·down`.
@@ -189,6 +189,11 @@ impl Case {
     }
 }
 
+/// Key tag of the printed check of a [`PrintedAndRepaired`] pair.
+pub const PRINTED: &str = "printed";
+/// Key tag of the repaired check of a [`PrintedAndRepaired`] pair.
+pub const REPAIRED: &str = "repaired";
+
 /// The E-G3a pair of exact checks on the same examples: the printed bound (`a` = the conditional
 /// variance, a witness of E-G3a) and its repair (`a` = the squared conditional range), each with
 /// the margin `bound − P(event)`.
@@ -198,11 +203,14 @@ pub struct PrintedAndRepaired {
 }
 
 impl PrintedAndRepaired {
-    /// The two checks, each given as `(id, statement)`.
-    pub fn new(printed: (&str, &str), repaired: (&str, &str)) -> PrintedAndRepaired {
+    /// The two checks, each given as `(id, statement)`, keyed `key(base, PRINTED)` and
+    /// `key(base, REPAIRED)`.
+    pub fn new(base: &str, printed: (&str, &str), repaired: (&str, &str)) -> PrintedAndRepaired {
         PrintedAndRepaired {
-            printed: ExactCheck::new(printed.0, printed.1, Role::Witness { erratum: "E-G3a".into() }),
-            repaired: ExactCheck::new(repaired.0, repaired.1, Role::Repair { erratum: "E-G3a".into() }),
+            printed: ExactCheck::new(printed.0, printed.1, Role::Witness { erratum: "E-G3a".into() })
+                .keyed(key(base, PRINTED)),
+            repaired: ExactCheck::new(repaired.0, repaired.1, Role::Repair { erratum: "E-G3a".into() })
+                .keyed(key(base, REPAIRED)),
         }
     }
     /// Record one example: the margin of the printed bound, then that of the repaired bound.
