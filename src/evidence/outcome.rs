@@ -107,11 +107,8 @@ impl Outcome {
     pub fn audit(&self, id: &str) -> Option<&Audit> {
         self.audits.iter().find(|a| a.id == id)
     }
-    /// The MC check with this id.
-    pub fn mc_check(&self, id: &str) -> Option<&McCheck> {
-        self.mc.iter().find(|c| c.id == id)
-    }
-    /// The Monte Carlo check with this stable key.
+    /// The Monte Carlo check with this stable key (checks are found by key, never by their
+    /// printed id, which is free to change).
     pub fn mc_keyed(&self, key: &str) -> Option<&McCheck> {
         self.mc.iter().find(|c| c.key == key)
     }
@@ -123,19 +120,11 @@ impl Outcome {
     pub fn erratum(&self, id: &str) -> Option<&Erratum> {
         self.errata.iter().find(|e| e.id == id)
     }
-    /// The exact check with this id.
-    pub fn exact_check(&self, id: &str) -> Option<&ExactCheck> {
-        self.exact.iter().find(|c| c.id == id)
-    }
     /// Record a hypotheses audit; returns the regime it decides.
     pub fn push_audit(&mut self, a: Audit) -> Regime {
         let regime = Regime::of(&a);
         self.audits.push(a);
         regime
-    }
-    /// The worst scaled margin of the exact check with this id (NaN if absent or unscaled).
-    pub fn worst_scaled(&self, id: &str) -> f64 {
-        self.exact_check(id).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN)
     }
     /// Negative controls (MC and exact) as `(id, caught)`.
     pub fn controls(&self) -> Vec<(String, bool)> {
