@@ -300,21 +300,11 @@ fn mc_json<'a>(v: &'a serde_json::Value, prefix: &str) -> &'a serde_json::Value 
 
 #[test]
 fn cli_check_f1_at_any_point() {
-    let v = json(&[
-        "check",
-        "F.1",
-        "--budget",
-        "quick",
-        "--d",
-        "12",
-        "--n",
-        "4",
-        "--instances",
-        "400",
-        "--seed",
-        "7",
-        "--json",
-    ]);
+    let f1 = |seed: &str| {
+        let point = ["--d", "12", "--n", "4", "--instances", "400"];
+        json(&[&["check", "F.1", "--budget", "quick"][..], &point, &["--seed", seed, "--json"]].concat())
+    };
+    let v = f1("7");
     assert_eq!(v["overridden"], true);
     let c = mc_json(&v, "Wendel (12,4)");
     assert_eq!(c["trials"].as_u64(), Some(400));
@@ -324,21 +314,7 @@ fn cli_check_f1_at_any_point() {
     assert!(c["p_violate"].as_f64().unwrap() > 0.0);
     assert_eq!(c["verdict"], "CONFIRMED");
     // Another seed gives another sample.
-    let w = json(&[
-        "check",
-        "F.1",
-        "--budget",
-        "quick",
-        "--d",
-        "12",
-        "--n",
-        "4",
-        "--instances",
-        "400",
-        "--seed",
-        "8",
-        "--json",
-    ]);
+    let w = f1("8");
     assert_ne!(mc_json(&w, "Wendel (12,4)")["count"], c["count"]);
     // d ≤ n: exact probability 0, every instance certified as missing.
     let v = json(&["check", "F.1", "--budget", "quick", "--d", "3", "--n", "5", "--instances", "50", "--json"]);
