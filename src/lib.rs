@@ -14,6 +14,10 @@
 //! * [`report`] — table, markdown, JSON, PAPER_MAP.md, snapshots and SVG figures, all views of
 //!   the same [`evidence::Outcome`] values.
 
+// Every `unsafe` block says why it is sound (`// SAFETY:`), every `unsafe fn` what its callers
+// promise (`# Safety`).
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+
 pub mod claim;
 pub mod claims;
 pub mod cli;
