@@ -293,6 +293,14 @@ fn gd_step<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
+/// The "threads" workload: `count` Algorithm-1 chains from `start(100)` on `runner`; the number
+/// of chains that ended.
+fn thread_workload(runner: &Runner, p: &Problem, sched: &Schedule, count: usize) -> usize {
+    let batch = Batch::new(p, &Dynamics::Alg1 { delta: 1.0 }, sched, StopSet::Never);
+    run_chains_par(runner, "bench", count, batch, |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver))
+        .len()
+}
+
 fn threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("threads");
     let (count, steps) = (1024usize, 2_000u64);
@@ -303,16 +311,7 @@ fn threads(c: &mut Criterion) {
     for t in [1usize, 2] {
         let runner = Runner::new(Some(t), false).unwrap();
         g.bench_function(BenchmarkId::new("1024 chains,d=100,n=40", format!("{t} threads")), |b| {
-            b.iter(|| {
-                let out = run_chains_par(
-                    &runner,
-                    "bench",
-                    count,
-                    Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
-                    |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
-                );
-                black_box(out.len())
-            });
+            b.iter(|| black_box(thread_workload(&runner, &p, &sched, count)));
         });
     }
     g.finish();
@@ -416,14 +415,7 @@ fn main() {
             let (mut wall, mut cpu) = (f64::INFINITY, f64::INFINITY);
             for _ in 0..reps {
                 let (c0, w0) = (process_cpu_ns(), std::time::Instant::now());
-                let out = run_chains_par(
-                    &runner,
-                    "bench",
-                    count,
-                    Batch::new(&p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
-                    |j| (start(100), stream(1, "bench", "chain", j as u64), NoObserver),
-                );
-                black_box(out.len());
+                black_box(thread_workload(&runner, &p, &sched, count));
                 wall = wall.min(w0.elapsed().as_nanos() as f64 / (count as f64 * steps as f64));
                 cpu = cpu.min((process_cpu_ns() - c0) as f64 / (count as f64 * steps as f64));
             }
