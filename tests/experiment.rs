@@ -81,7 +81,7 @@ fn fig1_reproduces_figure_1_right() {
     let g = mc(&o, st::GAUSS_NORM_GROWS);
     assert_ne!(g.verdict, Verdict::Violated);
     assert!(g.estimate < 0.5, "‖v‖ did not grow in most data sets: {}", g.estimate);
-    let e = o.errata.iter().find(|e| e.id == "E-A1-MB").unwrap();
+    let e = o.erratum("E-A1-MB").unwrap();
     assert!(e.witnessed);
 
     // Medians: label noise ≈ 1e−3, GD ≈ 70–80, minibatch in between, Gaussian ≥ GD's order.

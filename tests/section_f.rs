@@ -5,8 +5,8 @@
 mod common;
 
 use common::{assert_sound, assert_verdict, json, mc, measurement, run, run_quick, snapshot};
+use shape_matters::claims::section_f::exact::lemma_f_1 as f1_exact;
 use shape_matters::claims::section_f::lemma_f_1::{self as f1, wendel_key};
-use shape_matters::claims::section_f::lemma_f_1_exact as f1_exact;
 use shape_matters::claims::section_f::orthant_lp::gaussian_mat;
 use shape_matters::claims::section_f::wendel::{crofton, exact_numerators, wendel, wendel_statrs};
 use shape_matters::claims::section_f::{construction, langevin_check as ld, partition_growth as zr, theorem_2_2};
@@ -58,11 +58,11 @@ fn lemma_f1_wendel_grid_and_errata() {
         assert!(exact_holds(&o, k), "{k}");
     }
     // E-F1a and E-F1c, witnessed, with the SPEC numbers.
-    let e = o.errata.iter().find(|e| e.id == "E-F1a").unwrap();
+    let e = o.erratum("E-F1a").unwrap();
     assert!(e.witnessed && e.finding.contains("0.02255"), "{}", e.finding);
     assert!(o.exact_keyed(f1_exact::PRINTED_EXACT).unwrap().violations > 0);
     assert!(exact_holds(&o, f1_exact::REPAIRED_EXACT));
-    let e = o.errata.iter().find(|e| e.id == "E-F1c").unwrap();
+    let e = o.erratum("E-F1c").unwrap();
     assert!(e.witnessed, "{}", e.finding);
     let meas = |name: &str| measurement(&o, name);
     assert_eq!(meas("smallest d with d/3 ≤ d/2 − 9√d for all larger d"), 2916.0);
@@ -236,7 +236,7 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     assert_eq!(mc(&o, &key(theorem_2_2::PROB, "100,40")).regime.label(), "practical");
     assert_verdict(&o, theorem_2_2::PROB_CONTROL, Verdict::Violated);
     // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
-    let e = o.errata.iter().find(|e| e.id == "E-F1b").unwrap();
+    let e = o.erratum("E-F1b").unwrap();
     assert!(e.witnessed && e.finding.contains("< 0"), "{}", e.finding);
     for k in [
         construction::INCLUSION,

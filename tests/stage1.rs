@@ -71,7 +71,7 @@ fn erratum_witness_e_g3a_in_c2() {
         assert!(exact_fails(&o, c2::PRINTED_A_AS_RANGE, tag));
         assert!(exact_holds(&o, c2::RANGE_G3R, tag));
     }
-    assert!(o.errata.iter().find(|e| e.id == "E-G3a").unwrap().witnessed);
+    assert!(o.erratum("E-G3a").unwrap().witnessed);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn erratum_witness_e_c4() {
     assert!(exact_fails(&o, c4::PRINTED_INCREMENT, TYPICAL));
     assert!(exact_fails(&o, c4::PRINTED_INCREMENT, c4::WIDE_TAG));
     assert!(exact_fails(&o, c4::PRINTED_VARIANCE, c4::WIDE_TAG));
-    assert!(o.errata.iter().find(|e| e.id == "E-C4").unwrap().witnessed);
+    assert!(o.erratum("E-C4").unwrap().witnessed);
     assert!(o.audit("C.4 literal, repaired").unwrap().all_hold());
 }
 
@@ -163,7 +163,7 @@ fn erratum_witness_e_c5() {
     assert!(exact_holds(&o, c5::REPAIRED_GAMMA, c5::EC5_TAG));
     assert!(exact_holds(&o, c5::INTERMEDIATE_66, c5::EC5_TAG));
     assert!(exact_fails(&o, c5::PRINTED_GAMMA, ADVERSARIAL));
-    let e = o.errata.iter().find(|e| e.id == "E-C5").unwrap();
+    let e = o.erratum("E-C5").unwrap();
     assert!(e.witnessed && e.finding.contains("0.049953688"), "{}", e.finding);
     // At η = 1e−6 every hypothesis of C.5 holds (T = 1e6) and the witness persists.
     assert!(o.audit("E-C5 witness data, η = 0.000001").unwrap().all_hold());
@@ -208,7 +208,7 @@ fn erratum_witness_e_c7() {
     assert!(exact_fails(&o, c7::PRINTED_GAMMA7, c7::EC7_TAG));
     assert!(exact_holds(&o, c7::REPAIRED_GAMMA7, c7::EC7_TAG));
     assert!(o.audit("E-C7 witness data").unwrap().all_hold());
-    assert!(o.errata.iter().find(|e| e.id == "E-C7").unwrap().witnessed);
+    assert!(o.erratum("E-C7").unwrap().witnessed);
 }
 
 #[test]

@@ -34,7 +34,7 @@
 //! `t* ≥ 0` (feasible at `μ = 0`), which reports every instance as meeting.
 
 use crate::claim::{Budget, Claim, Ctx, PaperRef, PerBudget};
-use crate::claims::section_f::lemma_f_1_exact::exact_layer;
+use crate::claims::section_f::exact::lemma_f_1::exact_layer;
 use crate::claims::section_f::orthant_lp::{InstanceResult, decide_instance, gaussian_mat};
 use crate::claims::section_f::wendel::{corrected_threshold, wendel, wendel_meet};
 use crate::engine::lp::{self, Decision};

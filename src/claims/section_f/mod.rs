@@ -4,10 +4,10 @@
 use crate::claim::Claim;
 
 pub mod construction;
+pub mod exact;
 pub mod langevin;
 pub mod langevin_check;
 pub mod lemma_f_1;
-pub mod lemma_f_1_exact;
 pub mod orthant_lp;
 pub mod partition_estimators;
 pub mod partition_growth;

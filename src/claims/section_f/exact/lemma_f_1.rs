@@ -29,7 +29,7 @@ pub const INSIDE_CORRECTED: &str = "F.1-d3-inside-corrected";
 pub const THEOREM_PROB_EXACT: &str = "F.1-d3-prob";
 
 /// Exact checks: hand values, Crofton = Wendel, statrs, E-F1a, E-F1c.
-pub(super) fn exact_layer(out: &mut Outcome) {
+pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
     // Hand-checkable values (exact rationals).
     let mut hand = ExactCheck::new(
         "hand values",
