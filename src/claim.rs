@@ -26,14 +26,6 @@ pub enum Budget {
 }
 
 impl Budget {
-    /// Pick a value per budget.
-    pub fn pick<T>(self, quick: T, default: T, full: T) -> T {
-        match self {
-            Budget::Quick => quick,
-            Budget::Default => default,
-            Budget::Full => full,
-        }
-    }
     /// Lower-case name.
     pub fn name(self) -> &'static str {
         match self {
@@ -60,7 +52,11 @@ impl<T: Copy> PerBudget<T> {
     }
     /// The value for `budget`.
     pub fn at(self, budget: Budget) -> T {
-        budget.pick(self.quick, self.default, self.full)
+        match budget {
+            Budget::Quick => self.quick,
+            Budget::Default => self.default,
+            Budget::Full => self.full,
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, json, mc, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, json, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
-use shape_matters::claims::experiment::one_step as exact;
+use shape_matters::claims::experiment::one_step;
 use shape_matters::claims::experiment::statements as st;
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
@@ -43,11 +43,11 @@ fn fig1_reproduces_figure_1_right() {
         assert!(matches!(c.regime, Regime::Practical { .. }), "{}: {:?}", c.id, c.regime);
     }
     // Exact: the experiment's steps decode as the script's updates; Algorithm 1's does not.
-    for k in [exact::LN_SCRIPT_STEP, exact::LN_PAPER_STEP, exact::MB_STEP, exact::DELTA0_IS_GD] {
-        let c = o.exact_keyed(k).unwrap();
+    for k in [one_step::LN_SCRIPT_STEP, one_step::LN_PAPER_STEP, one_step::MB_STEP, one_step::DELTA0_IS_GD] {
+        let c = exact(&o, k);
         assert!(c.holds() && c.states >= 16, "{k}: {} states, {} violations", c.states, c.violations);
     }
-    let ctl = o.exact_keyed(exact::ALG1_STEP_CONTROL).unwrap();
+    let ctl = exact(&o, one_step::ALG1_STEP_CONTROL);
     assert!(ctl.violations > 0 && matches!(ctl.role, Role::Control { .. }));
 
     // The paper's qualitative statements, over seeded data sets.

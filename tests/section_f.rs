@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, json, mc, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, json, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claims::section_f::exact::lemma_f_1 as f1_exact;
 use shape_matters::claims::section_f::lemma_f_1::{self as f1, wendel_key};
 use shape_matters::claims::section_f::orthant_lp::gaussian_mat;
@@ -16,7 +16,7 @@ use shape_matters::evidence::{McKind, Outcome, Role, Verdict, key};
 
 /// Whether the exact check with this stable key holds.
 fn exact_holds(o: &Outcome, k: &str) -> bool {
-    o.exact_keyed(k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim)).holds()
+    exact(o, k).holds()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ fn lemma_f1_wendel_grid_and_errata() {
     // E-F1a and E-F1c, witnessed, with the SPEC numbers.
     let e = o.erratum("E-F1a").unwrap();
     assert!(e.witnessed && e.finding.contains("0.02255"), "{}", e.finding);
-    assert!(o.exact_keyed(f1_exact::PRINTED_EXACT).unwrap().violations > 0);
+    assert!(exact(&o, f1_exact::PRINTED_EXACT).violations > 0);
     assert!(exact_holds(&o, f1_exact::REPAIRED_EXACT));
     let e = o.erratum("E-F1c").unwrap();
     assert!(e.witnessed, "{}", e.finding);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, mc, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, mc, run_quick, snapshot};
 use shape_matters::claims::stage1::chains::n_tag;
 use shape_matters::claims::stage1::exact::{ADVERSARIAL, TYPICAL};
 use shape_matters::claims::stage1::setting::T33Literal;
@@ -18,8 +18,7 @@ use shape_matters::tol;
 
 /// The exact check with stable key `base@tag`.
 fn exact_at<'a>(o: &'a Outcome, base: &str, tag: &str) -> &'a ExactCheck {
-    let k = key(base, tag);
-    o.exact_keyed(&k).unwrap_or_else(|| panic!("{}: no exact check keyed '{k}'", o.claim))
+    exact(o, &key(base, tag))
 }
 
 fn exact_holds(o: &Outcome, base: &str, tag: &str) -> bool {
@@ -216,7 +215,7 @@ fn theorem_3_3() {
     let o = run_quick("3.3");
     assert_sound(&o);
     assert_practical(&o);
-    assert!(o.exact_keyed(t33::SCALAR_CHAIN).unwrap().holds());
+    assert!(exact(&o, t33::SCALAR_CHAIN).holds());
     for id in [
         "3.3 literal d = 100, ε1 = 0.1",
         "3.3 literal d = 1000, ε1 = 0.1",

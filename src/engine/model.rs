@@ -490,13 +490,14 @@ pub struct DataEvent<'a> {
     pub max_tries: u64,
 }
 
-/// The event `min_k M_kk ≥ 1/2` (Lemma G.2's), drawn from `(master, claim, "data", j)`, at most
-/// 1000 draws: the data event of the Stage-1 and Stage-2 Gaussian instances.
-pub fn mkk_half(master: u64, claim: &str) -> DataEvent<'_> {
-    DataEvent { master, claim, event: "min_k M_kk ≥ 1/2", max_tries: 1000 }
-}
-
 impl Problem {
+    /// Gaussian data with `min_k M_kk ≥ 1/2` (Lemma G.2's event), drawn from
+    /// `(master, claim, "data", j)`, at most 1000 draws: the Stage-1 and Stage-2 Gaussian instances.
+    pub fn gaussian_mkk_half(n: usize, d: usize, r: usize, master: u64, claim: &str) -> Result<Conditioned> {
+        let ev = DataEvent { master, claim, event: "min_k M_kk ≥ 1/2", max_tries: 1000 };
+        Problem::gaussian_conditioned(n, d, r, ev, |p| p.stats().min_mkk >= 0.5)
+    }
+
     /// Draw `N(0,1)` data sets of size `n × d` (support size `r`) from `ev`'s streams until
     /// `accept` holds; at most `ev.max_tries` draws (an error naming the event otherwise).
     pub fn gaussian_conditioned(

@@ -116,6 +116,16 @@ impl Outcome {
     pub fn exact_keyed(&self, key: &str) -> Option<&ExactCheck> {
         self.exact.iter().find(|c| c.key == key)
     }
+    /// The printed ids of the checks (exact or Monte Carlo) with these keys: how an erratum names
+    /// its witnesses without writing a printed id twice. Panics on an unknown key (a bug in the
+    /// claim, caught by its test).
+    pub fn witness_ids(&self, keys: &[&str]) -> Vec<String> {
+        let id = |k: &str| {
+            let exact = self.exact_keyed(k).map(|c| c.id.clone());
+            exact.or_else(|| self.mc_keyed(k).map(|c| c.id.clone()))
+        };
+        keys.iter().map(|k| id(k).unwrap_or_else(|| panic!("{}: no check keyed {k}", self.claim))).collect()
+    }
     /// The erratum with this SPEC id (errata ids, e.g. "E-C5", are already stable keys).
     pub fn erratum(&self, id: &str) -> Option<&Erratum> {
         self.errata.iter().find(|e| e.id == id)

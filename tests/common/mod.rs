@@ -38,6 +38,12 @@ fn run_quick_uncached(id: &str) -> Outcome {
 pub fn assert_sound(o: &Outcome) {
     let controls = o.controls();
     assert!(!controls.is_empty(), "{}: a check without a negative control is not done", o.claim);
+    // Tests find checks by key (the first match), so a key names one check.
+    let keys = o.mc.iter().map(|c| &c.key).chain(o.exact.iter().map(|c| &c.key)).filter(|k| !k.is_empty());
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        assert!(seen.insert(k), "{}: two checks share the key '{k}'", o.claim);
+    }
     for (id, caught) in &controls {
         assert!(caught, "{}: negative control '{id}' was not caught", o.claim);
     }

@@ -13,7 +13,7 @@ use crate::claim::{Ctx, PerBudget};
 use crate::engine::cache::cached;
 use crate::engine::dynamics::Dynamics;
 use crate::engine::lanes::PVec;
-use crate::engine::model::{Conditioned, DataStats, Problem, mkk_half};
+use crate::engine::model::{Conditioned, DataStats, Problem};
 use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
@@ -193,7 +193,7 @@ impl PracticalRun {
 /// The data of the practical regime at `n`: `N(0,1)` entries conditioned on the data event
 /// `min_k M_kk ≥ 1/2` (Lemma G.2; SPEC §0.6).
 pub fn practical_problem(seed: u64, n: usize, d: usize, r: usize) -> Result<Conditioned> {
-    Problem::gaussian_conditioned(n, d, r, mkk_half(seed, "stage1"), |p| p.stats().min_mkk >= 0.5)
+    Problem::gaussian_mkk_half(n, d, r, seed, "stage1")
 }
 
 /// Number of chains whose snapshots are kept, and snapshots per chain.

@@ -17,7 +17,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::Problem;
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::{McCheck, Regime, Role};
 use crate::numfmt::fmt;
 
@@ -382,9 +382,9 @@ pub const GAUSS_DELTA: f64 = 1.0;
 /// The practical Gaussian instance (cached).
 pub fn gaussian_inst(ctx: &Ctx) -> Result<Arc<Instance>> {
     let r = cached("stage2", ctx_key(ctx, "stage2-gaussian-instance"), || {
-        gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map(Arc::new).map_err(|e| e.to_string())
+        gaussian_instance(ctx.seed, GAUSS_DELTA, GAUSS_ETA).map(Arc::new)
     });
-    (*r).clone().map_err(Error::Numerical)
+    (*r).clone()
 }
 
 /// The practical Gaussian round's simulation (cached).

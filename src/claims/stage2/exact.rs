@@ -282,8 +282,3 @@ impl Windowed<'_> {
 pub fn worst(out: &Outcome, key: &str) -> f64 {
     out.exact_keyed(key).and_then(|c| c.worst_scaled).unwrap_or(f64::NAN)
 }
-
-/// The printed ids of the exact checks with these keys (an erratum's witnesses).
-pub fn ids(out: &Outcome, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| out.exact_keyed(k).unwrap_or_else(|| panic!("no exact check keyed {k}")).id.clone()).collect()
-}

@@ -30,8 +30,8 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{Lemma, run_audit};
 use crate::claims::stage2::chains::{GaussVariant, Variant, gaussian_inst, gaussian_run, literal_run, validate};
 use crate::claims::stage2::exact::{
-    WindowIneq, Windowed, drift, flipped, ids, perturbation, primary_instances, range, range_sgd_gauss, repair,
-    variance, witness, witness_instance, worst,
+    WindowIneq, Windowed, drift, flipped, perturbation, primary_instances, range, range_sgd_gauss, repair, variance,
+    witness, witness_instance, worst,
 };
 use crate::claims::stage2::setting::{ExactInst, Instance, Round, ed3b_data, literal_instance};
 use crate::claims::stage2::states::{Side, Window};
@@ -288,7 +288,7 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
                 fmt(worst(ED3A_REPAIR))
             ),
             reading: Reading::ReconstructedMedium,
-            witnesses: ids(out, &[ED3A_WITNESS]),
+            witnesses: out.witness_ids(&[ED3A_WITNESS]),
             witnessed: false,
         },
         Erratum {
@@ -305,7 +305,7 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
                 fmt(worst(D32))
             ),
             reading: Reading::ReconstructedMedium,
-            witnesses: ids(out, &[EC5_WITNESS]),
+            witnesses: out.witness_ids(&[EC5_WITNESS]),
             witnessed: false,
         },
         Erratum {
@@ -322,7 +322,7 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
                 fmt(worst(ED3B_REPAIR))
             ),
             reading: Reading::ReconstructedMedium,
-            witnesses: ids(out, &[ED3B_WITNESS]),
+            witnesses: out.witness_ids(&[ED3B_WITNESS]),
             witnessed: false,
         },
     ]

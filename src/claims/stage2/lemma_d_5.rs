@@ -24,8 +24,8 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{Lemma, run_audit};
 use crate::claims::stage2::chains::{GaussVariant, Variant, gaussian_inst, gaussian_run, literal_run, validate};
 use crate::claims::stage2::exact::{
-    WindowIneq, Windowed, drift, flipped, ids, primary_instances, range, range_sgd_gauss, repair, witness,
-    witness_instance, worst,
+    WindowIneq, Windowed, drift, flipped, primary_instances, range, range_sgd_gauss, repair, witness, witness_instance,
+    worst,
 };
 use crate::claims::stage2::setting::{ExactInst, literal_instance, log40, x_minus_ln1p};
 use crate::claims::stage2::states::{Side, Window};
@@ -251,7 +251,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(hz1_worst)
         ),
         reading: Reading::ReconstructedLow,
-        witnesses: ids(&out, &[ED5_WITNESS_ABOVE, ED5_WITNESS_BELOW]),
+        witnesses: out.witness_ids(&[ED5_WITNESS_ABOVE, ED5_WITNESS_BELOW]),
         witnessed: false,
     }];
     out.errata.extend(errata);

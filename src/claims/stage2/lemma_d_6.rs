@@ -28,8 +28,8 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{Lemma, run_audit};
 use crate::claims::stage2::chains::{GaussVariant, Variant, gaussian_inst, gaussian_run, literal_run, validate};
 use crate::claims::stage2::exact::{
-    WindowIneq, Windowed, drift, flipped, ids, perturbation, primary_instances, range, range_sgd_gauss, repair,
-    variance, witness, witness_instance, worst,
+    WindowIneq, Windowed, drift, flipped, perturbation, primary_instances, range, range_sgd_gauss, repair, variance,
+    witness, witness_instance, worst,
 };
 use crate::claims::stage2::setting::{ExactInst, Round, literal_instance};
 use crate::claims::stage2::states::{Side, Window};
@@ -232,7 +232,7 @@ fn erratum_e_d6(out: &Outcome) -> Erratum {
             fmt(worst(D61_ABOVE))
         ),
         reading: Reading::ReconstructedMedium,
-        witnesses: ids(out, &[ED6_WITNESS_PERTURBATION, ED6_WITNESS_DRIFT]),
+        witnesses: out.witness_ids(&[ED6_WITNESS_PERTURBATION, ED6_WITNESS_DRIFT]),
         witnessed: false,
     }
 }

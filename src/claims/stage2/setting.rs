@@ -15,7 +15,7 @@
 //! The audits evaluate both at the integer `T`.
 
 use crate::engine::lanes::PVec;
-use crate::engine::model::{Data, Problem, mkk_half};
+use crate::engine::model::{Data, Problem};
 use crate::engine::stopped::StopSet;
 use crate::error::Result;
 use crate::numfmt::fmt;
@@ -360,7 +360,7 @@ pub fn designed_instance(s: u32, eps_prev: f64, m00: f64, delta: f64) -> Result<
 /// The practical Gaussian instance: `d = 100`, `n = 40`, `r = 5`, data conditioned on
 /// `min_k M_kk ≥ 1/2`, round `s = 2` with a practical step size.
 pub fn gaussian_instance(seed: u64, delta: f64, eta: f64) -> Result<Instance> {
-    let c = Problem::gaussian_conditioned(40, 100, 5, mkk_half(seed, "stage2-gaussian"), |p| p.stats().min_mkk >= 0.5)?;
+    let c = Problem::gaussian_mkk_half(40, 100, 5, seed, "stage2-gaussian")?;
     let b_x = c.problem.stats().b_x;
     let round = Round::literal(5, delta, b_x, Some(eta));
     Ok(Instance {

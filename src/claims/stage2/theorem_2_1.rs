@@ -42,7 +42,7 @@
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::stage2::end_to_end::{Sizes, end_to_end, tau_sweep};
-use crate::claims::stage2::exact::{ids, repair, witness};
+use crate::claims::stage2::exact::{repair, witness};
 use crate::claims::stage2::setting::{Round, c_round, log_term, steps_for};
 use crate::engine::schedule::{Phase, Schedule};
 use crate::error::{Result, check};
@@ -381,7 +381,7 @@ fn erratum_e_t21(out: &Outcome) -> Erratum {
             )
         },
         reading: Reading::ReconstructedMedium,
-        witnesses: ids(out, &[ET21_WITNESS]),
+        witnesses: out.witness_ids(&[ET21_WITNESS]),
         witnessed: false,
     }
 }

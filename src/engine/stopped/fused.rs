@@ -119,7 +119,6 @@ impl<'a> Alg1Driver<'a> {
     ) {
         // The kernels read and write `nb` blocks of every state (see `run_g`'s safety argument).
         assert!(chains.iter().all(|c| c.v.blocks().len() == self.nb), "start dimension ≠ the problem's d");
-        assert!((1..=INTERLEAVE).contains(&interleave));
         kernels::with_lanes(self.path, Alg1Job { driver: self, chains, ends, interleave })
     }
 
