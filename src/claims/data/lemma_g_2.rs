@@ -173,7 +173,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(exact_fail(111, 100))
         ),
         reading: Reading::ReconstructedHigh,
-        witnesses: vec!["(177) as printed".into()],
+        witnesses: out.witness_ids(&[PRINTED]),
         witnessed: false,
     });
 

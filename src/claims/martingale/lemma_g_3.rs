@@ -31,7 +31,7 @@
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::process::{
-    ArProcess, Case, Noise, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
+    ArProcess, Case, Noise, PRINTED, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
 };
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::error::Result;
@@ -492,12 +492,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(g3_bound(c, gamma, wa, 3))
         ),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec![
-            "(179) printed, T = 1 example".into(),
-            "(179) printed, two-step family".into(),
-            "(179) printed, asymmetric two-point family".into(),
-            "(179) printed: asymmetric jumps, T = 3".into(),
-        ],
+        witnesses: out.witness_ids(&[
+            &key(T1_EXAMPLE, PRINTED),
+            &key(TWO_STEP_FAMILY, PRINTED),
+            &key(ASYMMETRIC_FAMILY, PRINTED),
+            ASYMMETRIC_MC,
+        ]),
         witnessed: false,
     });
     out.errata.push(Erratum {
@@ -509,7 +509,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             max_(i,s) |v'_k − v_k| ≤ c/6 (checked exactly in C.2 and C.5)."
             .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["E-G3b decomposition, jumps > c/6".into()],
+        witnesses: out.witness_ids(&[DECOMPOSITION_JUMPS]),
         witnessed: false,
     });
     out.note(

@@ -22,7 +22,7 @@
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::lemma_g_3::{g4_event, g4r_bound};
 use crate::claims::martingale::process::{
-    ArProcess, Case, Noise, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
+    ArProcess, Case, Noise, PRINTED, Paths, PrintedAndRepaired, TwoPoint, exact_two_point_prob, mc_count,
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
@@ -322,13 +322,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(wb)
         ),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec![
-            "(185) printed, T = 1 example".into(),
-            "(185) printed, two-point families".into(),
-            "(185) \
-            printed: asymmetric jumps, T = 1"
-                .into(),
-        ],
+        witnesses: out.witness_ids(&[&key(T1_EXAMPLE, PRINTED), &key(FAMILIES, PRINTED), ASYMMETRIC_MC]),
         witnessed: false,
     });
     Ok(out)
