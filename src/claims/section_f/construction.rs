@@ -407,10 +407,7 @@ pub(super) fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(
             violations, states, states
         ),
         reading: Reading::ReconstructedHigh,
-        witnesses: vec![
-            "(169)–(172) S' ⊂ S, c = min_i max_j (printed)".into(),
-            "(170) printed c: extreme point of S'".into(),
-        ],
+        witnesses: out.witness_ids(&[INCLUSION_PRINTED, WITNESS_POINT]),
         witnessed: false,
     });
 }

@@ -431,7 +431,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             w32.worst_at
         ),
         reading: Reading::ReconstructedHigh,
-        witnesses: vec!["(32) as printed".into(), "(33) as printed".into()],
+        witnesses: out.witness_ids(&[STEP_32_PRINTED, STEP_33_PRINTED]),
         witnessed: false,
     });
     out.errata.push(Erratum {
@@ -447,7 +447,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             w_b.worst_at
         ),
         reading: Reading::ReconstructedHigh,
-        witnesses: vec!["(1−x)^T ≥ e^{−xT}".into(), "(34)→(35) as printed".into()],
+        witnesses: out.witness_ids(&[EXP_PRINTED, STEP_35_PRINTED]),
         witnessed: false,
     });
     out.errata.push(Erratum {
@@ -464,7 +464,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             w_c.worst_at
         ),
         reading: Reading::ReconstructedHigh,
-        witnesses: vec!["E-T31c: B.2's η condition at η = η_lo".into()],
+        witnesses: out.witness_ids(&[ETA_LO]),
         witnessed: false,
     });
 

@@ -276,10 +276,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             literal, repaired')."
             .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec![
-            "(C2) printed a as squared range [typical]".into(),
-            "(C2) printed a as squared range [adversarial]".into(),
-        ],
+        witnesses: out.witness_ids(&[&key(PRINTED_A_AS_RANGE, TYPICAL), &key(PRINTED_A_AS_RANGE, ADVERSARIAL)]),
         witnessed: false,
     });
     Ok(out)

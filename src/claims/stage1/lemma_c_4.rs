@@ -253,11 +253,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             repaired')."
             .into(),
         reading: Reading::ReconstructedLow,
-        witnesses: vec![
-            "(C4) printed increment bound 2ηδ [typical]".into(),
-            "(C4) printed increment bound 2ηδ [wide column]".into(),
-            "(C4) printed variance (2ηδ)² [wide column]".into(),
-        ],
+        witnesses: out.witness_ids(&[
+            &key(PRINTED_INCREMENT, TYPICAL),
+            &key(PRINTED_INCREMENT, WIDE_TAG),
+            &key(PRINTED_VARIANCE, WIDE_TAG),
+        ]),
         witnessed: false,
     });
     Ok(out)

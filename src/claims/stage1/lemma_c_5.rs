@@ -427,7 +427,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             )
         },
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(C5.1) printed γ = η [E-C5 Hadamard]".into(), "(C5.1) printed γ = η [adversarial]".into()],
+        witnesses: out.witness_ids(&[&key(PRINTED_GAMMA, EC5_TAG), &key(PRINTED_GAMMA, ADVERSARIAL)]),
         witnessed: false,
     });
     out.errata.push(Erratum {
@@ -439,10 +439,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             everywhere."
             .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec![
-            "(C5) printed a as squared range [typical]".into(),
-            "(C5) printed a as squared range [adversarial]".into(),
-        ],
+        witnesses: out.witness_ids(&[&key(PRINTED_A_AS_RANGE, TYPICAL), &key(PRINTED_A_AS_RANGE, ADVERSARIAL)]),
         witnessed: false,
     });
     Ok(out)

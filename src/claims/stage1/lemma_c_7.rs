@@ -373,7 +373,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             typical data (M_kk ≈ 1) even 1/16 holds."
             .into(),
         reading: Reading::ReconstructedMedium,
-        witnesses: vec!["(C7.1) printed γ7 = η²δ²/16 [E-C7 Hadamard]".into()],
+        witnesses: out.witness_ids(&[&key(PRINTED_GAMMA7, EC7_TAG)]),
         witnessed: false,
     });
     Ok(out)

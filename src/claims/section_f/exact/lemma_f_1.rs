@@ -158,7 +158,7 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
             fmt(fp)
         ),
         reading: Reading::Legible,
-        witnesses: vec!["F.1 as printed (exact)".into()],
+        witnesses: out.witness_ids(&[PRINTED_EXACT]),
         witnessed: false,
     });
 
@@ -254,7 +254,7 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
             fmt(wendel_meet(12, 4))
         ),
         reading: Reading::Legible,
-        witnesses: vec!["n ≤ d/3 inside corrected F.1".into()],
+        witnesses: out.witness_ids(&[INSIDE_CORRECTED]),
         witnessed: false,
     });
 }
