@@ -30,6 +30,20 @@ pub const LENTZ_REL_STOP: f64 = 1e-16;
 /// (`f64::MIN_POSITIVE ≈ 2.2e-308` < 1e-300), so `1/LENTZ_TINY` stays finite.
 pub const LENTZ_TINY: f64 = 1e-300;
 
+/// Ulps (of the larger compared side) within which an exact check's worst margin is an equality
+/// decided by rounding, reported as "equality (by rounding)", not as a pass or a failure. Margins
+/// are differences of sums of at most a few hundred terms, each rounded once, so a genuine gap is
+/// far above 16 ulps while an identity that the arithmetic makes positive or negative lands within
+/// a few (E-C5's (66) margin 9.4e-16 at magnitude ~1 is about 4 ulps).
+pub const EQUALITY_BY_ROUNDING_ULPS: f64 = 16.0;
+
+/// The largest equivalence margin for an exact law (Wendel, the binomial law of K, Lemma G.1/G.2's
+/// exact probabilities), stated before any run: absolute, on a probability.
+pub const EXACT_LAW_PROB_MARGIN: f64 = 0.02;
+/// The largest equivalence margin for an exact law of a mean (E√v_t = κ^t, E‖ṽ‖₁ = τd), stated
+/// before any run: relative to the target.
+pub const EXACT_LAW_MEAN_REL_MARGIN: f64 = 0.02;
+
 // --- data and martingale lemmas -------------------------------------------------------------
 
 /// Floor of the scale of an exact margin whose natural scale (a bound or a closed form) may be 0:

@@ -10,7 +10,7 @@ use shape_matters::claims::experiment::statements as st;
 use shape_matters::engine::model::Data;
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::runner::Runner;
-use shape_matters::evidence::{FAMILY_ALPHA, Regime, Role, Verdict};
+use shape_matters::evidence::{Class, FAMILY_ALPHA, Role, Verdict};
 use shape_matters::overrides::Overrides;
 use shape_matters::{Budget, claims};
 
@@ -40,7 +40,7 @@ fn fig1_reproduces_figure_1_right() {
     assert!(o.audit("exp").unwrap().failing().contains(&"(alg)".to_string()));
     assert!(o.audit("alg1").unwrap().hypotheses.iter().any(|h| h.id == "(alg)" && h.holds));
     for c in &o.mc {
-        assert!(matches!(c.regime, Regime::Practical { .. }), "{}: {:?}", c.id, c.regime);
+        assert!(matches!(c.class, Class::Practical { .. }), "{}: {:?}", c.id, c.class);
     }
     // Exact: the experiment's steps decode as the script's updates; Algorithm 1's does not.
     for k in [one_step::LN_SCRIPT_STEP, one_step::LN_PAPER_STEP, one_step::MB_STEP, one_step::DELTA0_IS_GD] {

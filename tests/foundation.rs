@@ -5,7 +5,7 @@ mod common;
 use common::{assert_sound, assert_verdict, exact, mc, run_quick, snapshot};
 use shape_matters::claims::data::{lemma_g_1 as g1, lemma_g_2 as g2};
 use shape_matters::claims::warmup;
-use shape_matters::evidence::{Regime, Verdict};
+use shape_matters::evidence::{Class, Verdict};
 
 #[test]
 fn warmup_walks() {
@@ -54,7 +54,7 @@ fn lemma_g2_and_erratum_e_g2() {
     assert!(exact(&o, g2::CHI2_TAIL).holds());
     // The experiment's size fails the printed hypothesis: labelled practical, never literal.
     let c = mc(&o, g2::EXACT_EXPERIMENT);
-    assert!(matches!(c.regime, Regime::Practical { .. }));
+    assert!(matches!(c.class, Class::Practical { .. }));
     // E-G2: the printed statement fails (exactly) at the smallest n > 24 log d for small ρ.
     assert!(exact(&o, g2::PRINTED).violations > 0);
     assert!(exact(&o, g2::REPAIRED).holds());

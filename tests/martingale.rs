@@ -8,7 +8,7 @@ use common::{assert_sound, assert_verdict, exact, mc, measurement, run_quick, sn
 use shape_matters::claims::martingale::lemma_g_3 as g3;
 use shape_matters::claims::martingale::lemma_g_4 as g4;
 use shape_matters::claims::martingale::process::{PRINTED, REPAIRED};
-use shape_matters::evidence::{Regime, Verdict, key};
+use shape_matters::evidence::{Class, Verdict, key};
 
 #[test]
 fn lemma_g3() {
@@ -18,7 +18,7 @@ fn lemma_g3() {
         let k = key(g3::CASE, &j.to_string());
         assert_verdict(&o, &k, Verdict::Confirmed);
         assert!(
-            matches!(mc(&o, &k).regime, Regime::Literal { .. }),
+            matches!(mc(&o, &k).class, Class::Literal { .. }),
             "{k}: the synthetic process meets G.3-R's hypotheses"
         );
     }

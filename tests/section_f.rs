@@ -231,9 +231,9 @@ fn theorem_2_2_construction_partition_function_and_langevin() {
     // The probability at n = ⌊d/3⌋ and the experiment's size.
     for tag in ["13,4", "30,10", "100,33"] {
         let c = mc(&o, &key(theorem_2_2::PROB, tag));
-        assert_eq!(c.regime.label(), "literal", "{tag}");
+        assert_eq!(c.class.label(), "literal", "{tag}");
     }
-    assert_eq!(mc(&o, &key(theorem_2_2::PROB, "100,40")).regime.label(), "practical");
+    assert_eq!(mc(&o, &key(theorem_2_2::PROB, "100,40")).class.label(), "practical");
     assert_verdict(&o, theorem_2_2::PROB_CONTROL, Verdict::Violated);
     // E-F1b: the printed constant breaks S' ⊂ S on concrete points; the corrected one holds.
     let e = o.erratum("E-F1b").unwrap();

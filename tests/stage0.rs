@@ -15,7 +15,7 @@ use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::rng::stream;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{Batch, NoObserver, StopSet, run_chain};
-use shape_matters::evidence::{Regime, Verdict, key};
+use shape_matters::evidence::{Class, Verdict, key};
 use shape_matters::overrides::Overrides;
 
 fn primary_verdicts(o: &shape_matters::Outcome) -> Vec<(String, Verdict)> {
@@ -43,7 +43,7 @@ fn lemma_b2() {
     assert_verdict(&o, &key(b2::EXIT, "L"), Verdict::Inconclusive);
     assert!(o.notes.iter().any(|n| n.contains("Power of 'B.2 @ L") && n.contains("too few chains to confirm")));
     for id in ["B.2 @ L", "B.2 @ M", "B.2(b) @ L", "B.2 @ M (short T)"] {
-        assert!(matches!(Regime::of(o.audit(id).unwrap()), Regime::Literal { .. }), "{id} must be literal");
+        assert!(matches!(Class::of(o.audit(id).unwrap()), Class::Literal { .. }), "{id} must be literal");
     }
     for k in [b2::DRIFT_COORD, b2::GRADIENT_BOUND, b2::ERROR_BOUND, b2::DRIFT_L1, b2::POSITIVITY] {
         assert!(exact(&o, k).holds(), "{k}");
@@ -98,13 +98,13 @@ fn theorem_3_1() {
     let o = run_quick("3.1");
     assert_sound(&o);
     eprintln!("3.1 verdicts: {:?}", primary_verdicts(&o));
-    assert!(matches!(Regime::of(o.audit("3.1 @ L").unwrap()), Regime::Literal { .. }));
+    assert!(matches!(Class::of(o.audit("3.1 @ L").unwrap()), Class::Literal { .. }));
     // ρ = 0.3 is not the theorem's 0.99: the audit refuses the literal label.
-    match Regime::of(o.audit("3.1 @ M").unwrap()) {
-        Regime::Practical { failing, .. } => assert_eq!(failing, vec!["ρ = 0.01".to_string()]),
+    match Class::of(o.audit("3.1 @ M").unwrap()) {
+        Class::Practical { failing, .. } => assert_eq!(failing, vec!["ρ = 0.01".to_string()]),
         r => panic!("{r:?}"),
     }
-    assert!(matches!(Regime::of(o.audit("3.1 @ P0").unwrap()), Regime::Practical { .. }));
+    assert!(matches!(Class::of(o.audit("3.1 @ P0").unwrap()), Class::Practical { .. }));
     assert_verdict(&o, &key(t3_1::SUP_NORM, "L"), Verdict::Inconclusive);
     assert_verdict(&o, &key(t3_1::SUP_NORM, "M"), Verdict::Confirmed);
     // 300 chains cannot confirm 2ρ/3 = 0.0067 (N·β = 2); the default budget runs 1200.
@@ -157,9 +157,9 @@ fn validator_reproduces_spec_table() {
         // theorem (the lemmas assume the data event and stay literal).
         if n == 40 {
             assert_eq!(failing, vec!["P(D0ᶜ) ≤ ρ/3".to_string()], "d={d}");
-            assert!(matches!(Regime::of(&a), Regime::Practical { .. }));
+            assert!(matches!(Class::of(&a), Class::Practical { .. }));
         } else {
-            assert!(matches!(Regime::of(&a), Regime::Literal { .. }), "d={d} n={n}: {failing:?}");
+            assert!(matches!(Class::of(&a), Class::Literal { .. }), "d={d} n={n}: {failing:?}");
         }
     }
 }
@@ -179,7 +179,7 @@ fn validator_refuses_literal_when_a_hypothesis_fails() {
         for m in must_fail {
             assert!(failing.iter().any(|x| x == m), "{s:?}: expected {m} among {failing:?}");
         }
-        assert!(matches!(Regime::of(&a), Regime::Practical { .. }));
+        assert!(matches!(Class::of(&a), Class::Practical { .. }));
     };
     // δ below δ_min (η = η_hi(δ)): fails δ ≥ δ_min and then η ≥ η_lo.
     case(&|s| s.delta = Some(0.5 * c.delta_min), None, &["δ ≥ δ_min", "η ≥ η_lo"]);
@@ -236,7 +236,7 @@ fn overrides_are_validated() {
     ctx.overrides = Overrides { delta: Some(1e10), steps: Some(1000), ..Default::default() };
     let spec = l_spec(&ctx).unwrap();
     let inst = instance("L", &spec, DEFAULT_SEED).unwrap();
-    assert!(matches!(Regime::of(&audit_t31("x", &inst, inst.c.t)), Regime::Practical { .. }));
+    assert!(matches!(Class::of(&audit_t31("x", &inst, inst.c.t)), Class::Practical { .. }));
 }
 
 /// The b0-bounded coupling read off an unstopped chain equals the engine's stopped chain.

@@ -13,7 +13,7 @@ use shape_matters::claims::stage1::{
     lemma_c_2 as c2, lemma_c_3 as c3, lemma_c_4 as c4, lemma_c_5 as c5, lemma_c_7 as c7, theorem_3_3 as t33,
 };
 use shape_matters::engine::exact::OneStep;
-use shape_matters::evidence::{ExactCheck, Outcome, Regime, Role, Verdict, key};
+use shape_matters::evidence::{Class, ExactCheck, Outcome, Role, Verdict, key};
 use shape_matters::tol;
 
 /// The exact check with stable key `base@tag`.
@@ -32,7 +32,7 @@ fn exact_fails(o: &Outcome, base: &str, tag: &str) -> bool {
 /// Every practical-regime check is labelled practical by its audit (never literal).
 fn assert_practical(o: &Outcome) {
     for c in &o.mc {
-        assert!(matches!(c.regime, Regime::Practical { .. }), "{}: '{}' must be practical", o.claim, c.id);
+        assert!(matches!(c.class, Class::Practical { .. }), "{}: '{}' must be practical", o.claim, c.id);
     }
 }
 

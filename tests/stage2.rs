@@ -18,7 +18,7 @@ use shape_matters::claims::stage2::{lemma_d_3 as d3, lemma_d_4 as d4, lemma_d_5 
 use shape_matters::claims::stage2::{theorem_2_1 as t21, theorem_d_1 as d1};
 use shape_matters::engine::exact::OneStep;
 use shape_matters::engine::lanes::PVec;
-use shape_matters::evidence::{Outcome, Regime, Role, Verdict, key};
+use shape_matters::evidence::{Class, Outcome, Role, Verdict, key};
 
 fn timed(id: &str) -> Outcome {
     let t0 = std::time::Instant::now();
@@ -32,7 +32,7 @@ fn timed(id: &str) -> Outcome {
 fn assert_literal_clean(o: &Outcome, keys: &[String]) {
     for id in keys {
         let c = mc(o, id);
-        assert!(matches!(c.regime, Regime::Literal { .. }), "{}: {id} is not literal: {:?}", o.claim, c.regime);
+        assert!(matches!(c.class, Class::Literal { .. }), "{}: {id} is not literal: {:?}", o.claim, c.class);
         assert_eq!(c.count, Some(0), "{}: {id}: bad events in the literal round", o.claim);
         assert_eq!(c.diverged, 0, "{}: {id}", o.claim);
         assert_eq!(c.verdict, Verdict::Inconclusive, "{}: {id}: quick budget has no power to confirm β", o.claim);
@@ -62,7 +62,7 @@ fn theorem_d1() {
     }
     // The Gaussian round is practical (its audit fails the data assumption), with no failure.
     let g = mc(&o, &key(d1::EVENT, GaussVariant::Alg1.key()));
-    assert!(matches!(&g.regime, Regime::Practical { failing, .. } if failing.iter().any(|f| f == "(D.1-data)")));
+    assert!(matches!(&g.class, Class::Practical { failing, .. } if failing.iter().any(|f| f == "(D.1-data)")));
     assert_eq!(g.count, Some(0));
     // Gaussian data at literal constants: the audit fails the data assumption and T is huge.
     let ga = o.audit("D.1 Gaussian (literal constants)").unwrap();
@@ -308,7 +308,7 @@ fn theorem_2_1() {
     let o = timed("2.1");
     assert_sound(&o);
     assert_verdict(&o, t21::SUCCESS_CHECK, Verdict::Confirmed);
-    assert!(matches!(mc(&o, t21::SUCCESS_CHECK).regime, Regime::Practical { .. }));
+    assert!(matches!(mc(&o, t21::SUCCESS_CHECK).class, Class::Practical { .. }));
     assert_verdict(&o, t21::BEATS_D0, Verdict::Confirmed);
     assert_verdict(&o, t21::SUCCESS_D0, Verdict::Violated);
     assert_verdict(&o, t21::SUCCESS_GD, Verdict::Violated);

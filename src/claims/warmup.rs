@@ -26,6 +26,7 @@ use crate::engine::dynamics::{walk5_step, walk6_step};
 use crate::engine::stats;
 use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -190,7 +191,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(up, n, p_up, tol::WARMUP_PROB_EQ_ABS)
+        .prob_equals(
+            up,
+            n,
+            p_up,
+            Equivalence::absolute(tol::WARMUP_PROB_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(EXCEED_ONE_LAW),
     );
 
@@ -204,7 +211,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&sq, kt_mid, tol::WARMUP_MEAN_EQ_ABS)
+        .mean_equals(
+            &sq,
+            kt_mid,
+            Equivalence::absolute(tol::WARMUP_MEAN_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(MEAN_SQRT),
     );
     let kt = kappa(eta).powf(t as f64);
@@ -219,7 +231,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&lr, rate, tol::WARMUP_LOG_RATE_EQ_ABS)
+        .mean_equals(
+            &lr,
+            rate,
+            Equivalence::absolute(tol::WARMUP_LOG_RATE_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(LOG_RATE),
     );
 
@@ -235,7 +252,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .mean_equals(&vs, 1.0, tol::WARMUP_MEAN_EQ_ABS)
+        .mean_equals(
+            &vs,
+            1.0,
+            Equivalence::absolute(tol::WARMUP_MEAN_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(MEAN_ONE_5),
     );
 
@@ -276,7 +298,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(over, n, p_z1, tol::WARMUP_PROB_EQ_ABS)
+        .prob_equals(
+            over,
+            n,
+            p_z1,
+            Equivalence::absolute(tol::WARMUP_PROB_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(CLT_6),
     );
     out.mc.push(
@@ -286,7 +314,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime,
             Role::Primary,
         )
-        .mean_equals(&walks6, 1.0, tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd)
+        .mean_equals(
+            &walks6,
+            1.0,
+            Equivalence::absolute(tol::WARMUP_WALK6_MEAN_EQ_REL_SD * sd, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(MEAN_ONE_6),
     );
 

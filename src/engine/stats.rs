@@ -11,6 +11,8 @@
 //! * Exact two-sided binomial test of `p = p0`: sum of `P(Bin(N, p0) = j)` over all `j` with
 //!   `P(j) ≤ P(k)·(1 + 1e−7)` (the "minimum likelihood" rule of R's `binom.test`).
 //! * Hoeffding interval for a mean of `N` values in `[a, b]`: `x̄ ± (b − a) √(ln(1/α)/(2N))` per side.
+//! * Equivalence (TOST) of `p = p0` within `Δ`: `max(P(Bin(N, p0 − Δ) ≥ k), P(Bin(N, p0 + Δ) ≤ k))`;
+//!   of a mean within `Δ`: `max(1 − Φ((x̄ − μ0 + Δ)/se), Φ((x̄ − μ0 − Δ)/se))`.
 //! * Holm: sort the `m` p-values; reject `p_(j)` while `p_(j) ≤ α/(m − j + 1)`.
 
 use statrs::distribution::{Beta, Binomial, ContinuousCDF, Discrete, DiscreteCDF, Normal};
@@ -91,6 +93,11 @@ pub fn binom_test_two_sided(k: u64, n: u64, p0: f64) -> f64 {
 /// The standard normal quantile `Φ⁻¹(p)`.
 pub fn normal_quantile(p: f64) -> f64 {
     Normal::standard().inverse_cdf(p)
+}
+
+/// The standard normal distribution function `Φ(z)`.
+pub fn normal_cdf(z: f64) -> f64 {
+    Normal::standard().cdf(z)
 }
 
 /// Two-sided normal-approximation p-value of `z`.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Outcome, Regime, Role, errata};
+use super::{Class, Outcome, Provenance, Role, errata};
 use crate::engine::stats;
 use crate::numfmt::fmt;
 
@@ -81,14 +81,51 @@ impl Verdict {
 pub enum McKind {
     /// `P(E) ≤ bound`.
     ProbUpper { bound: f64 },
-    /// `P(E) = p0` (an exact law). CONFIRMED when not rejected and the interval's half-width is
-    /// at most `tol`.
-    ProbEquals { p0: f64, tol: f64 },
+    /// `P(E) = p0` (an exact law): CONFIRMED only by an equivalence test (TOST: `|p − p0| < margin`,
+    /// two exact one-sided binomial tests), VIOLATED when the point null is rejected (exact
+    /// two-sided binomial test). Both p-values enter Holm.
+    ProbEquals { p0: f64, margin: f64, rationale: String },
     /// `E[X] ≤ bound` for `X` in an interval of width `range` (Hoeffding).
     MeanUpper { bound: f64, range: f64 },
-    /// `E[X] = mu0` (normal approximation with the sample variance); CONFIRMED when not
-    /// rejected and the interval's half-width is at most `tol`.
-    MeanEquals { mu0: f64, tol: f64 },
+    /// `E[X] = mu0`: CONFIRMED only by an equivalence test (TOST, normal approximation with the
+    /// sample variance, `|E X − mu0| < margin`), VIOLATED when the point null is rejected. Both
+    /// p-values enter Holm.
+    MeanEquals { mu0: f64, margin: f64, rationale: String },
+}
+
+impl McKind {
+    /// Is it an equality (an equivalence test)?
+    pub fn is_equality(&self) -> bool {
+        matches!(self, McKind::ProbEquals { .. } | McKind::MeanEquals { .. })
+    }
+}
+
+/// The equivalence margin of an equality check, stated before the run with its rationale and its
+/// provenance: CONFIRMED means `|θ − θ0| < margin` with significance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Equivalence {
+    /// Absolute margin.
+    pub margin: f64,
+    /// Why this margin (printed).
+    pub rationale: String,
+    /// Where it comes from (normally [`Provenance::PreStated`]).
+    pub provenance: Provenance,
+}
+
+impl Equivalence {
+    /// An absolute margin, stated before the run.
+    pub fn absolute(margin: f64, rationale: impl Into<String>) -> Equivalence {
+        Equivalence { margin, rationale: rationale.into(), provenance: Provenance::PreStated }
+    }
+    /// A margin relative to the target value `target` (`rel·|target|`), stated before the run.
+    pub fn relative(rel: f64, target: f64, rationale: impl Into<String>) -> Equivalence {
+        Equivalence::absolute(rel * target.abs(), rationale)
+    }
+    /// The same margin with another provenance.
+    pub fn provenance(mut self, p: Provenance) -> Equivalence {
+        self.provenance = p;
+        self
+    }
 }
 
 /// A Monte Carlo check.
@@ -101,9 +138,12 @@ pub struct McCheck {
     pub id: String,
     /// The event or statistic, in words.
     pub event: String,
-    pub regime: Regime,
+    /// What the check tests (statement literal / designed / practical, supporting, computed).
+    pub class: Class,
     pub role: Role,
     pub kind: McKind,
+    /// Where the threshold (bound, level or equivalence margin) comes from.
+    pub threshold: Provenance,
     /// Chains / samples.
     pub trials: u64,
     /// Events (probability checks).
@@ -112,9 +152,11 @@ pub struct McCheck {
     pub estimate: f64,
     /// Two-sided interval at [`CI_LEVEL`].
     pub ci: [f64; 2],
-    /// p-value of "the claim fails" (small ⇒ evidence the claim holds).
+    /// p-value of "the claim fails" (small ⇒ evidence the claim holds); for an equality, the TOST
+    /// p-value of `|θ − θ0| ≥ margin`.
     pub p_confirm: f64,
-    /// p-value of "the claim holds" (small ⇒ evidence it fails).
+    /// p-value of "the claim holds" (small ⇒ evidence it fails); for an equality, the point null
+    /// `θ = θ0`.
     pub p_violate: f64,
     /// Chains that diverged (already counted in the event where the event requires it).
     pub diverged: u64,
@@ -126,7 +168,7 @@ pub struct McCheck {
     pub slack_at_least: Option<f64>,
     /// Set by [`finalize`].
     pub verdict: Verdict,
-    /// Holm family size and the level at which the check was decided (set by [`finalize`]).
+    /// Holm family size: the number of p-values of the run (set by [`finalize`]).
     pub holm_family: Option<u64>,
 }
 
@@ -137,7 +179,7 @@ pub struct McCheck {
 pub struct McSubject {
     id: String,
     event: String,
-    regime: Regime,
+    class: Class,
     role: Role,
 }
 
@@ -147,8 +189,9 @@ impl McSubject {
             key: String::new(),
             id: self.id,
             event: self.event,
-            regime: self.regime,
+            class: self.class,
             role: self.role,
+            threshold: Provenance::Unlabelled,
             kind,
             trials: 0,
             count: None,
@@ -190,11 +233,21 @@ impl McSubject {
         c
     }
 
-    /// `P(E) = p0` from `count` events in `trials` (exact two-sided binomial test).
-    pub fn prob_equals(self, count: u64, trials: u64, p0: f64, tol: f64) -> McCheck {
-        let mut c = self.counted(McKind::ProbEquals { p0, tol }, count, trials);
+    /// `P(E) = p0` from `count` events in `trials`: the exact two-sided binomial test of the point
+    /// null, and the equivalence test (TOST) at `eq.margin`. The check's threshold provenance is the
+    /// margin's.
+    ///
+    /// # Formula
+    /// `p_equiv = max(P(Bin(N, p0 − Δ) ≥ k), P(Bin(N, p0 + Δ) ≤ k))`, a side being 0 when
+    /// `p0 − Δ < 0` (resp. `p0 + Δ > 1`), where the null of that side is empty.
+    pub fn prob_equals(self, count: u64, trials: u64, p0: f64, eq: Equivalence) -> McCheck {
+        let d = eq.margin;
+        let mut c = self.counted(McKind::ProbEquals { p0, margin: d, rationale: eq.rationale.clone() }, count, trials);
+        c.threshold = eq.provenance;
         c.p_violate = stats::binom_test_two_sided(count, trials, p0);
-        c.p_confirm = 1.0;
+        let lo = if p0 - d < 0.0 { 0.0 } else { stats::binom_sf_ge(count, trials, p0 - d) };
+        let hi = if p0 + d > 1.0 { 0.0 } else { stats::binom_cdf(count, trials, p0 + d) };
+        c.p_confirm = lo.max(hi);
         c
     }
 
@@ -215,9 +268,16 @@ impl McSubject {
         c
     }
 
-    /// `E[X] = mu0` (normal approximation, sample variance).
-    pub fn mean_equals(self, samples: &[f64], mu0: f64, tol: f64) -> McCheck {
-        let mut c = self.check(McKind::MeanEquals { mu0, tol });
+    /// `E[X] = mu0`: the point null (normal approximation, sample variance) and the equivalence
+    /// test (TOST) at `eq.margin`.
+    ///
+    /// # Formula
+    /// `se = s/√N`; `p_equiv = max(1 − Φ((x̄ − μ0 + Δ)/se), Φ((x̄ − μ0 − Δ)/se))`; with `se = 0`,
+    /// `p_equiv = 0` iff `|x̄ − μ0| < Δ`.
+    pub fn mean_equals(self, samples: &[f64], mu0: f64, eq: Equivalence) -> McCheck {
+        let d = eq.margin;
+        let mut c = self.check(McKind::MeanEquals { mu0, margin: d, rationale: eq.rationale.clone() });
+        c.threshold = eq.provenance;
         let n = samples.len() as u64;
         let (m, var) = stats::mean_var(samples);
         let se = (var / n as f64).sqrt();
@@ -232,15 +292,32 @@ impl McSubject {
         } else {
             0.0
         };
-        c.p_confirm = 1.0;
+        c.p_confirm = if se > 0.0 {
+            let upper_tail = 1.0 - stats::normal_cdf((m - mu0 + d) / se);
+            let lower_tail = stats::normal_cdf((m - mu0 - d) / se);
+            upper_tail.max(lower_tail)
+        } else if (m - mu0).abs() < d {
+            0.0
+        } else {
+            1.0
+        };
+        if !c.p_confirm.is_finite() {
+            c.p_confirm = 1.0;
+        }
         c
     }
 }
 
 impl McCheck {
     /// The subject of a new check: `McCheck::about(id, event, regime, role).prob_upper(k, n, β)`.
-    pub fn about(id: &str, event: &str, regime: Regime, role: Role) -> McSubject {
-        McSubject { id: id.into(), event: event.into(), regime, role }
+    pub fn about(id: &str, event: &str, class: Class, role: Role) -> McSubject {
+        McSubject { id: id.into(), event: event.into(), class, role }
+    }
+
+    /// The same check with the provenance of its threshold (bound or level).
+    pub fn threshold(mut self, p: Provenance) -> McCheck {
+        self.threshold = p;
+        self
     }
 
     /// The same check with its stable key.
@@ -255,35 +332,41 @@ impl McCheck {
         self
     }
 
-    /// p-value entering Holm's procedure (two directions for bound checks ⇒ factor 2).
-    pub fn holm_p(&self) -> f64 {
-        match self.kind {
-            McKind::ProbUpper { .. } | McKind::MeanUpper { .. } => (2.0 * self.p_confirm.min(self.p_violate)).min(1.0),
-            McKind::ProbEquals { .. } | McKind::MeanEquals { .. } => self.p_violate,
+    /// The p-values entering Holm's procedure. A bound check enters one, `2·min(p_confirm,
+    /// p_violate)` (two directions); an equality enters two, the equivalence test's and the point
+    /// null's.
+    pub fn holm_ps(&self) -> Vec<f64> {
+        if self.kind.is_equality() {
+            vec![self.p_confirm, self.p_violate]
+        } else {
+            vec![(2.0 * self.p_confirm.min(self.p_violate)).min(1.0)]
         }
     }
 
-    fn decide(&mut self, rejected: bool) {
-        self.verdict = match self.kind {
-            McKind::ProbUpper { .. } | McKind::MeanUpper { .. } => {
-                if !rejected {
-                    Verdict::Inconclusive
-                } else if self.p_confirm < self.p_violate {
-                    Verdict::Confirmed
-                } else {
-                    Verdict::Violated
-                }
+    /// Set the verdict from Holm's decisions on [`holm_ps`](McCheck::holm_ps).
+    fn decide(&mut self, rejected: &[bool]) {
+        self.verdict = if self.kind.is_equality() {
+            // The point null rejected: the law is contradicted, whatever the equivalence test says.
+            if rejected[1] {
+                Verdict::Violated
+            } else if rejected[0] {
+                Verdict::Confirmed
+            } else {
+                Verdict::Inconclusive
             }
-            McKind::ProbEquals { tol, .. } | McKind::MeanEquals { tol, .. } => {
-                if rejected {
-                    Verdict::Violated
-                } else if (self.ci[1] - self.ci[0]) / 2.0 <= tol {
-                    Verdict::Confirmed
-                } else {
-                    Verdict::Inconclusive
-                }
-            }
+        } else if !rejected[0] {
+            Verdict::Inconclusive
+        } else if self.p_confirm < self.p_violate {
+            Verdict::Confirmed
+        } else {
+            Verdict::Violated
         };
+    }
+
+    /// Does the check count toward the claim's verdict? Not when its threshold is exploratory or
+    /// when it is a computed fact.
+    pub fn counts(&self) -> bool {
+        self.threshold.counts() && !matches!(self.class, Class::Computed { .. })
     }
 
     /// Did the check come out as its role requires (after [`finalize`])? Primary and repair
@@ -299,7 +382,7 @@ pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
     let mut ps = Vec::new();
     for o in outcomes.iter() {
         for c in &o.mc {
-            ps.push(c.holm_p());
+            ps.extend(c.holm_ps());
         }
     }
     let rejected = stats::holm(&ps, alpha);
@@ -307,9 +390,10 @@ pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
     let mut j = 0;
     for o in outcomes.iter_mut() {
         for c in &mut o.mc {
-            c.decide(rejected[j]);
+            let k = c.holm_ps().len();
+            c.decide(&rejected[j..j + k]);
             c.holm_family = Some(m);
-            j += 1;
+            j += k;
         }
         let Outcome { exact, mc, errata, .. } = o;
         errata::mark_witnessed(errata, exact, mc);

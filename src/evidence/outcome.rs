@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Audit, Erratum, ExactCheck, McCheck, Regime, Verdict};
+use super::{Audit, Class, Erratum, ExactCheck, Grade, McCheck, Verdict};
 use crate::claim::Budget;
 
 /// What a check is for.
@@ -131,8 +131,8 @@ impl Outcome {
         self.errata.iter().find(|e| e.id == id)
     }
     /// Record a hypotheses audit; returns the regime it decides.
-    pub fn push_audit(&mut self, a: Audit) -> Regime {
-        let regime = Regime::of(&a);
+    pub fn push_audit(&mut self, a: Audit) -> Class {
+        let regime = Class::of(&a);
         self.audits.push(a);
         regime
     }
@@ -152,41 +152,70 @@ impl Outcome {
         );
         v
     }
+    /// The exact checks that count: primary or repair, and not computed facts.
+    pub fn counted_exact(&self) -> impl Iterator<Item = &ExactCheck> {
+        self.exact.iter().filter(|c| matches!(c.role, Role::Primary | Role::Repair { .. }) && c.counted())
+    }
+    /// The controls linked to the exact check keyed `key` ([`ExactCheck::control_for`]).
+    pub fn exact_controls_of<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a ExactCheck> + 'a {
+        self.exact.iter().filter(move |c| !key.is_empty() && c.control_of_key == key)
+    }
     /// Summary used by the table and PAPER_MAP.md.
     pub fn summary(&self) -> Summary {
-        let prim: Vec<&McCheck> = self.mc.iter().filter(|c| c.role == Role::Primary).collect();
-        let mut by_regime: Vec<RegimeCounts> = Vec::new();
-        for label in ["literal", "practical"] {
-            let here: Vec<&&McCheck> = prim.iter().filter(|c| c.regime.label() == label).collect();
+        let counted: Vec<&McCheck> = self.mc.iter().filter(|c| c.role == Role::Primary && c.counts()).collect();
+        let mut by_class: Vec<ClassCounts> = Vec::new();
+        for label in ["literal", "designed", "practical", "supporting"] {
+            let here: Vec<&&McCheck> = counted.iter().filter(|c| c.class.label() == label).collect();
             if here.is_empty() {
                 continue;
             }
             let count = |v: Verdict| here.iter().filter(|c| c.verdict == v).count() as u64;
-            by_regime.push(RegimeCounts {
-                regime: label.to_string(),
+            by_class.push(ClassCounts {
+                class: label.to_string(),
                 confirmed: count(Verdict::Confirmed),
                 violated: count(Verdict::Violated),
                 inconclusive: count(Verdict::Inconclusive),
             });
         }
-        let regime = if by_regime.is_empty() {
-            "exact".to_string()
+        let statement: Vec<&str> = by_class.iter().map(|r| r.class.as_str()).filter(|c| *c != "supporting").collect();
+        let classes = if !statement.is_empty() {
+            statement.join(" + ")
+        } else if !by_class.is_empty() {
+            "supporting".to_string()
         } else {
-            by_regime.iter().map(|r| r.regime.as_str()).collect::<Vec<_>>().join(" + ")
+            "exact".to_string()
         };
-        let controls = self.controls();
-        let prim_exact: Vec<&ExactCheck> =
-            self.exact.iter().filter(|c| matches!(c.role, Role::Primary | Role::Repair { .. })).collect();
+        let mc_controls: Vec<bool> =
+            self.mc.iter().filter(|c| matches!(c.role, Role::Control { .. })).map(|c| c.as_expected()).collect();
+        let exact: Vec<&ExactCheck> = self.counted_exact().collect();
         let repairs_ok = self.mc.iter().filter(|c| matches!(c.role, Role::Repair { .. })).all(|c| c.as_expected());
+        let witnessed = |g: Grade| self.errata.iter().filter(|e| e.witnessed && e.grade == g).count() as u64;
         Summary {
-            regime,
-            by_regime,
-            exact_held: prim_exact.iter().filter(|c| c.holds()).count() as u64,
-            exact_total: prim_exact.len() as u64,
-            controls_caught: controls.iter().filter(|c| c.1).count() as u64,
-            controls_total: controls.len() as u64,
-            errata_witnessed: self.errata.iter().filter(|e| e.witnessed).count() as u64,
-            errata_total: self.errata.len() as u64,
+            classes,
+            by_class,
+            exact_held: exact.iter().filter(|c| c.holds() && !c.equality_by_rounding()).count() as u64,
+            exact_total: exact.len() as u64,
+            exact_by_rounding: exact.iter().filter(|c| c.equality_by_rounding()).count() as u64,
+            exact_controlled: exact
+                .iter()
+                .filter(|c| {
+                    let mut ctl = self.exact_controls_of(&c.key).peekable();
+                    ctl.peek().is_some() && ctl.all(|k| k.as_expected())
+                })
+                .count() as u64,
+            computed: (self.exact.iter().filter(|c| !c.counted()).count()
+                + self.mc.iter().filter(|c| matches!(c.class, Class::Computed { .. })).count())
+                as u64,
+            exploratory: self.mc.iter().filter(|c| !c.threshold.counts()).count() as u64,
+            controls_caught: mc_controls.iter().filter(|c| **c).count() as u64,
+            controls_total: mc_controls.len() as u64,
+            errata: ErrataCounts {
+                s: witnessed(Grade::S),
+                p: witnessed(Grade::P),
+                r: witnessed(Grade::R),
+                ungraded: witnessed(Grade::Ungraded),
+                not_witnessed: self.errata.iter().filter(|e| !e.witnessed).count() as u64,
+            },
             repairs_ok,
         }
     }
@@ -198,17 +227,19 @@ impl Default for Outcome {
     }
 }
 
-/// Verdict counts of the primary Monte Carlo checks of one regime.
+/// Verdict counts of the counted primary Monte Carlo checks of one class.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegimeCounts {
-    pub regime: String,
+pub struct ClassCounts {
+    /// "literal", "designed", "practical" or "supporting".
+    pub class: String,
     pub confirmed: u64,
     pub violated: u64,
     pub inconclusive: u64,
 }
 
-impl RegimeCounts {
-    /// E.g. "literal: CONFIRMED 3/4, INCONCLUSIVE 1/4" (zero counts omitted).
+impl ClassCounts {
+    /// E.g. "statement literal: CONFIRMED 3/4, INCONCLUSIVE 1/4" or "supporting: CONFIRMED 22/22"
+    /// (zero counts omitted).
     pub fn line(&self) -> String {
         let total = self.confirmed + self.violated + self.inconclusive;
         let parts: Vec<String> =
@@ -217,47 +248,119 @@ impl RegimeCounts {
                 .filter(|(_, k)| *k > 0)
                 .map(|(name, k)| format!("{name} {k}/{total}"))
                 .collect();
-        format!("{}: {}", self.regime, parts.join(", "))
+        let name = match self.class.as_str() {
+            "literal" => "statement literal",
+            "designed" => "statement literal on designed data",
+            "practical" => "statement practical",
+            other => other,
+        };
+        format!("{name}: {}", parts.join(", "))
+    }
+}
+
+/// Witnessed errata per grade, and those not witnessed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrataCounts {
+    pub s: u64,
+    pub p: u64,
+    pub r: u64,
+    pub ungraded: u64,
+    pub not_witnessed: u64,
+}
+
+impl ErrataCounts {
+    /// Any errata at all?
+    pub fn any(&self) -> bool {
+        self.s + self.p + self.r + self.ungraded + self.not_witnessed > 0
+    }
+    /// E.g. "errata S1 P1 R1" or "errata S1 (1 not witnessed)".
+    pub fn line(&self) -> String {
+        let mut parts = Vec::new();
+        for (g, k) in [("S", self.s), ("P", self.p), ("R", self.r), ("ungraded ", self.ungraded)] {
+            if k > 0 {
+                parts.push(format!("{g}{k}"));
+            }
+        }
+        if parts.is_empty() {
+            parts.push("none witnessed".into());
+        }
+        let mut s = format!("errata {}", parts.join(" "));
+        if self.not_witnessed > 0 && !s.ends_with("none witnessed") {
+            s.push_str(&format!(" ({} not witnessed)", self.not_witnessed));
+        } else if self.not_witnessed > 0 {
+            s.push_str(&format!(" of {}", self.not_witnessed));
+        }
+        s
     }
 }
 
 /// Counts shown in the verdict table and PAPER_MAP.md.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// "literal", "practical", "literal + practical" or "exact" (no Monte Carlo).
-    pub regime: String,
-    /// Primary Monte Carlo verdicts per regime: a practical-regime VIOLATED is an extrapolation
-    /// failing outside the statement's hypotheses, never a violation of the literal statement.
-    pub by_regime: Vec<RegimeCounts>,
+    /// The statement classes checked by Monte Carlo ("literal", "designed", "practical", joined by
+    /// " + "), else "supporting" (only supporting facts) or "exact" (no Monte Carlo).
+    pub classes: String,
+    /// Counted primary Monte Carlo verdicts per class: a practical VIOLATED is an extrapolation
+    /// failing outside the statement's hypotheses, never a violation of the literal statement; a
+    /// supporting fact is not the statement. Exploratory thresholds and computed facts are not
+    /// counted.
+    pub by_class: Vec<ClassCounts>,
+    /// Counted exact checks (primary or repair, not computed facts) that hold with a margin above
+    /// rounding.
     pub exact_held: u64,
     pub exact_total: u64,
+    /// Counted exact checks whose worst margin is an equality decided by rounding.
+    pub exact_by_rounding: u64,
+    /// Counted exact checks with a linked control, every one caught.
+    pub exact_controlled: u64,
+    /// Computed facts (exact or Monte Carlo): shown, never counted.
+    pub computed: u64,
+    /// Monte Carlo checks with an exploratory threshold: reported, never counted.
+    pub exploratory: u64,
+    /// Monte Carlo negative controls caught.
     pub controls_caught: u64,
     pub controls_total: u64,
-    pub errata_witnessed: u64,
-    pub errata_total: u64,
+    pub errata: ErrataCounts,
     pub repairs_ok: bool,
 }
 
 impl Summary {
-    /// One-line verdict, e.g. "literal: CONFIRMED 3/3 · practical: VIOLATED 1/2, INCONCLUSIVE 1/2 ·
-    /// exact 4/4 · controls 2/2 · errata witnessed 1/1".
+    /// One-line verdict, e.g. "statement literal: CONFIRMED 1/1 · supporting: CONFIRMED 22/22 ·
+    /// exact 9/9 (controls 9/9) · computed 1 · MC controls 2/2 · errata S1 P1 R1".
     pub fn line(&self) -> String {
-        let mut parts: Vec<String> = self.by_regime.iter().map(|r| r.line()).collect();
+        let mut parts: Vec<String> = self.by_class.iter().map(|r| r.line()).collect();
         if parts.is_empty() {
             parts.push("no Monte Carlo".into());
         }
         if self.exact_total > 0 {
-            parts.push(format!("exact {}/{}", self.exact_held, self.exact_total));
+            let rounding = if self.exact_by_rounding > 0 {
+                format!(", {} equality by rounding", self.exact_by_rounding)
+            } else {
+                String::new()
+            };
+            parts.push(format!(
+                "exact {}/{} (controls {}/{}{rounding})",
+                self.exact_held, self.exact_total, self.exact_controlled, self.exact_total
+            ));
         }
-        parts.push(format!("controls {}/{}", self.controls_caught, self.controls_total));
-        if self.errata_total > 0 {
-            parts.push(format!("errata witnessed {}/{}", self.errata_witnessed, self.errata_total));
+        if self.computed > 0 {
+            parts.push(format!("computed {}", self.computed));
+        }
+        if self.exploratory > 0 {
+            parts.push(format!("exploratory {}", self.exploratory));
+        }
+        if self.controls_total > 0 {
+            parts.push(format!("MC controls {}/{}", self.controls_caught, self.controls_total));
+        }
+        if self.errata.any() {
+            parts.push(self.errata.line());
         }
         parts.join(" · ")
     }
-    /// Primary checks VIOLATED in the literal regime (a finding against the paper as stated).
+    /// Counted primary checks VIOLATED in a literal class (paper or designed data): a finding
+    /// against the paper as stated.
     pub fn literal_violations(&self) -> u64 {
-        self.by_regime.iter().filter(|r| r.regime == "literal").map(|r| r.violated).sum()
+        self.by_class.iter().filter(|r| r.class == "literal" || r.class == "designed").map(|r| r.violated).sum()
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::claim::Claim;
 use crate::claims;
 use crate::error::{Error, Result};
-use crate::evidence::{ExactCheck, McCheck, McKind, Outcome, Role};
+use crate::evidence::{Class, ExactCheck, ExactClass, McCheck, McKind, Outcome, Role};
 use crate::numfmt::{cell, fmt, round_sig};
 
 /// Significant digits kept in snapshots.
@@ -74,11 +74,11 @@ pub struct RunMeta {
 /// The verdict table printed by `run` (one line per claim).
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{:<8} {:<10} {:<9} verdict", "claim", "regime", "time");
+    let _ = writeln!(s, "{:<8} {:<20} {:<9} verdict", "claim", "statement checked", "time");
     for o in outcomes {
         let sm = o.summary();
         let t = o.elapsed_s.map(|t| format!("{t:.1}s")).unwrap_or_default();
-        let _ = writeln!(s, "{:<8} {:<10} {:<9} {}", o.claim, sm.regime, t, sm.line());
+        let _ = writeln!(s, "{:<8} {:<20} {:<9} {}", o.claim, sm.classes, t, sm.line());
     }
     s
 }
@@ -86,9 +86,9 @@ pub fn table(outcomes: &[Outcome]) -> String {
 fn mc_line(c: &McCheck) -> String {
     let bound = match &c.kind {
         McKind::ProbUpper { bound } => format!("≤ {}", fmt(*bound)),
-        McKind::ProbEquals { p0, .. } => format!("= {}", fmt(*p0)),
+        McKind::ProbEquals { p0, margin, .. } => format!("= {} ± {}", fmt(*p0), fmt(*margin)),
         McKind::MeanUpper { bound, .. } => format!("E ≤ {}", fmt(*bound)),
-        McKind::MeanEquals { mu0, .. } => format!("E = {}", fmt(*mu0)),
+        McKind::MeanEquals { mu0, margin, .. } => format!("E = {} ± {}", fmt(*mu0), fmt(*margin)),
     };
     let count = c.count.map(|k| format!("{k}/{}", c.trials)).unwrap_or_else(|| format!("N={}", c.trials));
     let slack = match (c.slack, c.slack_at_least) {
@@ -97,9 +97,10 @@ fn mc_line(c: &McCheck) -> String {
         _ => "–".into(),
     };
     format!(
-        "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | [{}, {}] | {} | {} | {} |",
         cell(&c.id),
-        c.regime.label(),
+        c.class.label(),
+        c.threshold.label(),
         cell(&role_label(&c.role)),
         count,
         fmt(c.estimate),
@@ -121,16 +122,27 @@ fn role_label(r: &Role) -> String {
 }
 
 fn exact_line(c: &ExactCheck) -> String {
+    let class = match &c.class {
+        ExactClass::Check => "check".to_string(),
+        ExactClass::Computed { .. } => "computed fact".to_string(),
+    };
+    let result = match (c.as_expected(), c.class == ExactClass::Check) {
+        (_, false) => format!("{} (not counted)", c.result()),
+        (true, true) => format!("{}, as expected", c.result()),
+        (false, true) => format!("{}, UNEXPECTED", c.result()),
+    };
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         cell(&c.id),
         cell(&c.statement),
+        class,
+        c.threshold.label(),
         cell(&role_label(&c.role)),
         c.states,
         c.violations,
         c.worst_margin.map(fmt).unwrap_or_else(|| "–".into()),
         c.worst_scaled.map(fmt).unwrap_or_else(|| "–".into()),
-        if c.as_expected() { "as expected" } else { "UNEXPECTED" }
+        result
     )
 }
 
@@ -141,11 +153,11 @@ pub fn markdown_section(o: &Outcome) -> String {
     let _ = writeln!(s, "## {} — {}\n", o.claim, o.title);
     let _ = writeln!(
         s,
-        "Budget `{}`, seed {}{}. Regime: **{}**. Verdict: **{}**.\n",
+        "Budget `{}`, seed {}{}. Statement checked: **{}**. Verdict: **{}**.\n",
         o.budget.name(),
         o.seed,
         if o.overridden { " (with command-line overrides)" } else { "" },
-        sm.regime,
+        sm.classes,
         sm.line()
     );
     for n in &o.notes {
@@ -169,10 +181,11 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(
             s,
             "\n→ {}\n",
-            if a.all_hold() {
-                "all hold: **literal** regime".to_string()
-            } else {
-                format!("fails {}: **practical** regime", a.failing().join(", "))
+            match Class::of(a) {
+                Class::Designed { .. } =>
+                    "all hold, on designed data: **statement, literal on designed data**".to_string(),
+                Class::Literal { .. } => "all hold: **statement, literal**".to_string(),
+                _ => format!("fails {}: **statement, practical**", a.failing().join(", ")),
             }
         );
     }
@@ -180,15 +193,18 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(s, "### Exact checks (2n-outcome enumeration / deterministic)\n");
         let _ = writeln!(
             s,
-            "| id | inequality (margin ≥ 0 ⇔ holds) | role | states | violations | worst margin | worst scaled \
-             | result |\n\
-             |---|---|---|---|---|---|---|---|"
+            "| id | inequality (margin ≥ 0 ⇔ holds) | class | constants | role | states | violations | worst margin \
+             | worst scaled | result |\n\
+             |---|---|---|---|---|---|---|---|---|---|"
         );
         for c in &o.exact {
             let _ = writeln!(s, "{}", exact_line(c));
         }
         let _ = writeln!(s);
         for c in &o.exact {
+            if let ExactClass::Computed { why } = &c.class {
+                let _ = writeln!(s, "- {} is a computed fact, not counted: {why}", c.id);
+            }
             if !c.worst_at.is_empty() {
                 let _ = writeln!(s, "- worst state of {}: {}", c.id, c.worst_at);
             }
@@ -199,15 +215,16 @@ pub fn markdown_section(o: &Outcome) -> String {
         let fam = o.mc.first().and_then(|c| c.holm_family).unwrap_or(0);
         let _ = writeln!(
             s,
-            "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} checks at α = {})\n",
+            "### Monte Carlo (Clopper–Pearson {}% intervals; Holm over {} p-values at α = {}; equalities by \
+             equivalence test)\n",
             crate::evidence::CI_LEVEL * 100.0,
             fam,
             crate::evidence::FAMILY_ALPHA
         );
         let _ = writeln!(
             s,
-            "| check | regime | role | events | estimate | 99% CI | paper | slack | verdict |\n\
-             |---|---|---|---|---|---|---|---|---|"
+            "| check | class | threshold | role | events | estimate | 99% CI | paper | slack | verdict |\n\
+             |---|---|---|---|---|---|---|---|---|---|"
         );
         for c in &o.mc {
             let _ = writeln!(s, "{}", mc_line(c));
@@ -220,6 +237,21 @@ pub fn markdown_section(o: &Outcome) -> String {
             }
             if let Some(r) = c.detectable_rate {
                 extra.push(format!("would flag VIOLATED from rate {}", fmt(r)));
+            }
+            if let McKind::ProbEquals { margin, rationale, .. } | McKind::MeanEquals { margin, rationale, .. } = &c.kind
+            {
+                extra.push(format!(
+                    "equivalence margin {} stated before the run: {rationale}; TOST p = {}, point-null p = {}",
+                    fmt(*margin),
+                    fmt(c.p_confirm),
+                    fmt(c.p_violate)
+                ));
+            }
+            if let Class::Supporting { fact } = &c.class {
+                extra.push(format!("supporting fact: {fact}"));
+            }
+            if !c.threshold.counts() {
+                extra.push("exploratory threshold: reported, not counted".into());
             }
             let _ = writeln!(
                 s,
@@ -244,13 +276,17 @@ pub fn markdown_section(o: &Outcome) -> String {
         for e in &o.errata {
             let _ = writeln!(
                 s,
-                "- **{}** ({}; reading of the OCR: {}) — {}: printed “{}”. {} Witnesses: {}.",
+                "- **{}** (grade **{}**: {}; {}; reading of the OCR: {}) — {}: printed “{}”. {} Witness instance: \
+                 {}. Witnesses: {}.",
                 e.id,
+                e.grade.label(),
+                e.grade.meaning(),
                 if e.witnessed { "witnessed" } else { "not witnessed" },
                 e.reading.label(),
                 e.location,
                 e.printed,
                 e.finding,
+                if e.instance.is_empty() { "–" } else { &e.instance },
                 e.witnesses.join(", ")
             );
         }
@@ -326,7 +362,7 @@ fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
     let (regime, verdict) = match &snap {
         Some(o) => {
             let sm = o.summary();
-            (sm.regime.clone(), sm.line())
+            (sm.classes.clone(), sm.line())
         }
         None => ("–".into(), "no snapshot yet".into()),
     };
@@ -378,14 +414,19 @@ pub fn paper_map(root: &Path) -> String {
     let _ = writeln!(s, "default budget with Holm over the whole run.\n");
     let _ = writeln!(
         s,
-        "Regime: *literal* = every hypothesis of the statement holds at the instantiated constants (audited in code);"
+        "Statement checked: *literal* = the statement's conclusion at an instance where every hypothesis holds \
+         (audited in code), data from the paper's distribution; *designed* = the same on deterministic designed data;"
     );
     let _ = writeln!(
         s,
-        "*practical* = some do not, the check is an extrapolation; \
-         *exact* = no Monte Carlo, the evidence is exact computation.\n"
+        "*practical* = some hypothesis fails, the check is an extrapolation; *supporting* = only supporting facts \
+         (exact laws, cross-checks) are checked by Monte Carlo; *exact* = no Monte Carlo. In the verdict, \
+         *supporting* counts checks of facts the proof relies on, not the statement; *exact a/b (controls c/b)* \
+         counts exact checks that could fail and those with a caught deliberately wrong variant; *computed* facts \
+         and *exploratory* thresholds are never counted; errata are counted by grade (S: statement contradicted, \
+         P: proof step fails, R: rests on a reconstruction or a project-chosen threshold).\n"
     );
-    let _ = writeln!(s, "| id | statement | paper | module | test | snapshot | regime | verdict (quick) |");
+    let _ = writeln!(s, "| id | statement | paper | module | test | snapshot | checked | verdict (quick) |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     let mut errata = Vec::new();
     for c in claims::all() {
@@ -399,15 +440,21 @@ pub fn paper_map(root: &Path) -> String {
     }
     if !errata.is_empty() {
         let _ = writeln!(s, "\n## Errata found\n");
-        let _ = writeln!(s, "| erratum | claim | where | status | reading of the OCR |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| erratum | grade | claim | where | status | witness instance | reading of the OCR |\n\
+             |---|---|---|---|---|---|---|"
+        );
         for (id, e) in errata {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 e.id,
+                e.grade.label(),
                 id,
                 cell(&e.location),
                 if e.witnessed { "witnessed by a failing check" } else { "not witnessed" },
+                if e.instance.is_empty() { "–".to_string() } else { cell(&e.instance) },
                 e.reading.label()
             );
         }

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
-use shape_matters::evidence::{self, ExactCheck, FAMILY_ALPHA, McCheck, Outcome, Role, Verdict};
+use shape_matters::evidence::{self, ExactCheck, FAMILY_ALPHA, Grade, McCheck, Outcome, Provenance, Role, Verdict};
 use shape_matters::{Budget, claims, report};
 
 /// Run one claim at the quick budget with the default seed; Holm within the claim. Each claim
@@ -32,9 +32,11 @@ fn run_quick_uncached(id: &str) -> Outcome {
 }
 
 /// The checks every claim must pass whatever its findings: each negative control caught, each
-/// exact check as its role requires, each erratum witnessed, every repair holding, no NaN, and at
-/// least one control. Every Monte Carlo control and witness must be caught robustly: at Holm level
-/// α/CONTROL_FAMILY_REFERENCE, i.e. in any run of up to that many checks.
+/// exact check as its role requires, each erratum witnessed and graded with its instance, every
+/// repair holding, no NaN, and at least one control. Every counted exact check has a linked
+/// control that is caught; every threshold carries its provenance; every equality states its
+/// equivalence margin. Every Monte Carlo control and witness must be caught robustly: at Holm
+/// level α/CONTROL_FAMILY_REFERENCE, i.e. in any run of up to that many checks.
 pub fn assert_sound(o: &Outcome) {
     let controls = o.controls();
     assert!(!controls.is_empty(), "{}: a check without a negative control is not done", o.claim);
@@ -60,17 +62,46 @@ pub fn assert_sound(o: &Outcome) {
             c.worst_at
         );
     }
+    for c in o.counted_exact() {
+        let ctl: Vec<&ExactCheck> = o.exact_controls_of(&c.key).collect();
+        assert!(
+            !ctl.is_empty(),
+            "{}: exact check '{}' ({}) has no control: it cannot be seen to fail",
+            o.claim,
+            c.id,
+            c.key
+        );
+        for k in ctl {
+            assert!(k.as_expected(), "{}: control '{}' of exact check '{}' was not caught", o.claim, k.id, c.id);
+        }
+    }
+    for c in &o.exact {
+        assert_ne!(c.threshold, Provenance::Unlabelled, "{}: exact check '{}' has no provenance", o.claim, c.id);
+    }
     let robust = evidence::FAMILY_ALPHA / evidence::CONTROL_FAMILY_REFERENCE as f64;
     for c in &o.mc {
+        assert_ne!(c.threshold, Provenance::Unlabelled, "{}: Monte Carlo check '{}' has no provenance", o.claim, c.id);
+        if let evidence::McKind::ProbEquals { margin, rationale, .. }
+        | evidence::McKind::MeanEquals { margin, rationale, .. } = &c.kind
+        {
+            assert!(
+                *margin > 0.0 && !rationale.is_empty(),
+                "{}: equality '{}' states no equivalence margin",
+                o.claim,
+                c.id
+            );
+        }
+        // The p-value that decides a control or witness: the bound check's, or the point null's.
+        let deciding = *c.holm_ps().last().expect("a check has a p-value");
         if c.role.must_fail() {
             assert!(
-                c.holm_p() <= robust,
+                deciding <= robust,
                 "{}: {:?} '{}' is caught only in a small Holm family: holm_p = {:.3e} > α/{} = {robust:.1e} \
                  ({:?} of {} trials); give it more trials",
                 o.claim,
                 c.role,
                 c.id,
-                c.holm_p(),
+                deciding,
                 shape_matters::evidence::CONTROL_FAMILY_REFERENCE,
                 c.count,
                 c.trials
@@ -85,6 +116,8 @@ pub fn assert_sound(o: &Outcome) {
     }
     for e in &o.errata {
         assert!(e.witnessed, "{}: erratum {} not witnessed by {:?}", o.claim, e.id, e.witnesses);
+        assert_ne!(e.grade, Grade::Ungraded, "{}: erratum {} is not graded S/P/R", o.claim, e.id);
+        assert!(!e.instance.is_empty(), "{}: erratum {} does not name its witness instance", o.claim, e.id);
     }
     let bad = evidence::non_finite_fields(o);
     assert!(bad.is_empty(), "{}: non-finite report fields {bad:?}", o.claim);

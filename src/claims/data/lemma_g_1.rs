@@ -18,6 +18,7 @@ use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
 use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -145,7 +146,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(k, n_sets as u64, p_exact, tol::G1_PROB_EQ_ABS)
+        .prob_equals(
+            k,
+            n_sets as u64,
+            p_exact,
+            Equivalence::absolute(tol::G1_PROB_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(EXACT_LAW),
     );
 

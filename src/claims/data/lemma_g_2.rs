@@ -21,7 +21,9 @@ use statrs::function::gamma::gamma_lr;
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
+use crate::evidence::Grade;
 use crate::evidence::{Audit, Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -175,6 +177,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[PRINTED]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 
     // Monte Carlo: a literal instance and the paper's experiment size.
@@ -240,7 +244,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             regime3,
             Role::Primary,
         )
-        .prob_equals(k3, n_sets as u64, exact_fail(n3, d3), tol::G2_PROB_EQ_ABS)
+        .prob_equals(
+            k3,
+            n_sets as u64,
+            exact_fail(n3, d3),
+            Equivalence::absolute(tol::G2_PROB_EQ_ABS, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(EXACT_EXPERIMENT),
     );
     out.note(

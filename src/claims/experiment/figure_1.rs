@@ -65,7 +65,7 @@
 //! * Figures (SVG, medians over seeds with quartile bands): train and test error of GD, minibatch,
 //!   label noise and the best σ; the label-noise family beside Algorithm 1; the σ grid (test and
 //!   train error, ‖v‖₂), the Gaussian x-axis divided by 4 when the runs are 4× longer (`full`).
-//! * Regime: practical, derived from audits against Theorem 2.1 (dynamics ≠ Algorithm 1,
+//! * Class: practical, derived from audits against Theorem 2.1 (dynamics ≠ Algorithm 1,
 //!   `δ ≥ Θ̃(τ²d²)` fails, `n ≥ Θ̃(r²)` has unspecified constants) and Theorem 2.2 (`v* ≠ 0`,
 //!   `n = 40 > d/3`, discrete steps).
 //!
@@ -84,7 +84,7 @@ use crate::claims::experiment::runs::{Finals, MbDivergence, Runs};
 use crate::claims::experiment::statements::{Regimes, statements};
 use crate::claims::experiment::summaries::summaries;
 use crate::error::Result;
-use crate::evidence::{Audit, Outcome, Regime, Rel};
+use crate::evidence::{Audit, Class, Outcome, Rel};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 
@@ -182,7 +182,7 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
         false,
     );
     exp_audit.check("(n ≪ d)", "over-parameterized: n < d", c.n as f64, Rel::Lt, c.d as f64);
-    let exp_regime = Regime::of(&exp_audit);
+    let exp_regime = Class::of(&exp_audit);
     let mut alg1_audit = Audit::new(
         "alg1",
         format!(
@@ -208,7 +208,7 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
             verifiable",
         false,
     );
-    let alg1_regime = Regime::of(&alg1_audit);
+    let alg1_regime = Class::of(&alg1_audit);
     let mut g_audit = Audit::new(
         "gauss",
         format!("the Gaussian variant against Theorem 2.2 (SPEC §8.3): d = {}, n = {}, r = {}", c.d, c.n, c.r),
@@ -221,7 +221,7 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
             with λ = 2/(ησ²)",
         false,
     );
-    let g_regime = Regime::of(&g_audit);
+    let g_regime = Class::of(&g_audit);
     out.audits.push(exp_audit);
     out.audits.push(alg1_audit);
     out.audits.push(g_audit);

@@ -10,7 +10,7 @@ use crate::claims::experiment::figure_1::{
 };
 use crate::claims::experiment::protocol::{Config, Variant};
 use crate::claims::experiment::runs::{Finals, MB_MAX_ATTEMPTS, Runs};
-use crate::evidence::{McCheck, Outcome, Regime, Role};
+use crate::evidence::{Class, McCheck, Outcome, Role};
 use crate::numfmt::fmt;
 
 /// The printed id of the E-A1-MB witness (the erratum names its witness by id).
@@ -54,18 +54,18 @@ pub const MB_BEATS_GAUSS: &str = "fig1-mb-beats-gauss";
 /// The regimes of the experiment's audits.
 pub(super) struct Regimes {
     /// The experiment against Theorem 2.1.
-    pub exp: Regime,
+    pub exp: Class,
     /// Algorithm 1 with the script's schedule against Theorem 2.1.
-    pub alg1: Regime,
+    pub alg1: Class,
     /// The Gaussian variant against Theorem 2.2.
-    pub gauss: Regime,
+    pub gauss: Class,
 }
 
 /// Layer 3: Monte Carlo over seeded data sets. Each statement: `P(failure) ≤ 1/2`.
 pub(super) fn statements(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, regimes: &Regimes) {
     let nseeds = runs.nseeds;
     let count = |flags: &[bool]| flags.iter().filter(|&&b| b).count() as u64;
-    let half = |id: &str, event: String, regime: &Regime, role: Role, flags: &[bool], diverged: u64| {
+    let half = |id: &str, event: String, regime: &Class, role: Role, flags: &[bool], diverged: u64| {
         McCheck::about(id, &event, regime.clone(), role)
             .prob_upper(count(flags), flags.len() as u64, MEDIAN_BOUND)
             .with_diverged(diverged)

@@ -7,6 +7,7 @@ use crate::claims::experiment::protocol::{Config, Variant};
 use crate::claims::experiment::runs::{Finals, MbDivergence, Runs};
 use crate::claims::experiment::statements::MB_WITNESS_ID;
 use crate::engine::stats::{self, quantile};
+use crate::evidence::Grade;
 use crate::evidence::{CI_LEVEL, Erratum, Outcome, Reading, Table};
 use crate::numfmt::fmt;
 
@@ -288,5 +289,7 @@ pub(super) fn summaries(out: &mut Outcome, c: &Config, runs: &Runs, f: &Finals, 
         reading: Reading::Legible,
         witnesses: vec![MB_WITNESS_ID.into()],
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 }

@@ -35,6 +35,7 @@ use crate::claims::martingale::process::{
 };
 use crate::engine::martingale::{g3_bound, g3_bound_simple};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -499,6 +500,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             ASYMMETRIC_MC,
         ]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     out.errata.push(Erratum {
         id: "E-G3b".into(),
@@ -511,6 +514,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[DECOMPOSITION_JUMPS]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     out.note(
         "Only constructed processes expose E-G3a: on natural AR processes the printed (variance) bound is \

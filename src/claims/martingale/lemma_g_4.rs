@@ -26,6 +26,7 @@ use crate::claims::martingale::process::{
 };
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -324,6 +325,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(T1_EXAMPLE, PRINTED), &key(FAMILIES, PRINTED), ASYMMETRIC_MC]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     Ok(out)
 }

@@ -12,6 +12,7 @@ use crate::claim::{Ctx, PerBudget};
 use crate::claims::section_f::orthant_lp::gaussian_mat;
 use crate::engine::lp::{self, Certificate, Mat};
 use crate::engine::rng::{Stream, uniform01};
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role};
 use crate::numfmt::fmt;
 use crate::tol;
@@ -409,5 +410,7 @@ pub(super) fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[INCLUSION_PRINTED, WITNESS_POINT]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 }

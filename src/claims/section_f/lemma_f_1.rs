@@ -40,7 +40,8 @@ use crate::claims::section_f::wendel::{corrected_threshold, wendel, wendel_meet}
 use crate::engine::lp::{self, Decision};
 use crate::engine::stats::quantile;
 use crate::error::{Result, check};
-use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Regime, Rel, Role, Table, key};
+use crate::evidence::{Audit, Class, ExactCheck, McCheck, Outcome, Rel, Role, Table, key};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -189,7 +190,7 @@ fn tally(rs: &[InstanceResult]) -> (u64, u64, u64) {
 
 /// The Wendel grid: `k` LP instances per `(d, n)`, their certificates, and the exact binomial
 /// test against Wendel's law. Returns the regime of the Gaussian-data audit.
-fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k: usize) -> Regime {
+fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k: usize) -> Class {
     let mut audit =
         Audit::new("F.1 Wendel", "X with i.i.d. N(0,1) entries (columns symmetric, a.s. in general position)");
     audit.fact(
@@ -259,7 +260,13 @@ fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k: usize) 
             regime.clone(),
             Role::Primary,
         )
-        .prob_equals(meets, decided, p.meet, WENDEL_TOL)
+        .prob_equals(
+            meets,
+            decided,
+            p.meet,
+            Equivalence::absolute(WENDEL_TOL, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(wendel_key(d, n));
         let ms = rs.iter().map(|r| r.seconds).sum::<f64>() / rs.len().max(1) as f64 * 1e3;
         rows.push(vec![
@@ -358,7 +365,7 @@ fn printed_lemma_witness(ctx: &Ctx, out: &mut Outcome) {
 }
 
 /// Negative controls: non-symmetric data, and the always-feasible LP form.
-fn controls(ctx: &Ctx, out: &mut Outcome, regime: Regime) {
+fn controls(ctx: &Ctx, out: &mut Outcome, regime: Class) {
     let (dc, nc) = (10usize, 2usize);
     let kc = INSTANCES.at(ctx.budget);
     let rc: Vec<InstanceResult> = ctx.runner.map("F.1 control", kc, |j| {
@@ -374,7 +381,13 @@ fn controls(ctx: &Ctx, out: &mut Outcome, regime: Regime) {
             regime.clone(),
             Role::Control { variant: format!("non-symmetric data, entries N({CONTROL_SHIFT}, 1)") },
         )
-        .prob_equals(meets_c, kc as u64 - und_c, wendel_meet(dc, nc), WENDEL_TOL)
+        .prob_equals(
+            meets_c,
+            kc as u64 - und_c,
+            wendel_meet(dc, nc),
+            Equivalence::absolute(WENDEL_TOL, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(CONTROL_SHIFTED),
     );
     let (dn, nn) = (12usize, 6usize);
@@ -390,7 +403,13 @@ fn controls(ctx: &Ctx, out: &mut Outcome, regime: Regime) {
             regime,
             Role::Control { variant: "always-feasible LP form decided by t* ≥ 0".into() },
         )
-        .prob_equals(meets_n, kn as u64, wendel_meet(dn, nn), WENDEL_TOL)
+        .prob_equals(
+            meets_n,
+            kn as u64,
+            wendel_meet(dn, nn),
+            Equivalence::absolute(WENDEL_TOL, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(CONTROL_NAIVE),
     );
 }

@@ -15,7 +15,8 @@ use crate::claims::section_f::wendel::wendel_meet;
 use crate::engine::lp::{self, Decision, Mat};
 use crate::engine::partition::{self as zr, C_L, TubeSampler};
 use crate::engine::rng::{standard_normal, uniform01};
-use crate::evidence::{Audit, ExactCheck, Figure, McCheck, Outcome, Regime, Rel, Role, Table, key};
+use crate::evidence::{Audit, Class, ExactCheck, Figure, McCheck, Outcome, Rel, Role, Table, key};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::report::svg::{Scale, Series, line_plot};
 use crate::tol;
@@ -125,10 +126,15 @@ pub(super) fn zr_reduction_checks(ctx: &Ctx, out: &mut Outcome, lambda: f64) {
                     180)",
                 fmt(z_dir)
             ),
-            Regime::of(&a),
+            Class::of(&a),
             Role::Primary,
         )
-        .mean_equals(&flat, z_dir, PILOT_MC_REL * z_dir)
+        .mean_equals(
+            &flat,
+            z_dir,
+            Equivalence::absolute(PILOT_MC_REL * z_dir, "hand-chosen tolerance (to be replaced)")
+                .provenance(Provenance::Unlabelled),
+        )
         .keyed(ZR_PILOT_MC),
     );
 }
@@ -265,7 +271,13 @@ pub(super) fn zr_growth(ctx: &Ctx, out: &mut Outcome, lambda: f64, point: Option
                         regime.clone(),
                         Role::Primary,
                     )
-                    .prob_equals(k, nn, fa, 0.5 * fa)
+                    .prob_equals(
+                        k,
+                        nn,
+                        fa,
+                        Equivalence::absolute(0.5 * fa, "hand-chosen tolerance (to be replaced)")
+                            .provenance(Provenance::Unlabelled),
+                    )
                     .keyed(key(F_PLAIN_VS_IS, &tag)),
                 );
             }
@@ -484,7 +496,12 @@ fn zr_control(
         regime,
         Role::Control { variant: format!("X with null(X) ∩ (0,∞)^{d} = ∅ ({what})") },
     )
-    .mean_equals(&pv, pred, EXPONENT_TOL)
+    .mean_equals(
+        &pv,
+        pred,
+        Equivalence::absolute(EXPONENT_TOL, "hand-chosen tolerance (to be replaced)")
+            .provenance(Provenance::Unlabelled),
+    )
     .keyed(key(ZR_CONTROL, &format!("{d},{n}")));
     let zs = dz.z();
     let growth = zs[window.end - 1] / zs[window.start - 1];
@@ -532,8 +549,13 @@ fn grid_audit(d: usize, n: usize, meets: bool, what: &str, lambda: f64) -> Audit
 }
 
 /// The exponent check `mean = d/2 − n` on jackknife pseudo-values, to [`EXPONENT_TOL`].
-fn exponent_check(id: &str, event: &str, regime: &Regime, pv: &[f64], pred: f64) -> McCheck {
-    McCheck::about(id, event, regime.clone(), Role::Primary).mean_equals(pv, pred, EXPONENT_TOL)
+fn exponent_check(id: &str, event: &str, regime: &Class, pv: &[f64], pred: f64) -> McCheck {
+    McCheck::about(id, event, regime.clone(), Role::Primary).mean_equals(
+        pv,
+        pred,
+        Equivalence::absolute(EXPONENT_TOL, "hand-chosen tolerance (to be replaced)")
+            .provenance(Provenance::Unlabelled),
+    )
 }
 
 /// What the predicted exponent means: `log` at 0, bounded below 0, nothing above.

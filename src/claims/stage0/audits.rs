@@ -6,7 +6,7 @@ use super::chains::{LitChain, LitRun};
 use super::setting::{Constants, Instance, PLAN};
 use super::states::{adversarial_states, max_gradient_term, trajectory_states};
 use crate::engine::stats::quantile;
-use crate::evidence::{Audit, McCheck, Outcome, Regime, Rel, Role, State, key};
+use crate::evidence::{Audit, Class, McCheck, Outcome, Rel, Role, State, key};
 use crate::numfmt::fmt;
 use crate::paper::RHO;
 
@@ -171,7 +171,7 @@ impl Conclusion<'_> {
         out: &mut Outcome,
         inst: &Instance,
         horizon: &str,
-        reg: Regime,
+        reg: Class,
         (k, n, diverged): (u64, u64, u64),
         evidence: &str,
     ) {

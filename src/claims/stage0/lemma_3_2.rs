@@ -31,7 +31,7 @@ use crate::engine::dynamics::{Scratch, StepStatus};
 use crate::engine::lanes;
 use crate::engine::stats::quantile;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, McCheck, Outcome, Regime, Role};
+use crate::evidence::{Class, ExactCheck, McCheck, Outcome, Role};
 use crate::numfmt::fmt;
 
 /// The claim.
@@ -80,7 +80,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let a_m = audit_b2("3.2 @ M", &m, m.c.t);
     let b2 = m_run.b_l2;
     let a_b = audit_b2_level("3.2(b) @ M", &m, b2, m.c.t);
-    let (r_l, r_m, r_b) = (Regime::of(&a_l), Regime::of(&a_m), Regime::of(&a_b));
+    let (r_l, r_m, r_b) = (Class::of(&a_l), Class::of(&a_m), Class::of(&a_b));
     out.audits.extend([a_l, a_m, a_b]);
 
     // Exact: the coupling identity on real chains (engine's stopped chain vs unstopped re-run).

@@ -44,7 +44,8 @@ use super::setting::{ACCEPTS, inst_l_m};
 use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::error::Result;
-use crate::evidence::{McCheck, Outcome, Regime, Role, Table};
+use crate::evidence::{Class, McCheck, Outcome, Role, Table};
+use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::tol::S0_MEAN_L1_REL;
 
@@ -106,7 +107,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let a_m = audit_b2("B.2 @ M", &m, m.c.t);
     let b = v_run.b;
     let a_v = audit_b2_level("B.2(b) @ L", &l, b, v_run.t);
-    let (r_l, r_m, r_v) = (Regime::of(&a_l), Regime::of(&a_m), Regime::of(&a_v));
+    let (r_l, r_m, r_v) = (Class::of(&a_l), Class::of(&a_m), Class::of(&a_v));
     out.audits.extend([a_l, a_m, a_v]);
 
     // Layer 2: exact one-step checks at trajectory, random and adversarial states.
@@ -161,7 +162,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(tau_d),
             fmt(l.c.mean_l1_bound(b, tv) - tau_d),
             fmt(tol)
-        ), r_v.clone(), Role::Primary).mean_equals(&l1s, tau_d, tol)
+        ), r_v.clone(), Role::Primary).mean_equals(&l1s, tau_d, Equivalence::absolute(tol, "hand-chosen tolerance (to be replaced)").provenance(Provenance::Unlabelled))
     .keyed(VARIANT_MEAN));
     let l1g: Vec<f64> = v_gauss.chains.iter().map(|c| c.l1[q_last]).collect();
     out.mc.push(
@@ -171,7 +172,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             r_v,
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
         )
-        .mean_equals(&l1g, tau_d, tol)
+        .mean_equals(
+            &l1g,
+            tau_d,
+            Equivalence::absolute(tol, "hand-chosen tolerance (to be replaced)").provenance(Provenance::Unlabelled),
+        )
         .keyed(VARIANT_MEAN_GAUSS),
     );
 

@@ -49,7 +49,7 @@ use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::stats::quantile;
 use crate::error::Result;
-use crate::evidence::{McCheck, Outcome, Regime, Role, Table, key};
+use crate::evidence::{Class, McCheck, Outcome, Role, Table, key};
 use crate::numfmt::fmt;
 
 /// The claim.
@@ -135,7 +135,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         crate::evidence::Rel::Le,
         l.c.b0,
     );
-    let (r_l, r_m, r_v) = (Regime::of(&a_l), Regime::of(&a_m), Regime::of(&a_v));
+    let (r_l, r_m, r_v) = (Class::of(&a_l), Class::of(&a_m), Class::of(&a_v));
     out.audits.extend([a_l, a_m, a_v]);
 
     // Exact checks.

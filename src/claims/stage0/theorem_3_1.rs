@@ -51,7 +51,8 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::dynamics::Dynamics;
 use crate::engine::stats::{self, quantile};
 use crate::error::Result;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Regime, Role, Table, key};
+use crate::evidence::Grade;
+use crate::evidence::{Class, Erratum, ExactCheck, McCheck, Outcome, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::paper::RHO;
 
@@ -167,7 +168,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Audits.
     let a_l = audit_t31("3.1 @ L", &l, l.c.t);
     let a_m = audit_t31("3.1 @ M", &m, m.c.t);
-    let (r_l, r_m) = (Regime::of(&a_l), Regime::of(&a_m));
+    let (r_l, r_m) = (Class::of(&a_l), Class::of(&a_m));
     out.audits.extend([a_l, a_m]);
 
     // Exact: (32)–(33) printed vs repaired at the states of L and M.
@@ -320,7 +321,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let spec = practical_spec(tau);
         let c = Constants::new(&spec)?;
         let inst = Instance { tag: format!("S{tau}"), c, p: p0.p.clone(), stats: p0.stats, rejected: p0.rejected };
-        let reg = Regime::of(&audit_t31("sweep", &inst, PRACTICAL_T[1]));
+        let reg = Class::of(&audit_t31("sweep", &inst, PRACTICAL_T[1]));
         let a = prac_run(
             ctx,
             &format!("sweep-tau{tau}"),
@@ -379,13 +380,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(-16.0 * c.l0),
             fmt(c.d0_failure()),
             if lemma_ok { "yes".into() } else { "no".into() },
-            Regime::of(&a).label().into(),
+            Class::of(&a).label().into(),
         ]);
     }
     out.tables.push(Table {
         title:
             "SPEC §4.6 literal table recomputed (δ = 1.05 δ_min, η = η_hi, b_x from G.1 at ρ/3 as in SPEC's table); \
-            typical ln v_k[T0] ≈ −(ηδ)²T0/2 = −16 L0; the last column is Regime::of the theorem's audit including \
+            typical ln v_k[T0] ≈ −(ηδ)²T0/2 = −16 L0; the last column is Class::of the theorem's audit including \
             P(D0ᶜ) ≤ ρ/3"
                 .into(),
         columns: vec![
@@ -433,6 +434,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[STEP_32_PRINTED, STEP_33_PRINTED]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     out.errata.push(Erratum {
         id: "E-T31b".into(),
@@ -449,6 +452,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[EXP_PRINTED, STEP_35_PRINTED]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     out.errata.push(Erratum {
         id: "E-T31c".into(),
@@ -466,6 +471,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[ETA_LO]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 
     // Measurements and the caveats.

@@ -18,7 +18,7 @@ use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Result, check};
-use crate::evidence::{Audit, McCheck, Outcome, PathStats, Regime, Role, key};
+use crate::evidence::{Audit, Class, McCheck, Outcome, PathStats, Role, key};
 use crate::numfmt::fmt;
 use crate::paper::{STAGE1_D, STAGE1_R};
 
@@ -435,7 +435,7 @@ impl PracticalParams {
         eps1: f64,
         id: &str,
         audit: impl Fn(&Setting, &str, &str) -> Audit,
-    ) -> Regime {
+    ) -> Class {
         out.push_audit(audit(&self.setting(run, eps1), id, &practical_title(run)))
     }
     /// The setting of the practical regime at `n` (for the audits), with the data statistics.
@@ -522,7 +522,7 @@ pub struct PathCheck {
 /// for the real chain `v`, with the per-path event counts over `trials` chains of sample size `n`.
 pub fn push_on_paths(
     out: &mut Outcome,
-    regime: &Regime,
+    regime: &Class,
     n: usize,
     checks: PathStats<PathCheck>,
     counts: PathStats<u64>,

@@ -28,6 +28,7 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::exact::OneStep;
 use crate::engine::stats;
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, Margin, McCheck, Outcome, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 
@@ -278,6 +279,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(PRINTED_A_AS_RANGE, TYPICAL), &key(PRINTED_A_AS_RANGE, ADVERSARIAL)]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     Ok(out)
 }

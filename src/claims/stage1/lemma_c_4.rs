@@ -23,6 +23,7 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::exact::OneStep;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, Margin, McCheck, Outcome, PathStats, Reading, Role, Table, key};
 
 /// The claim.
@@ -259,6 +260,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             &key(PRINTED_VARIANCE, WIDE_TAG),
         ]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     Ok(out)
 }

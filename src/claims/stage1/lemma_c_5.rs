@@ -27,6 +27,7 @@ use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, PathStats, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
@@ -429,6 +430,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(PRINTED_GAMMA, EC5_TAG), &key(PRINTED_GAMMA, ADVERSARIAL)]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     out.errata.push(Erratum {
         id: "E-G3a".into(),
@@ -441,6 +444,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(PRINTED_A_AS_RANGE, TYPICAL), &key(PRINTED_A_AS_RANGE, ADVERSARIAL)]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     Ok(out)
 }

@@ -32,6 +32,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Data, Problem};
 use crate::engine::stats;
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, Margin, McCheck, Outcome, PathStats, Reading, Role, State, Table, key};
 use crate::numfmt::fmt;
 use crate::paper::{STAGE1_EPS1, STAGE1_LOG_INV_EPS_MIN};
@@ -375,6 +376,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(PRINTED_GAMMA7, EC7_TAG)]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
     Ok(out)
 }

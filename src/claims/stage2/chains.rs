@@ -18,7 +18,7 @@ use crate::engine::model::Problem;
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::Result;
-use crate::evidence::{McCheck, Regime, Role};
+use crate::evidence::{Class, McCheck, Role};
 use crate::numfmt::fmt;
 
 /// What one chain of a round produced: the stopped chain's quantities (Definition D.2) and the
@@ -176,7 +176,7 @@ impl RoundRun {
         &self,
         id: &str,
         event: &str,
-        regime: Regime,
+        regime: Class,
         role: Role,
         bad: impl Fn(&RoundChain) -> bool,
         bound: f64,

@@ -17,7 +17,7 @@ use crate::engine::model::{Data, Problem};
 use crate::engine::schedule::Schedule;
 use crate::engine::stats::{self, quantile};
 use crate::engine::stopped::{Batch, StopSet, run_chain};
-use crate::evidence::{Audit, Figure, McCheck, Outcome, Regime, Rel, Role, Table, key};
+use crate::evidence::{Audit, Class, Figure, McCheck, Outcome, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::report::svg::{Scale, Series, line_plot};
 
@@ -127,7 +127,7 @@ pub fn quantile_row(name: &str, xs: &[f64]) -> Vec<String> {
 
 /// The practical end-to-end Monte Carlo at τ = 1: label noise against the controls `δ = 0` and
 /// full-batch GD. Returns the regime and the label-noise chains (the τ-sweep's τ = 1 point).
-pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: usize) -> (Regime, Vec<E2e>) {
+pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: usize) -> (Class, Vec<E2e>) {
     let Sizes { d, n, r } = sizes;
     let b = ctx.budget;
     let n_d0 = D0_CHAINS.at(b).min(n_ln);
@@ -295,7 +295,7 @@ pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: 
 
 /// The large-initialization sweep: label noise with `δ_τ = τ²δ` and the schedule scaled as the
 /// theorem prescribes, against full-batch GD, at each τ of [`TAUS`] (`ln`: the chains at τ = 1).
-pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime: &Regime, ln: &[E2e]) {
+pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime: &Class, ln: &[E2e]) {
     let Sizes { d, n, r } = sizes;
     let b = ctx.budget;
     let n_gd_sweep = GD_SWEEP_CHAINS.at(b);

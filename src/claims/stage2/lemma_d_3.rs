@@ -37,7 +37,8 @@ use crate::claims::stage2::setting::{ExactInst, Instance, Round, ed3b_data, lite
 use crate::claims::stage2::states::{Side, Window};
 use crate::engine::model::Problem;
 use crate::error::Result;
-use crate::evidence::{Erratum, Outcome, Reading, Regime, Role, key};
+use crate::evidence::Grade;
+use crate::evidence::{Class, Erratum, Outcome, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::paper::RHO;
@@ -290,6 +291,8 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
             reading: Reading::ReconstructedMedium,
             witnesses: out.witness_ids(&[ED3A_WITNESS]),
             witnessed: false,
+            grade: Grade::Ungraded,
+            instance: String::new(),
         },
         Erratum {
             id: "E-C5".into(),
@@ -307,6 +310,8 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
             reading: Reading::ReconstructedMedium,
             witnesses: out.witness_ids(&[EC5_WITNESS]),
             witnessed: false,
+            grade: Grade::Ungraded,
+            instance: String::new(),
         },
         Erratum {
             id: "E-D3b".into(),
@@ -324,6 +329,8 @@ fn errata(out: &Outcome) -> [Erratum; 3] {
             reading: Reading::ReconstructedMedium,
             witnesses: out.witness_ids(&[ED3B_WITNESS]),
             witnessed: false,
+            grade: Grade::Ungraded,
+            instance: String::new(),
         },
     ]
 }
@@ -349,7 +356,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for v in [Variant::Literal0, Variant::Literal1, Variant::Flipped] {
         let run = literal_run(ctx, v);
         let a = run_audit(&format!("D.3 {}", v.tag()), &run, &lit.problem, Lemma::D3);
-        regimes.push((v, Regime::of(&a), run));
+        regimes.push((v, Class::of(&a), run));
         out.audits.push(a);
     }
     for (v, regime, run) in &regimes {

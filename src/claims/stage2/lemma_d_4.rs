@@ -33,6 +33,7 @@ use crate::claims::stage2::setting::{Round, eps_prev_for, literal_instance, log4
 use crate::claims::stage2::states::{N_RANDOM, inset_states, trajectory_states};
 use crate::engine::exact::OneStep;
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -221,6 +222,8 @@ fn erratum_e_d4(out: &mut Outcome) {
         reading: Reading::ReconstructedMedium,
         witnesses,
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 }
 

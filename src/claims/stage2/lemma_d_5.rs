@@ -30,6 +30,7 @@ use crate::claims::stage2::exact::{
 use crate::claims::stage2::setting::{ExactInst, literal_instance, log40, x_minus_ln1p};
 use crate::claims::stage2::states::{Side, Window};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -253,6 +254,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedLow,
         witnesses: out.witness_ids(&[ED5_WITNESS_ABOVE, ED5_WITNESS_BELOW]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     }];
     out.errata.extend(errata);
 

@@ -34,6 +34,7 @@ use crate::claims::stage2::exact::{
 use crate::claims::stage2::setting::{ExactInst, Round, literal_instance};
 use crate::claims::stage2::states::{Side, Window};
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, Outcome, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -234,6 +235,8 @@ fn erratum_e_d6(out: &Outcome) -> Erratum {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[ED6_WITNESS_PERTURBATION, ED6_WITNESS_DRIFT]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     }
 }
 

@@ -46,6 +46,7 @@ use crate::claims::stage2::exact::{repair, witness};
 use crate::claims::stage2::setting::{Round, c_round, log_term, steps_for};
 use crate::engine::schedule::{Phase, Schedule};
 use crate::error::{Result, check};
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -383,5 +384,7 @@ fn erratum_e_t21(out: &Outcome) -> Erratum {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[ET21_WITNESS]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     }
 }

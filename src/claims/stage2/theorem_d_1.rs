@@ -40,6 +40,7 @@ use crate::claims::stage2::setting::{
 };
 use crate::claims::stage2::states::boundary_start_vectors;
 use crate::error::Result;
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -360,6 +361,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses,
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 
     // ---------------- Gaussian data: why the literal regime is out of reach ----------------

@@ -7,6 +7,7 @@ use crate::claims::section_f::lemma_f_1::{LEMMA_PROB, THEOREM_PROB};
 use crate::claims::section_f::wendel::{
     corrected_threshold, crofton, exact_numerators, numerators_from_rows, pascal, wendel, wendel_meet, wendel_statrs,
 };
+use crate::evidence::Grade;
 use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role, Table};
 use crate::numfmt::fmt;
 use crate::tol;
@@ -160,6 +161,8 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         reading: Reading::Legible,
         witnesses: out.witness_ids(&[PRINTED_EXACT]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 
     // E-F1c.
@@ -256,5 +259,7 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         reading: Reading::Legible,
         witnesses: out.witness_ids(&[INSIDE_CORRECTED]),
         witnessed: false,
+        grade: Grade::Ungraded,
+        instance: String::new(),
     });
 }
