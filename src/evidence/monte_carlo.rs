@@ -172,7 +172,7 @@ pub struct McCheck {
     pub holm_family: Option<u64>,
 }
 
-/// What a Monte Carlo check is about: its printed id, the event or statistic in words, the regime
+/// What a Monte Carlo check is about: its printed id, the event or statistic in words, the class
 /// its audit decided and its role. [`McCheck::about`] makes one; its methods turn the data into a
 /// check of one kind (`P(E) ≤ β`, `P(E) = p0`, `E X ≤ β`, `E X = μ0`).
 #[derive(Clone, Debug)]
@@ -309,7 +309,7 @@ impl McSubject {
 }
 
 impl McCheck {
-    /// The subject of a new check: `McCheck::about(id, event, regime, role).prob_upper(k, n, β)`.
+    /// The subject of a new check: `McCheck::about(id, event, class, role).prob_upper(k, n, β)`.
     pub fn about(id: &str, event: &str, class: Class, role: Role) -> McSubject {
         McSubject { id: id.into(), event: event.into(), class, role }
     }

@@ -130,11 +130,11 @@ impl Outcome {
     pub fn erratum(&self, id: &str) -> Option<&Erratum> {
         self.errata.iter().find(|e| e.id == id)
     }
-    /// Record a hypotheses audit; returns the regime it decides.
+    /// Record a hypotheses audit; returns the class it decides.
     pub fn push_audit(&mut self, a: Audit) -> Class {
-        let regime = Class::of(&a);
+        let class = Class::of(&a);
         self.audits.push(a);
-        regime
+        class
     }
     /// Negative controls (MC and exact) as `(id, caught)`.
     pub fn controls(&self) -> Vec<(String, bool)> {

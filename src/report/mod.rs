@@ -359,7 +359,7 @@ pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<
 
 fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
     let snap = std::fs::read_to_string(root.join(c.snapshot_path())).ok().and_then(|t| outcome_from_snapshot(&t));
-    let (regime, verdict) = match &snap {
+    let (classes, verdict) = match &snap {
         Some(o) => {
             let sm = o.summary();
             (sm.classes.clone(), sm.line())
@@ -380,13 +380,13 @@ fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
         c.test,
         c.snapshot_name(),
         c.snapshot_path(),
-        regime,
+        classes,
         verdict
     );
     (row, snap)
 }
 
-/// PAPER_MAP.md: statement → module → test → snapshot → regime → current verdict, from the
+/// PAPER_MAP.md: statement → module → test → snapshot → classes checked → current verdict, from the
 /// registry and the committed quick-budget snapshots under `root`.
 pub fn paper_map(root: &Path) -> String {
     let mut s = String::new();
