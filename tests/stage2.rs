@@ -32,7 +32,12 @@ fn timed(id: &str) -> Outcome {
 fn assert_literal_clean(o: &Outcome, keys: &[String]) {
     for id in keys {
         let c = mc(o, id);
-        assert!(matches!(c.class, Class::Literal { .. }), "{}: {id} is not literal: {:?}", o.claim, c.class);
+        assert!(
+            matches!(c.class, Class::Designed { .. }),
+            "{}: {id} is not literal on designed data: {:?}",
+            o.claim,
+            c.class
+        );
         assert_eq!(c.count, Some(0), "{}: {id}: bad events in the literal round", o.claim);
         assert_eq!(c.diverged, 0, "{}: {id}", o.claim);
         assert_eq!(c.verdict, Verdict::Inconclusive, "{}: {id}: quick budget has no power to confirm β", o.claim);
