@@ -34,7 +34,7 @@ use crate::claims::stage2::states::{N_RANDOM, inset_states, trajectory_states};
 use crate::engine::exact::OneStep;
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Provenance, Reading, Role, key};
+use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, Provenance, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::paper::RHO;
@@ -128,16 +128,15 @@ fn one_step_checks(ctx: &Ctx, out: &mut Outcome) -> Result<()> {
                         fmt(p.off_l1(v))
                     )
                 };
-                let m = rd.eta * rd.c_prev * vk - os.mean_increment(k);
-                d41.record_scaled(m, rd.eta * rd.c_prev * vk, at);
+                let scale = rd.eta * rd.c_prev * vk;
+                d41.record_margin(Margin::le(os.mean_increment(k), scale).with_scale(scale), at);
                 // The control: no growth allowance, E[ṽ'_k | ṽ] ≤ ṽ_k (the perturbation of the
                 // designed data makes an off-support coordinate grow).
-                let mc = -os.mean_increment(k);
-                d41c.record_scaled(mc, rd.eta * rd.c_prev * vk, at);
+                d41c.record_margin(Margin::le(os.mean_increment(k), 0.0).with_scale(scale), at);
             }
             let bound = rd.increment_factor() * p.off_l1(v);
             let inc = max_off_increment(&os);
-            d43.record_scaled(bound - inc, bound, || {
+            d43.record_margin(Margin::le(inc, bound).with_scale(bound), || {
                 format!(
                     "[{}] {label}: ‖ṽ_S̄‖₁ = {}, max increment \
                     {}",
@@ -197,7 +196,7 @@ fn erratum_e_d4(out: &mut Outcome) {
         let lhs = lam * lam / (2.0 * t * rd.eta * rd.eta * x * rd.eps_s * rd.eps_s);
         let mid = rd.c_prev * rd.c_prev * log40() / (2.0 * rd.eta * x * p.powi(4));
         let rhs = (5.0 / rd.rho).ln();
-        rep.record_scaled(lhs / mid - 1.0, 1.0, || {
+        rep.record_margin(Margin::le(1.0, lhs / mid), || {
             format!(
                 "{}: λ²/(2Tη²X_s ε_s²) = {} vs c²log40/(2ηX_s P⁴) = \
                 {}",
@@ -206,7 +205,7 @@ fn erratum_e_d4(out: &mut Outcome) {
                 fmt(mid)
             )
         });
-        rep.record_scaled(mid / rhs - 1.0, 1.0, || {
+        rep.record_margin(Margin::le(1.0, mid / rhs), || {
             format!("{}: c²log40/(2ηX_s P⁴) = {} vs log(5/ρ) = {}", rd.describe(), fmt(mid), fmt(rhs))
         });
         // The control: ε_s = P ε_(s−1) (the exponent 2c_(s−1) halved) leaves no room for growth:
@@ -214,7 +213,7 @@ fn erratum_e_d4(out: &mut Outcome) {
         let eps_s_ctl = p * rd.eps_prev;
         let lam_c = eps_s_ctl / rd.growth() - rd.eps_prev;
         let lhs_c = lam_c * lam_c / (2.0 * t * rd.eta * rd.eta * x * eps_s_ctl * eps_s_ctl);
-        rep_ctl.record_scaled(lhs_c / mid - 1.0, 1.0, || {
+        rep_ctl.record_margin(Margin::le(1.0, lhs_c / mid), || {
             format!("{}: with ε_s = Pε_(s−1): λ²/(2Tη²X_s ε_s²) = {} vs {}", rd.describe(), fmt(lhs_c), fmt(mid))
         });
     }

@@ -41,7 +41,7 @@ use crate::claims::stage2::setting::{
 use crate::claims::stage2::states::boundary_start_vectors;
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Provenance, Reading, Rel, Role, Table, key};
+use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, Provenance, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::paper::{C0, RHO};
@@ -343,11 +343,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let eta_p = printed_eta(&rd);
         let tp = steps_for(eta_p) as f64;
         let lt = log_term(10.0, rd.r, tp, 2, rd.rho);
-        wit.record_scaled(rd.c_s * rd.c_s / (8.0 * eta_p * x) - lt, lt, || {
+        wit.record_margin(Margin::le(lt, rd.c_s * rd.c_s / (8.0 * eta_p * x)).with_scale(lt), || {
             format!("{}: printed η = {} ({}× D.1's)", rd.describe(), fmt(eta_p), fmt(eta_p / rd.eta))
         });
         let l = log_term(10.0, rd.r, rd.t as f64, 2, rd.rho);
-        rep.record_scaled(rd.c_s * rd.c_s / (8.0 * rd.eta * x) - l, l, || rd.describe());
+        rep.record_margin(Margin::le(l, rd.c_s * rd.c_s / (8.0 * rd.eta * x)).with_scale(l), || rd.describe());
         p151.record_scaled(rd.growth_log_margin(), rd.eta * rd.c_prev, || {
             format!("{}: (1+ηc)^T = {}, P = {}", rd.describe(), fmt(rd.growth()), fmt(rd.p_bound()))
         });
