@@ -22,9 +22,10 @@
 //!
 //! Errata (SPEC §6.3(f), §5.5(f)): **E-D3a** — rate-`η` contraction above 1 at `M_kk = 1/2` needs
 //! `K ≤ (3u² + u³)/(2(1 + u))`, quadratic in the window, while the data assumption only makes
-//! `K = O(c_s)`; predicted to fail from round `s = 3` on. **E-C5** (the "below 1" side (106)):
-//! fails at `M_kk = 1/2` for every `w > 0`. Repair of both: G.3 with `γ = η/2` (exponents halve,
-//! `T` doubles). **E-D3b**: `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}`.
+//! `K = O(c_s)`; predicted to fail from round `s = 3` on (graded P). **E-C5** (the "below 1" side
+//! (106)): fails at `M_kk = 1/2` for every `w > 0` (C.5's erratum, counted there; its D.3 witness is
+//! shown here). Repair of both: G.3 with `γ = η/2` (exponents halve, `T` doubles). **E-D3b**:
+//! `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}` (graded P).
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

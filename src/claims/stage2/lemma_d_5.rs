@@ -17,8 +17,10 @@
 //!
 //! **E-D5** (SPEC §6.5(f)): as E-D3a, worse — at `u = c_s/2` rate-`η` contraction with
 //! `M_kk = 1/2` needs `K ≲ (3/8)c_s²`, while the data assumption allows `K = O(c_s/10)`; the
-//! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5). Repair: G.4 with `γ = η/2`, which
-//! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
+//! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5, counted under C.5; its witness is
+//! shown here). Graded P (a proof step). Repair: G.4 with `γ = η/2`, which needs
+//! `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon; `T'` is solved
+//! from that inequality, so its check is a computed fact).
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

@@ -20,9 +20,11 @@
 //!
 //! **E-D6** (SPEC §6.6(f)): the perturbation term `(ε_s² + 2rc_s)` assumes every `j ∈ S` is within
 //! `c_s` of 1, but the coupling only guarantees `2c_{s−1}`: correct is
-//! `ε_s² + 4rc_{s−1}(1 + c_{s−1})` (≈ 20× larger); and (E-D3a type) rate-`η` contraction at
-//! `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6`. Repair: the corrected term under the
-//! theorem's data assumption and G.3 with `γ = η/2`.
+//! `ε_s² + 4rc_{s−1}(1 + c_{s−1})` (≈ 20× larger); graded P (a proof step). Repair: the corrected
+//! term under the theorem's data assumption. The drift step (136) fails too — rate-`η` contraction
+//! at `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6` — but that is E-D3a (counted under D.3, its
+//! witness shown here), and the "below 1" half is E-C5 (counted under C.5); both repaired by
+//! G.3 with `γ = η/2`.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

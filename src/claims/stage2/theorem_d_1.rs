@@ -26,7 +26,11 @@
 //! the proof's `c_s²/(8ηX_s) ≥ log(10rT²/ρ)`: with the polylog read as the proof's own factor, the
 //! printed rate is `1/c_s` times too large in every round; with any polylog independent of `c_s`
 //! the ratio grows without bound over the rounds. Theorem 2.1's `η2 = Θ̃(ε²/δ²)` agrees with the
-//! proof's `c_s²` (possibly an OCR loss of the square).
+//! proof's `c_s²` (possibly an OCR loss of the square). Graded R: it rests on the reading of Θ̃.
+//!
+//! The literal round runs on designed Hadamard data: its checks are "statement, literal on
+//! designed data" (see [`super::audits::DESIGNED_DATA_NOTE`]). (150)–(151) and E-D1's repair hold
+//! by construction (`T` and `η` are solved from them): computed facts.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, audit_round, run_audit};
