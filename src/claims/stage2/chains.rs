@@ -18,7 +18,7 @@ use crate::engine::model::Problem;
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::Result;
-use crate::evidence::{Class, McCheck, Role};
+use crate::evidence::{Class, McCheck, Provenance, Role};
 use crate::numfmt::fmt;
 
 /// What one chain of a round produced: the stopped chain's quantities (Definition D.2) and the
@@ -171,7 +171,9 @@ impl RoundRun {
     pub fn snapshots(&self) -> Vec<PVec> {
         self.chains.iter().flat_map(|c| c.snapshots.iter().cloned()).collect()
     }
-    /// The check `P(bad) ≤ bound` over the chains, with the diverged chains counted.
+    /// The check `P(bad) ≤ bound` over the chains, with the diverged chains counted. The bound is
+    /// a statement's printed level (ρ, ρ/5, ρ/(5r)): [`Provenance::Paper`]; a caller whose bound is
+    /// derived (a union over `k ∈ S`) relabels it.
     pub fn prob_upper(
         &self,
         id: &str,
@@ -183,6 +185,7 @@ impl RoundRun {
     ) -> McCheck {
         McCheck::about(id, event, regime, role)
             .prob_upper(self.count(bad), self.n(), bound)
+            .threshold(Provenance::Paper)
             .with_diverged(self.diverged())
     }
 }

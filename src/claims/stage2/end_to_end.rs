@@ -7,6 +7,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use crate::claim::Ctx;
+use crate::claims::stage1::setting::T33Literal;
 use crate::claims::stage2::theorem_2_1::{
     BEAT_FACTOR, BEATS_D0, BEATS_GD, D0_CHAINS, EPS_PRAC, GD_CHAINS, GD_SWEEP_CHAINS, PHASES, SUCCESS, SUCCESS_CHECK,
     SUCCESS_D0, SUCCESS_GD, TAU2_CHAINS, TAU4_CHAINS, TAUS, schedule,
@@ -17,9 +18,31 @@ use crate::engine::model::{Data, Problem};
 use crate::engine::schedule::Schedule;
 use crate::engine::stats::{self, quantile};
 use crate::engine::stopped::{Batch, StopSet, run_chain};
-use crate::evidence::{Audit, Class, Figure, McCheck, Outcome, Rel, Role, Table, key};
+use crate::evidence::{Audit, Class, Figure, McCheck, Outcome, Provenance, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::report::svg::{Scale, Series, line_plot};
+
+/// How an end-to-end chain's data set is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draw {
+    /// `x^(i) ~ N(0, I_d)` (the paper's setting).
+    Gaussian,
+    /// i.i.d. Laplace entries (not the paper's setting).
+    Laplace,
+}
+
+impl Draw {
+    /// Draw an `n × d` data set.
+    pub fn draw(self, n: usize, d: usize, rng: &mut crate::engine::rng::Stream) -> crate::error::Result<Data> {
+        match self {
+            Draw::Gaussian => Data::gaussian(n, d, rng),
+            Draw::Laplace => Data::laplace(n, d, rng),
+        }
+    }
+}
+
+/// The draw of every end-to-end chain (the audit reads it).
+pub const DATA: Draw = Draw::Gaussian;
 
 /// One end-to-end chain's result.
 #[derive(Clone, Debug)]
@@ -79,7 +102,7 @@ impl E2eRun<'_> {
     pub fn chain(&self, j: usize) -> E2e {
         let Sizes { d, n, r } = self.sizes;
         let (ctx, sched) = (self.ctx, self.sched);
-        let data = Data::gaussian(n, d, &mut ctx.stream("2.1", "data", j as u64)).expect("validated sizes");
+        let data = DATA.draw(n, d, &mut ctx.stream("2.1", "data", j as u64)).expect("validated sizes");
         let p = Problem::new(data, r).expect("validated r ≤ d");
         let b1 = sched.phases()[0].steps;
         let b2 = b1 + sched.phases().get(1).map(|ph| ph.steps).unwrap_or(0);
@@ -155,24 +178,32 @@ pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: 
         Rel::Ge,
         (r * r) as f64,
     );
+    let sched1 = schedule(1.0);
+    let ln_dynamics = Dynamics::Alg1 { delta };
     audit.fact(
         "Gaussian data",
         "x^(i) ~ N(0, I_d) i.i.d., fresh for every chain (the theorem's probability is over data and algorithm)",
-        true,
+        DATA == Draw::Gaussian,
     );
-    audit.fact("Algorithm 1", "the dynamics is Algorithm 1 exactly (not the experiment's full-gradient variant)", true);
     audit.fact(
-        "literal schedule",
-        "η0, η1, η2, T0, T1, T2 at the proof's constants (Stage 1 alone needs T1 ≈ 1e33 steps, SPEC §5.9)",
-        false,
+        "Algorithm 1",
+        "the dynamics is Algorithm 1 exactly (not the experiment's full-gradient variant)",
+        matches!(ln_dynamics, Dynamics::Alg1 { .. }),
+    );
+    let t1_literal = T33Literal::literal().t;
+    audit.check(
+        "literal T1",
+        "phase-2 steps ≥ the proof's Stage-1 horizon T1 (Theorem 3.3 at SPEC §5.9's literal instance)",
+        sched1.phases()[1].steps as f64,
+        Rel::Ge,
+        t1_literal,
     );
     let regime = out.push_audit(audit);
 
-    let sched1 = schedule(1.0);
     let chains = |dynamics: &Dynamics, purpose: &str, what: &str, n_chains: usize| {
         E2eRun { ctx, sizes, tau: 1.0, dynamics, sched: &sched1, purpose }.chains(what, n_chains)
     };
-    let ln = chains(&Dynamics::Alg1 { delta }, "ln-tau1", "2.1 label noise", n_ln);
+    let ln = chains(&ln_dynamics, "ln-tau1", "2.1 label noise", n_ln);
     let d0 = chains(&Dynamics::Alg1 { delta: 0.0 }, "d0", "2.1 δ = 0", n_d0);
     let gd = chains(&Dynamics::Gd, "gd", "2.1 GD", n_gd);
     let id_main = format!("2.1 (practical): P(‖v[T] − v*‖∞ > ε_prac = {EPS_PRAC}) ≤ 1 − 0.9");
@@ -200,8 +231,11 @@ pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: 
         ),
     ];
     for (key, id, event, role, xs) in success {
-        let c =
-            McCheck::about(id, event, regime.clone(), role).prob_upper(failures(xs), xs.len() as u64, 1.0 - SUCCESS);
+        // ε_prac was taken from the pilot runs (SPEC §7.3: max_(k∉S) v_k ≈ 0.17): exploratory, never
+        // counted (the level 1 − 0.9 is the paper's).
+        let c = McCheck::about(id, event, regime.clone(), role)
+            .prob_upper(failures(xs), xs.len() as u64, 1.0 - SUCCESS)
+            .threshold(Provenance::Exploratory);
         out.mc.push(c.with_diverged(diverged(xs)).keyed(key));
     }
     let beat = ln.iter().zip(&d0).filter(|(a, z)| !(a.test[2] * BEAT_FACTOR < z.test[2])).count() as u64;
@@ -214,6 +248,7 @@ pub fn end_to_end(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, n_ln: 
             Role::Primary,
         )
         .prob_upper(beat, d0.len() as u64, 0.1)
+        .threshold(Provenance::PreStated)
         .keyed(BEATS_D0),
     );
     let c = out.mc_keyed(SUCCESS_CHECK).cloned().expect("just pushed");
@@ -333,6 +368,7 @@ pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime:
                 Role::Primary,
             )
             .prob_upper(worse, pairs as u64, 0.1)
+            .threshold(Provenance::PreStated)
             .keyed(key(BEATS_GD, &fmt(tau))),
         );
         let lt: Vec<f64> = runs.iter().map(|c| c.test[2]).collect();
@@ -418,7 +454,10 @@ pub fn tau_sweep(ctx: &Ctx, out: &mut Outcome, sizes: Sizes, delta: f64, regime:
             T1 ≈ 1e33 steps). The checks are the qualitative claim: P(‖v[T] − v*‖∞ ≤ ε_prac = \
             {EPS_PRAC}) ≥ 0.9, and label noise beating plain SGD (δ = 0) by ≥ 100× in test error; δ = 0 and \
             full-batch GD are the controls of the same check. ε_prac = 0.2 is the accuracy the pilot runs reach \
-            (largest off-support coordinate ≈ 0.15–0.2), not the theorem's ε."
+            (largest off-support coordinate ≈ 0.15–0.2), not the theorem's ε: the success checks that use it are \
+            exploratory (reported, never counted). The test-error rule '≥ 100×' is SPEC §7.3's pass criterion \
+            ('beats δ = 0 by ≥ 2 orders of magnitude'), stated before the project's runs (the SPEC pilot's ratio \
+            was ≈ 9000, so the rule was not tuned to pass): pre-stated."
     ));
     out.note(
         "τ-sweep: δ_τ = τ²δ (δ ≥ Θ̃(τ²d²)), η0 ∝ 1/δ with T0 fixed (η0δ = Θ̃(1)), η1, \

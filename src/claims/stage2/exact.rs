@@ -18,7 +18,7 @@ use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::model::Problem;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, Ineq, Margin, Outcome, Role, State};
+use crate::evidence::{ExactCheck, Ineq, Margin, Outcome, Provenance, Role, State};
 use crate::numfmt::fmt;
 
 /// Margin of `E[v'_k − 1 | v] ≤ (1 − γ)(v_k − 1)` (above) or `E[1 − v'_k | v] ≤ (1 − γ)(1 − v_k)`
@@ -123,16 +123,18 @@ pub enum Measure {
     /// `E[…] ≤ (1 − γ)(…)` on one side with `γ = gamma · η`, for Algorithm 1 with gradient sign
     /// `grad_sign`; margin from the closed form, scaled by `η u²`.
     Drift { side: Side, gamma: f64, grad_sign: f64 },
-    /// `Var[v'_k | v] ≤ 4 η² X_s` (D3.3)/(D6.2) on both sides; margin `4η²X_s − Var` (closed
-    /// form), scaled by `η² X_s`.
-    Variance,
+    /// `Var[v'_k | v] ≤ 4 η² X_s` (D3.3)/(D6.2) on both sides, for Algorithm 1 with label noise
+    /// `noise · δ` (`noise = 1`: the statement; `noise = 10`: its control, a step with ten times the
+    /// label noise the bound is computed for); margin `4η²X_s − Var` (closed form), scaled by
+    /// `η² X_s`.
+    Variance { noise: f64 },
     /// The range check behind the corrected G.3-R (E-G3a): the conditional range of `v'_0` is at
     /// most `2η(1 + 2c_{s−1}) b_x (δ + b_x(ε_s² + r))`, both sides; margin scaled by the bound.
     Range,
-    /// The negative control of [`Measure::Range`]: SGD + spherical Gaussian noise of matched
-    /// variance (`σ = δ`, the per-coordinate variance label noise gives at `v_k = 1`) leaves every
-    /// interval of the allowed length with probability `≥ erfc(ℓ/(2√2ησ))> 0`; margin `−` that,
-    /// at the first 8 states above 1 of each instance with `δ > 0`.
+    /// The control of [`Measure::Range`]: SGD + spherical Gaussian noise of matched variance
+    /// (`σ = δ`, the per-coordinate variance label noise gives at `v_k = 1`) leaves every interval
+    /// of the allowed length with probability `≥ erfc(ℓ/(2√2ησ)) > 0`; margin `−` that, at the
+    /// first 8 states above 1 of each instance with `δ > 0`.
     RangeSgdGauss,
     /// `K_0(v) ≤ bound(round, C_x)` on both sides, on the instances with `C_x > 0` (with a diagonal
     /// `M` both sides are 0); scaled by the bound.
@@ -145,7 +147,59 @@ impl Measure {
         match self {
             Measure::Drift { side: Side::Above, .. } | Measure::RangeSgdGauss => &[Side::Above],
             Measure::Drift { side: Side::Below, .. } => &[Side::Below],
-            Measure::Variance | Measure::Range | Measure::Perturbation(_) => &[Side::Above, Side::Below],
+            Measure::Variance { .. } | Measure::Range | Measure::Perturbation(_) => &[Side::Above, Side::Below],
+        }
+    }
+    /// Is the instance skipped by this measure (nothing to evaluate there)?
+    fn skips(self, rd: &Round, c_x: f64) -> bool {
+        match self {
+            Measure::RangeSgdGauss => rd.delta <= 0.0,
+            // M diagonal: K_k = 0 = bound, nothing to check.
+            Measure::Perturbation(_) => c_x == 0.0,
+            _ => false,
+        }
+    }
+    /// Evaluate the measure at the states `st` of `inst` and record the margins in `ch`.
+    fn record(self, ch: &mut ExactCheck, inst: &Instance, st: &[State]) {
+        let rd = &inst.round;
+        let c_x = inst.problem.stats().c_x;
+        match self {
+            Measure::Drift { side, gamma, grad_sign } => eval(ch, inst, grad_sign, st, 0, |os| {
+                Margin::scaled(drift_margin(os, 0, side, gamma * os.eta()), drift_scale(os, 0))
+            }),
+            Measure::Variance { noise } => {
+                let x = rd.x_s();
+                for s in st {
+                    let os = OneStep::new(&inst.problem, &s.v, rd.eta, noise * rd.delta);
+                    let e2 = os.eta() * os.eta();
+                    ch.record_margin(Margin::le(os.var(0), 4.0 * e2 * x).with_scale(e2 * x), || {
+                        format!("[{}] {}", inst.name, describe_state(&inst.problem, &s.v, 0, &s.label))
+                    });
+                }
+            }
+            Measure::Range => {
+                let bound = 2.0 * rd.max_step();
+                eval(ch, inst, 1.0, st, 0, |os| Margin::le(os.range(0), bound).with_scale(bound))
+            }
+            Measure::RangeSgdGauss => {
+                let p_out = sgd_gauss_outside_prob(rd.eta, rd.delta, 2.0 * rd.max_step());
+                for s in st.iter().take(8) {
+                    ch.record_scaled(-p_out, 1.0, || {
+                        let at = describe_state(&inst.problem, &s.v, 0, &s.label);
+                        format!("[{}] {at}: P(outside) ≥ {}", inst.name, fmt(p_out))
+                    });
+                }
+            }
+            Measure::Perturbation(bound) => {
+                let b = bound(rd, c_x);
+                for s in st {
+                    let k = inst.problem.perturbation(&s.v, 0);
+                    ch.record_margin(Margin::le(k, b).with_scale(b.max(f64::MIN_POSITIVE)), || {
+                        let at = describe_state(&inst.problem, &s.v, 0, &s.label);
+                        format!("[{}] {at}; bound {}", inst.name, fmt(b))
+                    });
+                }
+            }
         }
     }
 }
@@ -157,13 +211,15 @@ pub type WindowIneq = Ineq<Measure>;
 pub const RANGE_STATEMENT: &str = "conditional range ℓ_k = max v'_k − min v'_k ≤ 2η(1 + 2c_(s−1)) b_x \
      (δ + b_x(ε_s² + r)) (the hypothesis of the range-based G.3-R/G.4-R that replace the variance \
      bound, E-G3a); margin scaled by the bound";
-/// The statement of every [`Measure::RangeSgdGauss`] control.
-pub const RANGE_SGD_STATEMENT: &str = "SGD + Gaussian noise σ = δ: −P(v'_k outside every interval of length \
-     2η(1 + 2c_(s−1)) b_x(δ + b_x(ε_s² + r))) ≥ 0 (exact normal tail, a lower bound on the mass outside)";
 /// The variant named by the SGD + Gaussian-noise controls.
 pub const SGD_GAUSS_VARIANT: &str = "SGD + spherical Gaussian noise of matched variance";
 /// The variant named by the flipped-gradient controls.
 pub const FLIPPED_VARIANT: &str = "flipped gradient sign";
+/// The variant named by the variance checks' controls.
+pub const NOISY_VARIANT: &str = "a step with label noise 10δ against the bound 4η²X_s computed for δ";
+/// The variant named by the perturbation checks' controls.
+pub const SUPPORT_CS_VARIANT: &str = "support coordinates assumed within c_s of 1: the term (ε_s² + 2rc_s)C_x b_x² \
+     on the same coupling-set states (the other support coordinates at 1 ± 2c_(s−1))";
 
 /// The role of an erratum's witness check.
 pub fn witness(erratum: &str) -> Role {
@@ -175,34 +231,45 @@ pub fn repair(erratum: &str) -> Role {
     Role::Repair { erratum: erratum.into() }
 }
 
-/// A drift check at rate `γ = gamma · η` on one side.
+/// Does a check with this role count (and so need a control)?
+fn counted(role: &Role) -> bool {
+    matches!(role, Role::Primary | Role::Repair { .. })
+}
+
+/// A drift check at rate `γ = gamma · η` on one side, printed in the proof (a witness or a
+/// statement check: [`Provenance::Paper`]) or a repair ([`Provenance::Derived`]). A counted check
+/// carries its control: the same rate for Algorithm 1 with the gradient sign flipped.
 pub fn drift(key: &'static str, id: &str, statement: &str, role: Role, side: Side, gamma: f64) -> WindowIneq {
-    Ineq::new(key, id, statement, role, Box::new(Measure::Drift { side, gamma, grad_sign: 1.0 }))
+    let prov = if matches!(role, Role::Repair { .. }) { Provenance::Derived } else { Provenance::Paper };
+    let with_control = counted(&role);
+    let ineq =
+        Ineq::new(key, id, statement, role, Box::new(Measure::Drift { side, gamma, grad_sign: 1.0 })).threshold(prov);
+    if with_control {
+        ineq.with_control(FLIPPED_VARIANT, Box::new(Measure::Drift { side, gamma, grad_sign: -1.0 }))
+    } else {
+        ineq
+    }
 }
 
-/// The negative control of a drift check: the gradient sign flipped, rate `η`.
-pub fn flipped(key: &'static str, id: &str, statement: &str, side: Side) -> WindowIneq {
-    let role = Role::Control { variant: FLIPPED_VARIANT.into() };
-    Ineq::new(key, id, statement, role, Box::new(Measure::Drift { side, gamma: 1.0, grad_sign: -1.0 }))
-}
-
-/// A variance check (primary).
+/// A variance check (primary; the bound `4η²X_s` is printed), with its control: a step with ten
+/// times the label noise.
 pub fn variance(key: &'static str, id: &str, statement: &str) -> WindowIneq {
-    Ineq::new(key, id, statement, Role::Primary, Box::new(Measure::Variance))
+    Ineq::new(key, id, statement, Role::Primary, Box::new(Measure::Variance { noise: 1.0 }))
+        .threshold(Provenance::Paper)
+        .with_control(NOISY_VARIANT, Box::new(Measure::Variance { noise: 10.0 }))
 }
 
-/// A range check (primary).
+/// A range check (primary; the bound is derived from the proof's one-step increment), with its
+/// control: SGD + spherical Gaussian noise of matched variance.
 pub fn range(key: &'static str, id: &str) -> WindowIneq {
     Ineq::new(key, id, RANGE_STATEMENT, Role::Primary, Box::new(Measure::Range))
+        .threshold(Provenance::Derived)
+        .with_control(SGD_GAUSS_VARIANT, Box::new(Measure::RangeSgdGauss))
 }
 
-/// The SGD + Gaussian-noise control of the range check.
-pub fn range_sgd_gauss(key: &'static str, id: &str) -> WindowIneq {
-    let role = Role::Control { variant: SGD_GAUSS_VARIANT.into() };
-    Ineq::new(key, id, RANGE_SGD_STATEMENT, role, Box::new(Measure::RangeSgdGauss))
-}
-
-/// A perturbation-bound check.
+/// A perturbation-bound check: printed (primary or witness: [`Provenance::Paper`]) or corrected
+/// (repair: [`Provenance::Derived`]). A counted check carries its control: the term that assumes
+/// the support within `c_s` of 1.
 pub fn perturbation(
     key: &'static str,
     id: &str,
@@ -210,7 +277,14 @@ pub fn perturbation(
     role: Role,
     bound: fn(&Round, f64) -> f64,
 ) -> WindowIneq {
-    Ineq::new(key, id, statement, role, Box::new(Measure::Perturbation(bound)))
+    let prov = if matches!(role, Role::Repair { .. }) { Provenance::Derived } else { Provenance::Paper };
+    let with_control = counted(&role);
+    let ineq = Ineq::new(key, id, statement, role, Box::new(Measure::Perturbation(bound))).threshold(prov);
+    if with_control {
+        ineq.with_control(SUPPORT_CS_VARIANT, Box::new(Measure::Perturbation(Round::k_d6_printed)))
+    } else {
+        ineq
+    }
 }
 
 /// A claim's window: the context, the claim (it names the state streams) and the window.
@@ -222,59 +296,42 @@ pub struct Windowed<'a> {
 }
 
 impl Windowed<'_> {
-    /// Evaluate one entry of the table over the instances' window states.
-    pub fn check(&self, ineq: &WindowIneq, insts: &[ExactInst]) -> ExactCheck {
+    /// Evaluate one entry of the table over the instances' window states, and its control (if
+    /// any) by the same loop at the same states: the check, then its control.
+    pub fn check(&self, ineq: &WindowIneq, insts: &[ExactInst]) -> Vec<ExactCheck> {
         let mut ch = ineq.check();
+        let mut ctl = ineq.control_check().zip(ineq.control.as_ref().map(|(_, m)| **m));
         let measure = *ineq.eval;
         for (j, ei) in insts.iter().enumerate() {
-            let (inst, rd) = (&ei.inst, &ei.inst.round);
+            let inst = &ei.inst;
             let c_x = inst.problem.stats().c_x;
-            match measure {
-                Measure::RangeSgdGauss if rd.delta <= 0.0 => continue,
-                // M diagonal: K_k = 0 = bound, nothing to check.
-                Measure::Perturbation(_) if c_x == 0.0 => continue,
-                _ => {}
-            }
-            for &side in measure.sides() {
-                let st = drift_states(self.ctx, self.claim, j, ei, self.win, side);
-                match measure {
-                    Measure::Drift { side, gamma, grad_sign } => eval(&mut ch, inst, grad_sign, &st, 0, |os| {
-                        Margin::scaled(drift_margin(os, 0, side, gamma * os.eta()), drift_scale(os, 0))
-                    }),
-                    Measure::Variance => {
-                        let x = rd.x_s();
-                        eval(&mut ch, inst, 1.0, &st, 0, |os| {
-                            let e2 = os.eta() * os.eta();
-                            Margin::scaled(4.0 * e2 * x - os.var(0), e2 * x)
-                        })
-                    }
-                    Measure::Range => {
-                        let bound = 2.0 * rd.max_step();
-                        eval(&mut ch, inst, 1.0, &st, 0, |os| Margin::scaled(bound - os.range(0), bound))
-                    }
-                    Measure::RangeSgdGauss => {
-                        let p_out = sgd_gauss_outside_prob(rd.eta, rd.delta, 2.0 * rd.max_step());
-                        for s in st.iter().take(8) {
-                            ch.record_scaled(-p_out, 1.0, || {
-                                let at = describe_state(&inst.problem, &s.v, 0, &s.label);
-                                format!("[{}] {at}: P(outside) ≥ {}", inst.name, fmt(p_out))
-                            });
-                        }
-                    }
-                    Measure::Perturbation(bound) => {
-                        let b = bound(rd, c_x);
-                        for s in &st {
-                            let k = inst.problem.perturbation(&s.v, 0);
-                            ch.record_scaled(b - k, b.max(f64::MIN_POSITIVE), || {
-                                let at = describe_state(&inst.problem, &s.v, 0, &s.label);
-                                format!("[{}] {at}; bound {}", inst.name, fmt(b))
-                            });
+            let sides: Vec<Side> = {
+                let mut v: Vec<Side> = measure.sides().to_vec();
+                if let Some((_, m)) = &ctl {
+                    for s in m.sides() {
+                        if !v.contains(s) {
+                            v.push(*s);
                         }
                     }
                 }
+                v
+            };
+            for side in sides {
+                let st = drift_states(self.ctx, self.claim, j, ei, self.win, side);
+                if !measure.skips(&inst.round, c_x) && measure.sides().contains(&side) {
+                    measure.record(&mut ch, inst, &st);
+                }
+                if let Some((c, m)) = ctl.as_mut()
+                    && !m.skips(&inst.round, c_x)
+                    && m.sides().contains(&side)
+                {
+                    m.record(c, inst, &st);
+                }
             }
         }
-        ch
+        let mut v = vec![ch];
+        v.extend(ctl.map(|(c, _)| c));
+        v
     }
 }
 

@@ -17,21 +17,22 @@
 //!
 //! **E-D5** (SPEC §6.5(f)): as E-D3a, worse — at `u = c_s/2` rate-`η` contraction with
 //! `M_kk = 1/2` needs `K ≲ (3/8)c_s²`, while the data assumption allows `K = O(c_s/10)`; the
-//! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5). Repair: G.4 with `γ = η/2`, which
-//! needs `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon).
+//! "below 1" side fails at `M_kk = 1/2` for every `w` (E-C5, counted under C.5; its witness is
+//! shown here). Graded P (a proof step). Repair: G.4 with `γ = η/2`, which needs
+//! `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon; `T'` is solved
+//! from that inequality, so its check is a computed fact).
 
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage2::audits::{Lemma, run_audit};
+use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};
 use crate::claims::stage2::chains::{GaussVariant, Variant, gaussian_inst, gaussian_run, literal_run, validate};
 use crate::claims::stage2::exact::{
-    WindowIneq, Windowed, drift, flipped, primary_instances, range, range_sgd_gauss, repair, witness, witness_instance,
-    worst,
+    WindowIneq, Windowed, drift, primary_instances, range, repair, witness, witness_instance, worst,
 };
 use crate::claims::stage2::setting::{ExactInst, literal_instance, log40, x_minus_ln1p};
 use crate::claims::stage2::states::{Side, Window};
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role, key};
+use crate::evidence::{Erratum, ExactCheck, Outcome, Provenance, Reading, Role, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::paper::RHO;
@@ -55,22 +56,16 @@ pub const D51_ABOVE: &str = "D5.1-above";
 pub const D51_BELOW: &str = "D5.1-below";
 /// E-D5's witness above 1 (`M_kk = 1/2`).
 pub const ED5_WITNESS_ABOVE: &str = "E-D5-witness-above";
-/// E-D5's witness below 1 (`M_kk = 1/2`).
+/// E-C5's witness at D.5 below 1 (`M_kk = 1/2`; counted under C.5).
 pub const ED5_WITNESS_BELOW: &str = "E-D5-witness-below";
 /// E-D5's repair above 1 (`γ = η/2`).
 pub const ED5_REPAIR_ABOVE: &str = "E-D5-repair-above";
-/// E-D5's repair below 1 (`γ = η/2`).
+/// E-C5's repair at D.5 below 1 (`γ = η/2`).
 pub const ED5_REPAIR_BELOW: &str = "E-D5-repair-below";
 /// E-D5's repair: (D5-a) with `γ = η/2` at the doubled horizon.
 pub const ED5_REPAIR_HORIZON: &str = "E-D5-repair-horizon";
 /// (D5.2-R): the range bound.
 pub const D52_RANGE: &str = "D5.2-R";
-/// Control: (D5.2-R) for SGD + Gaussian noise.
-pub const D52_RANGE_SGD: &str = "D5.2-R-sgd-gauss";
-/// Control: (D5.1) above with the gradient sign flipped.
-pub const D51_ABOVE_FLIPPED: &str = "D5.1-above-flipped";
-/// Control: (D5.1) below with the gradient sign flipped.
-pub const D51_BELOW_FLIPPED: &str = "D5.1-below-flipped";
 /// The Monte Carlo check of the lemma's event, keyed per variant with [`key`].
 pub const EVENT: &str = "D.5-event";
 
@@ -120,9 +115,10 @@ fn drift_table<'a>(prim: &'a [ExactInst], half: &'a [ExactInst]) -> Vec<(WindowI
         (
             drift(
                 ED5_WITNESS_BELOW,
-                "E-D5 witness: (D5.1) below at M_kk = 1/2",
-                "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data; scaled by ηw²",
-                witness("E-D5"),
+                "E-C5 witness: (D5.1) below at M_kk = 1/2",
+                "(1−η)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same data (E-C5's 'below 1' step, counted under C.5); \
+                    scaled by ηw²",
+                witness("E-C5"),
                 Below,
                 1.0,
             ),
@@ -142,33 +138,13 @@ fn drift_table<'a>(prim: &'a [ExactInst], half: &'a [ExactInst]) -> Vec<(WindowI
         (
             drift(
                 ED5_REPAIR_BELOW,
-                "E-D5 repair: (D5.1) below with γ = η/2",
+                "E-C5 repair: (D5.1) below with γ = η/2",
                 "(1−η/2)w − E[1 − ṽ'_k | ṽ] ≥ 0 on the same states",
-                repair("E-D5"),
+                repair("E-C5"),
                 Below,
                 0.5,
             ),
             half,
-        ),
-    ]
-}
-
-/// The range check and the controls, in report order (all on the primary instances).
-fn range_and_controls() -> Vec<WindowIneq> {
-    vec![
-        range(D52_RANGE, "(D5.2-R)"),
-        range_sgd_gauss(D52_RANGE_SGD, "control: (D5.2-R) SGD + Gaussian noise"),
-        flipped(
-            D51_ABOVE_FLIPPED,
-            "control: (D5.1) above, flipped gradient",
-            "(D5.1) above for Algorithm 1 with the gradient sign flipped, same states",
-            Side::Above,
-        ),
-        flipped(
-            D51_BELOW_FLIPPED,
-            "control: (D5.1) below, flipped gradient",
-            "(D5.1) below with the gradient sign flipped, same states",
-            Side::Below,
         ),
     ]
 }
@@ -183,13 +159,19 @@ fn horizon_check(insts: &[&ExactInst]) -> (ExactCheck, f64) {
             T'(−η/2 − log(1 − η/2)) without cancellation; scaled by η",
         repair("E-D5"),
     )
-    .keyed(ED5_REPAIR_HORIZON);
+    .keyed(ED5_REPAIR_HORIZON)
+    .threshold(Provenance::Derived)
+    .computed(
+        "T' = ⌈2 log(40)/η⌉ is solved from this inequality: (1 − η/2)^T' ≤ e^(−ηT'/2) ≤ 1/40 for every η, so it \
+         cannot fail",
+    );
     // Information only (not a check): the same condition at the unchanged horizon T.
     let mut hz1 = ExactCheck::new(
         "(D5-a) with γ = η/2 at horizon T",
         "c_s/2 − (1 − η/2)^T · 2c_(s−1); scaled by c_s/2",
         Role::Primary,
-    );
+    )
+    .threshold(Provenance::Derived);
     for ei in insts {
         let rd = &ei.inst.round;
         let t2 = (2.0 * log40() / rd.eta).ceil();
@@ -218,7 +200,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let c2 = vec![witness_instance(2)?];
     let w = Windowed { ctx, claim: "D.5", win: Window::D5 };
     for (ineq, insts) in drift_table(&prim, &c2) {
-        out.exact.push(w.check(&ineq, insts));
+        out.exact.extend(w.check(&ineq, insts));
     }
     let (hz, hz1_worst) = horizon_check(&prim.iter().chain(&c2).collect::<Vec<_>>());
     out.exact.push(hz);
@@ -228,9 +210,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "negative: with γ = η/2 the \
         window [c_s/2, 2c_(s−1)] is not crossed in T = log(40)/η steps; the repair doubles T",
     );
-    for ineq in range_and_controls() {
-        out.exact.push(w.check(&ineq, &prim));
-    }
+    out.exact.extend(w.check(&range(D52_RANGE, "(D5.2-R)"), &prim));
 
     let errata = [Erratum {
         id: "E-D5".into(),
@@ -239,12 +219,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             M_kk ≥ 1/2 and (ε_s² + 4c_(s−1)r)C_x b_x² ≤ c_s/10"
             .into(),
         finding: format!(
-            "at u = c_s/2 = 0.005 rate-η contraction with M_kk = 1/2 needs K ≤ (3u² + u³)/(2(1+u)) ≈ \
+            "A proof step fails; the lemma's conclusion may hold (the Monte Carlo sees no failure). At u = c_s/2 = \
+                0.005 rate-η contraction with M_kk = 1/2 needs K ≤ (3u² + u³)/(2(1+u)) ≈ \
                 3.8e-5, while the data assumption lets K reach ≈ (c_s/10)(r−1)(1 + c_(s−1))/r ≈ 8.8e-4: \
                 designed data with M_00 = 1/2 and C_x at that boundary violate (D5.1) above (worst scaled margin \
-                {}) and below (worst {}, E-C5: fails even with K = 0). With γ = η/2 both hold on the same states \
-                (worst {} / {}), at the price of a doubled horizon: with γ = η/2, (1 − η/2)^T·2c_(s−1) > \
-                c_s/2 (scaled margin {}), while at T' = ⌈2 log(40)/η⌉ it holds.",
+                {}); the 'below 1' half fails even with K = 0 (worst {}), which is E-C5 (counted under C.5). With \
+                γ = η/2 both hold on the same states (worst {} / {}), at the price of a doubled horizon: with γ = η/2, (1 − η/2)^T·2c_(s−1) > \
+                c_s/2 (scaled margin {}), while at T' = ⌈2 log(40)/η⌉ it holds. (126)–(132) are RECONSTRUCTED[l]; the \
+                failing step (122)–(125) is the drift the reconstruction's G.4 with γ = η needs.",
             fmt(worst(&out, ED5_WITNESS_ABOVE)),
             fmt(worst(&out, ED5_WITNESS_BELOW)),
             fmt(worst(&out, ED5_REPAIR_ABOVE)),
@@ -252,10 +234,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(hz1_worst)
         ),
         reading: Reading::ReconstructedLow,
-        witnesses: out.witness_ids(&[ED5_WITNESS_ABOVE, ED5_WITNESS_BELOW]),
+        witnesses: out.witness_ids(&[ED5_WITNESS_ABOVE]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::P,
+        instance: format!(
+            "{}; {}; worst state {}",
+            c2[0].inst.name,
+            c2[0].inst.round.describe(),
+            out.exact_keyed(ED5_WITNESS_ABOVE).map(|c| c.worst_at.clone()).unwrap_or_default()
+        ),
     }];
     out.errata.extend(errata);
 
@@ -264,7 +251,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     for v in [Variant::Literal0, Variant::Literal1, Variant::Short] {
         let tag = v.tag();
         let run = literal_run(ctx, v);
-        let a = run_audit(&format!("D.5 {tag}"), &run, &lit.problem, Lemma::D5);
+        let a = run_audit(&format!("D.5 {tag}"), &run, &lit, Lemma::D5);
         let regime = out.push_audit(a);
         let rd = &run.round;
         let (id, role) = match v {
@@ -289,7 +276,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let gi = gaussian_inst(ctx)?;
     let run = gaussian_run(ctx, GaussVariant::Alg1)?;
-    let a = run_audit("D.5 practical", &run, &gi.problem, Lemma::D5);
+    let a = run_audit("D.5 practical", &run, &gi, Lemma::D5);
     let regime = out.push_audit(a);
     let rd = &run.round;
     out.mc.push(
@@ -306,6 +293,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             |c| c.d5(rd),
             rd.rho / 5.0,
         )
+        .threshold(Provenance::Derived)
         .keyed(key(EVENT, GaussVariant::Alg1.key())),
     );
     out.note(
@@ -314,9 +302,6 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         caught by the exact drift checks; the Monte Carlo control is the horizon T/4, which violates (D5-a) and \
         leaves every chain short of c_s/2.",
     );
-    out.note(
-        "The literal instance is designed data (n = d = 16 Sylvester–Hadamard rows): outside the paper's \
-        distribution; the lemma conditions on deterministic data hypotheses, which the audit verifies.",
-    );
+    out.note(DESIGNED_DATA_NOTE);
     Ok(out)
 }

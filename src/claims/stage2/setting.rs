@@ -303,6 +303,9 @@ pub struct Instance {
     pub name: String,
     pub problem: Problem,
     pub round: Round,
+    /// Where the data come from: designed (Hadamard, tilted Hadamard, ±1 rows) or the paper's
+    /// distribution (Gaussian); decides whether an audit's class is "literal on designed data".
+    pub origin: crate::evidence::Data,
 }
 
 impl Instance {
@@ -332,7 +335,12 @@ pub fn literal_instance(delta: f64) -> Instance {
     let problem = Problem::new(Data::hadamard(D_DESIGNED).expect("16 is a power of two"), 1).expect("r ≤ d");
     let b_x = problem.stats().b_x;
     let round = Round::literal(1, delta, b_x, None);
-    Instance { name: format!("Hadamard 16×16, r = 1, δ = {delta}"), problem, round }
+    Instance {
+        name: format!("Hadamard 16×16, r = 1, δ = {delta}"),
+        problem,
+        round,
+        origin: crate::evidence::Data::Designed,
+    }
 }
 
 /// A designed instance for the one-step checks: `r = 5`, round `s`, column 0 of energy `m00`,
@@ -354,6 +362,7 @@ pub fn designed_instance(s: u32, eps_prev: f64, m00: f64, delta: f64) -> Result<
         ),
         problem,
         round,
+        origin: crate::evidence::Data::Designed,
     })
 }
 
@@ -367,5 +376,6 @@ pub fn gaussian_instance(seed: u64, delta: f64, eta: f64) -> Result<Instance> {
         name: format!("Gaussian d = 100, n = 40, r = 5 (draw {} conditioned on min M_kk ≥ 1/2)", c.rejected),
         problem: c.problem,
         round,
+        origin: crate::evidence::Data::Paper,
     })
 }

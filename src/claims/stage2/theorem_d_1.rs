@@ -26,10 +26,14 @@
 //! the proof's `c_s²/(8ηX_s) ≥ log(10rT²/ρ)`: with the polylog read as the proof's own factor, the
 //! printed rate is `1/c_s` times too large in every round; with any polylog independent of `c_s`
 //! the ratio grows without bound over the rounds. Theorem 2.1's `η2 = Θ̃(ε²/δ²)` agrees with the
-//! proof's `c_s²` (possibly an OCR loss of the square).
+//! proof's `c_s²` (possibly an OCR loss of the square). Graded R: it rests on the reading of Θ̃.
+//!
+//! The literal round runs on designed Hadamard data: its checks are "statement, literal on
+//! designed data" (see [`super::audits::DESIGNED_DATA_NOTE`]). (150)–(151) and E-D1's repair hold
+//! by construction (`T` and `η` are solved from them): computed facts.
 
 use crate::claim::{Claim, Ctx, PaperRef};
-use crate::claims::stage2::audits::{Lemma, audit_round, run_audit};
+use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, audit_round, run_audit};
 use crate::claims::stage2::chains::{
     GaussVariant, RoundChain, Variant, gaussian_inst, gaussian_run, literal_run, validate,
 };
@@ -41,10 +45,10 @@ use crate::claims::stage2::setting::{
 use crate::claims::stage2::states::boundary_start_vectors;
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, McCheck, Outcome, Reading, Rel, Role, Table, key};
+use crate::evidence::{Erratum, ExactCheck, Margin, McCheck, Outcome, Provenance, Reading, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
-use crate::paper::RHO;
+use crate::paper::{C0, RHO};
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -67,6 +71,8 @@ pub const ED1_REPAIR: &str = "E-D1-repair";
 pub const GROWTH: &str = "D1-150-151";
 /// `(1 − η)^T ≤ c0/4`.
 pub const CONTRACTION: &str = "D1-contraction";
+/// The variant of the contraction check's control.
+pub const CONTRACTION_VARIANT: &str = "horizon ⌊T/4⌋ (the Monte Carlo's short control)";
 /// The Monte Carlo check of the theorem's conclusion on the real chain, keyed per variant
 /// ([`Variant::key`], [`GaussVariant::key`]) with [`key`].
 pub const EVENT: &str = "D.1-event";
@@ -192,7 +198,7 @@ fn literal_monte_carlo(ctx: &Ctx, out: &mut Outcome) {
         let tag = v.tag();
         let run = literal_run(ctx, v);
         let rd = run.round.clone();
-        let a = run_audit(&format!("D.1 {tag}"), &run, &lit.problem, Lemma::D1);
+        let a = run_audit(&format!("D.1 {tag}"), &run, &lit, Lemma::D1);
         let regime = out.push_audit(a);
         table_rows.push(vec![
             run.label.clone(),
@@ -238,6 +244,7 @@ fn literal_monte_carlo(ctx: &Ctx, out: &mut Outcome) {
                     Role::Primary,
                 )
                 .prob_upper(run.count(|c| c.d3(&rd) || c.d4(&rd) || c.d5(&rd) || c.d6(&rd)), run.n(), 0.8 * rd.rho)
+                .threshold(Provenance::Derived)
                 .keyed(UNION),
             );
             out.note(crate::evidence::power_note("D.1 literal δ = 0", run.n(), RHO));
@@ -298,14 +305,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             b_x = 1; scaled by the log term",
         witness("E-D1"),
     )
-    .keyed(ED1_WITNESS);
+    .keyed(ED1_WITNESS)
+    .threshold(Provenance::Derived);
     let mut rep = ExactCheck::new(
         "E-D1 repair: η from c_s²",
         "c_s²/(8ηX_s) − log(10rT²/ρ) ≥ 0 at η = c_s²/(8X_s log(10rT²/ρ)) (the proof's rate), same \
             rounds; scaled by the log term",
         repair("E-D1"),
     )
-    .keyed(ED1_REPAIR);
+    .keyed(ED1_REPAIR)
+    .threshold(Provenance::Derived)
+    .computed(
+        "D.1's η is solved from this very inequality (the fixed point η = c_s²/(8X_s log(10r(log 40/η)²/ρ)), \
+         times 1 − 1e−9, with T = ⌊log 40/η⌋ ≤ log 40/η): it holds by construction",
+    );
     let mut p151 = ExactCheck::new(
         "(150)–(151)",
         "log P − T log(1 + ηc_(s−1)) = c_(s−1)(log 40 − Tη) + T(x − log(1+x)) ≥ 0, x = ηc_(s−1) \
@@ -313,43 +326,59 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             rounds, without cancellation; scaled by ηc_(s−1)",
         Role::Primary,
     )
-    .keyed(GROWTH);
+    .keyed(GROWTH)
+    .threshold(Provenance::Paper)
+    .computed(
+        "T = ⌊log 40/η⌋ is chosen so that ηT ≤ log 40, and (1 + x)^T ≤ e^(xT): (150)–(151) holds for every η, \
+         c_(s−1) > 0 at this T, so the check cannot fail",
+    );
     let mut contr = ExactCheck::new(
         "(1 − η)^T ≤ c0/4",
         "log(c0/4) − T log(1 − η) = T(−η − log(1 − η)) − (log 40 − Tη) ≥ 0 (so (1 − \
             η)^T·2c_(s−1) ≤ c_s/2), same rounds, without cancellation; scaled by η",
         Role::Primary,
     )
-    .keyed(CONTRACTION);
+    .keyed(CONTRACTION)
+    .threshold(Provenance::Paper);
+    let mut contr_ctl = ExactCheck::control_for(&contr, CONTRACTION_VARIANT);
     let mut ratio_s2 = f64::NAN;
     for rd in scalar_rounds() {
         let x = rd.x_s();
         let eta_p = printed_eta(&rd);
         let tp = steps_for(eta_p) as f64;
         let lt = log_term(10.0, rd.r, tp, 2, rd.rho);
-        wit.record_scaled(rd.c_s * rd.c_s / (8.0 * eta_p * x) - lt, lt, || {
+        wit.record_margin(Margin::le(lt, rd.c_s * rd.c_s / (8.0 * eta_p * x)).with_scale(lt), || {
             format!("{}: printed η = {} ({}× D.1's)", rd.describe(), fmt(eta_p), fmt(eta_p / rd.eta))
         });
         let l = log_term(10.0, rd.r, rd.t as f64, 2, rd.rho);
-        rep.record_scaled(rd.c_s * rd.c_s / (8.0 * rd.eta * x) - l, l, || rd.describe());
+        rep.record_margin(Margin::le(l, rd.c_s * rd.c_s / (8.0 * rd.eta * x)).with_scale(l), || rd.describe());
         p151.record_scaled(rd.growth_log_margin(), rd.eta * rd.c_prev, || {
             format!("{}: (1+ηc)^T = {}, P = {}", rd.describe(), fmt(rd.growth()), fmt(rd.p_bound()))
         });
         contr.record_scaled(rd.contraction_log_margin(), rd.eta, || {
             format!("{}: (1−η)^T = {}", rd.describe(), fmt(rd.contraction()))
         });
+        // The control: the same inequality at the horizon ⌊T/4⌋ (the Monte Carlo's short control).
+        let t4 = (rd.t / 4) as f64;
+        let q4 = t4 * (-rd.eta).ln_1p();
+        contr_ctl
+            .record_le(q4, (C0 / 4.0).ln(), || format!("{}: (1−η)^⌊T/4⌋ = {} vs c0/4", rd.describe(), fmt(q4.exp())));
         if rd.s == 2 && rd.r == 1 && rd.delta == 0.0 {
             ratio_s2 = eta_p / rd.eta;
         }
     }
     let witnesses = vec![wit.id.clone()];
-    out.exact.extend([wit, rep, p151, contr]);
+    out.exact.extend([wit, rep, p151, contr, contr_ctl]);
+    let s2 = literal_instance(0.0).round;
+    let eta_p2 = printed_eta(&s2);
+    let t_p2 = steps_for(eta_p2) as f64;
     out.errata.push(Erratum {
         id: "E-D1".into(),
         location: "Theorem D.1, statement (step size)".into(),
         printed: "η ≤ Θ̃(c_s/(δ² + r²)), Θ̃ hiding polylog factors in d and ρ".into(),
         finding: format!(
-            "the proof needs c_s²/(8ηX_s) ≥ log(10rT²/ρ), i.e. η ∝ c_s². With the statement's c_s and \
+            "Graded R: the finding rests on reading Θ̃'s hidden polylog as the proof's own factor, and the OCR's \
+                c_s may have lost a square. The proof needs c_s²/(8ηX_s) ≥ log(10rT²/ρ), i.e. η ∝ c_s². With the statement's c_s and \
                 the proof's own log factor the condition fails in every round checked (the printed rate is {}× \
                 D.1's at s = 2, r = 1, δ = 0, and 1/c_s times in general); with any polylog factor independent of \
                 c_s the ratio grows like 1/c_s over the rounds, so no reading of Θ̃(c_s/…) suffices. Theorem \
@@ -361,8 +390,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses,
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::R,
+        instance: format!(
+            "{}; printed η read as c_s/(8X_s log(10rT²/ρ)) = {}, T = {}: c_s²/(8ηX_s) = {} < log(10rT²/ρ) = {}",
+            s2.describe(),
+            fmt(eta_p2),
+            fmt(t_p2),
+            fmt(s2.c_s * s2.c_s / (8.0 * eta_p2 * s2.x_s())),
+            fmt(log_term(10.0, s2.r, t_p2, 2, s2.rho))
+        ),
     });
 
     // ---------------- Gaussian data: why the literal regime is out of reach ----------------
@@ -376,6 +412,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         format!("{} with the theorem's b_x = √(2 log(30d²/ρ)) and D.1's η — {}", gi.name, g_lit.describe()),
         &g_lit,
         &gi.problem,
+        gi.origin,
         &gstarts,
         Lemma::D1,
     );
@@ -478,7 +515,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             GaussVariant::SgdGauss => "practical control SGD + Gaussian noise",
             GaussVariant::Flipped => "practical control flipped",
         };
-        let a = run_audit(&format!("D.1 {tag}"), &run, &gi.problem, Lemma::D1);
+        let a = run_audit(&format!("D.1 {tag}"), &run, &gi, Lemma::D1);
         let regime = out.push_audit(a);
         let (id, role) = match v {
             GaussVariant::Alg1 => ("D.1 practical (Gaussian d = 100, n = 40, r = 5)", Role::Primary),
@@ -493,14 +530,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         let event = format!("{}; {}", run.label, gi.name);
         out.mc.push(run.prob_upper(&id, &event, regime, role, |c| c.d1_fails(&rd), rd.rho).keyed(key(EVENT, v.key())));
     }
-    out.note(
-        "The literal round runs on designed data — n = d = 16 rows of a Sylvester–Hadamard matrix (M = I, \
-        C_x = 0, b_x = 1) — which is OUTSIDE the paper's distribution (x ~ N(0, I), n ≪ d). The audit proves \
-        every deterministic hypothesis of Theorem D.1 and Lemmas D.3–D.6 at these constants; the Monte Carlo \
-        tests the theorem's algorithmic probability conditional on such data (the data part of the ρ budget is \
-        not exercised). With M = I the drift steps hold with room to spare; the flawed steps are shown by the \
-        exact errata witnesses of D.3, D.5, D.6.",
-    );
+    out.note(DESIGNED_DATA_NOTE);
     out.note(
         "At these constants every bad event is extremely unlikely (the support converges to within ~1e−4 of \
         1 and the off-support mass barely moves): the literal Monte Carlo can only detect gross violations — its \
