@@ -35,8 +35,14 @@
 //! plain law and multi-scale tubes around the zero set; log growth at `n = d/2`, a negative
 //! exponent — bounded `Z_R` — at `n > d/2`); Langevin dynamics (eq. (2)) at `d = 100, n = 40`,
 //! `v* = 0`: `‖v[t]‖₂` keeps growing while Algorithm 1 from the same start shrinks `v`.
-//! **E-F1b**: with `max` over `j` in (169) the inclusion `S' ⊂ S` fails (witness on concrete
-//! points). Negative controls: the same `Z_R` exponent check on instances whose null space misses
+//! **E-F1b** (grade P): with `max` over `j` in (169) the inclusion `S' ⊂ S` fails (witness on
+//! concrete points).
+//!
+//! What is checked, by class: *statement* — `P(Z < ∞) ≤ 0.1` (literal at `n ≤ d/3`: (13,4),
+//! (30,10), (100,33); practical at the experiment's (100,40)), and the consequence for Langevin
+//! dynamics and the Section-2.2 contrast with Algorithm 1 (practical: `n = 40 > d/3`);
+//! *supporting facts* — the `Z_R` growth law and the reduction/estimator cross-checks (how the
+//! project exhibits `Z = ∞`, not the theorem); exact checks of the proof's construction. Negative controls: the same `Z_R` exponent check on instances whose null space misses
 //! the orthant (bounded `Z_R`), the same Langevin check on such an instance (`n = 60`),
 //! non-centred data for the probability, and SGD with spherical Gaussian noise of matched variance
 //! for the Algorithm-1 shrinkage.
@@ -125,6 +131,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 skipped; run without --d/--n for it.",
         );
     }
+    out.note(
+        "Classes: the probability checks P(Z < ∞) ≤ 0.1 are Theorem 2.2's statement (literal where n ≤ d/3); the \
+            Langevin checks (the theorem's consequence) and Algorithm 1's shrinkage (the Section-2.2 contrast) run at \
+            d = 100, n = 40 > d/3 and are practical; the Z_R growth exponents and the reduction cross-checks are \
+            supporting facts (the law by which Z = ∞ is exhibited), with pre-stated margins. The Langevin and \
+            Algorithm-1 levels (0.25, ‖v[0]‖/10) are project rules (pre-stated); the Langevin horizon T = 8000·λ was \
+            fixed to stay inside the step-size stability region.",
+    );
     out.note(format!(
         "Budget {}: exponents are estimated on instances chosen as the deepest of the first {}/{}/{} \
             (quick/default/full) seeded draws in their case (largest LP t* when meeting, largest dual margin when \
