@@ -12,8 +12,7 @@ use crate::claim::{Ctx, PerBudget};
 use crate::claims::section_f::orthant_lp::gaussian_mat;
 use crate::engine::lp::{self, Certificate, Mat};
 use crate::engine::rng::{Stream, uniform01};
-use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role};
+use crate::evidence::{Erratum, ExactCheck, Grade, Outcome, Provenance, Reading, Role};
 use crate::numfmt::fmt;
 use crate::tol;
 
@@ -149,65 +148,105 @@ struct ConstructionChecks {
     bound173: ExactCheck,
     slope: ExactCheck,
     witness_pt: ExactCheck,
+    /// Controls of the counted checks (same loop, same instances, a deliberately wrong variant).
+    ortho_ctl: ExactCheck,
+    mu_pos_ctl: ExactCheck,
+    incl_ctl: ExactCheck,
+    points_ctl: ExactCheck,
+    bound173_ctl: ExactCheck,
+    slope_ctl: ExactCheck,
     witness_rows: Vec<String>,
 }
 
 impl ConstructionChecks {
     fn new() -> ConstructionChecks {
+        let ortho = ExactCheck::new(
+            "(164) A orthonormal",
+            "1e−12·d − max|AᵀA − I| ≥ 0 and 1e−12·d − ‖X a_j‖/‖X‖_F ≥ 0 for j ≥ n+1",
+            Role::Primary,
+        )
+        .keyed(ORTHONORMAL)
+        .threshold(Provenance::Derived);
+        let mu_pos = ExactCheck::new(
+            "(164) μ > 0",
+            "min_i μ_i > 0 for the LP's μ projected onto null(X), ‖μ‖ = 1",
+            Role::Primary,
+        )
+        .keyed(MU_POSITIVE)
+        .threshold(Provenance::Paper);
+        let incl = ExactCheck::new(
+            "(169)–(172) S' ⊂ S, c = min_i min_j",
+            "a_(i,n+1) − c Σ_(j≥n+2) |a_ij| ≥ 0 ∀i (⇒ u_i ∈ [ū_i, ū_i + 2a_(i,n+1)z] on S'); scaled by a_(i,n+1)",
+            Role::Repair { erratum: "E-F1b".into() },
+        )
+        .keyed(INCLUSION)
+        .threshold(Provenance::Derived);
+        let points = ExactCheck::new(
+            "(171)–(172) sampled points of S'",
+            "u = Aũ satisfies ū_i ≤ u_i ≤ ū_i + 2a_(i,n+1)z at random and extreme points of S' (c = min/min), z ∈ \
+                {1e−3 … 1e6}; scaled by z·a_(i,n+1), rounding allowance 64u·Σ|a_ij ũ_j|",
+            Role::Repair { erratum: "E-F1b".into() },
+        )
+        .keyed(SAMPLED_POINTS)
+        .threshold(Provenance::Derived);
+        let bound173 = ExactCheck::new(
+            "(173) integrand bound",
+            "Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) ≥ 0 at the same points (Π u_i^{−1/2} ≥ Π (ū_i + 2a_(i,n+1)z)^{−1/2})",
+            Role::Primary,
+        )
+        .keyed(BOUND_173)
+        .threshold(Provenance::Paper);
+        let slope = ExactCheck::new(
+            "(175) integrand log-slope",
+            "|d log I/d log z − (d/2 − n − 1)| ≤ 1e−6 at z = 1e12 (analytic and finite differences), and d/2 − n − \
+                1 ≥ −1 (I not integrable)",
+            Role::Primary,
+        )
+        .keyed(LOG_SLOPE)
+        .threshold(Provenance::Derived);
         ConstructionChecks {
-            ortho: ExactCheck::new(
-                "(164) A orthonormal",
-                "1e−12·d − max|AᵀA − I| ≥ 0 and 1e−12·d − ‖X a_j‖/‖X‖_F ≥ 0 for j ≥ n+1",
-                Role::Primary,
-            )
-            .keyed(ORTHONORMAL),
-            mu_pos: ExactCheck::new(
-                "(164) μ > 0",
-                "min_i μ_i > 0 for the LP's μ projected onto null(X), ‖μ‖ = 1",
-                Role::Primary,
-            )
-            .keyed(MU_POSITIVE),
-            incl: ExactCheck::new(
-                "(169)–(172) S' ⊂ S, c = min_i min_j",
-                "a_(i,n+1) − c Σ_(j≥n+2) |a_ij| ≥ 0 ∀i (⇒ u_i ∈ [ū_i, ū_i + 2a_(i,n+1)z] on S'); scaled \
-                    by a_(i,n+1)",
-                Role::Repair { erratum: "E-F1b".into() },
-            )
-            .keyed(INCLUSION),
+            ortho_ctl: ExactCheck::control_for(
+                &ortho,
+                "a_(n+1) = 1/√d (a positive unit vector outside null(X)) instead of the projected μ",
+            ),
+            mu_pos_ctl: ExactCheck::control_for(
+                &mu_pos,
+                "a generic null vector (e_1 projected onto null(X)) instead of the LP's positive μ",
+            ),
+            incl_ctl: ExactCheck::control_for(&incl, "(169) without its factor 1/(d − n − 1)"),
+            points_ctl: ExactCheck::control_for(
+                &points,
+                "extreme points of S' with c from (169) without 1/(d − n − 1)",
+            ),
+            bound173_ctl: ExactCheck::control_for(
+                &bound173,
+                "points outside S': z = −min_i ū_i/(4 max_i a_(i,n+1)) < 0, ũ_j = ū_j (excluded by (170))",
+            ),
+            slope_ctl: ExactCheck::control_for(
+                &slope,
+                "target exponent without the Jacobian Π u_i^(−1/2): d − n − 1 instead of d/2 − n − 1",
+            ),
+            ortho,
+            mu_pos,
+            incl,
+            points,
+            bound173,
+            slope,
             incl_printed: ExactCheck::new(
                 "(169)–(172) S' ⊂ S, c = min_i max_j (printed)",
                 "a_(i,n+1) − c Σ_(j≥n+2) |a_ij| ≥ 0 ∀i with c as printed; scaled by a_(i,n+1)",
                 Role::Witness { erratum: "E-F1b".into() },
             )
-            .keyed(INCLUSION_PRINTED),
-            points: ExactCheck::new(
-                "(171)–(172) sampled points of S'",
-                "u = Aũ satisfies ū_i ≤ u_i ≤ ū_i + 2a_(i,n+1)z at random and extreme points of S' (c = \
-                    min/min), z ∈ {1e−3 … 1e6}; scaled by z·a_(i,n+1), rounding allowance 64u·Σ|a_ij ũ_j|",
-                Role::Repair { erratum: "E-F1b".into() },
-            )
-            .keyed(SAMPLED_POINTS),
-            bound173: ExactCheck::new(
-                "(173) integrand bound",
-                "Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) ≥ 0 at the same points (Π u_i^{−1/2} ≥ Π (ū_i + \
-                    2a_(i,n+1)z)^{−1/2})",
-                Role::Primary,
-            )
-            .keyed(BOUND_173),
-            slope: ExactCheck::new(
-                "(175) integrand log-slope",
-                "|d log I/d log z − (d/2 − n − 1)| ≤ 1e−6 at z = 1e12 (analytic and finite differences), and \
-                    d/2 − n − 1 ≥ −1 (I not integrable)",
-                Role::Primary,
-            )
-            .keyed(LOG_SLOPE),
+            .keyed(INCLUSION_PRINTED)
+            .threshold(Provenance::Paper),
             witness_pt: ExactCheck::new(
                 "(170) printed c: extreme point of S'",
                 "(Aũ)_i > 0 at the point of S' (printed c) with ũ_j = ū_j − c z sign(a_ij), z = 2ū_i/|margin_i|, \
                     for the most violated row; scaled by ū_i",
                 Role::Witness { erratum: "E-F1b".into() },
             )
-            .keyed(WITNESS_POINT),
+            .keyed(WITNESS_POINT)
+            .threshold(Provenance::Paper),
             witness_rows: Vec::new(),
         }
     }
@@ -240,15 +279,35 @@ impl ConstructionChecks {
                 fmt(worst_x)
             )
         });
+        // Control: a positive unit vector that is not in null(X).
+        let flat: Vec<f64> = vec![1.0 / (d as f64).sqrt(); d];
+        let r_flat = x.mul(&flat).iter().map(|v| v * v).sum::<f64>().sqrt() / xf;
+        self.ortho_ctl.record_scaled(tol_o - r_flat, tol_o, || format!("{label}: ‖X 1/√d‖/‖X‖_F = {}", fmt(r_flat)));
         let min_mu = (0..d).map(|i| cs.a[(i, n)]).fold(f64::INFINITY, f64::min);
         self.mu_pos.record(min_mu, || format!("{label}: min_i a_(i,n+1) = {}", fmt(min_mu)));
+        // Control: e_1 projected onto null(X) (a null vector, not the LP's positive one).
+        let basis = x.row_basis();
+        let mut e1 = vec![0.0; d];
+        e1[0] = 1.0;
+        for _ in 0..2 {
+            for v in &basis.v {
+                let c: f64 = e1.iter().zip(v).map(|(a, b)| a * b).sum();
+                e1.iter_mut().zip(v).for_each(|(a, b)| *a -= c * b);
+            }
+        }
+        let ne = e1.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let min_e = e1.iter().map(|a| a / ne).fold(f64::INFINITY, f64::min);
+        self.mu_pos_ctl.record(min_e, || format!("{label}: min_i of e_1 projected onto null(X) = {}", fmt(min_e)));
 
         // (169)–(172) margins, corrected (min/min) and printed (min/max).
         let mut worst_i = 0usize;
         let mut worst_m = f64::INFINITY;
+        let c_wrong = cs.c_minmin * (d - n - 1) as f64;
         for i in 0..d {
             let m = cs.row_margin(i, cs.c_minmin);
             self.incl.record_scaled(m, cs.a[(i, n)], || format!("{label}: row i = {i}"));
+            let mw = cs.row_margin(i, c_wrong);
+            self.incl_ctl.record_scaled(mw, cs.a[(i, n)], || format!("{label}: row i = {i}, c·(d − n − 1)"));
             let mp = cs.row_margin(i, cs.c_minmax);
             self.incl_printed.record_scaled(mp, cs.a[(i, n)], || {
                 format!("{label}: row i = {i}, c(min/max) = {} vs c(min/min) = {}", fmt(cs.c_minmax), fmt(cs.c_minmin))
@@ -281,6 +340,20 @@ impl ConstructionChecks {
                 }
                 pts.push(p);
             }
+            // Control: the extreme points of the box S' built with the wrong constant.
+            for i in 0..d.min(24) {
+                let mut p = ut.clone();
+                p[n] += z;
+                for (j, pj) in p.iter_mut().enumerate().skip(n + 1) {
+                    *pj -= c_wrong * z * cs.a[(i, j)].signum();
+                }
+                let u = cs.apply(&p);
+                let mag: f64 = (0..d).map(|j| (cs.a[(i, j)] * p[j]).abs()).sum();
+                let tol = tol::F_CONSTRUCTION_ROUND * mag;
+                self.points_ctl.record_scaled(u[i] - u_bar[i] + tol, z * cs.a[(i, n)], || {
+                    format!("{label}: z = {z}, lower bound u_i ≥ ū_i at i = {i}, c·(d − n − 1)")
+                });
+            }
             for p in &pts {
                 let u = cs.apply(p);
                 let mut ln_gap = 0.0;
@@ -301,11 +374,26 @@ impl ConstructionChecks {
                 });
             }
         }
+        // Control of (173): a point outside S' (z < 0, ũ_j = ū_j): u = ū + z a_(n+1).
+        let a_max = (0..d).map(|i| cs.a[(i, n)]).fold(0.0f64, f64::max);
+        let u_min = u_bar.iter().copied().fold(f64::INFINITY, f64::min);
+        let z_neg = -u_min / (4.0 * a_max);
+        let mut p = ut.clone();
+        p[n] += z_neg;
+        let u = cs.apply(&p);
+        let ln_gap: f64 = (0..d).map(|i| (u_bar[i] + 2.0 * z_neg * cs.a[(i, n)]).ln() - u[i].ln()).sum();
+        self.bound173_ctl.record_scaled(ln_gap + tol::F_LOG_SUM_PER_D * d as f64, 1.0, || {
+            format!("{label}: z = {} < 0: Σ_i ln((ū_i + 2a_(i,n+1)z)/u_i) = {}", fmt(z_neg), fmt(ln_gap))
+        });
         // (175): the integrand's log-slope → d/2 − n − 1; finite differences agree with it.
         let target = d as f64 / 2.0 - n as f64 - 1.0;
         let s12 = cs.log_slope(&u_bar, 1e12);
         self.slope.record_scaled(tol::F_LOG_SLOPE - (s12 - target).abs(), tol::F_LOG_SLOPE, || {
             format!("{label}: slope(1e12) = {s12}, target {target}")
+        });
+        let wrong = (d - n - 1) as f64;
+        self.slope_ctl.record_scaled(tol::F_LOG_SLOPE - (s12 - wrong).abs(), tol::F_LOG_SLOPE, || {
+            format!("{label}: slope(1e12) = {s12}, wrong target {wrong}")
         });
         let fd = (cs.log_integrand(&u_bar, 1e12) - cs.log_integrand(&u_bar, 1e11)) / std::f64::consts::LN_10;
         self.slope.record_scaled(
@@ -391,10 +479,40 @@ pub(super) fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(
             fmt(d as f64 / 2.0 - n as f64 - 1.0)
         ));
     }
-    let ConstructionChecks { ortho, mu_pos, incl, incl_printed, points, bound173, slope, witness_pt, witness_rows } =
-        checks;
+    let ConstructionChecks {
+        ortho,
+        mu_pos,
+        incl,
+        incl_printed,
+        points,
+        bound173,
+        slope,
+        witness_pt,
+        ortho_ctl,
+        mu_pos_ctl,
+        incl_ctl,
+        points_ctl,
+        bound173_ctl,
+        slope_ctl,
+        witness_rows,
+    } = checks;
     let (violations, states) = (incl_printed.violations, incl_printed.states);
-    out.exact.extend([ortho, mu_pos, incl, incl_printed, points, bound173, slope, witness_pt]);
+    out.exact.extend([
+        ortho,
+        ortho_ctl,
+        mu_pos,
+        mu_pos_ctl,
+        incl,
+        incl_ctl,
+        incl_printed,
+        points,
+        points_ctl,
+        bound173,
+        bound173_ctl,
+        slope,
+        slope_ctl,
+        witness_pt,
+    ]);
     let example = witness_rows.first().cloned().unwrap_or_default();
     out.errata.push(Erratum {
         id: "E-F1b".into(),
@@ -404,13 +522,19 @@ pub(super) fn construction_section(ctx: &Ctx, out: &mut Outcome, point: Option<(
             "With max over j the inclusion S' ⊂ S fails: {} of {} rows violate a_(i,n+1) ≥ c Σ_j |a_ij|, and e.g. \
                 {example}. With min over both i and j every row satisfies it ({} rows) and every sampled point of S' \
                 satisfies ū_i ≤ u_i ≤ ū_i + 2a_(i,n+1)z, which is all (171)–(175) need. The OCR of (169) reads \
-                'mm … max'; the reading of the first operator as min is RECONSTRUCTED[h].",
+                'mm … max'; the reading of the first operator as min is RECONSTRUCTED[h], the 'max' over j on \
+                which the finding rests is legible. Graded P: a proof step fails (S' ⊄ S with the printed c); the \
+                theorem does not depend on it (the corrected c gives the same divergence).",
             violations, states, states
         ),
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[INCLUSION_PRINTED, WITNESS_POINT]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::P,
+        instance: if example.is_empty() {
+            "no violated row on the sampled instances".into()
+        } else {
+            format!("Gaussian X ∈ R^(n×d) meeting the orthant, A from the LP's μ (164), ū ∈ [0.5, 1.5]^d: {example}")
+        },
     });
 }

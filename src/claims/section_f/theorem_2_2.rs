@@ -35,8 +35,14 @@
 //! plain law and multi-scale tubes around the zero set; log growth at `n = d/2`, a negative
 //! exponent — bounded `Z_R` — at `n > d/2`); Langevin dynamics (eq. (2)) at `d = 100, n = 40`,
 //! `v* = 0`: `‖v[t]‖₂` keeps growing while Algorithm 1 from the same start shrinks `v`.
-//! **E-F1b**: with `max` over `j` in (169) the inclusion `S' ⊂ S` fails (witness on concrete
-//! points). Negative controls: the same `Z_R` exponent check on instances whose null space misses
+//! **E-F1b** (grade P): with `max` over `j` in (169) the inclusion `S' ⊂ S` fails (witness on
+//! concrete points).
+//!
+//! What is checked, by class: *statement* — `P(Z < ∞) ≤ 0.1` (literal at `n ≤ d/3`: (13,4),
+//! (30,10), (100,33); practical at the experiment's (100,40)), and the consequence for Langevin
+//! dynamics and the Section-2.2 contrast with Algorithm 1 (practical: `n = 40 > d/3`);
+//! *supporting facts* — the `Z_R` growth law and the reduction/estimator cross-checks (how the
+//! project exhibits `Z = ∞`, not the theorem); exact checks of the proof's construction. Negative controls: the same `Z_R` exponent check on instances whose null space misses
 //! the orthant (bounded `Z_R`), the same Langevin check on such an instance (`n = 60`),
 //! non-centred data for the probability, and SGD with spherical Gaussian noise of matched variance
 //! for the Algorithm-1 shrinkage.
@@ -48,8 +54,9 @@ use crate::claims::section_f::orthant_lp::{decide_instance, gaussian_mat};
 use crate::claims::section_f::partition_growth::{POOL, zr_growth, zr_reduction_checks};
 use crate::claims::section_f::wendel::wendel;
 use crate::engine::lp::{Decision, Mat};
+use crate::engine::partition as zr;
 use crate::error::{Result, check};
-use crate::evidence::{Audit, McCheck, Outcome, Rel, Role, Table, key};
+use crate::evidence::{Audit, McCheck, Outcome, Provenance, Rel, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 
@@ -70,8 +77,6 @@ pub const CLAIM: Claim = Claim {
 
 /// The theorem's probability.
 pub const PROB_BOUND: f64 = 0.9;
-/// Precision required to call a growth exponent CONFIRMED (half-width of the 99% interval).
-pub const EXPONENT_TOL: f64 = 0.1;
 /// Groups of the grouped jackknife (pseudo-values enter a normal-approximation test).
 pub const JACKKNIFE_GROUPS: usize = 40;
 /// Default inverse temperature of the `Z_R` checks (the exponent does not depend on `λ`).
@@ -126,6 +131,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 skipped; run without --d/--n for it.",
         );
     }
+    out.note(
+        "Classes: the probability checks P(Z < ∞) ≤ 0.1 are Theorem 2.2's statement (literal where n ≤ d/3); the \
+            Langevin checks (the theorem's consequence) and Algorithm 1's shrinkage (the Section-2.2 contrast) run at \
+            d = 100, n = 40 > d/3 and are practical; the Z_R growth exponents and the reduction cross-checks are \
+            supporting facts (the law by which Z = ∞ is exhibited), with pre-stated margins. The Langevin and \
+            Algorithm-1 levels (0.25, ‖v[0]‖/10) are project rules (pre-stated); the Langevin horizon T = 8000·λ was \
+            fixed to stay inside the step-size stability region.",
+    );
     out.note(format!(
         "Budget {}: exponents are estimated on instances chosen as the deepest of the first {}/{}/{} \
             (quick/default/full) seeded draws in their case (largest LP t* when meeting, largest dual margin when \
@@ -159,10 +172,7 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
     pts.retain(|&(d, n, _)| n < d);
     let mut rows = Vec::new();
     for &(d, n, k) in &pts {
-        let mut a = Audit::new(format!("2.2 P ({d},{n})"), format!("d = {d}, n = {n}, Gaussian data, v* = 0"));
-        a.fact("v* = 0", "ground truth v* = 0", true);
-        a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
-        a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d.", true);
+        let a = probability_audit(&format!("2.2 P ({d},{n})"), ctx, d, n, 0.0);
         let regime = out.push_audit(a);
         let (miss, und) = misses(ctx, "2.2 P", k, |j| {
             gaussian_mat(n, d, 0.0, &mut ctx.stream("2.2", &format!("p-{d}-{n}"), j as u64))
@@ -179,15 +189,14 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
             Role::Primary,
         )
         .prob_upper(miss, k as u64 - und, 1.0 - PROB_BOUND)
+        .threshold(Provenance::Paper)
         .keyed(key(PROB, &format!("{d},{n}")));
         rows.push(vec![format!("({d}, {n})"), format!("{miss}/{}", k as u64 - und), fmt(exact.miss), fmt(c.ci[1])]);
         out.mc.push(c);
     }
     // Control: non-symmetric data, same check.
     let (d, n, k) = (30usize, 10usize, INSTANCES_30_10.at(b));
-    let mut a = Audit::new("2.2 P control (30,10)", "d = 30, n = 10, entries N(½, 1)");
-    a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
-    a.fact("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d. (violated on purpose: mean ½)", false);
+    let a = probability_audit("2.2 P control (30,10)", ctx, d, n, 0.5);
     let regime = out.push_audit(a);
     let (miss, und) =
         misses(ctx, "2.2 P control", k, |j| gaussian_mat(n, d, 0.5, &mut ctx.stream("2.2", "p-shifted", j as u64)));
@@ -199,6 +208,7 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
             Role::Control { variant: "non-centred data, entries N(½, 1)".into() },
         )
         .prob_upper(miss, k as u64 - und, 1.0 - PROB_BOUND)
+        .threshold(Provenance::Paper)
         .keyed(PROB_CONTROL),
     );
     out.tables.push(Table {
@@ -208,6 +218,24 @@ fn probability_checks(ctx: &Ctx, out: &mut Outcome, point: Option<(usize, usize)
         columns: ["(d, n)", "misses", "exact P(miss)", "99% upper limit"].map(String::from).to_vec(),
         rows,
     });
+}
+
+/// The theorem's hypotheses at `(d, n)` for data with entries `N(shift, 1)`, computed: `v* = 0`
+/// (the loss `L(v) = (1/(4n)) Σ_i ⟨v⊙v, x^(i)⟩²` vanishes at `v = 0`, evaluated on the first draw),
+/// `n ≤ d/3`, and centred Gaussian data (the generator's shift is 0).
+fn probability_audit(id: &str, ctx: &Ctx, d: usize, n: usize, shift: f64) -> Audit {
+    let mut a = Audit::new(id, format!("d = {d}, n = {n}, entries N({shift}, 1), v* = 0"));
+    let x0 = gaussian_mat(n, d, shift, &mut ctx.stream("2.2", "audit-draw", 0));
+    a.check(
+        "v* = 0",
+        "L(0) = 0 on a draw of X (labels y = 0, i.e. v* = 0)",
+        zr::q_of(&x0, &vec![0.0; d]),
+        Rel::Le,
+        0.0,
+    );
+    a.check("n ≤ d/3", "n ≤ d/3", n as f64, Rel::Le, d as f64 / 3.0);
+    a.check("Gaussian data", "x^(i) ~ N(0, I_d) i.i.d.: |mean of the entries| = 0", shift.abs(), Rel::Le, 0.0);
+    a
 }
 
 /// `(misses, undecidable)` among `k` LP decisions of the matrices `draw(j)`.

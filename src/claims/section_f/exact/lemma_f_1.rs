@@ -7,8 +7,7 @@ use crate::claims::section_f::lemma_f_1::{LEMMA_PROB, THEOREM_PROB};
 use crate::claims::section_f::wendel::{
     corrected_threshold, crofton, exact_numerators, numerators_from_rows, pascal, wendel, wendel_meet, wendel_statrs,
 };
-use crate::evidence::Grade;
-use crate::evidence::{Erratum, ExactCheck, Outcome, Reading, Role, Table};
+use crate::evidence::{Erratum, ExactCheck, Grade, Outcome, Provenance, Reading, Role, Table};
 use crate::numfmt::fmt;
 use crate::tol;
 
@@ -34,22 +33,28 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
     // Hand-checkable values (exact rationals).
     let mut hand = ExactCheck::new(
         "hand values",
-        "exact P for (2,1) = 1/2, (3,1) = 3/4, (3,2) = 1/4, (5,2) = 11/16 (integer arithmetic; margin 0 if equal, −1 \
+        "exact P for (2,1) = 1/2, (3,1) = 3/4, (3,2) = 1/4, (5,2) = 11/16 (integer arithmetic; margin +1 if equal (exact comparison), −1 \
             if not)",
         Role::Primary,
     )
-    .keyed(HAND_VALUES);
+    .keyed(HAND_VALUES)
+    .threshold(Provenance::Derived);
+    let mut hand_ctl = ExactCheck::control_for(&hand, "Wendel's value at the wrong point (d, n + 1)");
     for &(d, n, num, den) in &[(2usize, 1usize, 1u128, 2u128), (3, 1, 3, 4), (3, 2, 1, 4), (5, 2, 11, 16)] {
-        let (w, _) = exact_numerators(d, n);
         // w / 2^d == num / den
-        let ok = w * den == num * (1u128 << d);
-        hand.record(if ok { 0.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+        let matches = |n: usize| {
+            let (w, _) = exact_numerators(d, n);
+            w * den == num * (1u128 << d)
+        };
+        hand.record(if matches(n) { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+        hand_ctl.record(if matches(n + 1) { 1.0 } else { -1.0 }, || format!("(d, n + 1) = ({d}, {})", n + 1));
         let f = wendel_meet(d, n);
         hand.record_scaled(tol::F_HAND_VALUE - (f - num as f64 / den as f64).abs(), tol::F_HAND_VALUE, || {
             format!("float value at ({d}, {n})")
         });
     }
     out.exact.push(hand);
+    out.exact.push(hand_ctl);
 
     let mut crof = ExactCheck::new(
         "Crofton = Wendel",
@@ -57,28 +62,39 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
             −1 if not",
         Role::Primary,
     )
-    .keyed(CROFTON);
+    .keyed(CROFTON)
+    .threshold(Provenance::Derived);
+    let mut crof_ctl =
+        ExactCheck::control_for(&crof, "Crofton sum with the wrong parity, 2Σ_j C(d, n+2j) (v_n + v_(n+2) + …)");
     for d in 2..=120usize {
         let (r1, r) = (pascal(d - 1), pascal(d));
         for n in 1..d {
             let (w, c) = numerators_from_rows(&r1, &r, n);
-            crof.record(if w == c { 0.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+            crof.record(if w == c { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+            let wrong: u128 = 2 * (n..=d).step_by(2).map(|k| r[k]).sum::<u128>();
+            crof_ctl.record(if w == wrong { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
         }
     }
     out.exact.push(crof);
+    out.exact.push(crof_ctl);
     let mut crof_f = ExactCheck::new(
         "Crofton = Wendel (float)",
         "1e−10 − |crofton − wendel|/max(wendel, 1e−300) ≥ 0 for d ∈ {200, 400, 1000, 2000, 5000}, n on a \
             grid",
         Role::Primary,
     )
-    .keyed(CROFTON_FLOAT);
+    .keyed(CROFTON_FLOAT)
+    .threshold(Provenance::Derived);
+    let mut crof_f_ctl = ExactCheck::control_for(&crof_f, "Crofton formula without its factor 2 (Σ_j v_(n+1+2j))");
     let mut stat = ExactCheck::new(
         "statrs cross-check",
         "1e−9 − |wendel − statrs sf|/wendel ≥ 0 where wendel ≥ 1e−12, and |meet + miss − 1| ≤ 1e−11",
         Role::Primary,
     )
-    .keyed(STATRS);
+    .keyed(STATRS)
+    .threshold(Provenance::Derived);
+    let mut stat_ctl =
+        ExactCheck::control_for(&stat, "statrs survival function off by one, P(Bin(d−1,½) > n) instead of ≥ n");
     for &d in &[200usize, 400, 1000, 2000, 5000] {
         for j in 1..40 {
             let n = (d * j / 40).max(1);
@@ -89,10 +105,19 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
                 tol::F_CROFTON_REL,
                 || format!("(d, n) = ({d}, {n})"),
             );
+            crof_f_ctl.record_scaled(
+                tol::F_CROFTON_REL - (c / 2.0 - w.meet).abs() / w.meet.max(tol::F_PROB_FLOOR),
+                tol::F_CROFTON_REL,
+                || format!("(d, n) = ({d}, {n})"),
+            );
             if w.meet >= tol::F_STATRS_MIN {
                 let s = wendel_statrs(d, n);
                 stat.record_scaled(tol::F_STATRS_REL - (w.meet - s).abs() / w.meet, tol::F_STATRS_REL, || {
                     format!("(d, n) = ({d}, {n}): {} vs {}", fmt(w.meet), fmt(s))
+                });
+                let s1 = wendel_statrs(d, n + 1);
+                stat_ctl.record_scaled(tol::F_STATRS_REL - (w.meet - s1).abs() / w.meet, tol::F_STATRS_REL, || {
+                    format!("(d, n) = ({d}, {n}): {} vs {}", fmt(w.meet), fmt(s1))
                 });
             }
             stat.record_scaled(tol::F_COMPLEMENT - (w.meet + w.miss - 1.0).abs(), tol::F_COMPLEMENT, || {
@@ -101,7 +126,9 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         }
     }
     out.exact.push(crof_f);
+    out.exact.push(crof_f_ctl);
     out.exact.push(stat);
+    out.exact.push(stat_ctl);
 
     // E-F1a.
     let mut printed = ExactCheck::new(
@@ -109,7 +136,8 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         "P(meet) − 0.999 ≥ 0 at n = ⌊d − 9√d⌋, d = 83…5000 (the printed hypothesis with its largest n)",
         Role::Witness { erratum: "E-F1a".into() },
     )
-    .keyed(PRINTED_EXACT);
+    .keyed(PRINTED_EXACT)
+    .threshold(Provenance::Paper);
     let mut first_fail = None;
     for d in 83..=5000usize {
         let n = (d as f64 - 9.0 * (d as f64).sqrt()).floor() as usize;
@@ -129,7 +157,12 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
             n)",
         Role::Repair { erratum: "E-F1a".into() },
     )
-    .keyed(REPAIRED_EXACT);
+    .keyed(REPAIRED_EXACT)
+    .threshold(Provenance::Paper);
+    let mut repaired_ctl = ExactCheck::control_for(
+        &repaired,
+        "ALMT's margin 9√d replaced by Wendel's transition width √d/2: n = ⌊d/2 − √d/2⌋",
+    );
     for d in 328..=5000usize {
         let n = corrected_threshold(d).floor() as usize;
         if n < 1 {
@@ -138,8 +171,12 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         let w = wendel(d, n);
         repaired
             .record_scaled(w.meet - LEMMA_PROB, LEMMA_PROB, || format!("d = {d}, n = {n}: P(miss) = {}", fmt(w.miss)));
+        let nw = (d as f64 / 2.0 - (d as f64).sqrt() / 2.0).floor() as usize;
+        let pw = wendel_meet(d, nw);
+        repaired_ctl.record_scaled(pw - LEMMA_PROB, LEMMA_PROB, || format!("d = {d}, n = {nw}: P(meet) = {}", fmt(pw)));
     }
     out.exact.push(repaired);
+    out.exact.push(repaired_ctl);
     let p400 = wendel_meet(400, 220);
     let p1000 = wendel_meet(1000, 715);
     let (fd, fn_, fp) = first_fail.unwrap_or((0, 0, f64::NAN));
@@ -152,17 +189,27 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
                 holds iff n ≤ d/2 − 9√d. With the printed hypothesis the lemma is false: at d = 400, n = 220 = d \
                 − 9√d the exact probability is {} (not ≥ 0.999); d = 1000, n = 715: {}; the first failure at the \
                 largest admissible n is d = {fd}, n = {fn_} (P = {}). The corrected hypothesis n ≤ d/2 − 9√d \
-                gives P ≥ 0.999 for every d ≤ 5000 where it is not vacuous (d ≥ 328). The LP Monte Carlo at \
-                (400, 220) agrees (witness check).",
+                gives P ≥ 0.999 for every d ≤ 5000 where it is not vacuous (d ≥ 328), and the lemma's \
+                statement check at (400, 20) (both hypotheses hold) is confirmed. The LP Monte Carlo at (400, 220) \
+                agrees (witness check). Reading: the OCR prints the hypothesis as 'n ≤ d — 9∖fd', but the same OCR \
+                demonstrably drops the '/2' of displayed fractions in this proof — (163) reads '3 d − n' for \
+                (3/2)d − n, and (162) '= d' for d/2 — so the printed hypothesis may be n ≤ d/2 − 9√d with its \
+                '/2' lost, in which case the lemma and its proof are correct. Graded R: the contradiction holds \
+                under the OCR's reading only (it would be S if the printed text reads d − 9√d).",
             fmt(p400),
             fmt(p1000),
             fmt(fp)
         ),
-        reading: Reading::Legible,
+        reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[PRINTED_EXACT]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::R,
+        instance: format!(
+            "d = 400, n = 220 = d − 9√d (the OCR's hypothesis; the corrected d/2 − 9√d = 20 fails), X ∈ R^{{220×400}} \
+                i.i.d. N(0,1), K = null(X): exact P(K ∩ C ≠ {{0}}) = {} < 0.999 (Wendel), LP Monte Carlo of the \
+                miss event against 0.001",
+            fmt(p400)
+        ),
     });
 
     // E-F1c.
@@ -171,7 +218,8 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         "(d/2 − 9√d) − d/3 ≥ 0 for d = 13…10000 (Theorem 2.2's hypothesis implies the corrected lemma's)",
         Role::Witness { erratum: "E-F1c".into() },
     )
-    .keyed(INSIDE_CORRECTED);
+    .keyed(INSIDE_CORRECTED)
+    .threshold(Provenance::Paper);
     let mut last_fail = 0usize;
     for d in 13..=10_000usize {
         let m = corrected_threshold(d) - d as f64 / 3.0;
@@ -189,11 +237,16 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         "P(Bin(d−1,½) ≥ ⌊d/3⌋) − 0.9 ≥ 0 for d = 13…10000 (Theorem 2.2's probability, by Wendel)",
         Role::Repair { erratum: "E-F1c".into() },
     )
-    .keyed(THEOREM_PROB_EXACT);
+    .keyed(THEOREM_PROB_EXACT)
+    .threshold(Provenance::Paper);
+    let mut thm_ctl = ExactCheck::control_for(&thm, "Theorem 2.2 with n ≤ d/2 instead of n ≤ d/3: n = ⌊d/2⌋");
     for (d, &p) in p_third.iter().enumerate().skip(13) {
         thm.record_scaled(p - THEOREM_PROB, THEOREM_PROB, || format!("d = {d}, n = {}: P = {}", d / 3, fmt(p)));
+        let pw = wendel_meet(d, d / 2);
+        thm_ctl.record_scaled(pw - THEOREM_PROB, THEOREM_PROB, || format!("d = {d}, n = {}: P = {}", d / 2, fmt(pw)));
     }
     out.exact.push(thm);
+    out.exact.push(thm_ctl);
     // Where does the theorem's 0.9 (and 0.99, 0.999) start to hold at n = ⌊d/3⌋?
     let first_from = |level: f64| -> usize {
         let mut last_bad = 2usize;
@@ -253,13 +306,19 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
                 −40 (vacuous). The theorem's probability claim is still true by the exact formula: P(meet) ≥ 0.9 \
                 at n = ⌊d/3⌋ for every d ≥ {d90} (≥ 0.99 for d ≥ {d99}, ≥ 0.999 for d ≥ {d999}); it \
                 fails for d ≤ 12 (d = 12, n = 4: {}), covered by the paper's 'n, d larger than a universal \
-                constant'.",
+                constant'. Graded P: the proof's step (Lemma F.1 covers n ≤ d/3) fails, the theorem's probability \
+                claim holds; the gap does not depend on E-F1a's reading (with the OCR's n ≤ d − 9√d the lemma is \
+                false, and d/3 ≤ d − 9√d fails for d ≤ 182 as well).",
             fmt(wendel_meet(12, 4))
         ),
         reading: Reading::Legible,
         witnesses: out.witness_ids(&[INSIDE_CORRECTED]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::P,
+        instance: format!(
+            "d = 100, n = 33 = ⌊d/3⌋: corrected Lemma F.1 threshold d/2 − 9√d = −40 < 33 (not covered), while the \
+                exact P(meet) = {} ≥ 0.9",
+            fmt(wendel_meet(100, 33))
+        ),
     });
 }
