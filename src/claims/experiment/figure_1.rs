@@ -55,8 +55,18 @@
 //!   label-noise variant (= GD) must not reach small test error; label noise must not count as
 //!   "far worse than label noise"; the smallest σ must not count as "‖v‖ grows"; label noise must
 //!   not count as "interpolates" or "large test error".
-//! * Erratum E-A1-MB (new; not in SPEC): the minibatch variant never reaches the label-noise level
-//!   of test error in our seeds (witness), although it does improve on GD and on every Gaussian σ
+//! * Threshold provenance (issue 13): the paper prints no level. The counted statements are
+//!   parameter-free (pre-stated): "generalizes" = test error below the trivial predictor `v = 0`
+//!   (`‖v*⊙v*‖² = r`, computed per data set), comparisons between variants on the same data set,
+//!   and interpolation = train error ≤ 1e−12. The levels set beside the first results (small =
+//!   0.01, the floor 1e−4, GD's band, ×100, ×1.25) are exploratory: reported, never counted.
+//!   Exact decodings (tolerance pre-stated in `tol.rs`) each have a control: Algorithm 1's steps,
+//!   the script's Gaussian `s` tested for `|s| = δ`, the minibatch decoded with `2δ`; `δ = 0` = GD is a
+//!   computed fact (an identity of the code).
+//! * Erratum E-A1-MB (new; not in SPEC; graded **R**: it rests on the exploratory 0.01): the
+//!   minibatch variant never reaches the label-noise level of test error in our seeds (witness);
+//!   the threshold-free reading (worse than `v = 0`: median ≈ 8 against 5) is a counted statement
+//!   check, INCONCLUSIVE at 18 data sets (11/18); it does improve on GD and on every Gaussian σ
 //!   (repairs); it also diverges (within a few hundred steps) in a sizeable fraction of runs at the
 //!   script's `η = 0.01`. Such runs are re-drawn with a fresh noise stream (at most
 //!   [`MB_MAX_ATTEMPTS`](crate::claims::experiment::runs::MB_MAX_ATTEMPTS)), so the minibatch
@@ -80,9 +90,11 @@ use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::experiment::one_step::one_step_checks;
 use crate::claims::experiment::plots::figures;
 use crate::claims::experiment::protocol::Config;
+use crate::claims::experiment::protocol::Variant;
 use crate::claims::experiment::runs::{Finals, MbDivergence, Runs};
 use crate::claims::experiment::statements::{Regimes, statements};
 use crate::claims::experiment::summaries::summaries;
+use crate::engine::dynamics::Dynamics;
 use crate::error::Result;
 use crate::evidence::{Audit, Class, Outcome, Rel};
 use crate::numfmt::fmt;
@@ -114,21 +126,32 @@ pub const CLAIM: Claim = Claim {
 /// The claim id (stream names).
 pub(super) const ID: &str = "fig1";
 
-/// "Small test error": the label-noise level (≈ 1e−3 expected), within a decade.
+// Threshold provenance (issue 13). The paper prints no number for "small", "large" or "far
+// worse"; every level below is the project's. The levels tied to the label-noise level "≈ 1e−3"
+// (SMALL_TEST_ERROR, LN_FLOOR), the GD band, the ×100 and the ×1.25 were set in the commit that
+// first ran the experiment, beside its results: they are EXPLORATORY (reported, never counted).
+// The counted statements use parameter-free comparisons instead: against the trivial predictor
+// v = 0 (test error ‖v*⊙v*‖² = r, computed per data set) and between variants on the same data
+// set (PRE-STATED: nothing in them can be tuned), and TRAIN_ZERO (PRE-STATED: "numerically zero",
+// 13 orders below the initial train error; GD ends ~1e−27, label noise ~1e−4, so the outcome does
+// not depend on it).
+
+/// "Small test error": the label-noise level (≈ 1e−3 expected), within a decade. Exploratory.
 pub const SMALL_TEST_ERROR: f64 = 1e-2;
-/// Lower end of "≈ 1e−3" for label noise: a decade below.
+/// Lower end of "≈ 1e−3" for label noise: a decade below. Exploratory.
 pub const LN_FLOOR: f64 = 1e-4;
-/// "Train error → 0" (interpolation): the initial train error is ≈ 20.
+/// "Train error → 0" (interpolation): the initial train error is ≈ 20. Pre-stated.
 pub const TRAIN_ZERO: f64 = 1e-12;
-/// "GD's test error stays large": at least this (the initial test error is d − r = 95).
-pub const GD_LARGE: f64 = 10.0;
-/// "≈ 70–80" read loosely: GD's final test error in this band.
+/// "≈ 70–80" read loosely: GD's final test error in this band. Exploratory.
 pub const GD_BAND: (f64, f64) = (30.0, 150.0);
 /// "Far worse than label noise": test error at least this factor above label noise (same data set).
+/// Exploratory.
 pub const FAR_WORSE_FACTOR: f64 = 100.0;
 /// "‖v‖ grows": final ‖v‖₂ above this factor times GD's (the interpolant reached without noise).
+/// Exploratory.
 pub const NORM_GROWTH_FACTOR: f64 = 1.25;
 /// Every qualitative statement is tested as `P(failure) ≤ 1/2`: the median data set satisfies it.
+/// Pre-stated (the reading of a figure that shows one run per variant).
 pub const MEDIAN_BOUND: f64 = 0.5;
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let c = Config::from_ctx(ctx)?;
@@ -166,7 +189,7 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
         "(alg)",
         "dynamics = Algorithm 1 (one-sample gradient + label noise); the experiment adds ∇ℓ̃_i − ∇ℓ_i to \
             the FULL gradient (SPEC §1.7)",
-        false,
+        matches!(Variant::LnScript.dynamics(c), Dynamics::Alg1 { .. }),
     );
     exp_audit.check("(δ)", "δ ≥ Θ̃(τ²d²), read with constant 1 and no log factors", c.delta, Rel::Ge, tau_d2);
     exp_audit.check(
@@ -194,7 +217,7 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
             c.t_ln / 3
         ),
     );
-    alg1_audit.fact("(alg)", "dynamics = Algorithm 1", true);
+    alg1_audit.fact("(alg)", "dynamics = Algorithm 1", matches!(Variant::Alg1.dynamics(c), Dynamics::Alg1 { .. }));
     alg1_audit.check("(δ)", "δ ≥ Θ̃(τ²d²), read with constant 1 and no log factors", c.delta, Rel::Ge, tau_d2);
     alg1_audit.fact(
         "(n ≥ Θ̃(r²))",
@@ -217,9 +240,9 @@ fn audits(out: &mut Outcome, c: &Config) -> Regimes {
     g_audit.check("(n ≤ d/3)", "n ≤ d/3", c.n as f64, Rel::Le, c.d as f64 / 3.0);
     g_audit.fact(
         "(LD)",
-        "Langevin diffusion (continuous time); the experiment takes discrete steps v − η(∇L + σξ), i.e. eq. (2) \
-            with λ = 2/(ησ²)",
-        false,
+        "Langevin diffusion (continuous time, η → 0); the experiment takes discrete steps v − η(∇L + σξ) of size \
+            η > 0, i.e. eq. (2) with λ = 2/(ησ²)",
+        c.lr == 0.0,
     );
     let g_regime = Class::of(&g_audit);
     out.audits.push(exp_audit);
@@ -242,9 +265,12 @@ fn notes(ctx: &Ctx, out: &mut Outcome, c: &Config) {
     );
     out.note(format!(
         "Each seed is one data set and one noise path per variant; every qualitative statement is tested as P(failure) \
-            ≤ 1/2 over seeds (the median data set satisfies it; Clopper–Pearson intervals). Thresholds are ours: \
-            small = {SMALL_TEST_ERROR}, interpolation = train ≤ {TRAIN_ZERO}, large = {GD_LARGE}, far worse = \
-            ×{FAR_WORSE_FACTOR}, ‖v‖ grows = ×{NORM_GROWTH_FACTOR} GD's."
+            ≤ 1/2 over seeds (the median data set satisfies it; Clopper–Pearson intervals). The paper prints no \
+            levels. Counted (pre-stated, parameter-free): generalizes = test error below the trivial predictor \
+            v = 0's (‖v*⊙v*‖² = r, computed per data set), comparisons between variants on the same data set, \
+            interpolation = train ≤ {TRAIN_ZERO}. Exploratory (set beside the first results; reported, never \
+            counted): small = {SMALL_TEST_ERROR}, the label-noise floor {LN_FLOOR}, GD's band {GD_BAND:?}, far \
+            worse = ×{FAR_WORSE_FACTOR}, ‖v‖ grows = ×{NORM_GROWTH_FACTOR} GD's."
     ));
     out.note(format!(
         "Budget {}: label-noise variants and Algorithm 1 run the script's schedule (T = {t_ln}, η ÷ 10 at T/3 and \

@@ -208,6 +208,10 @@ pub(super) struct Finals {
     pub nm_g: Vec<Vec<f64>>,
     /// Per seed, the smallest test error over the σ grid.
     pub best_g: Vec<f64>,
+    /// Per seed, the test error of the trivial predictor `v = 0`, `‖v*⊙v*‖²` (computed on each
+    /// data set's problem; it is `r` for 0/1 ground truth): the parameter-free baseline of
+    /// "generalizes".
+    pub te_trivial: Vec<f64>,
     /// Minibatch: data sets whose first attempt diverged, and the re-draws in all.
     pub k_div_mb: u64,
     pub mb_redraws: u32,
@@ -244,6 +248,7 @@ impl Finals {
             te_g,
             nm_g,
             best_g,
+            te_trivial: runs.problems.iter().map(|p| p.test_error(&PVec::zeros(p.d()))).collect(),
             k_div_mb,
             mb_redraws,
         }

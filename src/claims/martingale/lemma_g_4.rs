@@ -18,6 +18,13 @@
 //! `c1 = 1/2`, `c2 = 1`, `γ = 0.6`, `A[0] = 1`, `A[1] = 0.4 ± 0.15`: every hypothesis holds with
 //! `a = 0.0225` (and `(1−γ)c2 = 0.4 < c1`), the event has probability `1/2`, the bound is
 //! `exp(−0.02/0.0225) = 0.411`.
+//!
+//! Graded **S** (issue 13): the variance hypothesis and the exponent of (185)/(188) are legible;
+//! the asymmetric family (variance → 0 at a fixed event probability) violates any bound of the
+//! form `exp(−K/a)`, whatever constant a reading gives. Every counted exact check has a control:
+//! the G.4-R margins with Hoeffding's proxy `range²/4` in place of `range²`, and (188) ≤ (189)
+//! with `2γ` in place of `γ`. The Monte Carlo cases use `a = range²`, which bounds the variance
+//! too: they are instances of (185) as printed and of G.4-R.
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::claims::martingale::lemma_g_3::{g4_event, g4r_bound};
@@ -27,7 +34,9 @@ use crate::claims::martingale::process::{
 use crate::engine::martingale::{g4_bound, g4_bound_simple};
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Reading, Rel, Role, Table, key};
+use crate::evidence::{
+    Audit, Erratum, ExactCheck, Margin, McCheck, Outcome, Provenance, Reading, Rel, Role, Table, key,
+};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
 use crate::tol;
@@ -76,13 +85,18 @@ fn audit_g4(id: &str, title: &str, proc: &ArProcess, hyp: Hyp) -> Audit {
     au.check("horizon", "(1−γ)^T c2 < c1", (1.0 - gamma).powi(t as i32) * c2, Rel::Lt, c1);
     let excess = proc.window_drift_excess(gamma, c1, c2);
     au.check("drift", "max over [c1, c2] of E[A[t+1]|F_t] − (1−γ)A[t]", excess, Rel::Le, 0.0);
+    // The printed hypothesis; with a = range² it holds too, so a G.4-R instance is also an instance
+    // of (185) as printed.
+    au.check("variance", "Var[A[t+1] | F_t] ≤ a (as printed)", proc.noise.variance(), Rel::Le, a);
     if range {
         au.check("range", "conditional range of A[t+1] ≤ √a (G.4-R)", proc.noise.range(), Rel::Le, a.sqrt());
-    } else {
-        au.check("variance", "Var[A[t+1] | F_t] ≤ a (as printed)", proc.noise.variance(), Rel::Le, a);
     }
     au
 }
+
+/// The control of a G.4-R margin: Hoeffding's lemma misread, the sub-Gaussian proxy `range²/4`
+/// put in place of `a = range²` (an exponent 4× too large).
+const RANGE_QUARTER: &str = "a = range²/4 (Hoeffding's proxy range²/4 in place of range²)";
 
 /// Chains (samples) per budget.
 const CHAINS: PerBudget<usize> = PerBudget::new(4000, 20_000, 200_000);
@@ -124,13 +138,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         T1_EXAMPLE,
         ("(185) printed, T = 1 example", "bound − P(event) ≥ 0 with a = Var (exact enumeration); scaled by the bound"),
         ("(185) G.4-R, T = 1 example", "bound − P(event) ≥ 0 with a = (range)² = 0.09"),
+        RANGE_QUARTER,
     );
-    ce.record(
-        Margin::scaled(b1 - p1, b1),
-        Margin::scaled(b1r - p1, b1r),
-        || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1)),
-        || format!("ξ = ±0.15: P = {}, bound = {}", fmt(p1), fmt(b1r)),
-    );
+    let b1q = g4_bound(c1, gamma, tp.range() * tp.range() / 4.0, 1, a0);
+    ce.record([p1; 3], [b1, b1r, b1q], [b1, b1r, b1q], || "ξ = ±0.15".into());
     ce.push(&mut out);
     out.measure("E-G3a (G.4): P(event), T = 1", p1, "exact");
     out.measure("E-G3a (G.4): printed bound, T = 1", b1, "a = Var = 0.0225");
@@ -144,6 +155,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             "bound − P(event) ≥ 0 over ξ = ±h and asymmetric up-jumps, T ∈ {1,2,3}, a = Var; scaled by the bound",
         ),
         ("(185) G.4-R, two-point families", "the same with a = (range)²"),
+        RANGE_QUARTER,
     );
     let mut rows = Vec::new();
     let mut noises: Vec<TwoPoint> = (0..=20).map(|j| TwoPoint::symmetric(0.05 + 0.01 * j as f64)).collect();
@@ -157,12 +169,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             let pe = exact_two_point_prob(a0, gamma, *tpn, t, ev);
             let b = g4_bound(c1, gamma, tpn.variance(), t as u64, a0);
             let br = g4r_bound(c1, gamma, tpn.range(), t as u64, a0);
-            fam.record(
-                Margin::scaled(b - pe, b.max(pe)),
-                Margin::scaled(br - pe, br),
-                || format!("ξ: up {} w.p. {}, T = {t}: P = {}, bound = {}", fmt(tpn.up), tpn.p, fmt(pe), fmt(b)),
-                || format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p),
-            );
+            let bq = g4_bound(c1, gamma, tpn.range() * tpn.range() / 4.0, t as u64, a0);
+            fam.record([pe; 3], [b, br, bq], [b.max(pe), br, bq.max(pe)], || {
+                format!("ξ: up {} w.p. {}, T = {t}", fmt(tpn.up), tpn.p)
+            });
             if t == 1
                 && (tpn.p != 0.5 && tpn.up == 0.5
                     || tpn.p == 0.5 && [0.1, 0.15, 0.2].iter().any(|&h| (h - tpn.up).abs() < tol::GRID_EQ_ABS))
@@ -192,7 +202,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "exp(−2γ(c1 − (1−γ)^T A[0])²/a) − (188) ≥ 0 on a grid with (1−γ)^T c2 < c1; scaled by (189)",
         Role::Primary,
     )
-    .keyed(FORMS);
+    .keyed(FORMS)
+    .threshold(Provenance::Paper);
+    // Control: Σ_{t=1}^T (1−γ)^{−2t} bounded by (1−γ)^{−2T}/(2γ) instead of /γ (the second form with
+    // 2γ), false for large T since the sum tends to (1−γ)^{−2T}/(γ(2−γ)).
+    let mut forms_ctl = ExactCheck::control_for(&forms, "2γ in place of γ in (189)");
     for &g in &[1e-3f64, 0.01, 0.1, 0.5] {
         for &t in &[1u64, 5, 50, 500, 5000] {
             for &start in &[0.55, 0.8, 1.0] {
@@ -204,14 +218,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     }
                     let second = g4_bound_simple(c1, g, a, t, start);
                     let first = g4_bound(c1, g, a, t, start);
-                    forms.record_scaled(second - first, second.max(tol::SCALE_FLOOR), || {
-                        format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}")
-                    });
+                    let at = || format!("γ = {g}, T = {t}, A[0] = {start}, a = {a}");
+                    forms.record_margin(Margin::le(first, second).with_scale(second.max(tol::SCALE_FLOOR)), at);
+                    // (189) with 2γ: exp(−4γ(c1 − (1−γ)^T A[0])²/a) = g4_bound_simple with a/2.
+                    let wrong = g4_bound_simple(c1, g, a / 2.0, t, start);
+                    forms_ctl.record_margin(Margin::le(first, wrong).with_scale(wrong.max(tol::SCALE_FLOOR)), at);
                 }
             }
         }
     }
     out.exact.push(forms);
+    out.exact.push(forms_ctl);
 
     // ---- Monte Carlo: G.4-R on synthetic processes ---------------------------------------------
     let cases = [
@@ -246,11 +263,17 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         out.mc.push(
             McCheck::about(
                 cs.id,
-                &format!("A stays in (1/2, 1] up to T for {}; bound with a = (range {})²", cs.proc.describe(), fmt(rb)),
+                &format!(
+                    "A stays in (1/2, 1] up to T for {}; bound (185) with a = (range {})², which bounds the variance \
+                        too: an instance of (185) as printed and of G.4-R",
+                    cs.proc.describe(),
+                    fmt(rb)
+                ),
                 regime,
                 Role::Primary,
             )
             .prob_upper(k, chains as u64, bound)
+            .threshold(Provenance::Paper)
             .keyed(key(CASE, &j.to_string())),
         );
     }
@@ -285,6 +308,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Witness { erratum: "E-G3a".into() },
         )
         .prob_upper(kw, chains as u64, wb)
+        .threshold(Provenance::Paper)
         .keyed(ASYMMETRIC_MC),
     );
 
@@ -306,6 +330,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Control { variant: "random walk without contraction".into() },
         )
         .prob_upper(kc, chains as u64, g4r_bound(c1, 0.02, cproc.noise.range(), 50, 0.9))
+        .threshold(Provenance::Paper)
         .keyed(CONTROL_NO_CONTRACTION),
     );
 
@@ -316,7 +341,11 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         finding: format!(
             "false as stated: c1 = 1/2, c2 = 1, γ = 0.6, A[0] = 1, A[1] = 0.4 ± 0.15 meets every hypothesis with a = \
                 0.0225 and stays in the window with probability {} > bound {}; asymmetric up-jumps (p = 0.01) give \
-                {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes.",
+                {} vs {}. G.4-R (a = squared conditional range) holds on all of them and on the Monte Carlo processes. \
+                The same defect as G.3's E-G3a, here contradicting G.4's own printed (185). Grade S although the \
+                statement is RECONSTRUCTED[m]: the variance hypothesis and the exponent of (185)/(188) are legible, \
+                and the asymmetric family (Var → 0 at a fixed event probability) violates any bound of the form \
+                exp(−K/a), whatever constant K a reading gives.",
             fmt(p1),
             fmt(b1),
             fmt(wtp.p),
@@ -325,8 +354,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedMedium,
         witnesses: out.witness_ids(&[&key(T1_EXAMPLE, PRINTED), &key(FAMILIES, PRINTED), ASYMMETRIC_MC]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        grade: Grade::S,
+        instance: format!(
+            "c1 = 1/2, c2 = 1, γ = 0.6, T = 1, A[0] = 1, A[1] = 0.4 ± 0.15 w.p. ½ ((1−γ)c2 = 0.4 < c1, a = Var = \
+                0.0225): P(A[1] ∈ (1/2, 1]) = {} > exp(−0.02/0.0225) = {}",
+            fmt(p1),
+            fmt(b1)
+        ),
     });
     Ok(out)
 }

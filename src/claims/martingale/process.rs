@@ -1,11 +1,13 @@
 //! The synthetic processes Lemmas G.3 and G.4 are checked on, shared by both files: two-point and
 //! uniform noise, the AR(1) process with drift and freezing, exact enumeration of two-point paths,
-//! Monte Carlo event counts, and the printed-bound witness of E-G3a recorded with its repair.
+//! Monte Carlo event counts, and the printed-bound witness of E-G3a recorded with its repair and
+//! the repair's control.
 
 use crate::claim::Ctx;
 use crate::engine::rng::{Stream, uniform01};
-use crate::evidence::{ExactCheck, Margin, Outcome, Role, key};
+use crate::evidence::{ExactCheck, Margin, Outcome, Provenance, Role, key};
 use crate::numfmt::fmt;
+use crate::tol;
 
 /// Mean-zero two-point noise: `+up` with probability `p`, `−down` otherwise, `p·up = (1−p)·down`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -194,39 +196,47 @@ pub const PRINTED: &str = "printed";
 /// Key tag of the repaired check of a [`PrintedAndRepaired`] pair.
 pub const REPAIRED: &str = "repaired";
 
-/// The E-G3a pair of exact checks on the same examples: the printed bound (`a` = the conditional
-/// variance, a witness of E-G3a) and its repair (`a` = the squared conditional range), each with
-/// the margin `bound − P(event)`.
+/// The E-G3a triple of exact checks on the same examples: the printed bound (`a` = the conditional
+/// variance, a witness of E-G3a, provenance paper), its repair (`a` = the squared conditional
+/// range, provenance derived: the printed formula under the repaired hypothesis) and the repair's
+/// control (a deliberately wrong variant of the repaired margin that the same loop must flag),
+/// each with the margin `bound − P(event)` recorded by [`Margin::le`] so that an equality decided
+/// by rounding is recognised.
 pub struct PrintedAndRepaired {
     printed: ExactCheck,
     repaired: ExactCheck,
+    control: ExactCheck,
 }
 
 impl PrintedAndRepaired {
-    /// The two checks, each given as `(id, statement)`, keyed `key(base, PRINTED)` and
-    /// `key(base, REPAIRED)`.
-    pub fn new(base: &str, printed: (&str, &str), repaired: (&str, &str)) -> PrintedAndRepaired {
+    /// The three checks, the first two given as `(id, statement)`, keyed `key(base, PRINTED)`,
+    /// `key(base, REPAIRED)` and `control_key(key(base, REPAIRED))`; `control` names the control's
+    /// deliberate error.
+    pub fn new(base: &str, printed: (&str, &str), repaired: (&str, &str), control: &str) -> PrintedAndRepaired {
+        let repaired = ExactCheck::new(repaired.0, repaired.1, Role::Repair { erratum: "E-G3a".into() })
+            .keyed(key(base, REPAIRED))
+            .threshold(Provenance::Derived);
         PrintedAndRepaired {
             printed: ExactCheck::new(printed.0, printed.1, Role::Witness { erratum: "E-G3a".into() })
-                .keyed(key(base, PRINTED)),
-            repaired: ExactCheck::new(repaired.0, repaired.1, Role::Repair { erratum: "E-G3a".into() })
-                .keyed(key(base, REPAIRED)),
+                .keyed(key(base, PRINTED))
+                .threshold(Provenance::Paper),
+            control: ExactCheck::control_for(&repaired, control),
+            repaired,
         }
     }
-    /// Record one example: the margin of the printed bound, then that of the repaired bound.
-    pub fn record(
-        &mut self,
-        printed: Margin,
-        repaired: Margin,
-        at_printed: impl FnOnce() -> String,
-        at_repaired: impl FnOnce() -> String,
-    ) {
-        self.printed.record_margin(printed, at_printed);
-        self.repaired.record_margin(repaired, at_repaired);
+    /// Record one example: the margins of the printed bound, of the repaired bound and of the
+    /// repair's control, each `P(event) ≤ bound` as a [`Margin::le`] scaled by `scale`.
+    pub fn record(&mut self, p: [f64; 3], bounds: [f64; 3], scale: [f64; 3], at: impl Fn() -> String) {
+        for (j, chk) in [&mut self.printed, &mut self.repaired, &mut self.control].into_iter().enumerate() {
+            chk.record_margin(Margin::le(p[j], bounds[j]).with_scale(scale[j].max(tol::SCALE_FLOOR)), || {
+                format!("{}: P = {}, bound = {}", at(), fmt(p[j]), fmt(bounds[j]))
+            });
+        }
     }
-    /// Push both checks (printed first) to `out`.
+    /// Push the three checks (printed, repaired, control) to `out`.
     pub fn push(self, out: &mut Outcome) {
         out.exact.push(self.printed);
         out.exact.push(self.repaired);
+        out.exact.push(self.control);
     }
 }
