@@ -176,6 +176,7 @@ fn erratum_witness_e_c4() {
     assert_eq!(e.reading, Reading::Legible);
     assert_eq!(e.witnesses, o.witness_ids(&[&key(c4::PRINTED_VARIANCE, c4::WIDE_TAG)]));
     assert!(e.instance.contains("M_11 = 6.25"), "{}", e.instance);
+    assert!(e.instance.contains("ε̃1 = 12/ρ = 1200"), "the witness is at the literal cap: {}", e.instance);
     assert!(o.audit("C.4 literal, repaired").unwrap().all_hold());
 }
 

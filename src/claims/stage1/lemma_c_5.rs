@@ -19,7 +19,15 @@
 //! is `ηM_kk ṽ_k(1 + ṽ_k)w < ηw` when `M_kk = 1/2`, `ṽ_k < 1`. Exact counter-example: `d = n = 16`
 //! Sylvester–Hadamard data with the support column divided by `√2` (`M_kk = 1/2`, `C_x = 0`,
 //! `b_x = 1`), `S = {k}`, `ṽ_k = 0.95`, other coordinates `1e−3`, `η = 1e−3`, `δ = 1`:
-//! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`.
+//! `E[1 − ṽ'_k] = 0.049953688 > (1 − η)·0.05 = 0.04995`. Repair: `γ = η/4`. Grade P (a proof step;
+//! the lemma's probability statement may hold). On these data (66) is an identity (`M_00 = 1/2`,
+//! `C_x = 0`): its margin is 0 up to rounding, a computed fact reported as "equality (by
+//! rounding)", so the whole failure is the step (66) → (67). The witness is also evaluated at the
+//! literal cap `ε̃1 = 12/ρ` and at `η = 1e−17, δ = 1.5e6`, where C.2's `δ ≥ b_x(ε̃1² + r)` holds too.
+//!
+//! The printed variance (68) and the G.3-R range are not errata of C.5: (C5.2) holds at every
+//! state (a computed fact at the check data, whose `(η, δ)` imply it); the range matters only under
+//! the corrected Lemma G.3 (E-G3a, counted once, under G.3).
 
 use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
@@ -330,7 +338,7 @@ fn ec5_section(out: &mut Outcome) -> Result<()> {
             "δ ≥ b_x(ε̃1² + r) (C.2's hypothesis, if 'the setting of C.2' includes it)",
             delta,
             Rel::Ge,
-            { st.b_x * setting.er() },
+            st.b_x * setting.er(),
         );
         let mut states = Vec::new();
         for j in 0..=40 {

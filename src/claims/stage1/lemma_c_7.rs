@@ -14,15 +14,19 @@
 //! "`‖v_S‖_1 ≤ ε`" in C.6 is a typo for `‖v_S̄‖_1`.)
 //!
 //! # Formula
-//! (C7.1) margin `1 − γ7 − E_{(i,s)} √F_k = −γ7 − E[Δ_k/(1 + √(1 + Δ_k))]` (exact average, no
-//! cancellation; natural scale `η²δ²`), `k ∉ S`, at in-set states, `γ7 = η²δ²/16` (printed) or
-//! `η²δ²/32` (repaired).
+//! (C7.1) margin `1 − γ7 − E_{(i,s)} √F_k`, `k ∉ S`, at in-set states, `γ7 = η²δ²/16` (printed)
+//! or `η²δ²/32` (repaired); `E√F_k − 1` is formed pairwise over `s = ±δ`
+//! ([`sqrt_mean_minus_one_paired`]: no cancellation of the `±ηδx_k` terms; natural scale `η²δ²`).
+//! (79) summed: `Σ_{k∉S} √ṽ_k (1 − γ7 − E√F_k)`.
 //!
-//! **E-C7** (SPEC §5.7(f)): `γ7 = η²δ²/16` is not derivable — the second-order decrease is
-//! `EΔ²/8 ≥ η²δ²M_kk/8 ≥ η²δ²/16` *before* the drift `EΔ/2 = −η(Me)_k/2`, which is positive when
-//! `M_jk > 0` for some `j ∈ S` with `ṽ_j < 1`. Witness: `16 × 16` Hadamard data, `S = {0}`, an
-//! off-support column with `M_11 = 1/2` and `M_01 = 3e−5 > 0` (within (C7-a)), `ṽ_0 ≈ 0.95`:
-//! `E√F_1 > 1 − η²δ²/16`. Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
+//! **E-C7** (SPEC §5.7(f), grade P: a proof step): `γ7 = η²δ²/16` is not derivable — the
+//! second-order decrease is `EΔ²/8 ≥ η²δ²M_kk/8 ≥ η²δ²/16` *before* the drift `EΔ/2 = −η(Me)_k/2`,
+//! which is positive when `M_jk > 0` for some `j ∈ S` with `ṽ_j < 1`. Witness at the literal cap
+//! `ε̃1 = 12/ρ = 1200`: `16 × 16` Hadamard data, `S = {0}`, every off-support column with `M_kk =
+//! 1/2` and `M_0k = C_x = 7.3e−7` (within (C7-a): `½ηδ² = 37.5 > 32(ε̃1² + r)C_x b_x² = 33.6`),
+//! `δ = 1.5e6`, `ηδ = 5e−5`: (79) fails by `−4.84e−9·(ηδ)²` at `ṽ_0 = 0.01` (mpmath agrees).
+//! Under (C7-a) the violation is at most `C_x/(2ηδ²) < 1/(128(ε̃1² + r)b_x²) ≈ 5.4e−9` of `(ηδ)²`.
+//! Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
 
 use super::states::Family;
 use super::{chains::*, exact::*, setting::*};
@@ -313,7 +317,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "δ ≥ b_x(ε̃1² + r) (C.2's hypothesis, if 'the setting of C.2' includes it)",
         w.delta,
         Rel::Ge,
-        { w.stats.b_x * witness_setting.er() },
+        w.stats.b_x * witness_setting.er(),
     );
     let wstates = ec7_states(&w);
     wa.fact(
@@ -330,7 +334,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure(
         "E-C7: worst (79) margin / (ηδ)² at the literal cap",
         worst.unwrap_or(f64::NAN),
-        "per coordinate; an independent 60-digit computation (mpmath) gives −4.84e−9 at ṽ_0 = 0.01, off-support \
+        "per coordinate; an independent 50-digit computation (mpmath) gives −4.84e−9 at ṽ_0 = 0.01, off-support \
          1e−9 (and −4.50e−10 at ṽ_0 = 0.95); the margin is computed pairwise over s = ±δ (no cancellation), far \
          above 16 ulps of the averaged terms max|Δ_k| ≈ 3.5e−5",
     );
@@ -451,7 +455,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
              for j ∈ S with ṽ_j < 1. At the literal cap ε̃1 = 12/ρ = 1200 with every printed hypothesis of C.7 \
              audited in code ((C7-a) ½ηδ² = {} > 32(ε̃1²+r)C_x b_x² = {}, (C7-b), |Δ| ≤ 1/16, M_kk ≥ 1/2; also C.2's δ \
              ≥ b_x(ε̃1²+r)), (79) fails per coordinate and summed, by {} (ηδ)² at worst (witness; an independent \
-             60-digit computation agrees), while 1 − η²δ²/32 holds at every state of every family (repair); \
+             50-digit mpmath computation of the same data gives −4.8417e−9), while 1 − η²δ²/32 holds at every state of every family (repair); \
              (C7-b) must then read Tη²δ² ≥ 32 log(6√d/(ρ√ε1)) (T doubles; absorbed by Theorem 3.3's T through \
              log(1/ε_min), audit 'C.7 literal, repaired'). The violation is small (C_x/(2ηδ²) ≤ 1/(128(ε̃1² + r)b_x²) \
              ≈ 5.4e−9 under (C7-a)) but decided: the margin is formed pairwise over s = ±δ without cancellation. With \
@@ -467,7 +471,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         grade: Grade::P,
         instance: format!(
             "16 × 16 Sylvester–Hadamard, S = {{0}}, every off-support column a(h_k + εh_0) (M_kk = 1/2, M_0k = C_x = \
-             {}, b_x = 1); ε̃1 = 12/ρ = 1200, δ = 1.5e6, ηδ = 5e−5, T = 1e11; states ṽ_0 ∈ [0.01, 1.1], off-support \
+             {}, b_x = 1); ε̃1 = 12/ρ = 1200, δ = 1.5e6, ηδ = 5e−5, T = 1e11; states ṽ_0 ∈ [0.01, 1.05], off-support \
              1e−9 (worst at ṽ_0 = 0.01)",
             fmt(EC7_CX)
         ),
