@@ -111,6 +111,13 @@ pub const STAGE1_SPEC_9_DECIMALS_ABS: f64 = 5e-10;
 /// shows that both compute the same quantity.
 pub const STAGE1_CLOSED_VS_ENUM_ABS: f64 = 1e-15;
 
+/// Relative: the E-C7 witness's worst (79) margin over `(ηδ)²` (≈ −4.84e−9) computed in `f64`
+/// (pairwise over `s = ±δ`, gradient part formed directly) against a 50-digit mpmath computation of
+/// the same data (including the `1e−12` safety on `M_kk`). The `f64` data differ from the exact ones
+/// by an ulp (shifting the scaled margin by ≲ 1e−16/16 ≈ 1e−17, i.e. ≲ 1e−8 of it) and the pairwise
+/// sum adds a few ulps; 1e−6 is far above both and far below the 100% a sign error would give.
+pub const STAGE1_EC7_REF_REL: f64 = 1e-6;
+
 // --- stage 2 --------------------------------------------------------------------------------
 
 /// Relative safety margin below the fixed point of Theorem D.1's step-size condition: η is taken

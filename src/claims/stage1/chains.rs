@@ -18,7 +18,7 @@ use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
 use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
 use crate::error::{Result, check};
-use crate::evidence::{Audit, Class, McCheck, Outcome, PathStats, Role, key};
+use crate::evidence::{Audit, Class, McCheck, Outcome, PathStats, Provenance, Role, key};
 use crate::numfmt::fmt;
 use crate::paper::{STAGE1_D, STAGE1_R};
 
@@ -137,6 +137,9 @@ impl PathRecord {
 pub struct ChainRecord {
     /// `Σ_{k∉S} √v_k[0]`.
     pub phi0: f64,
+    /// `max_k v_k[0]` and `min_k v_k[0]` (Theorem 3.3's start condition `v[0] ∈ [ε_min, 1/d]^d`).
+    pub start_max: f64,
+    pub start_min: f64,
     /// `τ_exit` of the `(1 + c1, ε̃1)` coupling and the reason.
     pub exit: Option<(u64, Exit)>,
     /// The real chain `v` and the coupled chain `ṽ`.
@@ -228,9 +231,13 @@ fn starts_key(starts: Option<&[PVec]>) -> String {
 
 impl ChainRecord {
     /// The record of a chain before its first step.
-    fn start(phi0: f64, r: usize) -> ChainRecord {
+    fn start(p: &Problem, v0: &PVec) -> ChainRecord {
+        let r = p.r();
+        let x = v0.as_slice();
         ChainRecord {
-            phi0,
+            phi0: off_phi(p, v0),
+            start_max: x.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
+            start_min: x.iter().fold(f64::INFINITY, |a, &b| a.min(b)),
             exit: None,
             paths: PathStats { real: PathRecord::start(r), coupled: PathRecord::start(r) },
             dist_t: 0.0,
@@ -324,7 +331,7 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
     let cond = practical_problem(ctx.seed, spec.n, spec.d, spec.r)?;
     let p = cond.problem;
     let stats = p.stats();
-    let (r, c1, cap, big_t) = (spec.r, C1, spec.cap(), spec.steps);
+    let (c1, cap, big_t) = (C1, spec.cap(), spec.steps);
     let sched = Schedule::constant(spec.eta, big_t)?;
     let dynamics = spec.dynamics();
     let every = (big_t / SNAPS_PER_CHAIN).max(1);
@@ -350,7 +357,7 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
                 big_t,
                 every,
                 keep: j < SNAP_CHAINS,
-                rec: ChainRecord::start(off_phi(&p, &v0), r),
+                rec: ChainRecord::start(&p, &v0),
                 frozen: None,
                 snaps: Vec::new(),
             };
@@ -489,10 +496,10 @@ pub fn power_note(pp: &PracticalParams, beta: f64) -> String {
 pub fn practical_title(run: &PracticalRun) -> String {
     let s = &run.spec;
     format!(
-        "practical regime ({}): Algorithm 1 from v_k[0] ~ Unif[0.01, 1]/d, d = {}, n = {}, r = {}, δ = {}, \
-         η = {}, T = {}, ρ = 0.01, ε̃1 = 1200; N(0,1) data conditioned on min M_kk ≥ 1/2 ({} rejected), \
-         b_x = {}, C_x = {}",
+        "practical regime ({}): Algorithm 1 from {}, d = {}, n = {}, r = {}, δ = {}, η = {}, T = {}, ρ = 0.01, ε̃1 = \
+         1200; N(0,1) data conditioned on min M_kk ≥ 1/2 ({} rejected), b_x = {}, C_x = {}",
         s.kind.name(),
+        s.start.as_deref().unwrap_or("v_k[0] ~ Unif[0.01, 1]/d"),
         s.d,
         s.n,
         s.r,
@@ -530,7 +537,10 @@ pub fn push_on_paths(
     bound: f64,
 ) {
     for (c, k) in [(checks.coupled, counts.coupled), (checks.real, counts.real)] {
-        let mc = McCheck::about(&c.id, &c.event, regime.clone(), Role::Primary).prob_upper(k, trials, bound);
+        // The bound is the lemma's printed ρ/6 (or the union over k ∈ S of its printed ρ/(6r)).
+        let mc = McCheck::about(&c.id, &c.event, regime.clone(), Role::Primary)
+            .prob_upper(k, trials, bound)
+            .threshold(Provenance::Paper);
         out.mc.push(mc.keyed(key(c.key, &n_tag(n))));
     }
 }

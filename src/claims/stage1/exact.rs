@@ -18,7 +18,7 @@ use super::states::{Family, all_states};
 use crate::claim::Ctx;
 use crate::engine::exact::OneStep;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, Ineq, Margin, Outcome, Role, State, Table, key};
+use crate::evidence::{ExactCheck, Ineq, Margin, Outcome, Provenance, Role, State, Table, key};
 use crate::numfmt::fmt;
 
 /// Tag of the typical check instance ([`typical_instance`]).
@@ -37,33 +37,55 @@ pub enum Scope {
 /// does not apply there (e.g. `v_k` outside the lemma's window).
 pub type Eval = dyn Fn(&OneStep, &Inst, usize) -> Option<Margin> + Send + Sync;
 
-/// A Stage-1 one-step inequality: the keyed entry, its scope, and whether the kernel is flipped.
+/// The variant name of a control evaluated on the kernel with the gradient sign flipped.
+pub const FLIPPED_VARIANT: &str = "gradient sign flipped (OneStep::with_grad_sign(−1))";
+
+/// A Stage-1 one-step inequality: the keyed entry (with its control, if it is counted), its
+/// scope, and whether the control is evaluated on the kernel with the gradient sign flipped.
 pub struct OneStepIneq {
     pub ineq: Ineq<Eval>,
     pub scope: Scope,
-    /// Evaluate with the gradient sign flipped (negative control: `OneStep::with_grad_sign(−1)`).
-    pub flipped: bool,
+    /// The control is evaluated on the kernel with the gradient sign flipped
+    /// (`OneStep::flipped`), at the same states and coordinates.
+    pub control_flipped: bool,
 }
 
 impl OneStepIneq {
-    /// An inequality about the coordinates of `scope`.
-    pub fn new(key: &'static str, id: &str, statement: &str, role: Role, scope: Scope, eval: Box<Eval>) -> OneStepIneq {
-        OneStepIneq { ineq: Ineq::new(key, id, statement, role, eval), scope, flipped: false }
-    }
-    /// The inequality `name` (e.g. `"(C2.2)"`) as a negative control with the gradient sign flipped:
-    /// it must fail (`fails_where` narrows where, e.g. `" where M_kk ṽ_k² is large"`, or is empty).
-    pub fn flipped_control(
+    /// An inequality about the coordinates of `scope`, with the provenance of its constants.
+    pub fn new(
         key: &'static str,
-        name: &str,
-        fails_where: &str,
+        id: &str,
+        statement: &str,
+        role: Role,
+        threshold: Provenance,
         scope: Scope,
         eval: Box<Eval>,
     ) -> OneStepIneq {
-        let id = format!("control: {name} with the gradient sign flipped");
-        let statement =
-            format!("the {name} margin for the kernel with the gradient sign flipped (must fail{fails_where})");
-        let role = Role::Control { variant: "gradient sign flipped (OneStep::with_grad_sign(−1))".into() };
-        OneStepIneq { ineq: Ineq::new(key, &id, &statement, role, eval), scope, flipped: true }
+        OneStepIneq {
+            ineq: Ineq::new(key, id, statement, role, eval).threshold(threshold),
+            scope,
+            control_flipped: false,
+        }
+    }
+    /// The same inequality with its control: the same margin (`eval`, the same closure) for the
+    /// kernel with the gradient sign flipped, which must fail (`fails_where` narrows where, e.g.
+    /// `" where M_kk ṽ_k² is large"`, or is empty).
+    pub fn flipped_control(mut self, fails_where: &str, eval: Box<Eval>) -> OneStepIneq {
+        self.ineq = self.ineq.with_control(format!("{FLIPPED_VARIANT}, must fail{fails_where}"), eval);
+        self.control_flipped = true;
+        self
+    }
+    /// The same inequality with a control on the same kernel: `variant` names the deliberate error
+    /// (a perturbed constant), `eval` computes the wrong margin.
+    pub fn control(mut self, variant: &str, eval: Box<Eval>) -> OneStepIneq {
+        self.ineq = self.ineq.with_control(variant, eval);
+        self.control_flipped = false;
+        self
+    }
+    /// The same inequality as a computed fact (true by construction; shown, never counted).
+    pub fn computed(mut self, why: &str) -> OneStepIneq {
+        self.ineq = self.ineq.computed(why);
+        self
     }
 }
 
@@ -72,9 +94,9 @@ pub fn tagged(id: &str, tag: &str) -> String {
     format!("{id} [{tag}]")
 }
 
-/// Evaluate inequalities at every state; returns one merged check per inequality (id suffixed
-/// with the instance tag, key [`key`]`(ineq key, tag)`) and a table of the worst scaled margin per
-/// family.
+/// Evaluate inequalities (and their controls) at every state; returns one merged check per
+/// inequality (id suffixed with the instance tag, key [`key`]`(ineq key, tag)`), followed by its
+/// control (keyed [`control_key`](crate::evidence::control_key) of it), and a table of the worst scaled margin per family.
 pub fn run_exact(
     ctx: &Ctx,
     inst: &Inst,
@@ -84,52 +106,80 @@ pub fn run_exact(
 ) -> (Vec<ExactCheck>, Table) {
     let p = &inst.problem;
     let (d, r) = (p.d(), p.r());
-    let need_flip = ineqs.iter().any(|q| q.flipped);
-    // Per state: (ineq index, k, margin).
-    let results: Vec<Vec<(usize, usize, Margin)>> = ctx.runner.map("stage1 exact", states.len(), |j| {
+    let need_flip = ineqs.iter().any(|q| q.control_flipped && q.ineq.control.is_some());
+    // Per state: (ineq index, is control, k, margin).
+    let results: Vec<Vec<(usize, bool, usize, Margin)>> = ctx.runner.map("stage1 exact", states.len(), |j| {
         let v = &states[j].v;
         let os = OneStep::new(p, v, inst.eta, inst.delta);
         let osf = if need_flip { Some(os.flipped()) } else { None };
         let mut res = Vec::new();
         for (qi, q) in ineqs.iter().enumerate() {
-            let o = if q.flipped { osf.as_ref().expect("flipped kernel") } else { &os };
             let ks = match q.scope {
                 Scope::Support => 0..r,
                 Scope::OffSupport => r..d,
             };
             for k in ks {
-                if let Some(m) = (q.ineq.eval)(o, inst, k) {
-                    res.push((qi, k, m));
+                if let Some(m) = (q.ineq.eval)(&os, inst, k) {
+                    res.push((qi, false, k, m));
+                }
+                if let Some((_, ctl)) = &q.ineq.control {
+                    let o = if q.control_flipped { osf.as_ref().expect("flipped kernel") } else { &os };
+                    if let Some(m) = ctl(o, inst, k) {
+                        res.push((qi, true, k, m));
+                    }
                 }
             }
         }
         res
     });
-    let mut per: Vec<Vec<ExactCheck>> =
-        ineqs.iter().map(|q| Family::ALL.iter().map(|_| q.ineq.check()).collect()).collect();
+    let fresh = |q: &OneStepIneq, control: bool| -> Vec<ExactCheck> {
+        Family::ALL
+            .iter()
+            .map(|_| if control { q.ineq.control_check().expect("control") } else { q.ineq.check() })
+            .collect()
+    };
+    let mut per: Vec<[Vec<ExactCheck>; 2]> = ineqs
+        .iter()
+        .map(|q| [fresh(q, false), if q.ineq.control.is_some() { fresh(q, true) } else { Vec::new() }])
+        .collect();
     for (j, res) in results.iter().enumerate() {
         let st = &states[j];
         let fam = Family::ALL.iter().position(|f| f.name() == st.family).unwrap_or(0);
-        for &(qi, k, m) in res {
-            per[qi][fam].record_margin(m, || format!("{} ({}), k = {k}", st.label, st.family));
+        for &(qi, control, k, m) in res {
+            per[qi][usize::from(control)][fam].record_margin(m, || format!("{} ({}), k = {k}", st.label, st.family));
         }
     }
     let mut checks = Vec::new();
     let mut rows = Vec::new();
+    let row = |id: String, cs: &[ExactCheck]| -> Vec<String> {
+        std::iter::once(id)
+            .chain(cs.iter().map(|c| match c.worst_scaled {
+                Some(w) => format!("{} ({} of {})", fmt(w), c.violations, c.states),
+                None => "—".into(),
+            }))
+            .collect()
+    };
     for (qi, q) in ineqs.iter().enumerate() {
         let id = tagged(&q.ineq.id, tag);
         let statement = format!("{} — {} data", q.ineq.statement, inst.name);
-        let mut merged = ExactCheck::new(id.clone(), statement, q.ineq.role.clone()).keyed(key(q.ineq.key, tag));
-        let mut row = vec![id];
-        for c in &per[qi] {
+        let mut merged = q.ineq.check().keyed(key(q.ineq.key, tag));
+        merged.id = id.clone();
+        merged.statement = statement;
+        for c in &per[qi][0] {
             merged.merge(c);
-            row.push(match c.worst_scaled {
-                Some(w) => format!("{} ({} of {})", fmt(w), c.violations, c.states),
-                None => "—".into(),
-            });
         }
-        rows.push(row);
-        checks.push(merged);
+        rows.push(row(id, &per[qi][0]));
+        if let Some((variant, _)) = &q.ineq.control {
+            let mut ctl = ExactCheck::control_for(&merged, variant.clone());
+            for c in &per[qi][1] {
+                ctl.merge(c);
+            }
+            rows.push(row(ctl.id.clone(), &per[qi][1]));
+            checks.push(merged);
+            checks.push(ctl);
+        } else {
+            checks.push(merged);
+        }
     }
     let table = Table {
         title: format!(
@@ -179,7 +229,44 @@ pub fn exact_layer(
 /// The E-G3b margin `c1/6 − max_(i,s) |v'_k − v_k|` (scale `c1/6`): one step moves `v_k` by at
 /// most `c1/6`.
 pub fn step_g3b_margin(os: &OneStep, inst: &Inst, k: usize) -> Option<Margin> {
-    Some(Margin::scaled(inst.c1 / 6.0 - os.max_abs_change(k), inst.c1 / 6.0))
+    Some(Margin::le(os.max_abs_change(k), inst.c1 / 6.0).with_scale(inst.c1 / 6.0))
+}
+
+/// `max_(i,s) |Δ_k|`: the size of the terms averaged in `E[√F_k]` or `E[log F_k]`, the magnitude
+/// against which a margin of such an average is an equality decided by rounding.
+pub fn max_abs_delta(os: &OneStep, k: usize) -> f64 {
+    let (lo, hi) = os.delta_k_range(k);
+    lo.abs().max(hi.abs())
+}
+
+/// `E_(i,s)[√F_k] − 1` computed pairwise over `s = ±δ` without cancellation.
+///
+/// # Formula
+/// For one `i`, `Δ_± = c ± h` (`c = ½(Δ_+ + Δ_−)` the gradient part, `h = ½(Δ_+ − Δ_−)` the noise
+/// part; `c = −σηr_i x_k` and `h = ηδ|x_k|` are formed directly). With `A = √(1 + c + h)`, `B = √(1 + c − h)`, `q = √((1 + c)² − h²) = AB`:
+/// `½(A + B) − 1 = (c(q + 3 + c) − h²) / ((q + 1)(A + B + 2))`, exact algebra
+/// (`(A + B)² = 2(1 + c) + 2q`, `q − 1 = (2c + c² − h²)/(q + 1)`), so the `±h` terms of size `ηδb_x`
+/// never cancel: the rounding error is a few ulps of the result, not of the `2n` terms of size
+/// `max|Δ_k|` that the plain average sums.
+pub fn sqrt_mean_minus_one_paired(os: &OneStep, k: usize) -> f64 {
+    let p = os.problem();
+    let n = p.n();
+    let mut s = 0.0;
+    for i in 0..n {
+        // Outcome 2i is s = −δ, 2i + 1 is s = +δ.
+        let (dm, dp) = (os.delta_k(2 * i, k), os.delta_k(2 * i + 1, k));
+        // The gradient part directly, `c = −σηr_i x_k` (σ = ±1 the kernel's gradient sign, read
+        // off the pair: `½(Δ_+ + Δ_−)` has its sign but carries the rounding of `δ − σr_i`).
+        let direct = -os.eta() * os.residual(i) * p.data().x(i, k);
+        let pair = 0.5 * (dp + dm);
+        let c = if direct * pair < 0.0 { -direct } else { direct };
+        let h = os.eta() * os.delta() * p.data().x(i, k).abs();
+        let a = (1.0 + c + h).sqrt();
+        let b = (1.0 + c - h).sqrt();
+        let q = a * b;
+        s += (c * (q + 3.0 + c) - h * h) / ((q + 1.0) * (a + b + 2.0));
+    }
+    s / n as f64
 }
 
 /// `E[v'_k − v_k | v]` (closed form, gradient sign included).

@@ -134,6 +134,15 @@ impl T33Literal {
         let c_x_max = (eta * delta * delta / 48.0).min(rho / (12.0 * t * eta * b_x)) / (b_x * er);
         T33Literal { d, r, rho, c1, eps1, log_inv_eps_min, eps_tilde1: et, b_x, l1, delta, p, q, eta, t, c_x_max }
     }
+    /// The same choices with another step size `eta` (the horizon `T = (16/(η²δ²))L1` and the
+    /// largest allowed `C_x` recomputed): the deliberately wrong variant of the scalar chain's control.
+    pub fn with_eta(&self, eta: f64) -> T33Literal {
+        let t = 16.0 / (eta * eta * self.delta * self.delta) * self.l1;
+        let er = self.eps_tilde1 * self.eps_tilde1 + self.r as f64;
+        let c_x_max =
+            (eta * self.delta * self.delta / 48.0).min(self.rho / (12.0 * t * eta * self.b_x)) / (self.b_x * er);
+        T33Literal { eta, t, c_x_max, ..self.clone() }
+    }
     /// The lemma setting implied by the choices, with `C_x` at the largest allowed value.
     pub fn setting(&self) -> Setting {
         Setting {
