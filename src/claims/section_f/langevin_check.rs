@@ -102,7 +102,7 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
                 Role::Primary,
             )
             .prob_upper(k, chains as u64, beta)
-            .threshold(Provenance::PreStated)
+            .threshold(Provenance::Exploratory)
             .with_diverged(unstable)
             .keyed(key(LD, &lam.to_string())),
         );
@@ -132,7 +132,7 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
             Role::Control { variant: "finite partition function (n = 60, null(X) misses the orthant)".into() },
         )
         .prob_upper(kc, chains_c as u64, beta)
-        .threshold(Provenance::PreStated)
+        .threshold(Provenance::Exploratory)
         .with_diverged(unstable_c)
         .keyed(LD_CONTROL),
     );
@@ -204,7 +204,7 @@ pub(super) fn langevin(ctx: &Ctx, out: &mut Outcome) {
                 role,
             )
             .prob_upper(k, chains as u64, 0.25)
-            .threshold(Provenance::PreStated)
+            .threshold(Provenance::Exploratory)
             .keyed(ck),
         );
         fig.push(Series {

@@ -136,8 +136,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Langevin checks (the theorem's consequence) and Algorithm 1's shrinkage (the Section-2.2 contrast) run at \
             d = 100, n = 40 > d/3 and are practical; the Z_R growth exponents and the reduction cross-checks are \
             supporting facts (the law by which Z = ∞ is exhibited), with pre-stated margins. The Langevin and \
-            Algorithm-1 levels (0.25, ‖v[0]‖/10) are project rules (pre-stated); the Langevin horizon T = 8000·λ was \
-            fixed to stay inside the step-size stability region.",
+            Algorithm-1 levels (0.25, ‖v[0]‖/10) are project rules added in the commit that first ran these chains, \
+            next to their results, so they are labelled exploratory: reported, never counted (the rule Figure 1's \
+            levels follow); the Langevin horizon T = 8000·λ was fixed to stay inside the step-size stability region.",
     );
     out.note(format!(
         "Budget {}: exponents are estimated on instances chosen as the deepest of the first {}/{}/{} \
