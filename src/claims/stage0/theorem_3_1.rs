@@ -189,6 +189,35 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let scal = scalar_errata(&cs)?;
     let w32 = keyed(&ex, STEP_32_PRINTED).clone();
+    // E-T31a's witness at the literal instance L alone, at v[0] = τ·1: the printed (32) per outcome
+    // and coordinate (the same margin as the STEP_32_PRINTED entry).
+    let w32_l = {
+        let c = &l.c;
+        let res = l.p.residuals(&l.v0());
+        let q = c.b0 * c.b0 + c.r as f64;
+        let (mut bad, mut total, mut example) = (0u64, 0u64, String::new());
+        for (i, r) in res.iter().enumerate() {
+            for k in 0..c.d {
+                let x = l.p.data().x(i, k);
+                for s in [-c.delta, c.delta] {
+                    total += 1;
+                    let m = c.eta * (c.delta + s * x) + c.eta * (q - r * x);
+                    if m < 0.0 {
+                        bad += 1;
+                        if example.is_empty() {
+                            example = format!(
+                                "i = {i}, k = {k}, x = {}, s = {}δ: margin {}·ηδ",
+                                fmt(x),
+                                if s > 0.0 { "+" } else { "−" },
+                                fmt(m / c.eta_delta())
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        (bad, total, example)
+    };
     let w_b = keyed(&scal, STEP_35_PRINTED).clone();
     let w_c = keyed(&scal, ETA_LO).clone();
     out.exact.extend(ex);
@@ -440,9 +469,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         // A proof step fails; the theorem (an Õ statement) is not contradicted.
         grade: Grade::P,
         instance: format!(
-            "instance L at the proof's literal constants ({}), data x ~ N(0, I) conditioned on D0; worst (32) at {}",
+            "instance L at the proof's literal constants ({}), data x ~ N(0, I) conditioned on D0, state v[0] = τ·1: \
+             (32) as printed fails for {} of the {} (outcome, k) pairs, e.g. {}",
             l.c.describe(),
-            w32.worst_at
+            w32_l.0,
+            w32_l.1,
+            w32_l.2
         ),
     });
     out.errata.push(Erratum {

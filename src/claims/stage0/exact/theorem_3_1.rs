@@ -85,10 +85,11 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
         )
         .threshold(Provenance::Derived)
         .with_control(
-            "b_x halved in the bound: 1 − ηδb_x",
+            "b_x replaced by b_x/4 in the bound: 1 − ηδb_x/2 (with b_x/2 it would still hold, since ηδb_x ≥ \
+             ηδ max|x| + η max|g|)",
             Box::new(move |f| {
                 let c = &f.inst.c;
-                scaled(c, c.eta * (c.delta * c.b_x / 2.0 + f.s * f.x) + c.eta * (c.delta * c.b_x / 2.0 - f.g))
+                scaled(c, c.eta * (c.delta * c.b_x / 4.0 + f.s * f.x) + c.eta * (c.delta * c.b_x / 4.0 - f.g))
             }),
         ),
         Ineq::<FactorEval>::new(
