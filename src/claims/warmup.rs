@@ -15,11 +15,14 @@
 //! `E√v_t = κ(η)^t`, `κ(η) = (√(1+η) + √(1−η))/2 ≤ 1 − η²/8`; `P(v_t > ε) ≤ κ^t/√ε`;
 //! `E[(1/t) log v_t] = ½ log(1 − η²)`; walk (6) has law `N(1, η²t)`.
 //!
-//! Checks: the product form per chain and `κ ≤ 1 − η²/8` on a grid (exact); the law of `K` through
-//! `P(v_t > 1) = P(Bin(t,½) > q t)`, `E√v_t = κ^t`, the log-rate, `E v_t = 1` at small `t`, the
-//! Markov bound, and the law of (6) (Monte Carlo). Negative control: the same Markov-bound check
-//! applied to the Brownian walk (6), additive noise of the same variance `η²` at `v = 1`; it does
-//! not converge to 0 and the check must flag it.
+//! Checks. Exact: `κ ≤ 1 − η²/8` on a grid (its control: `1/8 → 1/7`); the product form per chain
+//! is a computed fact (K is counted from the same path). Monte Carlo, the statement: `E v_t = 1`
+//! for both walks, the Gaussian law of (6) and the Markov bound `P(v_t > ε) ≤ κ^t/√ε`; supporting
+//! facts (exact laws the argument rests on): the law of `K` through `P(v_t > 1) = P(Bin(t,½) > qt)`,
+//! `E√v_t = κ^t` and the log-rate. Equalities are equivalence tests at pre-stated margins (0.02
+//! absolute for probabilities, 2% relative for means, 0.05 sd for walk (6)'s mean). Negative
+//! control: the same Markov-bound check applied to the Brownian walk (6), additive noise of the
+//! same variance `η²` at `v = 1`; it does not converge to 0 and the check must flag it.
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::dynamics::{walk5_step, walk6_step};

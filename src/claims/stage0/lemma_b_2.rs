@@ -30,8 +30,10 @@
 //! Monte Carlo: at two literal instances (L: the paper's `ρ = 0.01`; M: `ρ = 0.3`, the lemma being
 //! stated for every `ρ`) the count of `‖ṽ[T0]‖₁ > b0` against `ρ/3`; and the non-vacuous variant of
 //! SPEC §4.2(d): the same proof at level `b = 2τd` gives `P(‖ṽ_b[T]‖₁ > b) ≤ (τd + Tηb b_x²(b²+r))/b
-//! ≈ 1/2`, nearly attained because `‖ṽ‖₁` is numerically a positive martingale (Doob). Its Markov
-//! step is checked directly: `E‖ṽ_b[T]‖₁ = τd` (the bound (B2.3) is attained up to `~1e−11`).
+//! ≈ 1/2`, nearly attained because `‖ṽ‖₁` is numerically a positive martingale (Doob); its level
+//! and horizon were picked from pilot runs, so that check is exploratory (reported, not counted).
+//! Its Markov step is checked directly: `E‖ṽ_b[t]‖₁ = τd` at `t = T/10` (the bound (B2.3) is
+//! attained up to `~1e−11`), an equivalence test at the pre-stated margin 2% of `τd`.
 //! Negative control: spherical Gaussian noise of matched per-step variance
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.

@@ -284,7 +284,7 @@ pub fn scalar_table() -> Vec<Ineq<ScalarEval>> {
         .threshold(Provenance::Derived)
         .with_control(
             "e^(−xT(1−x)): the factor 1 − x moved from the denominator to the numerator",
-            Box::new(|p| exp_margin_wrong(p)),
+            Box::new(exp_margin_wrong),
         ),
         Ineq::<ScalarEval>::new(
             STEP_35_REPAIRED,
