@@ -70,6 +70,9 @@ pub const WARMUP_WALK6_MEAN_SD_MARGIN: f64 = 0.05;
 
 // --- stage 0 --------------------------------------------------------------------------------
 
+// (Lemma B.2's equality `E‖ṽ_b[t]‖₁ = τd` uses [`EXACT_LAW_MEAN_REL_MARGIN`]; the hand-chosen
+// `S0_MEAN_L1_REL = 0.15` of before issue 13 is gone.)
+
 // --- stage 1 --------------------------------------------------------------------------------
 
 /// Absolute, on data statistics of exact Sylvester–Hadamard data (`C_x`, `M_kk − 1/2` after

@@ -228,7 +228,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, eu, .. } => {
                     let (ed2, cc, _) = scales(inst);
-                    shown(Margin::scaled(-cc - eu, ed2))
+                    shown(Margin::le(*eu, -cc).with_scale(ed2))
                 }
                 _ => None,
             }),
@@ -239,7 +239,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, eu, .. } => {
                     let (ed2, _, _) = scales(inst);
-                    shown(Margin::scaled(-ed2 / 4.0 - eu, ed2))
+                    shown(Margin::le(*eu, -ed2 / 4.0).with_scale(ed2))
                 }
                 _ => None,
             }),
@@ -252,7 +252,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, mkk, .. } => {
                     let (ed2, _, eb) = scales(inst);
-                    Some((Margin::scaled(ed2 * (mkk - 0.5) + eb * eb, ed2), Show::WithMkk))
+                    Some((Margin::le(ed2 / 2.0, ed2 * mkk + eb * eb).with_scale(ed2), Show::WithMkk))
                 }
                 _ => None,
             }),
@@ -263,7 +263,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, mkk, .. } => {
                     let (ed2, _, eb) = scales(inst);
-                    Some((Margin::scaled(ed2 * (mkk - 1.0) + eb * eb, ed2), Show::WithMkk))
+                    Some((Margin::le(ed2, ed2 * mkk + eb * eb).with_scale(ed2), Show::WithMkk))
                 }
                 _ => None,
             }),
@@ -274,7 +274,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             "1/16 − max over outcomes of |ηs x_k^(i) + η(b0²+r)b_x²| ≥ 0 per k; scaled by 1/16",
             Role::Primary,
             Box::new(move |p| match p {
-                Point::Coord { maxabs, .. } => shown(Margin::scaled(1.0 / 16.0 - maxabs, 1.0 / 16.0)),
+                Point::Coord { maxabs, .. } => shown(Margin::le(*maxabs, 1.0 / 16.0).with_scale(1.0 / 16.0)),
                 _ => None,
             }),
         )
@@ -282,7 +282,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
         .with_control(
             "η quadrupled, outside (H1) (Δ' is linear in η)",
             Box::new(move |p| match p {
-                Point::Coord { maxabs, .. } => shown(Margin::scaled(1.0 / 16.0 - 4.0 * maxabs, 1.0 / 16.0)),
+                Point::Coord { maxabs, .. } => shown(Margin::le(4.0 * maxabs, 1.0 / 16.0).with_scale(1.0 / 16.0)),
                 _ => None,
             }),
         ),
@@ -295,7 +295,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 Point::Coord { inst, mkk, .. } => {
                     let (ed2, _, eb) = scales(inst);
                     let e2 = ed2 * mkk + eb * eb;
-                    shown(Margin::scaled(e2 / 32.0 - eb / 2.0, ed2))
+                    shown(Margin::le(eb / 2.0, e2 / 32.0).with_scale(ed2))
                 }
                 _ => None,
             }),
@@ -310,7 +310,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
                     // (ηδ')² = η²·8B/η = 8ηB.
                     let ed2 = 8.0 * eb;
                     let e2 = ed2 * mkk + eb * eb;
-                    shown(Margin::scaled(e2 / 32.0 - eb / 2.0, ed2))
+                    shown(Margin::le(eb / 2.0, e2 / 32.0).with_scale(ed2))
                 }
                 _ => None,
             }),
@@ -324,7 +324,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::StateCoord { at, k } => {
                     let (ed2, cc, _) = scales(at.inst);
-                    shown(Margin::scaled(-cc - at.eu[*k], ed2))
+                    shown(Margin::le(at.eu[*k], -cc).with_scale(ed2))
                 }
                 _ => None,
             }),
@@ -335,7 +335,7 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::StateCoord { at, k } => {
                     let (ed2, cc, _) = scales(at.inst);
-                    shown(Margin::scaled(-cc - at.os0.sqrt_factor_minus_one(*k), ed2))
+                    shown(Margin::le(at.os0.sqrt_factor_minus_one(*k), -cc).with_scale(ed2))
                 }
                 _ => None,
             }),

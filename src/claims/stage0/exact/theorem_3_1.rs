@@ -241,7 +241,7 @@ fn exp_margin_wrong(p: &Scalar<'_>) -> Option<(Margin, ShowScalar)> {
 fn eta_margin(p: &Scalar<'_>, high: bool) -> Option<(Margin, ShowScalar)> {
     let Scalar::Constants(AtConstants { lo, hi, .. }) = p else { return None };
     let ce = if high { hi } else { lo };
-    Some((Margin::scaled(ce.b2_eta_max(ce.t0) - ce.eta, ce.eta / ce.t0 as f64), ShowScalar::Eta(high)))
+    Some((Margin::le(ce.eta, ce.b2_eta_max(ce.t0)).with_scale(ce.eta / ce.t0 as f64), ShowScalar::Eta(high)))
 }
 
 /// The E-T31b and E-T31c scalar checks, in order: `(1−x)^T ≥ e^{−xT}` (witness), (34)→(35) printed
@@ -331,7 +331,10 @@ pub fn scalar_table() -> Vec<Ineq<ScalarEval>> {
             "the run length doubled, T = 2T0 (B.2's η bound halves)",
             Box::new(|p| {
                 let Scalar::Constants(AtConstants { hi, .. }) = p else { return None };
-                Some((Margin::scaled(hi.b2_eta_max(2 * hi.t0) - hi.eta, hi.eta / hi.t0 as f64), ShowScalar::Eta(true)))
+                Some((
+                    Margin::le(hi.eta, hi.b2_eta_max(2 * hi.t0)).with_scale(hi.eta / hi.t0 as f64),
+                    ShowScalar::Eta(true),
+                ))
             }),
         ),
     ]
@@ -387,7 +390,7 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Role::Primary,
             Box::new(|p| {
                 let lb = p.inst.c.lower_bound_log(p.inst.c.t);
-                Some((Margin::scaled(p.end.min_log_v - lb, lb.abs()), false))
+                Some((Margin::le(lb, p.end.min_log_v).with_scale(lb.abs()), false))
             }),
         )
         .threshold(Provenance::Derived)
@@ -396,7 +399,7 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Box::new(|p| {
                 let c = &p.inst.c;
                 let lb = c.tau.ln() + c.t as f64 * (-c.contraction()).ln_1p();
-                Some((Margin::scaled(p.end.min_log_v - lb, lb.abs()), false))
+                Some((Margin::le(lb, p.end.min_log_v).with_scale(lb.abs()), false))
             }),
         ),
         Ineq::<ChainEval>::new(
@@ -408,7 +411,7 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Box::new(|p| {
                 let c = &p.inst.c;
                 let lbc = c.lower_bound_closed();
-                (c.t == c.t0).then(|| (Margin::scaled(p.end.min_log_v - lbc, lbc.abs()), false))
+                (c.t == c.t0).then(|| (Margin::le(lbc, p.end.min_log_v).with_scale(lbc.abs()), false))
             }),
         )
         .threshold(Provenance::Derived)
@@ -417,7 +420,7 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Box::new(|p| {
                 let c = &p.inst.c;
                 let lbc = c.tau.ln() - 2.0 * c.l0;
-                (c.t == c.t0).then(|| (Margin::scaled(p.end.min_log_v - lbc, lbc.abs()), false))
+                (c.t == c.t0).then(|| (Margin::le(lbc, p.end.min_log_v).with_scale(lbc.abs()), false))
             }),
         ),
         Ineq::<ChainEval>::new(
