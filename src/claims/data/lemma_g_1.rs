@@ -17,7 +17,7 @@
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
 use crate::error::{Result, check};
-use crate::evidence::{Audit, ExactCheck, McCheck, Outcome, Rel, Role, Table};
+use crate::evidence::{Audit, Class, ExactCheck, Margin, McCheck, Outcome, Rel, Role, Table};
 use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
 use crate::overrides::Param;
@@ -80,32 +80,44 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     // Exact layer: the bound over a grid, and the tail step.
     let mut grid = ExactCheck::new("(176) exact", "ρ − P(max|x| > b_x(ρ)) ≥ 0, exact; scaled by ρ", Role::Primary)
-        .keyed(EXACT_GRID);
+        .keyed(EXACT_GRID)
+        .threshold(Provenance::Paper);
+    // Control: the Gaussian tail e^{−b²/2} read as e^{−b²}, i.e. b_x = sqrt(log(2nd/ρ)).
+    let mut grid_ctl = ExactCheck::control_for(&grid, "b_x = sqrt(log(2nd/ρ)) (the tail e^(−b²/2) read as e^(−b²))");
     let mut rows = Vec::new();
     for &(n, d) in &[(1usize, 1usize), (4, 5), (40, 100), (200, 100), (40, 1000), (1000, 1000)] {
         for &rho in &[0.5, 0.1, 0.01, 0.01 / 3.0, 1e-4, 1e-8] {
             let b = b_x(n, d, rho);
             let p = exact_exceed(n, d, b);
-            grid.record_scaled(rho - p, rho, || format!("n = {n}, d = {d}, ρ = {}", fmt(rho)));
+            let at = || format!("n = {n}, d = {d}, ρ = {}", fmt(rho));
+            grid.record_margin(Margin::le(p, rho).with_scale(rho), at);
+            let p_ctl = exact_exceed(n, d, b / std::f64::consts::SQRT_2);
+            grid_ctl.record_margin(Margin::le(p_ctl, rho).with_scale(rho), at);
             if (n, d) == (40, 100) {
                 rows.push(vec![fmt(rho), fmt(b), fmt(p), fmt(rho / p)]);
             }
         }
     }
     out.exact.push(grid);
+    out.exact.push(grid_ctl);
     let mut tail = ExactCheck::new(
         "Gaussian tail",
         "2e^{−b²/2} − P(|x| > b) ≥ 0 for b on a grid of [0, 30] (both sides > 0 there); scaled by the bound",
         Role::Primary,
     )
-    .keyed(GAUSSIAN_TAIL);
+    .keyed(GAUSSIAN_TAIL)
+    .threshold(Provenance::Paper);
+    let mut tail_ctl = ExactCheck::control_for(&tail, "the exponent b²/2 doubled: 2e^(−b²)");
     for j in 0..=3000 {
         let b = j as f64 / 100.0;
         let p = statrs::function::erf::erfc(b / std::f64::consts::SQRT_2);
         let bound = 2.0 * (-b * b / 2.0).exp();
-        tail.record_scaled(bound - p, bound, || format!("b = {b}"));
+        tail.record_margin(Margin::le(p, bound).with_scale(bound), || format!("b = {b}"));
+        let wrong = 2.0 * (-b * b).exp();
+        tail_ctl.record_margin(Margin::le(p, wrong).with_scale(p), || format!("b = {b}"));
     }
     out.exact.push(tail);
+    out.exact.push(tail_ctl);
     out.tables.push(Table {
         title: "n = 40, d = 100: b_x(ρ) and the exact failure probability (the bound's slack)".into(),
         columns: vec!["ρ".into(), "b_x".into(), "exact P(max|x| > b_x)".into(), "slack ρ / exact".into()],
@@ -121,7 +133,6 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let b = b_x(n, d, rho);
     let mut audit = Audit::new("G.1", format!("n = {n}, d = {d}, ρ = {rho}, i.i.d. N(0,1) data"));
     audit.check("ρ ∈ (0,1)", "failure level ρ < 1", rho, Rel::Lt, 1.0);
-    audit.fact("Gaussian data", "entries drawn i.i.d. N(0,1) (rand_distr ziggurat)", true);
     let regime = out.push_audit(audit);
     let hits: Vec<bool> = ctx.runner.map("G.1 data sets", n_sets, |j| {
         let data = Data::gaussian(n, d, &mut ctx.stream("G.1", "data", j as u64)).expect("valid sizes");
@@ -137,21 +148,25 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Primary,
         )
         .prob_upper(k, n_sets as u64, rho)
+        .threshold(Provenance::Paper)
         .keyed(BOUND),
     );
     out.mc.push(
         McCheck::about(
             "G.1: P(max|x| > b_x) = exact",
             &format!("the same event against its exact probability {}", fmt(p_exact)),
-            regime.clone(),
+            Class::supporting("the exact law of max|x|: P(max > b) = 1 − (1 − erfc(b/√2))^(nd)"),
             Role::Primary,
         )
         .prob_equals(
             k,
             n_sets as u64,
             p_exact,
-            Equivalence::absolute(tol::G1_PROB_EQ_ABS, "hand-chosen tolerance (to be replaced)")
-                .provenance(Provenance::Unlabelled),
+            Equivalence::absolute(
+                tol::EXACT_LAW_PROB_MARGIN,
+                "exact law: the project's pre-stated margin for an exact probability, 0.02 absolute \
+                 (tol::EXACT_LAW_PROB_MARGIN), fixed before any run",
+            ),
         )
         .keyed(EXACT_LAW),
     );
@@ -165,7 +180,6 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"),
     );
     audit2.check("ρ ∈ (0,1)", "failure level ρ < 1", rho2, Rel::Lt, 1.0);
-    audit2.fact("Gaussian data", "entries drawn i.i.d. N(0,1)", true);
     let regime2 = out.push_audit(audit2);
     let (hg, hl): (Vec<bool>, Vec<bool>) = ctx
         .runner
@@ -190,6 +204,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Primary,
         )
         .prob_upper(kg, m_sets as u64, rho2)
+        .threshold(Provenance::Paper)
         .keyed(BOUND_EXPERIMENT),
     );
     out.mc.push(
@@ -200,6 +215,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Control { variant: "Laplace data of unit variance".into() },
         )
         .prob_upper(kl, m_sets as u64, rho2)
+        .threshold(Provenance::Paper)
         .keyed(CONTROL_LAPLACE),
     );
     out.measure("b_x at n = 40, d = 100, ρ = 0.01/3", b2, "SPEC §2.1(c): 5.42");

@@ -466,3 +466,21 @@ pub fn run_v(ctx: &Ctx, inst: &Instance, kind: Kind) -> Arc<VarRun> {
     let steps = PLAN.v_steps.at(ctx.budget);
     var_run(ctx, inst, kind, b, steps, n, &v_checkpoints(steps))
 }
+
+/// The horizon of the variant's mean check: `T/10` of the variant run.
+pub fn v_mean_horizon(ctx: &Ctx) -> u64 {
+    (PLAN.v_steps.at(ctx.budget) / 10).max(1)
+}
+
+/// The stopped chains at level `b = 2τd` to the mean check's horizon `T/10` (instance L's
+/// constants): more chains than the variant run, on the same streams (chain `j` of both runs is
+/// the same path up to `T/10`).
+pub fn run_v_mean(ctx: &Ctx, inst: &Instance, kind: Kind) -> Arc<VarRun> {
+    let n = match kind {
+        Kind::Alg1 => PLAN.v_mean_chains.at(ctx.budget),
+        _ => PLAN.ctrl_v_mean.at(ctx.budget),
+    };
+    let b = VARIANT_LEVEL * inst.c.tau * inst.c.d as f64;
+    let t = v_mean_horizon(ctx);
+    var_run(ctx, inst, kind, b, t, n, &[t])
+}

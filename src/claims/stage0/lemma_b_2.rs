@@ -30,14 +30,16 @@
 //! Monte Carlo: at two literal instances (L: the paper's `ρ = 0.01`; M: `ρ = 0.3`, the lemma being
 //! stated for every `ρ`) the count of `‖ṽ[T0]‖₁ > b0` against `ρ/3`; and the non-vacuous variant of
 //! SPEC §4.2(d): the same proof at level `b = 2τd` gives `P(‖ṽ_b[T]‖₁ > b) ≤ (τd + Tηb b_x²(b²+r))/b
-//! ≈ 1/2`, nearly attained because `‖ṽ‖₁` is numerically a positive martingale (Doob). Its Markov
-//! step is checked directly: `E‖ṽ_b[T]‖₁ = τd` (the bound (B2.3) is attained up to `~1e−11`).
+//! ≈ 1/2`, nearly attained because `‖ṽ‖₁` is numerically a positive martingale (Doob); its level
+//! and horizon were picked from pilot runs, so that check is exploratory (reported, not counted).
+//! Its Markov step is checked directly: `E‖ṽ_b[t]‖₁ = τd` at `t = T/10` (the bound (B2.3) is
+//! attained up to `~1e−11`), an equivalence test at the pre-stated margin 2% of `τd`.
 //! Negative control: spherical Gaussian noise of matched per-step variance
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.
 
 use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
-use super::chains::{Kind, run_l, run_m, run_v};
+use super::chains::{Kind, run_l, run_m, run_v, run_v_mean};
 use super::exact::checks;
 use super::exact::lemma_b_2::{exact_checks, table};
 use super::setting::{ACCEPTS, inst_l_m};
@@ -47,7 +49,7 @@ use crate::error::Result;
 use crate::evidence::{Class, McCheck, Outcome, Role, Table};
 use crate::evidence::{Equivalence, Provenance};
 use crate::numfmt::fmt;
-use crate::tol::S0_MEAN_L1_REL;
+use crate::tol;
 
 /// The claim.
 pub const CLAIM: Claim = Claim {
@@ -132,8 +134,14 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         fmt(l.c.eta_delta()),
         fmt(bound_v)
     );
-    out.mc
-        .push(McCheck::about(id_v, &ev_v, r_v.clone(), Role::Primary).prob_upper(kv, nv, bound_v).keyed(VARIANT_EXIT));
+    // The level b = 2τd and the horizon T were picked from pilot runs so that the bound ≈ 1/2 is
+    // nearly attained: the check is exploratory (reported, never counted).
+    out.mc.push(
+        McCheck::about(id_v, &ev_v, r_v.clone(), Role::Primary)
+            .prob_upper(kv, nv, bound_v)
+            .threshold(Provenance::Exploratory)
+            .keyed(VARIANT_EXIT),
+    );
     let ng = v_gauss.chains.len() as u64;
     let kg = v_gauss.chains.iter().filter(|c| c.exit.is_some() || c.diverged_at.is_some()).count() as u64;
     out.mc.push(
@@ -147,36 +155,50 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
         )
         .prob_upper(kg, ng, bound_v)
+        .threshold(Provenance::Exploratory)
         .with_diverged(v_gauss.chains.iter().filter(|c| c.diverged_at.is_some()).count() as u64)
         .keyed(VARIANT_EXIT_GAUSS),
     );
-    // The Markov step (B2.3) is attained: E‖ṽ_b[T]‖₁ = τd.
-    let q_last = v_run.checkpoints.len() - 1;
+    // The Markov step (B2.3) is attained: E‖ṽ_b[t]‖₁ = τd (the stopped ℓ1 norm is numerically a
+    // martingale), at t = T/10 where the 2% margin can be confirmed.
+    let vm = run_v_mean(ctx, &l, Kind::Alg1);
+    let vm_gauss = run_v_mean(ctx, &l, Kind::Gauss);
+    let tm = vm.t;
     let tau_d = l.c.tau * l.c.d as f64;
-    let l1s: Vec<f64> = v_run.chains.iter().map(|c| c.l1[q_last]).collect();
-    let tol = S0_MEAN_L1_REL * tau_d;
-    out.mc.push(McCheck::about("B.2(b): E‖ṽ_b[T]‖₁ = τd (the Markov step (B2.3) is attained)", &format!(
-            "mean of ‖ṽ_b[T]‖₁ at T = {tv}; (B2.3) bounds it by τd + Tηb b_x²(b²+r) = {} + {}: the stopped ℓ1 norm is \
-                numerically a martingale, so the bound is an equality and no sample can confirm it as '≤' — this \
-                checks the equality (tolerance {})",
-            fmt(tau_d),
-            fmt(l.c.mean_l1_bound(b, tv) - tau_d),
-            fmt(tol)
-        ), r_v.clone(), Role::Primary).mean_equals(&l1s, tau_d, Equivalence::absolute(tol, "hand-chosen tolerance (to be replaced)").provenance(Provenance::Unlabelled))
-    .keyed(VARIANT_MEAN));
-    let l1g: Vec<f64> = v_gauss.chains.iter().map(|c| c.l1[q_last]).collect();
+    let l1s: Vec<f64> = vm.chains.iter().map(|c| c.l1[0]).collect();
+    let (_, var) = crate::engine::stats::mean_var(&l1s);
+    let margin_why = "exact law of a mean (the stopped ℓ1 norm is a martingale up to the gradient drift, relative \
+        size ~1e-11 here): the project's pre-stated margin, 2% of the target (tol::EXACT_LAW_MEAN_REL_MARGIN), fixed \
+        before any run";
     out.mc.push(
         McCheck::about(
-            "control (Gaussian noise): E‖ṽ_b[T]‖₁ = τd",
+            "B.2(b): E‖ṽ_b[t]‖₁ = τd (the Markov step (B2.3) is attained), t = T/10",
+            &format!(
+                "mean of ‖ṽ_b[t]‖₁ at t = {tm} ((ηδ)²t = {}; sample sd {} = {}·τd) over {} chains; (B2.3) bounds it \
+                    by τd + tηb b_x²(b²+r) = {} + {}: the stopped ℓ1 norm is numerically a martingale, so the bound \
+                    is an equality and no sample can confirm it as '≤' — this checks the equality",
+                fmt(tm as f64 * l.c.eta_delta() * l.c.eta_delta()),
+                fmt(var.sqrt()),
+                fmt(var.sqrt() / tau_d),
+                l1s.len(),
+                fmt(tau_d),
+                fmt(l.c.mean_l1_bound(b, tm) - tau_d),
+            ),
+            r_v.clone(),
+            Role::Primary,
+        )
+        .mean_equals(&l1s, tau_d, Equivalence::relative(tol::EXACT_LAW_MEAN_REL_MARGIN, tau_d, margin_why))
+        .keyed(VARIANT_MEAN),
+    );
+    let l1g: Vec<f64> = vm_gauss.chains.iter().map(|c| c.l1[0]).collect();
+    out.mc.push(
+        McCheck::about(
+            "control (Gaussian noise): E‖ṽ_b[t]‖₁ = τd, t = T/10",
             "the same mean for the matched spherical Gaussian noise (|v_k| is a submartingale: the mean grows)",
-            r_v,
+            r_v.clone(),
             Role::Control { variant: "spherical Gaussian noise of matched per-step variance".into() },
         )
-        .mean_equals(
-            &l1g,
-            tau_d,
-            Equivalence::absolute(tol, "hand-chosen tolerance (to be replaced)").provenance(Provenance::Unlabelled),
-        )
+        .mean_equals(&l1g, tau_d, Equivalence::relative(tol::EXACT_LAW_MEAN_REL_MARGIN, tau_d, margin_why))
         .keyed(VARIANT_MEAN_GAUSS),
     );
 
@@ -241,6 +263,13 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             equals the label noise's per-coordinate variance η²δ²τ²M_kk at v[0] = τ·1, averaged over k.",
         fmt(l.matched_sigma())
     ));
+    out.note(
+        "The level b = 2τd and the horizon T of the variant B.2(b) were chosen after pilot runs (below), so that its \
+        bound ≈ 1/2 is nearly attained: its exit check is exploratory, reported but never counted. Its mean check \
+        E‖ṽ_b[t]‖₁ = τd is counted: the target τd and the 2% margin do not depend on b or t (the equality holds at \
+        every level and time), and t = T/10 ((ηδ)²t ≈ 0.8) is where its sample sd (printed with the check, ≈ τd/4) lets the quick and default \
+        budgets decide (at T the sd is ≈ τd: ~10⁵ chains would be needed).",
+    );
     out.note(format!(
         "The variant's observed rate approaches its bound 1/2 as T grows (a pilot of 400 chains at these \
         constants gave 0.42 at T = 2.5e5, 0.485 at 5e5, 0.4975 ± 0.025 at 1e6; SPEC's pilot: 0.44 at 1e6): T = {tv} is \

@@ -49,7 +49,7 @@ use super::states::all_states;
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::engine::stats::quantile;
 use crate::error::Result;
-use crate::evidence::{Class, McCheck, Outcome, Role, Table, key};
+use crate::evidence::{Class, McCheck, Outcome, Provenance, Role, Table, key};
 use crate::numfmt::fmt;
 
 /// The claim.
@@ -83,8 +83,8 @@ pub const H2_STEP: &str = "B4-H2-step";
 pub const FACTOR: &str = "B4.2-factor";
 /// Key of (B4.3), the contraction of the `b0`-bounded potential at states.
 pub const CONTRACTION: &str = "B4.3-contraction";
-/// Key of the control: (B4.2) with `δ = 0`.
-pub const FACTOR_NO_NOISE: &str = "B4.2-control-delta0";
+/// Key of the control of (B4.2): the same margin with `δ = 0` (`"<FACTOR>!control"`).
+pub const FACTOR_NO_NOISE: &str = "B4.2-factor!control";
 /// Key base of `P(Φ(ṽ[T]) > √ε0) ≤ ρ/3` (one per instance: `key(PHI_EXCEEDS, "M")`).
 pub const PHI_EXCEEDS: &str = "B4-phi";
 /// Key base of its `δ = 0` control (one per instance).
@@ -172,6 +172,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 ctrl("δ = 0 (no label noise) from v[0] = τ·1"),
             )
             .prob_upper(kz, nz, beta)
+            .threshold(Provenance::Paper)
             .keyed(key(PHI_EXCEEDS_NO_NOISE, &inst.tag)),
         );
         if inst.tag == "M" {
@@ -188,6 +189,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     ctrl("spherical Gaussian noise of matched per-step variance"),
                 )
                 .prob_upper(kg, ng, beta)
+                .threshold(Provenance::Paper)
                 .keyed(PHI_EXCEEDS_GAUSS),
             );
         }
@@ -212,6 +214,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Primary,
         )
         .mean_upper(&xs, range_m, bound)
+        .threshold(Provenance::Derived)
         .keyed(key(MEAN_PHI, &format!("M t = {t}")));
         rows.push(mean_phi_row("M (b0)", t, x, &c, bound, &m));
         out.mc.push(c);
@@ -237,6 +240,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             Role::Primary,
         )
         .mean_upper(&xs, range_v, bound)
+        .threshold(Provenance::Derived)
         .keyed(key(MEAN_PHI, &format!("L(b) t = {t}")));
         rows.push(mean_phi_row("L (b = 2τd)", t, x, &c, bound, &l));
         out.mc.push(c);

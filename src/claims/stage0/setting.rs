@@ -322,6 +322,13 @@ pub struct Plan {
     pub v_chains: PerBudget<usize>,
     /// Run length of the variant.
     pub v_steps: PerBudget<u64>,
+    /// Chains of the variant's mean check `E‖ṽ_b[t]‖₁ = τd` at `t = T/10` (`(ηδ)²t ≈ 0.9` at L,
+    /// where ‖ṽ_b[t]‖₁ has coefficient of variation ≈ 0.28): the 2% equivalence margin is ≈ 5.7
+    /// standard errors at 8 000 chains and 7 at 12 000 (the one-sided test after Holm needs z ≈ 3.2
+    /// within the claim, ≈ 4.1 in a run of ~250 p-values, plus room for the sampling error).
+    pub v_mean_chains: PerBudget<usize>,
+    /// Chains of the mean check's Gaussian control (same horizon).
+    pub ctrl_v_mean: PerBudget<usize>,
     /// The practical regime (d = 100).
     pub p_chains: PerBudget<usize>,
     /// The τ sweep, per τ.
@@ -350,6 +357,8 @@ pub const PLAN: Plan = Plan {
     ephi_chains: PerBudget::new(480, 800, 5000),
     v_chains: PerBudget::new(800, 1500, 20_000),
     v_steps: PerBudget::new(250_000, 250_000, 250_000),
+    v_mean_chains: PerBudget::new(8000, 12_000, 40_000),
+    ctrl_v_mean: PerBudget::new(256, 256, 1024),
     p_chains: PerBudget::new(300, 1200, 4000),
     s_chains: PerBudget::new(100, 200, 1000),
     ctrl_l: PerBudget::new(3, 3, 8),

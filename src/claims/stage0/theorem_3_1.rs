@@ -52,7 +52,7 @@ use crate::engine::dynamics::Dynamics;
 use crate::engine::stats::{self, quantile};
 use crate::error::Result;
 use crate::evidence::Grade;
-use crate::evidence::{Class, Erratum, ExactCheck, McCheck, Outcome, Reading, Role, Table, key};
+use crate::evidence::{Class, Erratum, ExactCheck, McCheck, Outcome, Provenance, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 use crate::paper::RHO;
 
@@ -189,6 +189,35 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let scal = scalar_errata(&cs)?;
     let w32 = keyed(&ex, STEP_32_PRINTED).clone();
+    // E-T31a's witness at the literal instance L alone, at v[0] = τ·1: the printed (32) per outcome
+    // and coordinate (the same margin as the STEP_32_PRINTED entry).
+    let w32_l = {
+        let c = &l.c;
+        let res = l.p.residuals(&l.v0());
+        let q = c.b0 * c.b0 + c.r as f64;
+        let (mut bad, mut total, mut example) = (0u64, 0u64, String::new());
+        for (i, r) in res.iter().enumerate() {
+            for k in 0..c.d {
+                let x = l.p.data().x(i, k);
+                for s in [-c.delta, c.delta] {
+                    total += 1;
+                    let m = c.eta * (c.delta + s * x) + c.eta * (q - r * x);
+                    if m < 0.0 {
+                        bad += 1;
+                        if example.is_empty() {
+                            example = format!(
+                                "i = {i}, k = {k}, x = {}, s = {}δ: margin {}·ηδ",
+                                fmt(x),
+                                if s > 0.0 { "+" } else { "−" },
+                                fmt(m / c.eta_delta())
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        (bad, total, example)
+    };
     let w_b = keyed(&scal, STEP_35_PRINTED).clone();
     let w_c = keyed(&scal, ETA_LO).clone();
     out.exact.extend(ex);
@@ -226,6 +255,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                     ctrl(v),
                 )
                 .prob_upper(k, n, beta)
+                .threshold(Provenance::Derived)
                 .with_diverged(run.diverged())
                 .keyed(key(base, "L")),
             );
@@ -257,6 +287,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         Role::Primary,
     )
     .prob_upper(cnt(&pr), pr.len() as u64, beta_p)
+    .threshold(Provenance::Derived)
     .with_diverged(divs(&pr))
     .keyed(key(SUP_NORM, "P0"));
     out.note(crate::evidence::power_note("3.1 practical P0", pr.len() as u64, beta_p));
@@ -276,6 +307,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
                 ctrl(v),
             )
             .prob_upper(cnt(ch), ch.len() as u64, beta_p)
+            .threshold(Provenance::Derived)
             .with_diverged(divs(ch))
             .keyed(key(base, "P0")),
         );
@@ -434,8 +466,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[STEP_32_PRINTED, STEP_33_PRINTED]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        // A proof step fails; the theorem (an Õ statement) is not contradicted.
+        grade: Grade::P,
+        instance: format!(
+            "instance L at the proof's literal constants ({}), data x ~ N(0, I) conditioned on D0, state v[0] = τ·1: \
+             (32) as printed fails for {} of the {} (outcome, k) pairs, e.g. {}",
+            l.c.describe(),
+            w32_l.0,
+            w32_l.1,
+            w32_l.2
+        ),
     });
     out.errata.push(Erratum {
         id: "E-T31b".into(),
@@ -452,8 +492,16 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[EXP_PRINTED, STEP_35_PRINTED]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        // A proof step fails ((1 − x)^T ≥ e^(−xT) is false); the Õ lower bound of the theorem holds.
+        grade: Grade::P,
+        instance: format!(
+            "instance L at the proof's literal constants: 2ηδ = {}, T0 = {}: T0 ln(1 − 2ηδ) = {} < −64 L0/(ηδ) = {} \
+             (no data needed)",
+            fmt(2.0 * l.c.eta_delta()),
+            l.c.t0,
+            fmt(l.c.t0 as f64 * (-2.0 * l.c.eta_delta()).ln_1p()),
+            fmt(-64.0 * l.c.l0 / l.c.eta_delta())
+        ),
     });
     out.errata.push(Erratum {
         id: "E-T31c".into(),
@@ -471,8 +519,10 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         reading: Reading::ReconstructedHigh,
         witnesses: out.witness_ids(&[ETA_LO]),
         witnessed: false,
-        grade: Grade::Ungraded,
-        instance: String::new(),
+        // The proof's claim "then all the above assumptions are satisfied" fails at the interval's
+        // end point; the theorem holds for η strictly inside.
+        grade: Grade::P,
+        instance: format!("{} (δ = 1.05 δ_min of each, η = η_lo exactly; no data needed)", w_c.worst_at),
     });
 
     // Measurements and the caveats.
@@ -498,6 +548,20 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.measure("L: median ln ‖v[T0]‖_∞", quantile(&lmaxs, 0.5), format!("vs ln(1/d) = {}", fmt(-(l.c.d as f64).ln())));
     out.measure("L: lower bound (34), ln τ + T0 ln(1 − 2ηδb_x)", l.c.lower_bound_log(l.c.t), "repaired E-T31a");
     out.measure("L: lower bound (35) repaired", l.c.lower_bound_closed(), "ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)");
+    let worst_min = lmins.iter().copied().fold(f64::INFINITY, f64::min);
+    let lb34 = l.c.lower_bound_log(l.c.t);
+    out.measure(
+        "L: looseness of (34), bound / worst realised min_k ln v_k[T0]",
+        lb34 / worst_min,
+        format!(
+            "the bound {} against the smallest realised min_k ln v_k[T0] = {} over the chains: the per-chain check's \
+             margin is {} of the bound's magnitude, so it can only catch a gross error (its control, B.4's mean \
+             contraction used as a sure per-step factor, is caught)",
+            fmt(lb34),
+            fmt(worst_min),
+            fmt((worst_min - lb34) / lb34.abs())
+        ),
+    );
     out.measure("L: δ", l.c.delta, "1.05 δ_min");
     out.measure("L: η", l.c.eta, "η_hi");
     out.measure("L: T0", l.c.t0 as f64, "⌈32 L0/(ηδ)²⌉");

@@ -7,7 +7,7 @@ use crate::claims::stage0::lemma_b_2::{DRIFT_COORD, DRIFT_L1, ERROR_BOUND, GRADI
 use crate::claims::stage0::setting::Instance;
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
-use crate::evidence::{ExactCheck, Ineq, Margin, Role, State};
+use crate::evidence::{ExactCheck, Ineq, Margin, Provenance, Role, State};
 use crate::numfmt::fmt;
 
 /// A state in the `b0`-ball with what the inequalities at it share: the one-step law,
@@ -80,7 +80,7 @@ pub type Eval = dyn Fn(&Point<'_>) -> Option<(Margin, Show)> + Send + Sync;
 pub fn table() -> Vec<Ineq<Eval>> {
     let shown = |m: Margin| Some((m, Show::Point));
     vec![
-        Ineq::new(
+        Ineq::<Eval>::new(
             DRIFT_COORD,
             "(B2.1)",
             "v_k(1 + η(b0²+r)b_x²) − E[v'_k|v] = η v_k((b0²+r)b_x² + (Me)_k) ≥ 0 per coordinate (closed form); \
@@ -93,8 +93,19 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 }
                 _ => None,
             }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the drift bound η(b0²+r)b_x² dropped: E[v'_k|v] ≤ v_k",
+            Box::new(move |p| match p {
+                Point::Coord { at, k } => {
+                    let (c, vk, me) = (&at.inst.c, at.st.v.as_slice()[*k], at.me[*k]);
+                    shown(Margin::scaled(c.eta * vk * me, c.eta * vk * c.big_b))
+                }
+                _ => None,
+            }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             GRADIENT_BOUND,
             "(B2.1) |(Me)_k| ≤ ‖e‖₁ b_x²",
             "‖e(v)‖₁ b_x² − |(Me)_k| ≥ 0 per coordinate; scaled by ‖e‖₁ b_x²",
@@ -103,12 +114,24 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 Point::Coord { at, k } => {
                     let c = &at.inst.c;
                     let bx2 = c.b_x * c.b_x;
-                    shown(Margin::scaled(at.e1 * bx2 - at.me[*k].abs(), at.e1 * bx2))
+                    shown(Margin::le(at.me[*k].abs(), at.e1 * bx2).with_scale(at.e1 * bx2))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the data bound b_x² dropped (|x| ≤ 1 assumed): |(Me)_k| ≤ ‖e‖₁",
+            Box::new(move |p| match p {
+                Point::Coord { at, k } => {
+                    let c = &at.inst.c;
+                    let bx2 = c.b_x * c.b_x;
+                    shown(Margin::le(at.me[*k].abs(), at.e1).with_scale(at.e1 * bx2))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             ERROR_BOUND,
             "(16)–(17)",
             "(b0² + r) − ‖v⊙v − v*⊙v*‖₁ ≥ 0 in the b0-ball; scaled by b0² + r",
@@ -117,12 +140,24 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 Point::State { at } => {
                     let c = &at.inst.c;
                     let q = c.b0 * c.b0 + c.r as f64;
-                    Some((Margin::scaled(q - at.e1, q), Show::WithError))
+                    Some((Margin::le(at.e1, q).with_scale(q), Show::WithError))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "b0 + r as in the OCR of (32) (the square of b0 dropped)",
+            Box::new(move |p| match p {
+                Point::State { at } => {
+                    let c = &at.inst.c;
+                    let q = c.b0 * c.b0 + c.r as f64;
+                    Some((Margin::le(at.e1, c.b0 + c.r as f64).with_scale(q), Show::WithError))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             DRIFT_L1,
             "(B2.2)",
             "‖v‖₁ + η b0 (b0²+r) b_x² − E‖v'‖₁ = η(b0 (b0²+r) b_x² + Σ_k v_k (Me)_k) ≥ 0 (closed form; frozen \
@@ -140,14 +175,38 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 }
                 Point::Coord { .. } => None,
             }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the drift bound η b0 (b0²+r) b_x² dropped: E‖v'‖₁ ≤ ‖v‖₁ (states in the ball)",
+            Box::new(move |p| match p {
+                Point::State { at } => {
+                    let c = &at.inst.c;
+                    shown(Margin::scaled(c.eta * at.sum_vme, c.eta * c.b0 * c.big_b))
+                }
+                _ => None,
+            }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             POSITIVITY,
             "positivity",
             "min over the 2n outcomes and k of F_k = 1 + η(s − r_i)x_k^(i) > 0 (so ṽ stays positive)",
             Role::Primary,
             Box::new(move |p| match p {
                 Point::State { at } => shown(Margin::plain(at.min_f)),
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "η = 2/(δ b_x), outside the positivity hypothesis η(δ b_x + (b0²+r) b_x²) < 1",
+            Box::new(move |p| match p {
+                // Δ_k = η(s − r_i)x_k is linear in η: min F at η' is 1 + (η'/η)(min F − 1).
+                Point::State { at } => {
+                    let c = &at.inst.c;
+                    let ratio = 2.0 / (c.delta * c.b_x) / c.eta;
+                    shown(Margin::plain(1.0 + ratio * (at.min_f - 1.0)))
+                }
                 _ => None,
             }),
         ),

@@ -4,12 +4,12 @@
 
 use super::{Site, record};
 use crate::claims::stage0::lemma_b_4::{
-    CONTRACTION, FACTOR, FACTOR_NO_NOISE, H2_STEP, PER_COORD, PER_OUTCOME, REMAINDER, SECOND_MOMENT, STEP_SIZE, TAYLOR,
+    CONTRACTION, FACTOR, H2_STEP, PER_COORD, PER_OUTCOME, REMAINDER, SECOND_MOMENT, STEP_SIZE, TAYLOR,
 };
 use crate::claims::stage0::setting::Instance;
 use crate::engine::exact::{OneStep, sqrt1pm1};
 use crate::engine::lanes;
-use crate::evidence::{ExactCheck, Ineq, Margin, Role, State};
+use crate::evidence::{ExactCheck, Ineq, Margin, Provenance, Role, State};
 use crate::numfmt::fmt;
 
 /// Margin of (B4.1) at `Δ`: `|Δ|³/2 − u³/2 − u⁴/8`, `u = √(1+Δ) − 1`.
@@ -31,6 +31,9 @@ pub struct AtState<'a> {
     pub phi: f64,
     pub lin: f64,
     pub lost: f64,
+    /// `lin` and `lost` without label noise (`δ = 0`, the control of (B4.3)).
+    pub lin0: f64,
+    pub lost0: f64,
 }
 
 impl<'a> AtState<'a> {
@@ -48,24 +51,30 @@ impl<'a> AtState<'a> {
         let mut eu = Vec::with_capacity(c.d);
         let mut phi = 0.0;
         let mut lin = 0.0;
+        let mut lin0 = 0.0;
         for k in 0..c.d {
             let vk = v.as_slice()[k];
             let e = os.sqrt_factor_minus_one(k);
             eu.push(e);
             phi += vk.sqrt();
             lin += vk.sqrt() * (-cc - e);
+            lin0 += vk.sqrt() * (-cc - os0.sqrt_factor_minus_one(k));
         }
         // Outcomes that leave the ball lose their whole potential: E[1{out} Σ_k √v'_k].
-        let mut lost = 0.0;
-        for o in 0..os.outcomes() {
-            if let Some(w) = os.next_state(o)
-                && lanes::sum_abs(w.blocks()) > c.b0
-            {
-                lost += crate::engine::stopped::sum_sqrt_all(&w);
+        let lost_of = |os: &OneStep<'_>| {
+            let mut lost = 0.0;
+            for o in 0..os.outcomes() {
+                if let Some(w) = os.next_state(o)
+                    && lanes::sum_abs(w.blocks()) > c.b0
+                {
+                    lost += crate::engine::stopped::sum_sqrt_all(&w);
+                }
             }
-        }
-        lost /= os.outcomes() as f64;
-        Some(AtState { inst, st, os, os0, eu, phi, lin, lost })
+            lost / os.outcomes() as f64
+        };
+        let lost = lost_of(&os);
+        let lost0 = lost_of(&os0);
+        Some(AtState { inst, st, os, os0, eu, phi, lin, lost, lin0, lost0 })
     }
 }
 
@@ -130,11 +139,12 @@ fn scales(inst: &Instance) -> (f64, f64, f64) {
 }
 
 /// The exact checks of Lemma B.4, in their printed order: (B4.1), (26) constant, (24), (25), EΔ'²,
-/// |Δ'|, (H2) step, (B4.2), (B4.3), and the δ = 0 control of (B4.2).
+/// |Δ'|, (H2) step, (B4.2), (B4.3); each with its control (a deliberately wrong variant evaluated at
+/// the same sites, keyed `<key>!control`).
 pub fn table() -> Vec<Ineq<Eval>> {
     let shown = |m: Margin| Some((m, Show::Point));
     vec![
-        Ineq::new(
+        Ineq::<Eval>::new(
             TAYLOR,
             "(B4.1)",
             "1 + Δ/2 − Δ²/8 + |Δ|³/2 − √(1+Δ) = |Δ|³/2 − u³/2 − u⁴/8 ≥ 0 (u = √(1+Δ) − 1) on a grid of \
@@ -144,8 +154,18 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 Point::Delta(d) => shown(Margin::scaled(taylor_margin(*d), d.abs().powi(3))),
                 _ => None,
             }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "the remainder constant 1/2 replaced by 1/32, below the true sup 1/16 of the remainder over |Δ|³",
+            Box::new(move |p| match p {
+                Point::Delta(d) => {
+                    shown(Margin::scaled(taylor_margin(*d) - (0.5 - 1.0 / 32.0) * d.abs().powi(3), d.abs().powi(3)))
+                }
+                _ => None,
+            }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             REMAINDER,
             "(26) remainder constant",
             "3 − max|g'''(1+ξ)| ≥ 0 and 1/2 − max|g'''|/6 ≥ 0 with g''' = (3/8)(1+ξ)^(−5/2), ξ on a grid of \
@@ -158,8 +178,19 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 }
                 _ => None,
             }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the constant 3 replaced by 2, below max|g‴| = (3/8)·2^(5/2) = 2.12",
+            Box::new(move |p| match p {
+                Point::Xi(xi) => {
+                    let g3 = remainder_g3(*xi);
+                    shown(Margin::plain((2.0 - g3).min(0.5 - g3 / 6.0)))
+                }
+                _ => None,
+            }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             PER_OUTCOME,
             "(24)",
             "1 + Δ'_k − F_k = η((b0²+r)b_x² + g_k^(i)) ≥ 0 per outcome and k, Δ' = ηs x_k + η(b0²+r)b_x²; \
@@ -175,8 +206,21 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 }
                 _ => None,
             }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "Δ' without its drift term η(b0²+r)b_x² (Δ' = ηs x_k)",
+            Box::new(move |p| match p {
+                Point::Outcome { at, k, o } => {
+                    let (inst, os) = (at.inst, &at.os);
+                    let (i, _) = os.outcome(*o);
+                    let g = os.residual(i) * inst.p.data().x(i, *k);
+                    shown(Margin::scaled(inst.c.eta * g, scales(inst).2))
+                }
+                _ => None,
+            }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             PER_COORD,
             "(25)",
             "1 − (ηδ)²/32 − E√(1+Δ'_k) = −(ηδ)²/32 − E[u(Δ')] ≥ 0 per k; scaled by (ηδ)²",
@@ -184,12 +228,23 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, eu, .. } => {
                     let (ed2, cc, _) = scales(inst);
-                    shown(Margin::scaled(-cc - eu, ed2))
+                    shown(Margin::le(*eu, -cc).with_scale(ed2))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the contraction (ηδ)²/32 replaced by (ηδ)²/4, faster than the noise's ≈ (ηδ)² M_kk/8",
+            Box::new(move |p| match p {
+                Point::Coord { inst, eu, .. } => {
+                    let (ed2, _, _) = scales(inst);
+                    shown(Margin::le(*eu, -ed2 / 4.0).with_scale(ed2))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             SECOND_MOMENT,
             "EΔ'² ≥ η²δ²/2",
             "(ηδ)²(M_kk − 1/2) + (η(b0²+r)b_x²)² ≥ 0 per k; scaled by (ηδ)²",
@@ -197,22 +252,41 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::Coord { inst, mkk, .. } => {
                     let (ed2, _, eb) = scales(inst);
-                    Some((Margin::scaled(ed2 * (mkk - 0.5) + eb * eb, ed2), Show::WithMkk))
+                    Some((Margin::le(ed2 / 2.0, ed2 * mkk + eb * eb).with_scale(ed2), Show::WithMkk))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the data condition M_kk ≥ 1/2 replaced by M_kk ≥ 1 (EΔ'² ≥ η²δ²)",
+            Box::new(move |p| match p {
+                Point::Coord { inst, mkk, .. } => {
+                    let (ed2, _, eb) = scales(inst);
+                    Some((Margin::le(ed2, ed2 * mkk + eb * eb).with_scale(ed2), Show::WithMkk))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             STEP_SIZE,
             "|Δ'| ≤ 1/16",
             "1/16 − max over outcomes of |ηs x_k^(i) + η(b0²+r)b_x²| ≥ 0 per k; scaled by 1/16",
             Role::Primary,
             Box::new(move |p| match p {
-                Point::Coord { maxabs, .. } => shown(Margin::scaled(1.0 / 16.0 - maxabs, 1.0 / 16.0)),
+                Point::Coord { maxabs, .. } => shown(Margin::le(*maxabs, 1.0 / 16.0).with_scale(1.0 / 16.0)),
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "η quadrupled, outside (H1) (Δ' is linear in η)",
+            Box::new(move |p| match p {
+                Point::Coord { maxabs, .. } => shown(Margin::le(4.0 * maxabs, 1.0 / 16.0).with_scale(1.0 / 16.0)),
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             H2_STEP,
             "(H2) step",
             "EΔ'²/32 − EΔ'/2 ≥ 0 per k; scaled by (ηδ)²",
@@ -221,12 +295,27 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 Point::Coord { inst, mkk, .. } => {
                     let (ed2, _, eb) = scales(inst);
                     let e2 = ed2 * mkk + eb * eb;
-                    shown(Margin::scaled(e2 / 32.0 - eb / 2.0, ed2))
+                    shown(Margin::le(eb / 2.0, e2 / 32.0).with_scale(ed2))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "δ with ηδ² = 8(b0²+r)b_x², a quarter of (H2)'s 32(b0²+r)b_x²",
+            Box::new(move |p| match p {
+                Point::Coord { inst, mkk, .. } => {
+                    let c = &inst.c;
+                    let eb = c.eta * c.big_b;
+                    // (ηδ')² = η²·8B/η = 8ηB.
+                    let ed2 = 8.0 * eb;
+                    let e2 = ed2 * mkk + eb * eb;
+                    shown(Margin::le(eb / 2.0, e2 / 32.0).with_scale(ed2))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             FACTOR,
             "(B4.2)",
             "1 − (ηδ)²/32 − E√F_k = −(ηδ)²/32 − E[u(Δ_k)] ≥ 0 per k at states in the b0-ball \
@@ -235,12 +324,23 @@ pub fn table() -> Vec<Ineq<Eval>> {
             Box::new(move |p| match p {
                 Point::StateCoord { at, k } => {
                     let (ed2, cc, _) = scales(at.inst);
-                    shown(Margin::scaled(-cc - at.eu[*k], ed2))
+                    shown(Margin::le(at.eu[*k], -cc).with_scale(ed2))
+                }
+                _ => None,
+            }),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "δ = 0 (no label noise), contraction (ηδ)²/32 kept",
+            Box::new(move |p| match p {
+                Point::StateCoord { at, k } => {
+                    let (ed2, cc, _) = scales(at.inst);
+                    shown(Margin::le(at.os0.sqrt_factor_minus_one(*k), -cc).with_scale(ed2))
                 }
                 _ => None,
             }),
         ),
-        Ineq::new(
+        Ineq::<Eval>::new(
             CONTRACTION,
             "(B4.3)",
             "(1 − (ηδ)²/32)Φ(v) − E Φ(v') ≥ 0 at states in the b0-ball (Φ the b0-bounded potential; \
@@ -253,16 +353,14 @@ pub fn table() -> Vec<Ineq<Eval>> {
                 }
                 _ => None,
             }),
-        ),
-        Ineq::new(
-            FACTOR_NO_NOISE,
-            "control: (B4.2) with δ = 0",
-            "the same margin with the label noise removed (δ = 0), contraction (ηδ)²/32 kept: must fail",
-            Role::Control { variant: "δ = 0 (no label noise)".into() },
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "δ = 0 (no label noise), contraction (ηδ)²/32 kept",
             Box::new(move |p| match p {
-                Point::StateCoord { at, k } => {
-                    let (ed2, cc, _) = scales(at.inst);
-                    shown(Margin::scaled(-cc - at.os0.sqrt_factor_minus_one(*k), ed2))
+                Point::State { at } => {
+                    let (ed2, _, _) = scales(at.inst);
+                    shown(Margin::scaled(at.lin0 + at.lost0, ed2 * at.phi))
                 }
                 _ => None,
             }),

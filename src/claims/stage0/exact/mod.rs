@@ -22,20 +22,29 @@ pub trait Site {
     fn describe(&self, at: Self::At) -> String;
 }
 
-/// The checks of a table, in its order, each keyed by its entry's key.
+/// The checks of a table, in its order, each keyed by its entry's key and followed by its control
+/// (keyed `<key>!control`) when the entry has one.
 pub fn checks<F: ?Sized>(table: &[Ineq<F>]) -> Vec<ExactCheck> {
-    table.iter().map(Ineq::check).collect()
+    table.iter().flat_map(|i| std::iter::once(i.check()).chain(i.control_check())).collect()
 }
 
-/// Evaluate every entry of `table` at `site` and record the margins in `checks` (made by
-/// [`checks`] from the same table).
+/// Evaluate every entry of `table` and its control at `site` (the same loop, the same states) and
+/// record the margins in `checks` (made by [`checks`] from the same table).
 pub fn record<S: Site, F>(table: &[Ineq<F>], checks: &mut [ExactCheck], site: &S)
 where
     F: ?Sized + Fn(&S) -> Option<(Margin, S::At)>,
 {
-    for (ineq, check) in table.iter().zip(checks.iter_mut()) {
+    let mut j = 0;
+    for ineq in table {
         if let Some((m, at)) = (ineq.eval)(site) {
-            check.record_margin(m, || site.describe(at));
+            checks[j].record_margin(m, || site.describe(at));
+        }
+        j += 1;
+        if let Some((_, eval)) = &ineq.control {
+            if let Some((m, at)) = eval(site) {
+                checks[j].record_margin(m, || site.describe(at));
+            }
+            j += 1;
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::claims::stage0::theorem_3_1::{
 use crate::engine::exact::OneStep;
 use crate::engine::lanes;
 use crate::error::Result;
-use crate::evidence::{ExactCheck, Ineq, Margin, Role, State};
+use crate::evidence::{ExactCheck, Ineq, Margin, Provenance, Role, State};
 use crate::numfmt::fmt;
 
 /// An outcome `(i, s)` and coordinate `k` at a state in the `b0`-ball: where (32)–(33) are
@@ -53,7 +53,7 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
     let wit = || Role::Witness { erratum: "E-T31a".into() };
     let scaled = |c: &Constants, m: f64| Some((Margin::scaled(m, c.eta * c.delta), ()));
     vec![
-        Ineq::new(
+        Ineq::<FactorEval>::new(
             STEP_32,
             "(32) with b_x",
             "F_k − (1 − ηδb_x − η(b0²+r)b_x²) = η(δb_x + s x_k) + η((b0²+r)b_x² − g_k) ≥ 0 per outcome and k \
@@ -63,8 +63,16 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
                 let c = &f.inst.c;
                 scaled(c, c.eta * (c.delta * c.b_x + f.s * f.x) + c.eta * (c.big_b - f.g))
             }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "b_x halved in the bound: 1 − ηδb_x/2 − η(b0²+r)b_x²",
+            Box::new(move |f| {
+                let c = &f.inst.c;
+                scaled(c, c.eta * (c.delta * c.b_x / 2.0 + f.s * f.x) + c.eta * (c.big_b - f.g))
+            }),
         ),
-        Ineq::new(
+        Ineq::<FactorEval>::new(
             STEP_33,
             "(33) with b_x",
             "F_k − (1 − 2ηδb_x) = η(δb_x + s x_k) + η(δb_x − g_k) ≥ 0 per outcome and k (needs δ ≥ (b0²+r)b_x); \
@@ -74,8 +82,17 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
                 let c = &f.inst.c;
                 scaled(c, c.eta * (c.delta * c.b_x + f.s * f.x) + c.eta * (c.delta * c.b_x - f.g))
             }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "b_x replaced by b_x/4 in the bound: 1 − ηδb_x/2 (with b_x/2 it would still hold, since ηδb_x ≥ \
+             ηδ max|x| + η max|g|)",
+            Box::new(move |f| {
+                let c = &f.inst.c;
+                scaled(c, c.eta * (c.delta * c.b_x / 4.0 + f.s * f.x) + c.eta * (c.delta * c.b_x / 4.0 - f.g))
+            }),
         ),
-        Ineq::new(
+        Ineq::<FactorEval>::new(
             STEP_32_PRINTED,
             "(32) as printed",
             "F_k − (1 − ηδ − η(b0²+r)) = η(δ + s x_k) + η((b0²+r) − g_k) ≥ 0 per outcome and k; scaled by ηδ",
@@ -85,8 +102,9 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
                 let q = c.b0 * c.b0 + c.r as f64;
                 scaled(c, c.eta * (c.delta + f.s * f.x) + c.eta * (q - f.g))
             }),
-        ),
-        Ineq::new(
+        )
+        .threshold(Provenance::Paper),
+        Ineq::<FactorEval>::new(
             STEP_33_PRINTED,
             "(33) as printed",
             "F_k − (1 − 2ηδ) = η(2δ + s x_k) − η g_k ≥ 0 per outcome and k; scaled by ηδ",
@@ -95,7 +113,8 @@ pub fn step_table() -> Vec<Ineq<FactorEval>> {
                 let c = &f.inst.c;
                 scaled(c, c.eta * (2.0 * c.delta + f.s * f.x) - c.eta * f.g)
             }),
-        ),
+        )
+        .threshold(Provenance::Paper),
     ]
 }
 
@@ -206,12 +225,23 @@ fn exp_margin(p: &Scalar<'_>, repaired: bool) -> Option<(Margin, ShowScalar)> {
     Some((Margin::scaled(m, t * x * x / 2.0), show))
 }
 
+/// The control of `(1−x)^T ≥ e^{−xT/(1−x)}`: `T ln(1 − x) + xT(1 − x) ≥ 0` (false for every
+/// `x ∈ (0, 1)`).
+fn exp_margin_wrong(p: &Scalar<'_>) -> Option<(Margin, ShowScalar)> {
+    let (x, t, show) = match p {
+        Scalar::Grid { x, t } => (*x, *t, ShowScalar::Name),
+        Scalar::Constants(AtConstants { c, .. }) => (2.0 * c.eta_delta() * c.b_x, c.t0 as f64, ShowScalar::X),
+    };
+    let m = t * ((-x).ln_1p() + x * (1.0 - x));
+    Some((Margin::scaled(m, t * x * x / 2.0), show))
+}
+
 /// B.2's `η` condition at `η_lo` (`high = false`) or `η_hi`: `ρ/(6 T0 b_x²(b0²+r)) − η`, scaled by
 /// `η/T0`.
 fn eta_margin(p: &Scalar<'_>, high: bool) -> Option<(Margin, ShowScalar)> {
     let Scalar::Constants(AtConstants { lo, hi, .. }) = p else { return None };
     let ce = if high { hi } else { lo };
-    Some((Margin::scaled(ce.b2_eta_max(ce.t0) - ce.eta, ce.eta / ce.t0 as f64), ShowScalar::Eta(high)))
+    Some((Margin::le(ce.eta, ce.b2_eta_max(ce.t0)).with_scale(ce.eta / ce.t0 as f64), ShowScalar::Eta(high)))
 }
 
 /// The E-T31b and E-T31c scalar checks, in order: `(1−x)^T ≥ e^{−xT}` (witness), (34)→(35) printed
@@ -221,15 +251,16 @@ pub fn scalar_table() -> Vec<Ineq<ScalarEval>> {
     let wb = || Role::Witness { erratum: "E-T31b".into() };
     let rb = || Role::Repair { erratum: "E-T31b".into() };
     vec![
-        Ineq::new(
+        Ineq::<ScalarEval>::new(
             EXP_PRINTED,
             "(1−x)^T ≥ e^{−xT}",
             "T ln(1 − x) + xT ≥ 0 (the step (34)→(35)) on a grid of x ∈ (0, 1/16], T ∈ [1, 1e8] and at \
              x = 2ηδb_x, T = T0 of each instance; scaled by T x²/2",
             wb(),
             Box::new(|p| exp_margin(p, false)),
-        ),
-        Ineq::new(
+        )
+        .threshold(Provenance::Paper),
+        Ineq::<ScalarEval>::new(
             STEP_35_PRINTED,
             "(34)→(35) as printed",
             "T0 ln(1 − 2ηδ) + 64 L0/(ηδ) ≥ 0, i.e. τ(1 − 2ηδ)^{T0} ≥ τ exp(−64 L0/(ηδ)), at each instance; \
@@ -241,15 +272,21 @@ pub fn scalar_table() -> Vec<Ineq<ScalarEval>> {
                 let m = t0 * (-xp).ln_1p() + 64.0 * c.l0 / c.eta_delta();
                 Some((Margin::scaled(m, t0 * xp * xp / 2.0), ShowScalar::PrintedStep))
             }),
-        ),
-        Ineq::new(
+        )
+        .threshold(Provenance::Paper),
+        Ineq::<ScalarEval>::new(
             EXP_REPAIRED,
             "(1−x)^T ≥ e^{−xT/(1−x)}",
             "T ln(1 − x) + xT/(1 − x) ≥ 0 on the same grid and instances; scaled by T x²/2",
             rb(),
             Box::new(|p| exp_margin(p, true)),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "e^(−xT(1−x)): the factor 1 − x moved from the denominator to the numerator",
+            Box::new(exp_margin_wrong),
         ),
-        Ineq::new(
+        Ineq::<ScalarEval>::new(
             STEP_35_REPAIRED,
             "(35) repaired",
             "T0 ln(1 − 2ηδb_x) + (16/15)(64 b_x L0/(ηδ) + 2ηδb_x) ≥ 0 at each instance; scaled by \
@@ -262,20 +299,43 @@ pub fn scalar_table() -> Vec<Ineq<ScalarEval>> {
                 let rep = t0 * l + (16.0 / 15.0) * (64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x);
                 Some((Margin::scaled(rep, (t0 * l).abs()), ShowScalar::Name))
             }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "without the factor 1/(1 − x) ≤ 16/15",
+            Box::new(|p| {
+                let Scalar::Constants(AtConstants { c, .. }) = p else { return None };
+                let t0 = c.t0 as f64;
+                let l = (-(2.0 * c.eta_delta() * c.b_x)).ln_1p();
+                let wrong = t0 * l + 64.0 * c.b_x * c.l0 / c.eta_delta() + 2.0 * c.eta_delta() * c.b_x;
+                Some((Margin::scaled(wrong, (t0 * l).abs()), ShowScalar::Name))
+            }),
         ),
-        Ineq::new(
+        Ineq::<ScalarEval>::new(
             ETA_LO,
             "E-T31c: B.2's η condition at η = η_lo",
             "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_lo, T0 = ⌈32 L0/(η²δ²)⌉; scaled by η/T0",
             Role::Witness { erratum: "E-T31c".into() },
             Box::new(|p| eta_margin(p, false)),
-        ),
-        Ineq::new(
+        )
+        .threshold(Provenance::Paper),
+        Ineq::<ScalarEval>::new(
             ETA_HI,
             "E-T31c repaired: η = η_hi",
             "ρ/(6 T0 b_x²(b0²+r)) − η ≥ 0 at δ = 1.05 δ_min, η = η_hi; scaled by η/T0",
             Role::Repair { erratum: "E-T31c".into() },
             Box::new(|p| eta_margin(p, true)),
+        )
+        .threshold(Provenance::Paper)
+        .with_control(
+            "the run length doubled, T = 2T0 (B.2's η bound halves)",
+            Box::new(|p| {
+                let Scalar::Constants(AtConstants { hi, .. }) = p else { return None };
+                Some((
+                    Margin::le(hi.eta, hi.b2_eta_max(2 * hi.t0)).with_scale(hi.eta / hi.t0 as f64),
+                    ShowScalar::Eta(true),
+                ))
+            }),
         ),
     ]
 }
@@ -322,7 +382,7 @@ pub type ChainEval = dyn Fn(&ChainEnd<'_>) -> Option<(Margin, bool)> + Send + Sy
 /// `‖ṽ[T]‖₁ ≤ b0 ∧ Φ(ṽ[T]) ≤ √ε0 ⇒ ‖v[T]‖_∞ ≤ ε0`.
 pub fn chain_table() -> Vec<Ineq<ChainEval>> {
     vec![
-        Ineq::new(
+        Ineq::<ChainEval>::new(
             LOWER_34,
             "(34) repaired, per chain",
             "min_k ln v_k[T] − (ln τ + T ln(1 − 2ηδb_x)) ≥ 0 on every chain with max_t ‖v[t]‖₁ ≤ b0 (must hold \
@@ -330,10 +390,19 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Role::Primary,
             Box::new(|p| {
                 let lb = p.inst.c.lower_bound_log(p.inst.c.t);
-                Some((Margin::scaled(p.end.min_log_v - lb, lb.abs()), false))
+                Some((Margin::le(lb, p.end.min_log_v).with_scale(lb.abs()), false))
+            }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "Lemma B.4's mean contraction (ηδ)²/32 used as the sure per-step factor: ln τ + T ln(1 − (ηδ)²/32)",
+            Box::new(|p| {
+                let c = &p.inst.c;
+                let lb = c.tau.ln() + c.t as f64 * (-c.contraction()).ln_1p();
+                Some((Margin::le(lb, p.end.min_log_v).with_scale(lb.abs()), false))
             }),
         ),
-        Ineq::new(
+        Ineq::<ChainEval>::new(
             LOWER_35,
             "(35) repaired, per chain",
             "min_k ln v_k[T0] − (ln τ − (16/15)(64 b_x L0/(ηδ) + 2ηδb_x)) ≥ 0 on the same chains; scaled by \
@@ -342,10 +411,19 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
             Box::new(|p| {
                 let c = &p.inst.c;
                 let lbc = c.lower_bound_closed();
-                (c.t == c.t0).then(|| (Margin::scaled(p.end.min_log_v - lbc, lbc.abs()), false))
+                (c.t == c.t0).then(|| (Margin::le(lbc, p.end.min_log_v).with_scale(lbc.abs()), false))
+            }),
+        )
+        .threshold(Provenance::Derived)
+        .with_control(
+            "64 b_x L0/(ηδ) replaced by 2 L0, the decay of v that Lemma B.4's mean contraction of √v gives by T0",
+            Box::new(|p| {
+                let c = &p.inst.c;
+                let lbc = c.tau.ln() - 2.0 * c.l0;
+                (c.t == c.t0).then(|| (Margin::le(lbc, p.end.min_log_v).with_scale(lbc.abs()), false))
             }),
         ),
-        Ineq::new(
+        Ineq::<ChainEval>::new(
             IMPLICATION,
             "‖ṽ‖₁ ≤ b0 ∧ Φ(ṽ) ≤ √ε0 ⇒ ‖v‖_∞ ≤ ε0",
             "ε0 − ‖v[T]‖_∞ ≥ 0 on every chain where the proof's two events hold; scaled by ε0",
@@ -354,7 +432,9 @@ pub fn chain_table() -> Vec<Ineq<ChainEval>> {
                 let c = &p.inst.c;
                 (p.end.phi_stopped <= c.eps0.sqrt()).then(|| (Margin::scaled(c.eps0 - p.end.max_v, c.eps0), true))
             }),
-        ),
+        )
+        .threshold(Provenance::Derived)
+        .computed("Σ_k √v_k ≤ √ε0 implies √v_k ≤ √ε0, i.e. v_k ≤ ε0, for every positive vector: it cannot fail"),
     ]
 }
 
