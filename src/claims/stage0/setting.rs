@@ -323,7 +323,7 @@ pub struct Plan {
     /// Run length of the variant.
     pub v_steps: PerBudget<u64>,
     /// Chains of the variant's mean check `E‖ṽ_b[t]‖₁ = τd` at `t = T/10` (`(ηδ)²t ≈ 0.9` at L,
-    /// where ‖ṽ_b[t]‖₁ has coefficient of variation ≈ 0.28): the 2% equivalence margin is ≈ 5.7
+    /// where ‖ṽ_b\[t\]‖₁ has coefficient of variation ≈ 0.28): the 2% equivalence margin is ≈ 5.7
     /// standard errors at 8 000 chains and 7 at 12 000 (the one-sided test after Holm needs z ≈ 3.2
     /// within the claim, ≈ 4.1 in a run of ~250 p-values, plus room for the sampling error).
     pub v_mean_chains: PerBudget<usize>,
