@@ -127,3 +127,25 @@ fn summary_separates_the_classes() {
          exploratory 1"
     );
 }
+
+/// A self-check that fails (a control not caught, a computed fact that does not hold) makes the
+/// outcome invalid at these parameters: the summary gives no verdict on the paper.
+#[test]
+fn a_failed_self_check_invalidates_the_outcome() {
+    let mut o = Outcome::new();
+    let mut e = ExactCheck::new("(E)", "a ≤ b", Role::Primary).keyed("E").threshold(Provenance::Paper);
+    e.record_le(0.5, 1.0, || "s".into());
+    let mut ctl = ExactCheck::control_for(&e, "b doubled (wrongly harmless)");
+    ctl.record_le(0.5, 2.0, || "s".into());
+    let mut f = ExactCheck::new("(F)", "an identity", Role::Primary).computed("true by construction");
+    f.record(-0.5, || "underflow".into());
+    o.exact = vec![e, ctl, f];
+    let mut v = vec![o];
+    finalize(&mut v, FAMILY_ALPHA);
+    let reasons = v[0].invalid_reasons();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    let line = v[0].summary().line();
+    assert!(line.starts_with("INVALID at these parameters"), "{line}");
+    // The uncaught control is also an unexpected check (exit status 1).
+    assert_eq!(v[0].unexpected(), vec!["(E) [control: b doubled (wrongly harmless)]".to_string()]);
+}

@@ -136,6 +136,47 @@ impl Outcome {
         self.audits.push(a);
         class
     }
+    /// Why the computation is not valid at these parameters: a self-check of the tool failed (a
+    /// negative control not caught, a computed fact — an identity — that does not hold, a
+    /// supporting cross-check or exact law VIOLATED, a non-finite number in the outcome). Empty when
+    /// the computation is valid. An invalid outcome gives no verdict on the paper (after
+    /// [`finalize`](super::finalize)).
+    pub fn invalid_reasons(&self) -> Vec<String> {
+        let mut r = Vec::new();
+        for (id, caught) in self.controls() {
+            if !caught {
+                r.push(format!("negative control not caught: {id}"));
+            }
+        }
+        for c in self.exact.iter().filter(|c| !c.counted() && !c.role.must_fail()) {
+            if c.violations > 0 && !c.equality_by_rounding() {
+                r.push(format!("computed fact fails: {}", c.id));
+            }
+        }
+        for c in self.mc.iter().filter(|c| c.role == Role::Primary) {
+            if matches!(c.class, Class::Supporting { .. } | Class::Computed { .. }) && c.verdict == Verdict::Violated {
+                r.push(format!("supporting fact VIOLATED: {}", c.id));
+            }
+        }
+        let bad = super::non_finite_fields(self);
+        if !bad.is_empty() {
+            r.push(format!("non-finite values in {} field(s), e.g. {}", bad.len(), bad[0]));
+        }
+        r
+    }
+    /// The checks that did not come out as their role requires: primary/repair exact checks that
+    /// fail, witnesses that do not fail, repairs not CONFIRMED, controls not caught (ids).
+    pub fn unexpected(&self) -> Vec<String> {
+        let mut v: Vec<String> =
+            self.exact.iter().filter(|c| c.counted() && !c.as_expected()).map(|c| c.id.clone()).collect();
+        v.extend(
+            self.mc
+                .iter()
+                .filter(|c| c.role != Role::Primary && c.verdict != Verdict::Pending && !c.as_expected())
+                .map(|c| c.id.clone()),
+        );
+        v
+    }
     /// Negative controls (MC and exact) as `(id, caught)`.
     pub fn controls(&self) -> Vec<(String, bool)> {
         let mut v: Vec<(String, bool)> = self
@@ -217,6 +258,7 @@ impl Outcome {
                 not_witnessed: self.errata.iter().filter(|e| !e.witnessed).count() as u64,
             },
             repairs_ok,
+            invalid: self.invalid_reasons(),
         }
     }
 }
@@ -322,12 +364,19 @@ pub struct Summary {
     pub controls_total: u64,
     pub errata: ErrataCounts,
     pub repairs_ok: bool,
+    /// Why the computation is invalid at these parameters ([`Outcome::invalid_reasons`]); empty
+    /// when valid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<String>,
 }
 
 impl Summary {
     /// One-line verdict, e.g. "statement literal: CONFIRMED 1/1 · supporting: CONFIRMED 22/22 ·
     /// exact 9/9 (controls 9/9) · computed 1 · MC controls 2/2 · errata S1 P1 R1".
     pub fn line(&self) -> String {
+        if !self.invalid.is_empty() {
+            return format!("INVALID at these parameters (no verdict on the paper): {}", self.invalid.join("; "));
+        }
         let mut parts: Vec<String> = self.by_class.iter().map(|r| r.line()).collect();
         if parts.is_empty() {
             parts.push("no Monte Carlo".into());

@@ -121,6 +121,9 @@ pub fn assert_sound(o: &Outcome) {
     }
     let bad = evidence::non_finite_fields(o);
     assert!(bad.is_empty(), "{}: non-finite report fields {bad:?}", o.claim);
+    let invalid = o.invalid_reasons();
+    assert!(invalid.is_empty(), "{}: the computation is invalid at the quick parameters: {invalid:?}", o.claim);
+    assert!(o.unexpected().is_empty(), "{}: unexpected checks {:?}", o.claim, o.unexpected());
 }
 
 /// The Monte Carlo check with this stable key (checks are looked up by key, never by the
