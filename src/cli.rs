@@ -50,7 +50,7 @@ enum Cmd {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Exit non-zero if ROOT/PAPER_MAP.md differs from the generated text.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "write")]
         check: bool,
         /// Write ROOT/PAPER_MAP.md instead of printing.
         #[arg(long)]
@@ -125,31 +125,33 @@ pub enum DynName {
 struct SimArgs {
     #[arg(long, value_enum, default_value_t = DynName::Alg1)]
     dynamics: DynName,
-    #[arg(long, default_value_t = 100)]
-    d: usize,
-    #[arg(long, default_value_t = 40)]
-    n: usize,
+    /// Dimension [default: 100; with --data: the file's number of columns, and --d must agree].
+    #[arg(long)]
+    d: Option<usize>,
+    /// Number of samples [default: 40; with --data: the file's number of rows, and --n must agree].
+    #[arg(long)]
+    n: Option<usize>,
     #[arg(long, default_value_t = 5)]
     r: usize,
     /// Initialization scale: v[0] = alpha·1 (the paper's τ).
     #[arg(long, alias = "tau", default_value_t = 1.0)]
     alpha: f64,
-    /// Label-noise level δ (alg1, label-noise, minibatch).
-    #[arg(long, default_value_t = 1.0)]
-    delta: f64,
-    /// Gaussian noise level σ (gd-gauss, gaussian, sgd-gauss).
-    #[arg(long, default_value_t = 0.01)]
-    sigma: f64,
-    /// Inverse temperature λ (langevin).
-    #[arg(long, default_value_t = 1.0)]
-    lambda: f64,
-    /// Batch size (minibatch).
-    #[arg(long, default_value_t = 1)]
-    bs: usize,
+    /// Label-noise level δ (alg1, label-noise, minibatch) [default: 1].
+    #[arg(long)]
+    delta: Option<f64>,
+    /// Gaussian noise level σ (gd-gauss, gaussian, sgd-gauss) [default: 0.01].
+    #[arg(long)]
+    sigma: Option<f64>,
+    /// Inverse temperature λ (langevin) [default: 1].
+    #[arg(long)]
+    lambda: Option<f64>,
+    /// Batch size (minibatch) [default: 1].
+    #[arg(long)]
+    bs: Option<usize>,
     /// Learning rate (step size η).
     #[arg(long, alias = "eta", default_value_t = 0.01)]
     lr: f64,
-    /// Iterations at which lr is divided by --lr-decay-factor (comma-separated).
+    /// Iterations at which lr is divided by --lr-decay-factor (comma-separated, strictly increasing).
     #[arg(long, value_delimiter = ',')]
     lr_decay_at: Vec<u64>,
     #[arg(long, default_value_t = 10.0)]
@@ -166,13 +168,30 @@ struct SimArgs {
     /// Read the n×d data matrix from a CSV file (one row per sample, no header).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Label-noise distribution of the label-noise variant.
-    #[arg(long, value_enum, default_value_t = LabelNoiseArg::Gaussian)]
-    label_noise: LabelNoiseArg,
+    /// Label-noise distribution of the label-noise variant [default: gaussian].
+    #[arg(long, value_enum)]
+    label_noise: Option<LabelNoiseArg>,
     #[arg(long)]
     threads: Option<usize>,
     #[arg(long)]
     json: bool,
+}
+
+/// Upper bounds of `simulate`'s sizes, from memory and time, checked before any allocation.
+pub mod sim_limits {
+    /// Largest `--d`.
+    pub const MAX_D: u64 = 10_000_000;
+    /// Largest `--n`.
+    pub const MAX_N: u64 = 1_000_000;
+    /// Largest `n·d` (the data matrix and its test copy: ≈ 16 bytes per entry, so ≤ 800 MB).
+    pub const MAX_ND: u64 = 50_000_000;
+    /// Largest `--chains`.
+    pub const MAX_CHAINS: u64 = 1_000_000;
+    /// Largest number of recorded trajectory points over all chains (≈ 40 bytes each: ≤ 2 GB).
+    pub const MAX_POINTS: u64 = 50_000_000;
+    /// Largest work `steps × chains × n × d` (an upper estimate of the floating-point operations;
+    /// 10¹³ is hours on one core).
+    pub const MAX_WORK: f64 = 1e13;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -181,13 +200,117 @@ enum LabelNoiseArg {
     Gaussian,
 }
 
-/// Entry point; returns the process exit code.
+/// The command with every value-taking flag accepting a leading hyphen, so `--alpha -inf` or
+/// `--tau -1` reach the range check that names the flag (instead of "unexpected argument '-i'").
+fn command() -> clap::Command {
+    use clap::CommandFactory;
+    fn hyphens(c: clap::Command) -> clap::Command {
+        c.mut_args(|a| {
+            if a.get_long().is_some() && a.get_action().takes_values() { a.allow_hyphen_values(true) } else { a }
+        })
+    }
+    let mut cmd = hyphens(Cli::command());
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for n in names {
+        cmd = cmd.mut_subcommand(n, hyphens);
+    }
+    cmd
+}
+
+/// One line for a clap error: the flag, the value and the valid range or values where known.
+fn clap_line(e: &clap::Error, cmd: &clap::Command) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| -> Option<String> {
+        match e.get(k)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join(", ")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::StyledStrs(v) => Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+            ContextValue::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    // "--d <D>" → "--d"
+    let arg = ctx(ContextKind::InvalidArg).map(|a| a.split(' ').next().unwrap_or_default().to_string());
+    let value = ctx(ContextKind::InvalidValue).unwrap_or_default();
+    let first_line = || {
+        let text = e.to_string();
+        let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid command line").to_string();
+        line.trim_start_matches("error: ").to_string()
+    };
+    let help = "see `shape-matters --help`";
+    match e.kind() {
+        ErrorKind::InvalidValue => {
+            let arg = arg.unwrap_or_else(|| "a flag".into());
+            match ctx(ContextKind::ValidValue).filter(|v| !v.is_empty()) {
+                Some(valid) => format!("invalid {arg} = '{value}': must be one of {valid}"),
+                None if value.is_empty() => format!("{arg} needs a value"),
+                None => format!("invalid {arg} = '{value}'"),
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let arg = arg.unwrap_or_else(|| "a flag".into());
+            let src = std::error::Error::source(e);
+            let valid = if let Some(pe) = src.and_then(|s| s.downcast_ref::<std::num::ParseIntError>()) {
+                format!("must be a whole number in [0, {}] ({pe})", u64::MAX)
+            } else if src.is_some_and(|s| s.is::<std::num::ParseFloatError>()) {
+                "must be a number (decimal or scientific notation, e.g. 0.01 or 1e-3)".to_string()
+            } else {
+                src.map(|s| s.to_string()).unwrap_or_else(|| "not a valid value".into())
+            };
+            format!("invalid {arg} = '{value}': {valid}")
+        }
+        ErrorKind::UnknownArgument => {
+            let hint = ctx(ContextKind::SuggestedArg).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+            // The flags of the subcommand named on the command line, if any.
+            let sub = std::env::args().skip(1).find_map(|w| cmd.find_subcommand(&w).cloned());
+            let flags = match &sub {
+                Some(c) => {
+                    let f: Vec<String> =
+                        c.get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
+                    format!("; the flags of {} are {}", c.get_name(), f.join(", "))
+                }
+                None => format!("; {help}"),
+            };
+            format!("unknown argument '{}'{hint}{flags}", arg.unwrap_or_default())
+        }
+        ErrorKind::InvalidSubcommand => {
+            let known: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).filter(|n| *n != "help").collect();
+            let word = ctx(ContextKind::InvalidSubcommand).or(arg).unwrap_or_default();
+            format!("unknown command '{word}': the commands are {}", known.join(", "))
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("missing required argument {}; {help}", ctx(ContextKind::InvalidArg).unwrap_or_default())
+        }
+        ErrorKind::ArgumentConflict => {
+            let other = ctx(ContextKind::PriorArg).map(|p| p.split(' ').next().unwrap_or_default().to_string());
+            let arg = arg.unwrap_or_default();
+            match other {
+                Some(o) if o == arg => format!("{arg} is given more than once: give it once"),
+                Some(o) => format!("{arg} cannot be used together with {o}"),
+                None => format!("{arg} conflicts with another argument; {help}"),
+            }
+        }
+        _ => format!("{}; {help}", first_line()),
+    }
+}
+
+/// Entry point; returns the process exit code: 0 every check as its role requires, 1 a check
+/// unexpected or a computation invalid, 2 bad input or an I/O error (130, interrupted, is the
+/// default SIGINT disposition: the shell reports 128 + 2).
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let cmd = command();
+    let cli = match cmd.clone().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return 0;
+            }
+            eprintln!("error: {}", clap_line(&e, &cmd));
+            return 2;
         }
     };
     let res = match cli.cmd {
@@ -219,23 +342,59 @@ fn progress_default(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
-fn meta(budget: Budget, seed: u64, runner: &Runner) -> RunMeta {
+fn meta(
+    budget: Budget,
+    seed: u64,
+    runner: &Runner,
+    outcomes: &[crate::evidence::Outcome],
+    started: std::time::SystemTime,
+) -> RunMeta {
     RunMeta {
         budget: budget.name().into(),
         seed,
         threads: runner.threads(),
         family_alpha: FAMILY_ALPHA,
         version: env!("CARGO_PKG_VERSION").into(),
+        claims: outcomes.iter().map(|o| o.claim.clone()).collect(),
+        started: report::rfc3339(started),
+        finished: report::rfc3339(std::time::SystemTime::now()),
+        complete: true,
     }
 }
 
+/// The exit status of a finished run: 0 if every outcome is as its roles require and valid, else 1,
+/// with one line per unexpected check or invalid outcome on stderr.
+fn exit_status(outcomes: &[crate::evidence::Outcome]) -> i32 {
+    let mut code = 0;
+    for o in outcomes {
+        for r in o.invalid_reasons() {
+            eprintln!("{}: INVALID at these parameters: {r}", o.claim);
+            code = 1;
+        }
+        for id in o.unexpected() {
+            eprintln!("{}: check not as its role requires: {id}", o.claim);
+            code = 1;
+        }
+    }
+    code
+}
+
 fn cmd_run(a: RunArgs) -> Result<i32> {
-    let runner = Runner::new(a.threads, progress_default(a.quiet))?;
-    let selected: Vec<&claim::Claim> = if a.only.is_empty() {
-        claims::all().iter().collect()
+    let started = std::time::SystemTime::now();
+    let mut selected: Vec<&claim::Claim> = Vec::new();
+    if a.only.is_empty() {
+        selected.extend(claims::all().iter());
     } else {
-        a.only.iter().map(|id| claims::find(id.trim())).collect::<Result<_>>()?
-    };
+        for id in &a.only {
+            let c = claims::find(id.trim())?;
+            // `--only G.1,G.1` runs G.1 once.
+            if !selected.iter().any(|s| s.id == c.id) {
+                selected.push(c);
+            }
+        }
+    }
+    report::prepare_out_dir(&a.out)?;
+    let runner = Runner::new(a.threads, progress_default(a.quiet))?;
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides: Overrides::default(), runner: runner.clone() };
     let t0 = std::time::Instant::now();
     let mut outcomes = Vec::new();
@@ -246,16 +405,16 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
         outcomes.push(c.execute(&ctx)?);
     }
     crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
-    print!("{}", report::table(&outcomes));
-    let m = meta(a.budget, a.seed, &runner);
+    let m = meta(a.budget, a.seed, &runner, &outcomes, started);
     report::write_report(&a.out, &outcomes, &m)?;
+    print!("{}", report::table(&outcomes));
     println!(
         "\nwrote {}/report.md and {}/results.json ({:.1} s)",
         a.out.display(),
         a.out.display(),
         t0.elapsed().as_secs_f64()
     );
-    Ok(0)
+    Ok(exit_status(&outcomes))
 }
 
 fn cmd_list(json: bool) -> Result<i32> {
@@ -294,26 +453,32 @@ fn cmd_list(json: bool) -> Result<i32> {
 }
 
 fn cmd_check(a: CheckArgs) -> Result<i32> {
+    let started = std::time::SystemTime::now();
     let c = claims::find(&a.id)?;
     let overrides = a.overrides;
     c.validate_overrides(&overrides)?;
     overrides.validate()?;
+    if let Some(dir) = &a.out {
+        report::prepare_out_dir(dir)?;
+    }
     let runner = Runner::new(a.threads, progress_default(a.quiet || a.json))?;
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides, runner: runner.clone() };
     let mut outcomes = vec![c.execute(&ctx)?];
     crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
+    // Files first: a failure to write them must not follow a complete JSON on stdout.
+    if let Some(dir) = &a.out {
+        report::write_report(dir, &outcomes, &meta(a.budget, a.seed, &runner, &outcomes, started))?;
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&outcomes[0]).expect("json"));
     } else {
         print!("{}", report::markdown_section(&outcomes[0]));
     }
-    if let Some(dir) = a.out {
-        report::write_report(&dir, &outcomes, &meta(a.budget, a.seed, &runner))?;
-    }
-    Ok(0)
+    Ok(exit_status(&outcomes))
 }
 
-/// One logged point of a trajectory.
+/// One logged point of a trajectory (all values finite: a point with a non-finite value is not
+/// recorded; the chain is then marked diverged at that step).
 #[derive(Clone, Debug, Serialize)]
 pub struct TrajPoint {
     pub iter: u64,
@@ -322,56 +487,174 @@ pub struct TrajPoint {
     pub norm2: f64,
 }
 
-/// One simulated chain.
+impl TrajPoint {
+    /// The named state of a point with a non-finite value (`None`: all finite): `overflow` when
+    /// the state `v` is finite (a value computed from it overflowed, and ∞ − ∞ gives NaN) or has
+    /// an infinite entry, `undefined` when `v` itself holds a NaN.
+    fn breakdown(&self, v: &PVec) -> Option<&'static str> {
+        let xs = [self.train_loss, self.test_error, self.norm2];
+        if xs.iter().all(|x| x.is_finite()) {
+            None
+        } else if v.all_finite() || !self.norm2.is_nan() {
+            Some("overflow")
+        } else {
+            Some("undefined")
+        }
+    }
+}
+
+/// One simulated chain. Absent fields are omitted from the JSON (never `null`).
 #[derive(Clone, Debug, Serialize)]
 pub struct SimChain {
     pub chain: usize,
+    /// `finished` or `diverged`.
+    pub state: &'static str,
     pub trajectory: Vec<TrajPoint>,
     /// Final values (absent if the chain diverged).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_point: Option<TrajPoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dist_inf: Option<f64>,
+    /// The first step whose state (or a value reported from it) is not finite.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub diverged_at: Option<u64>,
+    /// Why: `overflow` (a value computed from the state overflowed: ±∞, or NaN from ∞ − ∞),
+    /// `undefined` (the state holds a NaN) or `non-finite residual` (the dynamics met a
+    /// non-finite residual before its step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
+}
+
+/// Refuse a flag that `dynamics` does not use.
+fn unused(flag: &str, set: bool, dynamics: DynName, uses: &[&str]) -> Result<()> {
+    if set && !uses.contains(&flag) {
+        let name = dynamics.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+        let applies = if uses.is_empty() {
+            vec!["(no dynamics-specific flag)".to_string()]
+        } else {
+            uses.iter().map(|s| s.to_string()).collect()
+        };
+        return Err(Error::UnusedFlag { flag: flag.into(), context: format!("--dynamics {name}"), applies });
+    }
+    Ok(())
+}
+
+/// Check `simulate`'s sizes against [`sim_limits`] before anything is allocated.
+fn check_sim_sizes(a: &SimArgs, n: usize, d: usize) -> Result<()> {
+    use sim_limits::*;
+    let invalid =
+        |name: &str, value: String, valid: String| Err(Error::InvalidParam { name: name.into(), value, valid });
+    check::int_range("--d", d as u64, 1, MAX_D)?;
+    check::int_range("--n", n as u64, 1, MAX_N)?;
+    if (n as u64) * (d as u64) > MAX_ND {
+        return invalid(
+            "--n × --d",
+            format!("{n} × {d}"),
+            format!("n·d must be at most {MAX_ND} (the data would need ≈ {:.1} GB)", 16.0 * n as f64 * d as f64 / 1e9),
+        );
+    }
+    check::int_range("--chains", a.chains as u64, 1, MAX_CHAINS)?;
+    check::int_range("--steps", a.steps, 1, u64::MAX)?;
+    let points = if a.log_every == 0 { 0 } else { a.steps / a.log_every + 1 };
+    let total_points = (points as f64) * a.chains as f64;
+    if total_points > MAX_POINTS as f64 {
+        return invalid(
+            "--chains × --steps / --log-every",
+            format!("{} × {} / {}", a.chains, a.steps, a.log_every),
+            format!(
+                "at most {MAX_POINTS} recorded trajectory points in all (raise --log-every, or 0 for final states only)"
+            ),
+        );
+    }
+    let work = a.steps as f64 * a.chains as f64 * n as f64 * d as f64;
+    if work > MAX_WORK {
+        return invalid(
+            "--steps × --chains × --n × --d",
+            format!("{} × {} × {n} × {d}", a.steps, a.chains),
+            format!("the work estimate {work:.2e} must be at most {MAX_WORK:.0e} floating-point operations"),
+        );
+    }
+    Ok(())
 }
 
 fn cmd_simulate(a: SimArgs) -> Result<i32> {
+    // Flags the dynamics does not use would do nothing: refuse them, naming the ones that apply.
+    let uses: &[&str] = match a.dynamics {
+        DynName::Alg1 => &["--delta"],
+        DynName::Gd => &[],
+        DynName::GdGauss | DynName::Gaussian | DynName::SgdGauss => &["--sigma"],
+        DynName::Langevin => &["--lambda"],
+        DynName::LabelNoise => &["--delta", "--label-noise"],
+        DynName::Minibatch => &["--delta", "--bs"],
+    };
+    unused("--delta", a.delta.is_some(), a.dynamics, uses)?;
+    unused("--sigma", a.sigma.is_some(), a.dynamics, uses)?;
+    unused("--lambda", a.lambda.is_some(), a.dynamics, uses)?;
+    unused("--bs", a.bs.is_some(), a.dynamics, uses)?;
+    unused("--label-noise", a.label_noise.is_some(), a.dynamics, uses)?;
+    let delta = check::non_negative("--delta", a.delta.unwrap_or(1.0))?;
+    let sigma = check::non_negative("--sigma", a.sigma.unwrap_or(0.01))?;
+    let lambda = check::positive("--lambda", a.lambda.unwrap_or(1.0))?;
+    check::positive("--alpha", a.alpha)?;
+    check::positive("--lr", a.lr)?;
+    check::positive("--lr-decay-factor", a.lr_decay_factor)?;
+    if let Some(w) = a.lr_decay_at.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(Error::InvalidParam {
+            name: "--lr-decay-at".into(),
+            value: a.lr_decay_at.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","),
+            valid: format!("must be strictly increasing ({} is followed by {})", w[0], w[1]),
+        });
+    }
+    // Threads are checked before anything is allocated or any thread is created.
+    let runner = Runner::new(a.threads, progress_default(a.json))?;
     let data = match &a.data {
-        Some(p) => Data::from_csv(p)?,
+        Some(p) => {
+            let data = Data::from_csv(p)?;
+            for (flag, given, actual, what) in [("--d", a.d, data.d(), "columns"), ("--n", a.n, data.n(), "rows")] {
+                if let Some(g) = given
+                    && g != actual
+                {
+                    return Err(Error::InvalidParam {
+                        name: flag.into(),
+                        value: g.to_string(),
+                        valid: format!("--data {} has {actual} {what}: omit {flag} or give {actual}", p.display()),
+                    });
+                }
+            }
+            check_sim_sizes(&a, data.n(), data.d())?;
+            data
+        }
         None => {
-            check::at_least_one("--n", a.n as u64)?;
-            check::at_least_one("--d", a.d as u64)?;
-            Data::gaussian(a.n, a.d, &mut stream(a.seed, "simulate", "data", 0))?
+            let (n, d) = (a.n.unwrap_or(40), a.d.unwrap_or(100));
+            check::at_least_one("--n", n as u64)?;
+            check::at_least_one("--d", d as u64)?;
+            check_sim_sizes(&a, n, d)?;
+            Data::gaussian(n, d, &mut stream(a.seed, "simulate", "data", 0))?
         }
     };
     let d = data.d();
     check::sparsity(a.r, d)?;
-    check::positive("--alpha", a.alpha)?;
-    check::non_negative("--delta", a.delta)?;
-    check::non_negative("--sigma", a.sigma)?;
-    check::positive("--lambda", a.lambda)?;
-    check::positive("--lr", a.lr)?;
-    check::at_least_one("--steps", a.steps)?;
-    check::at_least_one("--chains", a.chains as u64)?;
+    let bs = a.bs.unwrap_or(1);
     if a.dynamics == DynName::Minibatch {
-        check::int_range("--bs", a.bs as u64, 1, data.n() as u64)?;
+        check::int_range("--bs", bs as u64, 1, data.n() as u64)?;
     }
     let problem = Problem::new(data, a.r)?;
     let dynamics = match a.dynamics {
-        DynName::Alg1 => Dynamics::Alg1 { delta: a.delta },
+        DynName::Alg1 => Dynamics::Alg1 { delta },
         DynName::Gd => Dynamics::Gd,
-        DynName::GdGauss | DynName::Gaussian => Dynamics::GdGauss { sigma: a.sigma },
-        DynName::Langevin => Dynamics::Langevin { lambda: a.lambda },
+        DynName::GdGauss | DynName::Gaussian => Dynamics::GdGauss { sigma },
+        DynName::Langevin => Dynamics::Langevin { lambda },
         DynName::LabelNoise => Dynamics::ExpLabelNoise {
-            delta: a.delta,
-            noise: match a.label_noise {
+            delta,
+            noise: match a.label_noise.unwrap_or(LabelNoiseArg::Gaussian) {
                 LabelNoiseArg::Rademacher => LabelNoise::Rademacher,
                 LabelNoiseArg::Gaussian => LabelNoise::Gaussian,
             },
         },
-        DynName::Minibatch => Dynamics::ExpMinibatch { delta: a.delta, bs: a.bs },
-        DynName::SgdGauss => Dynamics::SgdGauss { sigma: a.sigma },
+        DynName::Minibatch => Dynamics::ExpMinibatch { delta, bs },
+        DynName::SgdGauss => Dynamics::SgdGauss { sigma },
     };
     let schedule = Schedule::step_decay(a.lr, &a.lr_decay_at, a.lr_decay_factor, a.steps)?;
-    let runner = Runner::new(a.threads, progress_default(a.json))?;
     let point = |t: u64, v: &PVec| TrajPoint {
         iter: t,
         train_loss: problem.loss(v),
@@ -380,37 +663,62 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
     };
     let chains: Vec<SimChain> = runner.map("simulate", a.chains, |j| {
         let mut traj = Vec::new();
+        // The first observed step with a non-finite value, and its named state.
+        let mut broke: Option<(u64, &'static str)> = None;
         let mut rng = stream(a.seed, "simulate", "chain", j as u64);
         let end = run_chain(
             Batch::new(&problem, &dynamics, &schedule, StopSet::Never),
             PVec::constant(d, a.alpha),
             &mut rng,
             &mut |t: u64, v: &PVec| {
-                if a.log_every > 0 && t.is_multiple_of(a.log_every) {
-                    traj.push(point(t, v));
+                let logged = a.log_every > 0 && t.is_multiple_of(a.log_every);
+                if broke.is_some() || !(logged || t == 0) {
+                    return;
+                }
+                let p = point(t, v);
+                match p.breakdown(v) {
+                    Some(state) => broke = Some((t, state)),
+                    None if logged => traj.push(p),
+                    None => {}
                 }
             },
         );
-        let fin = end.diverged_at.is_none().then(|| point(end.steps_run, &end.v));
+        let fin = point(end.steps_run, &end.v);
+        let (diverged_at, cause) = match (broke, end.diverged_at) {
+            (Some((t, _)), Some(u)) if u < t => (Some(u), Some("non-finite residual")),
+            (Some((t, state)), _) => (Some(t), Some(state)),
+            (None, Some(u)) => (Some(u), Some("non-finite residual")),
+            (None, None) => match fin.breakdown(&end.v) {
+                Some(state) => (Some(end.steps_run), Some(state)),
+                None => (None, None),
+            },
+        };
+        let dist = diverged_at.is_none().then(|| problem.dist_inf(&end.v)).filter(|x| x.is_finite());
         SimChain {
             chain: j,
+            state: if diverged_at.is_some() { "diverged" } else { "finished" },
             trajectory: traj,
-            dist_inf: fin.as_ref().map(|_| problem.dist_inf(&end.v)),
-            final_point: fin,
-            diverged_at: end.diverged_at,
+            dist_inf: dist,
+            final_point: diverged_at.is_none().then_some(fin),
+            diverged_at,
+            cause,
         }
     });
     if a.json {
         let cfg = serde_json::json!({
             "dynamics": a.dynamics, "dynamics_detail": dynamics, "d": d, "n": problem.n(), "r": a.r, "alpha": a.alpha,
             "lr": a.lr, "lr_decay_at": a.lr_decay_at, "lr_decay_factor": a.lr_decay_factor, "steps": a.steps,
-            "log_every": a.log_every, "seed": a.seed, "data": a.data.as_ref().map(|p| p.display().to_string()),
+            "log_every": a.log_every, "seed": a.seed,
             "note": match a.dynamics {
                 DynName::LabelNoise | DynName::Minibatch | DynName::Gaussian | DynName::GdGauss | DynName::Gd =>
                     "the experiment's variants (Appendix A.1) are not Algorithm 1",
                 _ => "",
             },
         });
+        let mut cfg = cfg;
+        if let Some(p) = &a.data {
+            cfg["data"] = serde_json::Value::String(p.display().to_string());
+        }
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({ "config": cfg, "chains": chains })).expect("json")
@@ -434,9 +742,11 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
                     crate::numfmt::fmt(p.train_loss),
                     crate::numfmt::fmt(p.test_error),
                     crate::numfmt::fmt(p.norm2),
-                    crate::numfmt::fmt(c.dist_inf.unwrap_or(0.0))
+                    c.dist_inf.map(crate::numfmt::fmt).unwrap_or_else(|| "–".into())
                 ),
-                (None, Some(t)) => println!("{:>6} diverged at step {t}", c.chain),
+                (None, Some(t)) => {
+                    println!("{:>6} diverged at step {t} ({})", c.chain, c.cause.unwrap_or("non-finite"))
+                }
                 _ => {}
             }
         }
@@ -445,7 +755,7 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
 }
 
 fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
-    let text = report::paper_map(&root);
+    let text = report::paper_map_strict(&root)?;
     let path = root.join("PAPER_MAP.md");
     if check {
         let cur = std::fs::read_to_string(&path)
@@ -457,8 +767,7 @@ fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
         return Ok(0);
     }
     if write {
-        std::fs::write(&path, &text)
-            .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+        report::write_atomic(&path, text.as_bytes())?;
     } else {
         print!("{text}");
     }

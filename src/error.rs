@@ -18,6 +18,10 @@ pub enum Error {
     /// A numerical failure that the caller should see (never used for diverging chains,
     /// which are observed events).
     Numerical(String),
+    /// A flag that the chosen dynamics (or command) does not use: it would do nothing.
+    UnusedFlag { flag: String, context: String, applies: Vec<String> },
+    /// A command-line usage error (parse errors, conflicting flags), already one line.
+    Usage(String),
 }
 
 impl fmt::Display for Error {
@@ -37,6 +41,11 @@ impl fmt::Display for Error {
             }
             Error::Io { path, message } => write!(f, "{path}: {message}"),
             Error::Numerical(m) => write!(f, "numerical failure: {m}"),
+            Error::UnusedFlag { flag, context, applies } => {
+                let acc = if applies.is_empty() { "none".to_string() } else { applies.join(", ") };
+                write!(f, "{flag} does nothing with {context}; the flags that apply there are: {acc}")
+            }
+            Error::Usage(m) => f.write_str(m),
         }
     }
 }

@@ -44,7 +44,7 @@
 //! # Selecting a path
 //! [`Path::active`] is the best available path, unless the environment variable
 //! `SHAPE_MATTERS_KERNEL` is `portable`, `avx2` or `avx512` (read once; a path the CPU lacks
-//! falls back to the best available one below it). Functions ending in `_with` take the path
+//! falls back to the best available one below it, with one warning line on stderr). Functions ending in `_with` take the path
 //! explicitly (used by the determinism tests and the benches).
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -142,6 +142,19 @@ fn init_active() -> Path {
     };
     let path =
         Path::ALL.into_iter().rev().find(|p| p.is_available() && *p as u8 <= want as u8).unwrap_or(Path::Portable);
+    // An explicit request the CPU cannot honour falls back (every path gives identical bits,
+    // so only the speed changes), but never silently: one warning line, once per process.
+    if let Some(req @ ("avx2" | "avx512")) = requested.as_deref().map(str::trim)
+        && path != want
+    {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            eprintln!(
+                "warning: SHAPE_MATTERS_KERNEL={req}: this CPU does not support it; using the {path} kernels \
+                 (identical results, slower)"
+            );
+        });
+    }
     ACTIVE.store(path.code(), Ordering::Relaxed);
     path
 }

@@ -28,23 +28,37 @@ impl std::fmt::Debug for Runner {
 
 impl Runner {
     /// A runner with `threads` worker threads (`None`: one per core) and progress bars on or off.
+    /// `threads` must lie in `[1, 4 × available parallelism]` ([`Runner::max_threads`]); it is
+    /// checked before any thread is created.
     pub fn new(threads: Option<usize>, progress: bool) -> Result<Runner> {
+        let cores = Self::cores();
         let threads = match threads {
-            Some(0) => {
+            Some(t) if t == 0 || t > Self::max_threads() => {
                 return Err(Error::InvalidParam {
                     name: "--threads".into(),
-                    value: "0".into(),
-                    valid: "must be an integer >= 1".into(),
+                    value: t.to_string(),
+                    valid: format!(
+                        "must be an integer in [1, {}] (at most 4 × the {cores} available cores)",
+                        Self::max_threads()
+                    ),
                 });
             }
             Some(t) => t,
-            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            None => cores,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| Error::Numerical(format!("cannot start the thread pool: {e}")))?;
         Ok(Runner { pool: Arc::new(pool), threads, progress: Arc::new(AtomicBool::new(progress)) })
+    }
+    /// The available parallelism (1 if unknown).
+    pub fn cores() -> usize {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    }
+    /// The largest accepted `--threads`: 4 × [`Runner::cores`].
+    pub fn max_threads() -> usize {
+        4 * Self::cores()
     }
     /// A quiet runner with the default number of threads (used by tests).
     pub fn quiet() -> Runner {

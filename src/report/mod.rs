@@ -46,8 +46,15 @@ pub fn snapshot_value(o: &Outcome) -> Value {
     v
 }
 
-/// Parse the JSON body of an insta snapshot file back into an outcome.
+/// Parse the JSON body of an insta snapshot file back into an outcome (`None` if it does not parse;
+/// see [`parse_snapshot`] for the reason).
 pub fn outcome_from_snapshot(text: &str) -> Option<Outcome> {
+    parse_snapshot(text).ok()
+}
+
+/// Parse an insta snapshot file strictly: a YAML header between two `---` lines, then the JSON body
+/// of an outcome. The error says what is wrong (truncated, garbled, no header).
+pub fn parse_snapshot(text: &str) -> std::result::Result<Outcome, String> {
     let mut seps = 0;
     let mut body = String::new();
     for line in text.lines() {
@@ -58,10 +65,14 @@ pub fn outcome_from_snapshot(text: &str) -> Option<Outcome> {
             seps += 1;
         }
     }
-    serde_json::from_str(&body).ok()
+    if seps < 2 {
+        return Err("not an insta snapshot (no header between two '---' lines)".into());
+    }
+    serde_json::from_str(&body).map_err(|e| format!("the snapshot body is not a valid outcome: {e}"))
 }
 
-/// Run metadata shown in reports.
+/// Run metadata shown in reports. results.json is written last and carries `complete: true`, so a
+/// results.json without it (or none at all) is not the result of a finished run.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RunMeta {
     pub budget: String,
@@ -69,6 +80,31 @@ pub struct RunMeta {
     pub threads: usize,
     pub family_alpha: f64,
     pub version: String,
+    /// The claim ids run, in order.
+    pub claims: Vec<String>,
+    /// Start of the run (RFC 3339, UTC).
+    pub started: String,
+    /// End of the computation (RFC 3339, UTC).
+    pub finished: String,
+    /// Every selected claim ran to the end.
+    pub complete: bool,
+}
+
+/// `t` as RFC 3339 in UTC with second precision (`1970-01-01T00:00:00Z`).
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// The verdict table printed by `run` (one line per claim).
@@ -342,23 +378,65 @@ pub fn results_json(outcomes: &[Outcome], meta: &RunMeta) -> Value {
     serde_json::json!({ "meta": meta, "outcomes": outcomes })
 }
 
-/// Write report.md, results.json and the figures into `dir`.
-pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io { path: dir.display().to_string(), message: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    std::fs::write(dir.join("report.md"), markdown(outcomes, meta)).map_err(io)?;
-    let json = serde_json::to_string_pretty(&results_json(outcomes, meta)).expect("json");
-    std::fs::write(dir.join("results.json"), json).map_err(io)?;
-    for o in outcomes {
-        for f in &o.figures {
-            std::fs::write(dir.join(&f.file), &f.svg).map_err(io)?;
-        }
-    }
+/// Make sure `dir` exists and is writable, before any computation: create it, then create and
+/// remove a probe file. The error names the directory.
+pub fn prepare_out_dir(dir: &Path) -> Result<()> {
+    let io = |what: &str, e: std::io::Error| Error::Io {
+        path: dir.display().to_string(),
+        message: format!("output directory is not usable ({what}: {e})"),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io("cannot create it", e))?;
+    let probe = dir.join(format!(".shape-matters-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"probe").map_err(|e| io("cannot write to it", e))?;
+    std::fs::remove_file(&probe).map_err(|e| io("cannot remove a file from it", e))?;
     Ok(())
 }
 
-fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
-    let snap = std::fs::read_to_string(root.join(c.snapshot_path())).ok().and_then(|t| outcome_from_snapshot(&t));
+/// Write `bytes` to `path` atomically: a temporary file in the same directory, then a rename, so
+/// a reader sees either the old file or the complete new one (never a half-written one).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let res = (|| {
+        use std::io::Write as _;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res.map_err(io)
+}
+
+/// Write the figures, report.md and, last, results.json into `dir`, each atomically.
+pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<()> {
+    prepare_out_dir(dir)?;
+    for o in outcomes {
+        for f in &o.figures {
+            write_atomic(&dir.join(&f.file), f.svg.as_bytes())?;
+        }
+    }
+    write_atomic(&dir.join("report.md"), markdown(outcomes, meta).as_bytes())?;
+    let json = serde_json::to_string_pretty(&results_json(outcomes, meta)).expect("json");
+    write_atomic(&dir.join("results.json"), json.as_bytes())?;
+    Ok(())
+}
+
+fn map_row(c: &Claim, root: &Path) -> Result<(String, Option<Outcome>)> {
+    let path = root.join(c.snapshot_path());
+    let snap = match std::fs::read_to_string(&path) {
+        Ok(t) => Some(parse_snapshot(&t).map_err(|message| Error::Data {
+            path: path.display().to_string(),
+            line: None,
+            message,
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::Io { path: path.display().to_string(), message: e.to_string() }),
+    };
     let (classes, verdict) = match &snap {
         Some(o) => {
             let sm = o.summary();
@@ -383,12 +461,27 @@ fn map_row(c: &Claim, root: &Path) -> (String, Option<Outcome>) {
         classes,
         verdict
     );
-    (row, snap)
+    Ok((row, snap))
 }
 
 /// PAPER_MAP.md: statement → module → test → snapshot → classes checked → current verdict, from the
-/// registry and the committed quick-budget snapshots under `root`.
+/// registry and the committed quick-budget snapshots under `root`. An error (see
+/// [`paper_map_strict`]) becomes the text `error: …`, which differs from any committed map.
 pub fn paper_map(root: &Path) -> String {
+    paper_map_strict(root).unwrap_or_else(|e| format!("error: {e}\n"))
+}
+
+/// [`paper_map`], strictly: `root` must be a checkout (holding `Cargo.toml` and `snapshots/`), and a
+/// snapshot that exists but does not parse is an error naming the file.
+pub fn paper_map_strict(root: &Path) -> Result<String> {
+    if !root.join("Cargo.toml").is_file() || !root.join("snapshots").is_dir() {
+        return Err(Error::Io {
+            path: root.display().to_string(),
+            message: "not a shape-matters checkout (no Cargo.toml and snapshots/ there): run paper-map from the \
+                      crate root or pass --root DIR"
+                .into(),
+        });
+    }
     let mut s = String::new();
     let _ = writeln!(s, "# PAPER_MAP — every formal claim of the paper, and where it is checked\n");
     let _ = writeln!(
@@ -430,7 +523,7 @@ pub fn paper_map(root: &Path) -> String {
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     let mut errata = Vec::new();
     for c in claims::all() {
-        let (row, snap) = map_row(c, root);
+        let (row, snap) = map_row(c, root)?;
         let _ = writeln!(s, "{row}");
         if let Some(o) = snap {
             for e in o.errata {
@@ -459,7 +552,7 @@ pub fn paper_map(root: &Path) -> String {
             );
         }
     }
-    s
+    Ok(s)
 }
 
 #[cfg(test)]
