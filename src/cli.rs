@@ -364,7 +364,7 @@ fn meta(
 
 /// The exit status of a finished run: 0 if every outcome is as its roles require and valid, else 1,
 /// with one line per unexpected check or invalid outcome on stderr.
-fn exit_status(outcomes: &[crate::evidence::Outcome]) -> i32 {
+pub fn exit_status(outcomes: &[crate::evidence::Outcome]) -> i32 {
     let mut code = 0;
     for o in outcomes {
         for r in o.invalid_reasons() {
