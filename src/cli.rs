@@ -555,7 +555,7 @@ fn check_sim_sizes(a: &SimArgs, n: usize, d: usize) -> Result<()> {
     }
     check::int_range("--chains", a.chains as u64, 1, MAX_CHAINS)?;
     check::int_range("--steps", a.steps, 1, u64::MAX)?;
-    let points = if a.log_every == 0 { 0 } else { a.steps / a.log_every + 1 };
+    let points = a.steps.checked_div(a.log_every).map_or(0, |k| k + 1);
     let total_points = (points as f64) * a.chains as f64;
     if total_points > MAX_POINTS as f64 {
         return invalid(

@@ -71,7 +71,11 @@ const CASES: &[Case] = &[
         args: &["simulate", "--d", "x"],
         expect: Expect::Bad(&["--d", "'x'", "whole number in [0, "]),
     },
-    Case { name: "6 negative integer", args: &["simulate", "--chains", "-3"], expect: Expect::Bad(&["--chains", "'-3'"]) },
+    Case {
+        name: "6 negative integer",
+        args: &["simulate", "--chains", "-3"],
+        expect: Expect::Bad(&["--chains", "'-3'"]),
+    },
     Case {
         name: "6 float flag given a word",
         args: &["simulate", "--lr", "fast"],
@@ -87,7 +91,11 @@ const CASES: &[Case] = &[
         args: &["check", "G.1", "--budget", "huge"],
         expect: Expect::Bad(&["--budget", "'huge'", "quick"]),
     },
-    Case { name: "6 flag without value", args: &["check", "warmup", "--eta"], expect: Expect::Bad(&["--eta", "value"]) },
+    Case {
+        name: "6 flag without value",
+        args: &["check", "warmup", "--eta"],
+        expect: Expect::Bad(&["--eta", "value"]),
+    },
     Case {
         name: "6 unknown flag lists the flags",
         args: &["simulate", "--foo", "1"],
@@ -237,7 +245,9 @@ fn assert_no_null_or_nan(v: &serde_json::Value, path: &str) {
         serde_json::Value::String(s) => {
             assert!(!["NaN", "inf", "-inf", "∞"].contains(&s.as_str()), "{path}: {s}")
         }
-        serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| assert_no_null_or_nan(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Array(a) => {
+            a.iter().enumerate().for_each(|(i, x)| assert_no_null_or_nan(x, &format!("{path}[{i}]")))
+        }
         serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| assert_no_null_or_nan(x, &format!("{path}.{k}"))),
         serde_json::Value::Bool(_) => {}
     }
