@@ -393,8 +393,8 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
             }
         }
     }
-    report::prepare_out_dir(&a.out)?;
     let runner = Runner::new(a.threads, progress_default(a.quiet))?;
+    report::prepare_out_dir(&a.out)?;
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides: Overrides::default(), runner: runner.clone() };
     let t0 = std::time::Instant::now();
     let mut outcomes = Vec::new();
@@ -458,10 +458,10 @@ fn cmd_check(a: CheckArgs) -> Result<i32> {
     let overrides = a.overrides;
     c.validate_overrides(&overrides)?;
     overrides.validate()?;
+    let runner = Runner::new(a.threads, progress_default(a.quiet || a.json))?;
     if let Some(dir) = &a.out {
         report::prepare_out_dir(dir)?;
     }
-    let runner = Runner::new(a.threads, progress_default(a.quiet || a.json))?;
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides, runner: runner.clone() };
     let mut outcomes = vec![c.execute(&ctx)?];
     crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);

@@ -568,4 +568,18 @@ mod tests {
         assert_eq!(fmt(1.0), "1");
         assert_eq!(fmt(2.5e17), "2.500e17");
     }
+
+    #[test]
+    fn rfc3339_dates() {
+        let at = |s: u64| rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_798_761_599), "2026-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn strict_snapshot_parsing() {
+        assert!(parse_snapshot("garbage").unwrap_err().contains("not an insta snapshot"));
+        assert!(parse_snapshot("---\nsource: x\n---\n{\"claim\": ").unwrap_err().contains("not a valid outcome"));
+    }
 }
