@@ -147,11 +147,78 @@ impl Constants {
             Some(x) => check::positive("eta", x)?,
             None => eta_hi,
         };
+        // L0 = log(3d√τ/(ρ√ε0)) > 0 (the proof's T0 and δ_min are positive multiples of it).
+        if !(l0 > 0.0) {
+            return Err(Error::InvalidParam {
+                name: "tau".into(),
+                value: format!("{} (with d = {d}, ρ = {})", fmt(tau), fmt(rho)),
+                valid: format!(
+                    "L0 = log(3d√τ/(ρ√ε0)) = {} must be > 0: need τ > ρ²/(9d³) = {}",
+                    fmt(l0),
+                    fmt(rho * rho / (9.0 * (d as f64).powi(3)))
+                ),
+            });
+        }
+        // The proof's constants must be finite numbers (τ, δ, d enter through powers up to the sixth).
+        for (what, x) in [("b0", b0), ("L0", l0), ("δ_min", delta_min), ("η_lo", eta_lo), ("η_hi", eta_hi)] {
+            if !x.is_finite() || (what == "η_hi" && x <= 0.0) {
+                let (name, value) = match (s.delta, s.eta) {
+                    (Some(dl), _) if what != "b0" && what != "L0" && what != "δ_min" => ("delta", fmt(dl)),
+                    _ => ("tau", fmt(tau)),
+                };
+                return Err(Error::InvalidParam {
+                    name: name.into(),
+                    value: format!("{value} (with d = {d}, n = {n}, ρ = {})", fmt(rho)),
+                    valid: format!("the proof's constant {what} = {} is not a finite positive number", fmt(x)),
+                });
+            }
+        }
+        // Lemma B.4's contraction factor 1 − (ηδ)²/32 must be positive (else its bound
+        // (1 − (ηδ)²/32)^t is not a decaying potential and has no finite logarithm).
+        if !(eta * delta < 32f64.sqrt()) {
+            let (name, value) = if s.eta.is_some() || s.delta.is_none() { ("eta", eta) } else { ("delta", delta) };
+            return Err(Error::InvalidParam {
+                name: name.into(),
+                value: format!("{} (with η = {}, δ = {})", fmt(value), fmt(eta), fmt(delta)),
+                valid: format!(
+                    "need ηδ < √32 (Lemma B.4's factor 1 − (ηδ)²/32 > 0): η < {} at this δ (the literal range is \
+                     η ∈ [η_lo, η_hi] = [{}, {}])",
+                    fmt(32f64.sqrt() / delta),
+                    fmt(eta_lo),
+                    fmt(eta_hi)
+                ),
+            });
+        }
+        // Positivity at the start v[0] = τ·1 (level b = ‖v[0]‖₁ = τd): every factor of the first
+        // updates, 1 − η(δ x_k + …), stays positive when η(δ b_x + ((τd)² + r) b_x²) < 1; beyond it
+        // the walk leaves the positive orthant at once and Φ = Σ√v is undefined.
+        let b_start = tau * d as f64;
+        let pos = eta * (delta * b_x + (b_start * b_start + r as f64) * b_x * b_x);
+        if !(pos < 1.0) {
+            let (name, value) = if s.eta.is_some() || s.delta.is_none() { ("eta", eta) } else { ("delta", delta) };
+            return Err(Error::InvalidParam {
+                name: name.into(),
+                value: format!("{} (with η = {}, δ = {}, τ = {})", fmt(value), fmt(eta), fmt(delta), fmt(tau)),
+                valid: format!(
+                    "positivity at v[0] = τ·1 needs η(δ b_x + ((τd)² + r) b_x²) < 1 (it is {}): η < {} at this δ",
+                    fmt(pos),
+                    fmt(1.0 / (delta * b_x + (b_start * b_start + r as f64) * b_x * b_x))
+                ),
+            });
+        }
         let t0 = t0_real(l0, eta, delta);
         if t0.is_nan() || t0 > MAX_STEPS as f64 {
+            // Name the flag the user set: η when given, else δ (η = η_hi(δ)), else τ (through L0).
+            let name = if s.eta.is_some() {
+                "eta"
+            } else if s.delta.is_some() {
+                "delta"
+            } else {
+                "tau"
+            };
             return Err(Error::InvalidParam {
-                name: "eta".into(),
-                value: format!("{eta} (with delta = {delta})"),
+                name: name.into(),
+                value: format!("{} (with η = {}, δ = {})", fmt(if name == "eta" { eta } else if name == "delta" { delta } else { tau }), fmt(eta), fmt(delta)),
                 valid: format!(
                     "T0 = ⌈32 L0/(ηδ)²⌉ = {} exceeds {MAX_STEPS} steps: need ηδ ≥ {}",
                     fmt(t0),
