@@ -135,8 +135,8 @@ use Lo::{Closed, Open};
 /// `x` finite, above `lo` and `≤ hi`; the error names the flag and the range.
 fn range(name: &str, x: f64, lo: Lo, hi: f64) -> Result<f64> {
     let (ok_lo, text) = match lo {
-        Open(l) => (x > l, format!("({l}, {hi:e}]")),
-        Closed(l) => (x >= l, format!("[{l}, {hi:e}]")),
+        Open(l) => (x > l, format!("({l}, {}]", show(hi))),
+        Closed(l) => (x >= l, format!("[{l}, {}]", show(hi))),
     };
     if x.is_finite() && ok_lo && x <= hi {
         Ok(x)
