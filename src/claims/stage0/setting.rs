@@ -189,23 +189,6 @@ impl Constants {
                 ),
             });
         }
-        // Positivity at the start v[0] = τ·1 (level b = ‖v[0]‖₁ = τd): every factor of the first
-        // updates, 1 − η(δ x_k + …), stays positive when η(δ b_x + ((τd)² + r) b_x²) < 1; beyond it
-        // the walk leaves the positive orthant at once and Φ = Σ√v is undefined.
-        let b_start = tau * d as f64;
-        let pos = eta * (delta * b_x + (b_start * b_start + r as f64) * b_x * b_x);
-        if !(pos < 1.0) {
-            let (name, value) = if s.eta.is_some() || s.delta.is_none() { ("eta", eta) } else { ("delta", delta) };
-            return Err(Error::InvalidParam {
-                name: name.into(),
-                value: format!("{} (with η = {}, δ = {}, τ = {})", fmt(value), fmt(eta), fmt(delta), fmt(tau)),
-                valid: format!(
-                    "positivity at v[0] = τ·1 needs η(δ b_x + ((τd)² + r) b_x²) < 1 (it is {}): η < {} at this δ",
-                    fmt(pos),
-                    fmt(1.0 / (delta * b_x + (b_start * b_start + r as f64) * b_x * b_x))
-                ),
-            });
-        }
         let t0 = t0_real(l0, eta, delta);
         if t0.is_nan() || t0 > MAX_STEPS as f64 {
             // Name the flag the user set: η when given, else δ (η = η_hi(δ)), else τ (through L0).
@@ -250,6 +233,30 @@ impl Constants {
             eta,
             t0,
             t,
+        })
+    }
+    /// Positivity at the start `v[0] = τ·1` for a command-line instance (level `b = ‖v[0]‖₁ = τd`):
+    /// every factor of the first updates, `1 − η(δ x_k + …)`, stays positive when
+    /// `η(δ b_x + ((τd)² + r) b_x²) < 1`; beyond it the walk leaves the positive orthant at once and
+    /// `Φ = Σ√v` is undefined. `user_eta`/`user_delta`: which of them the user set (named in the
+    /// error). The built-in practical instances are exempt (they are audited instead).
+    pub fn check_start_positivity(&self, user_eta: bool, user_delta: bool) -> Result<()> {
+        let (eta, delta, tau, b_x) = (self.eta, self.delta, self.tau, self.b_x);
+        let b_start = tau * self.d as f64;
+        let level = delta * b_x + (b_start * b_start + self.r as f64) * b_x * b_x;
+        let pos = eta * level;
+        if pos < 1.0 {
+            return Ok(());
+        }
+        let (name, value) = if user_eta || !user_delta { ("eta", eta) } else { ("delta", delta) };
+        Err(Error::InvalidParam {
+            name: name.into(),
+            value: format!("{} (with η = {}, δ = {}, τ = {})", fmt(value), fmt(eta), fmt(delta), fmt(tau)),
+            valid: format!(
+                "positivity at v[0] = τ·1 needs η(δ b_x + ((τd)² + r) b_x²) < 1 (it is {}): η < {} at this δ",
+                fmt(pos),
+                fmt(1.0 / level)
+            ),
         })
     }
     /// `ηδ`.
@@ -465,6 +472,9 @@ pub fn l_spec(ctx: &Ctx) -> Result<Spec> {
     s.delta = o.delta;
     s.eta = o.eta;
     s.steps = o.steps;
+    if o.eta.is_some() || o.delta.is_some() || o.tau.is_some() || o.d.is_some() || o.r.is_some() {
+        Constants::new(&s)?.check_start_positivity(o.eta.is_some(), o.delta.is_some())?;
+    }
     Ok(s)
 }
 
