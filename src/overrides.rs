@@ -136,13 +136,17 @@ use Lo::{Closed, Open};
 /// `x` finite, above `lo` and `≤ hi`; the error names the flag and the range.
 fn range(name: &str, x: f64, lo: Lo, hi: f64) -> Result<f64> {
     let (ok_lo, text) = match lo {
-        Open(l) => (x > l, format!("({l}, {}]", show(hi))),
-        Closed(l) => (x >= l, format!("[{l}, {}]", show(hi))),
+        Open(l) => (x > l, format!("> {l} and <= {}", show(hi))),
+        Closed(l) => (x >= l, format!(">= {l} and <= {}", show(hi))),
     };
     if x.is_finite() && ok_lo && x <= hi {
         Ok(x)
     } else {
-        Err(Error::InvalidParam { name: name.to_string(), value: show(x), valid: format!("must be a finite number in {text}") })
+        Err(Error::InvalidParam {
+            name: name.to_string(),
+            value: show(x),
+            valid: format!("must be a finite number {text}"),
+        })
     }
 }
 
@@ -156,7 +160,10 @@ impl Overrides {
                 return Err(Error::InvalidParam {
                     name: "--n".into(),
                     value: format!("{n} (with --d {d})"),
-                    valid: format!("n·d = {nd} exceeds {MAX_ND} (the data matrix would need {} MB)", nd * 8 / 1_000_000),
+                    valid: format!(
+                        "n·d = {nd} exceeds {MAX_ND} (the data matrix would need {} MB)",
+                        nd * 8 / 1_000_000
+                    ),
                 });
             }
         }

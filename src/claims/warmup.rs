@@ -344,10 +344,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.mc.push(
         McCheck::about(
             "(5): E v_t = 1 (short horizon)",
-            &format!(
-                "mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})",
-                var_text(eta, t_short)
-            ),
+            &format!("mean of v_t at t = {t_short} (Var v_t = (1+η²)^t − 1 = {})", var_text(eta, t_short)),
             regime.clone(),
             Role::Primary,
         )

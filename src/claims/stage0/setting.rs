@@ -148,7 +148,7 @@ impl Constants {
             None => eta_hi,
         };
         // L0 = log(3d√τ/(ρ√ε0)) > 0 (the proof's T0 and δ_min are positive multiples of it).
-        if !(l0 > 0.0) {
+        if l0.is_nan() || l0 <= 0.0 {
             return Err(Error::InvalidParam {
                 name: "tau".into(),
                 value: format!("{} (with d = {d}, ρ = {})", fmt(tau), fmt(rho)),
@@ -175,7 +175,7 @@ impl Constants {
         }
         // Lemma B.4's contraction factor 1 − (ηδ)²/32 must be positive (else its bound
         // (1 − (ηδ)²/32)^t is not a decaying potential and has no finite logarithm).
-        if !(eta * delta < 32f64.sqrt()) {
+        if (eta * delta).is_nan() || eta * delta >= 32f64.sqrt() {
             let (name, value) = if s.eta.is_some() || s.delta.is_none() { ("eta", eta) } else { ("delta", delta) };
             return Err(Error::InvalidParam {
                 name: name.into(),
@@ -201,7 +201,18 @@ impl Constants {
             };
             return Err(Error::InvalidParam {
                 name: name.into(),
-                value: format!("{} (with η = {}, δ = {})", fmt(if name == "eta" { eta } else if name == "delta" { delta } else { tau }), fmt(eta), fmt(delta)),
+                value: format!(
+                    "{} (with η = {}, δ = {})",
+                    fmt(if name == "eta" {
+                        eta
+                    } else if name == "delta" {
+                        delta
+                    } else {
+                        tau
+                    }),
+                    fmt(eta),
+                    fmt(delta)
+                ),
                 valid: format!(
                     "T0 = ⌈32 L0/(ηδ)²⌉ = {} exceeds {MAX_STEPS} steps: need ηδ ≥ {}",
                     fmt(t0),

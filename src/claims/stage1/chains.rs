@@ -411,7 +411,7 @@ pub fn short(x: f64) -> String {
 }
 
 impl PracticalParams {
-/// SPEC §5.9: `d = 100, r = 5, δ = 2, η = 1e−3, T = 2e6, n ∈ {40, 200}`.
+    /// SPEC §5.9: `d = 100, r = 5, δ = 2, η = 1e−3, T = 2e6, n ∈ {40, 200}`.
     pub fn from_ctx(ctx: &Ctx) -> Result<PracticalParams> {
         let o = &ctx.overrides;
         let ns = match o.n {
