@@ -197,3 +197,9 @@ pub const F_THRESHOLD_SLACK: f64 = 1e-12;
 /// Dividing by `η = 1e−4` amplifies the rounding of `v' − v` to ≲ 1e−11; 1e−8 leaves room, and
 /// a step of another form misses by O(1).
 pub const FIG1_DECODE_REL: f64 = 1e-8;
+
+/// Largest `|x|` of a data entry read from a file (`--data`): the losses and gradients are
+/// polynomials of degree up to 4 in the entries (`⟨v⊙v, x⟩²` and its gradient times `x`), so entries
+/// beyond this leave f64 after a few steps and every statistic of the run would be non-finite.
+/// Standardised data are `O(1)`; a file with larger entries is refused with the file, line and range.
+pub const MAX_DATA_ABS: f64 = 1e6;

@@ -132,6 +132,17 @@ impl Data {
                 if !x.is_finite() {
                     return Err(err(Some(lineno), format!("field {}: '{t}' is not finite", f + 1)));
                 }
+                if x.abs() > crate::tol::MAX_DATA_ABS {
+                    return Err(err(
+                        Some(lineno),
+                        format!(
+                            "field {}: '{t}' is outside the valid range [-{max:e}, {max:e}] (larger entries overflow \
+                             the losses, which are quartic in the data)",
+                            f + 1,
+                            max = crate::tol::MAX_DATA_ABS
+                        ),
+                    ));
+                }
                 row.push(x);
             }
             if let Some(first) = rows.first()

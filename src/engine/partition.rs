@@ -30,7 +30,19 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use nalgebra::DMatrix;
-use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
+
+use crate::error::{Error, Result};
+
+/// statrs' regularized lower incomplete gamma `P(a, x)` as a typed error (never an unwrap).
+pub fn try_gamma_lr(a: f64, x: f64) -> Result<f64> {
+    checked_gamma_lr(a, x).map_err(|e| Error::Numerical(format!("P(a = {a}, x = {x}): {e}")))
+}
+
+/// statrs' regularized upper incomplete gamma `Q(a, x)` as a typed error (never an unwrap).
+pub fn try_gamma_ur(a: f64, x: f64) -> Result<f64> {
+    checked_gamma_ur(a, x).map_err(|e| Error::Numerical(format!("Q(a = {a}, x = {x}): {e}")))
+}
 
 use super::lp::Mat;
 use super::rng::{Stream, standard_normal, uniform_index, uniform01};
@@ -48,10 +60,15 @@ pub fn z_r_n0(d: usize, r: f64) -> f64 {
     (0.5 * d as f64 * (std::f64::consts::PI * r).ln() - ln_gamma(0.5 * d as f64 + 1.0)).exp()
 }
 
-/// `h(a, y) = y^{−a} γ(a, y)` (`h(a, 0) = 1/a`).
+/// `h(a, y) = y^{−a} γ(a, y)` (`h(a, 0) = 1/a`, `h(a, ∞) = 0`; NaN only for a NaN argument or
+/// `a ≤ 0`, which the callers never pass: see [`try_gamma_lr`]).
 pub fn h(a: f64, y: f64) -> f64 {
     if y <= 0.0 {
         return 1.0 / a;
+    }
+    if y == f64::INFINITY {
+        // y^{−a} Γ(a) P(a, y) → 0.
+        return 0.0;
     }
     if y <= a + 1.0 {
         // e^{−y} Σ_k y^k / (a(a+1)…(a+k)), all terms positive.
@@ -66,7 +83,7 @@ pub fn h(a: f64, y: f64) -> f64 {
         }
         (-y).exp() * sum
     } else {
-        (ln_gamma(a) - a * y.ln()).exp() * gamma_lr(a, y)
+        (ln_gamma(a) - a * y.ln()).exp() * try_gamma_lr(a, y).unwrap_or(f64::NAN)
     }
 }
 
@@ -76,7 +93,10 @@ pub fn ln_upper_gamma(a: f64, x: f64) -> f64 {
         return ln_gamma(a);
     }
     if x <= a + 1.0 {
-        return ln_gamma(a) + gamma_ur(a, x).ln();
+        return ln_gamma(a) + try_gamma_ur(a, x).unwrap_or(f64::NAN).ln();
+    }
+    if x == f64::INFINITY {
+        return f64::NEG_INFINITY;
     }
     // Modified Lentz for the continued fraction of Γ(a, x) e^{x} x^{−a}.
     const TINY: f64 = crate::tol::LENTZ_TINY;

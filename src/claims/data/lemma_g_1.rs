@@ -130,6 +130,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     check::at_least_one("n", n as u64)?;
     check::at_least_one("d", d as u64)?;
     let rho = check::open_interval("rho", o.rho.unwrap_or(0.5), 0.0, 1.0)?;
+    crate::overrides::bound_draws(n_sets, n, d)?;
     let b = b_x(n, d, rho);
     let mut audit = Audit::new("G.1", format!("n = {n}, d = {d}, ρ = {rho}, i.i.d. N(0,1) data"));
     audit.check("ρ ∈ (0,1)", "failure level ρ < 1", rho, Rel::Lt, 1.0);

@@ -219,6 +219,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     check::at_least_one("n", n as u64)?;
     check::at_least_one("d", d as u64)?;
     let rho = check::open_interval("rho", o.rho.unwrap_or(0.01), 0.0, 1.0)?;
+    // Gaussian and Laplace sets: twice the draws.
+    crate::overrides::bound_draws(2 * n_sets, n, d)?;
     let mut audit = Audit::new("G.2", format!("n = {n}, d = {d}, ρ = {rho}"));
     audit.check("n > 24 log d", "n > 24 log d (as printed)", n as f64, Rel::Gt, 24.0 * (d as f64).ln());
     let regime = out.push_audit(audit);

@@ -255,6 +255,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
 
     if overridden_point {
         let (d, n) = grid[0];
+        // The lemma's hypotheses at the command-line point, computed from (d, n) (a record: the
+        // Wendel check there is a supporting fact whatever they say).
+        out.push_audit(lemma_audit(&format!("F.1 at ({d},{n})"), d, n, 0.0, true));
         out.note(format!(
             "Overridden instance (d, n) = ({d}, {n}) with {} instances: exact P(meet) = {} (P(miss) = {}); the \
                 printed hypothesis n ≤ d − 9√d {} and the corrected n ≤ d/2 − 9√d {}.",

@@ -107,7 +107,7 @@ pub const PROB_CONTROL: &str = "2.2-P-control";
 fn run(ctx: &Ctx) -> Result<Outcome> {
     let o = &ctx.overrides;
     let mut out = Outcome::new();
-    let lambda = check::positive("lambda", o.lambda.unwrap_or(LAMBDA))?;
+    let lambda = crate::overrides::check_lambda(o.lambda.unwrap_or(LAMBDA))?;
     let point = if o.d.is_some() || o.n.is_some() {
         let d = o.d.unwrap_or(100);
         let n = o.n.unwrap_or(40);

@@ -147,11 +147,72 @@ impl Constants {
             Some(x) => check::positive("eta", x)?,
             None => eta_hi,
         };
+        // L0 = log(3d√τ/(ρ√ε0)) > 0 (the proof's T0 and δ_min are positive multiples of it).
+        if l0.is_nan() || l0 <= 0.0 {
+            return Err(Error::InvalidParam {
+                name: "tau".into(),
+                value: format!("{} (with d = {d}, ρ = {})", fmt(tau), fmt(rho)),
+                valid: format!(
+                    "L0 = log(3d√τ/(ρ√ε0)) = {} must be > 0: need τ > ρ²/(9d³) = {}",
+                    fmt(l0),
+                    fmt(rho * rho / (9.0 * (d as f64).powi(3)))
+                ),
+            });
+        }
+        // The proof's constants must be finite numbers (τ, δ, d enter through powers up to the sixth).
+        for (what, x) in [("b0", b0), ("L0", l0), ("δ_min", delta_min), ("η_lo", eta_lo), ("η_hi", eta_hi)] {
+            if !x.is_finite() || (what == "η_hi" && x <= 0.0) {
+                let (name, value) = match (s.delta, s.eta) {
+                    (Some(dl), _) if what != "b0" && what != "L0" && what != "δ_min" => ("delta", fmt(dl)),
+                    _ => ("tau", fmt(tau)),
+                };
+                return Err(Error::InvalidParam {
+                    name: name.into(),
+                    value: format!("{value} (with d = {d}, n = {n}, ρ = {})", fmt(rho)),
+                    valid: format!("the proof's constant {what} = {} is not a finite positive number", fmt(x)),
+                });
+            }
+        }
+        // Lemma B.4's contraction factor 1 − (ηδ)²/32 must be positive (else its bound
+        // (1 − (ηδ)²/32)^t is not a decaying potential and has no finite logarithm).
+        if (eta * delta).is_nan() || eta * delta >= 32f64.sqrt() {
+            let (name, value) = if s.eta.is_some() || s.delta.is_none() { ("eta", eta) } else { ("delta", delta) };
+            return Err(Error::InvalidParam {
+                name: name.into(),
+                value: format!("{} (with η = {}, δ = {})", fmt(value), fmt(eta), fmt(delta)),
+                valid: format!(
+                    "need ηδ < √32 (Lemma B.4's factor 1 − (ηδ)²/32 > 0): η < {} at this δ (the literal range is \
+                     η ∈ [η_lo, η_hi] = [{}, {}])",
+                    fmt(32f64.sqrt() / delta),
+                    fmt(eta_lo),
+                    fmt(eta_hi)
+                ),
+            });
+        }
         let t0 = t0_real(l0, eta, delta);
         if t0.is_nan() || t0 > MAX_STEPS as f64 {
+            // Name the flag the user set: η when given, else δ (η = η_hi(δ)), else τ (through L0).
+            let name = if s.eta.is_some() {
+                "eta"
+            } else if s.delta.is_some() {
+                "delta"
+            } else {
+                "tau"
+            };
             return Err(Error::InvalidParam {
-                name: "eta".into(),
-                value: format!("{eta} (with delta = {delta})"),
+                name: name.into(),
+                value: format!(
+                    "{} (with η = {}, δ = {})",
+                    fmt(if name == "eta" {
+                        eta
+                    } else if name == "delta" {
+                        delta
+                    } else {
+                        tau
+                    }),
+                    fmt(eta),
+                    fmt(delta)
+                ),
                 valid: format!(
                     "T0 = ⌈32 L0/(ηδ)²⌉ = {} exceeds {MAX_STEPS} steps: need ηδ ≥ {}",
                     fmt(t0),
@@ -183,6 +244,30 @@ impl Constants {
             eta,
             t0,
             t,
+        })
+    }
+    /// Positivity at the start `v[0] = τ·1` for a command-line instance (level `b = ‖v[0]‖₁ = τd`):
+    /// every factor of the first updates, `1 − η(δ x_k + …)`, stays positive when
+    /// `η(δ b_x + ((τd)² + r) b_x²) < 1`; beyond it the walk leaves the positive orthant at once and
+    /// `Φ = Σ√v` is undefined. `user_eta`/`user_delta`: which of them the user set (named in the
+    /// error). The built-in practical instances are exempt (they are audited instead).
+    pub fn check_start_positivity(&self, user_eta: bool, user_delta: bool) -> Result<()> {
+        let (eta, delta, tau, b_x) = (self.eta, self.delta, self.tau, self.b_x);
+        let b_start = tau * self.d as f64;
+        let level = delta * b_x + (b_start * b_start + self.r as f64) * b_x * b_x;
+        let pos = eta * level;
+        if pos < 1.0 {
+            return Ok(());
+        }
+        let (name, value) = if user_eta || !user_delta { ("eta", eta) } else { ("delta", delta) };
+        Err(Error::InvalidParam {
+            name: name.into(),
+            value: format!("{} (with η = {}, δ = {}, τ = {})", fmt(value), fmt(eta), fmt(delta), fmt(tau)),
+            valid: format!(
+                "positivity at v[0] = τ·1 needs η(δ b_x + ((τd)² + r) b_x²) < 1 (it is {}): η < {} at this δ",
+                fmt(pos),
+                fmt(1.0 / level)
+            ),
         })
     }
     /// `ηδ`.
@@ -398,6 +483,9 @@ pub fn l_spec(ctx: &Ctx) -> Result<Spec> {
     s.delta = o.delta;
     s.eta = o.eta;
     s.steps = o.steps;
+    if o.eta.is_some() || o.delta.is_some() || o.tau.is_some() || o.d.is_some() || o.r.is_some() {
+        Constants::new(&s)?.check_start_positivity(o.eta.is_some(), o.delta.is_some())?;
+    }
     Ok(s)
 }
 

@@ -77,6 +77,10 @@ pub struct PracticalSpec {
 }
 
 impl PracticalSpec {
+    /// `δ = 2, η = 1e-3, T = 2e6` for a check text, from the values actually used.
+    pub fn params_text(&self) -> String {
+        format!("δ = {}, η = {}, T = {}", short(self.delta), short(self.eta), short(self.steps as f64))
+    }
     pub fn dynamics(&self) -> Dynamics {
         match self.kind {
             PracticalDyn::LabelNoise => Dynamics::Alg1 { delta: self.delta },
@@ -399,6 +403,11 @@ pub struct PracticalParams {
     pub control_chains: usize,
     /// `n` of the negative controls.
     pub control_n: usize,
+}
+
+/// A parameter for a check text: plain digits for `1e−2 ≤ |x| < 1e5`, else `1e-3`, `2e6`.
+pub fn short(x: f64) -> String {
+    if x == 0.0 || (1e-2..1e5).contains(&x.abs()) { x.to_string() } else { format!("{x:e}") }
 }
 
 impl PracticalParams {

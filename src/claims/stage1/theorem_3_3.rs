@@ -427,8 +427,12 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.mc.push(
         McCheck::about(
             &format!("3.3 from Stage-0 outputs (n = {S0_N}, ε1 = 0.5): P(¬(11)) ≤ 0.01"),
-            "conclusion (11) fails after T steps of Algorithm 1 (δ = 2, η = 1e-3) started from the practical Stage-0 \
-             outputs, same data",
+            &format!(
+                "conclusion (11) fails after T steps of Algorithm 1 (δ = {}, η = {}) started from the practical \
+                 Stage-0 outputs, same data",
+                super::chains::short(e2e_spec.delta),
+                super::chains::short(e2e_spec.eta)
+            ),
             reg,
             Role::Primary,
         )
