@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, exact, json, mc, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, json, json_exit, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claim::{Ctx, DEFAULT_SEED};
 use shape_matters::claims::experiment::one_step;
 use shape_matters::claims::experiment::statements as st;
@@ -218,9 +218,14 @@ fn check_fig1_writes_the_report_and_figures() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Two instances cannot catch Figure 1's controls: the computation is INVALID at these parameters,
+    // the run exits 1 and says so, and the report is still written in full.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("INVALID at these parameters"), "{err}");
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("NOT Algorithm 1") && md.contains("with command-line overrides"));
+    assert!(md.contains("INVALID at these parameters (no verdict on the paper)"));
     for f in FIGURES {
         let svg = std::fs::read_to_string(dir.join(f)).unwrap_or_else(|_| panic!("{f} missing"));
         assert!(svg.starts_with("<svg"), "{f}");
@@ -232,20 +237,23 @@ fn check_fig1_writes_the_report_and_figures() {
         (0..10).map(|i| (0..20).map(|k| format!("{:?}", data.x(i, k))).collect::<Vec<_>>().join(",") + "\n").collect();
     let csv = dir.join("data.csv");
     std::fs::write(&csv, text).unwrap();
-    let v = json(&[
-        "check",
-        "fig1",
-        "--budget",
-        "quick",
-        "--data",
-        csv.to_str().unwrap(),
-        "--instances",
-        "2",
-        "--steps",
-        "600",
-        "--quiet",
-        "--json",
-    ]);
+    let (v, _) = json_exit(
+        &[
+            "check",
+            "fig1",
+            "--budget",
+            "quick",
+            "--data",
+            csv.to_str().unwrap(),
+            "--instances",
+            "2",
+            "--steps",
+            "600",
+            "--quiet",
+            "--json",
+        ],
+        1,
+    );
     assert_eq!(v["overridden"], true);
     assert!(
         v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("same data set from the CSV file"))

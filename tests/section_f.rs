@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sound, assert_verdict, exact, json, mc, measurement, run, run_quick, snapshot};
+use common::{assert_sound, assert_verdict, exact, json, json_exit, mc, measurement, run, run_quick, snapshot};
 use shape_matters::claim::Budget;
 use shape_matters::claims::section_f::exact::lemma_f_1 as f1_exact;
 use shape_matters::claims::section_f::lemma_f_1::{self as f1, wendel_key};
@@ -520,8 +520,12 @@ fn cli_check_2_2_reports_the_exponent() {
         assert_ne!(c["verdict"], "VIOLATED");
     }
     assert!(mc_json(&v, "2.2 (8,2): P(Z < ∞) ≤ 0.1")["count"].as_u64().is_some());
-    // n > d/2: the null space rarely meets the orthant; the report says bounded either way.
-    let v = json(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"]);
+    // n > d/2: the null space rarely meets the orthant; the report says bounded either way. At
+    // d − n − 1 = 1 the construction's controls (169) "without 1/(d − n − 1)" equal the checks, so
+    // they cannot be caught, and the growth-law cross-check fails: the computation is INVALID at
+    // these parameters (exit 1), and the run says so instead of giving a verdict on the paper.
+    let (v, err) = json_exit(&["check", "2.2", "--budget", "quick", "--d", "6", "--n", "4", "--json"], 1);
+    assert!(err.contains("INVALID at these parameters") && err.contains("negative control not caught"), "{err}");
     let c = v["mc"]
         .as_array()
         .unwrap()

@@ -188,6 +188,15 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
 }
 
+/// Run the binary, assert its exit code, and parse its standard output as JSON (code 1: the run
+/// completed, but some self-check failed or some check is unexpected at these parameters).
+pub fn json_exit(args: &[&str], code: i32) -> (serde_json::Value, String) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    (serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})")), err)
+}
+
 /// The value of the outcome's measurement with this name.
 pub fn measurement(o: &Outcome, name: &str) -> f64 {
     o.measurements.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no measurement '{name}'")).value
