@@ -149,3 +149,19 @@ fn a_failed_self_check_invalidates_the_outcome() {
     // The uncaught control is also an unexpected check (exit status 1).
     assert_eq!(v[0].unexpected(), vec!["(E) [control: b doubled (wrongly harmless)]".to_string()]);
 }
+
+/// An audit side that overflows is decided on its true value and recorded finite, named in the
+/// statement: no report or JSON carries a non-finite number (found by the long property run:
+/// `check C.2 --delta 1e-308` put a null in the JSON).
+#[test]
+fn an_overflowing_audit_side_is_named_not_null() {
+    let mut a = Audit::new("A", "δ = 1e-308");
+    let holds = a.check("(C2-a)", "b_x(ε̃1² + r)/δ ≤ 1", f64::INFINITY, Rel::Le, 1.0);
+    assert!(!holds);
+    let h = &a.hypotheses[0];
+    assert!(h.lhs.is_finite() && !h.holds);
+    assert!(h.statement.contains("lhs is +∞ (overflow)"), "{}", h.statement);
+    let mut b = Audit::new("B", "NaN");
+    assert!(!b.check("(H)", "x ≥ 0", f64::NAN, Rel::Ge, 0.0));
+    assert!(b.hypotheses[0].statement.contains("undefined (NaN)"));
+}

@@ -87,9 +87,29 @@ impl Audit {
         self
     }
     /// Evaluate `lhs rel rhs` and record it; returns whether it holds.
+    ///
+    /// A side that is not finite in f64 (an overflow such as `1/δ²` at `δ = 1e-308`, or NaN) is
+    /// decided on its true value (`+∞ ≤ x` fails, NaN fails), recorded as `±f64::MAX` so that no
+    /// report or JSON carries a non-finite number, and named in the statement.
     pub fn check(&mut self, id: &str, statement: &str, lhs: f64, rel: Rel, rhs: f64) -> bool {
         let holds = rel.holds(lhs, rhs);
-        self.hypotheses.push(Hypothesis { id: id.into(), statement: statement.into(), lhs, rel, rhs, holds });
+        let mut statement = statement.to_string();
+        let mut finite = |x: f64, side: &str| {
+            if x.is_finite() {
+                return x;
+            }
+            let what = if x.is_nan() {
+                "undefined (NaN)"
+            } else if x > 0.0 {
+                "+∞ (overflow)"
+            } else {
+                "−∞ (overflow)"
+            };
+            statement.push_str(&format!(" [{side} is {what} in f64; shown as ±f64::MAX]"));
+            if x < 0.0 { -f64::MAX } else { f64::MAX }
+        };
+        let (lhs, rhs) = (finite(lhs, "lhs"), finite(rhs, "rhs"));
+        self.hypotheses.push(Hypothesis { id: id.into(), statement, lhs, rel, rhs, holds });
         holds
     }
     /// Record a hypothesis that is a fact computed in code (1 if true, 0 if false, compared `≥ 1`).
