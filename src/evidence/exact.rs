@@ -154,6 +154,11 @@ impl ExactCheck {
     pub fn record_scaled(&mut self, margin: f64, scale: f64, at: impl FnOnce() -> String) {
         self.record_full(margin, scale, None, at)
     }
+    /// Record a yes/no fact decided exactly (an integer or bitwise comparison): margin +1 when it
+    /// holds, −1 when it fails. Never 0, which would read as an equality decided by rounding.
+    pub fn record_holds(&mut self, holds: bool, at: impl FnOnce() -> String) {
+        self.record(if holds { 1.0 } else { -1.0 }, at)
+    }
     /// Record `lhs ≤ rhs` (margin `rhs − lhs`, scale 1), keeping the sides' magnitude so that an
     /// equality decided by rounding is recognised.
     pub fn record_le(&mut self, lhs: f64, rhs: f64, at: impl FnOnce() -> String) {

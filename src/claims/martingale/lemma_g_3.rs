@@ -419,7 +419,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         });
         for (j, cv) in covers.into_iter().enumerate() {
             if let Some(cv) = cv {
-                check.record(if cv { 1.0 } else { -1.0 }, || format!("path {j}"));
+                check.record_holds(cv, || format!("path {j}"));
             }
         }
         check

@@ -354,10 +354,10 @@ fn wendel_grid(ctx: &Ctx, out: &mut Outcome, grid: &[(usize, usize)], k_of: &dyn
                 });
             }
             if let Some(ok) = r.closed_form {
-                closed.record(if ok { 1.0 } else { -1.0 }, || format!("d = {d}, n = {n}, instance {j}"));
+                closed.record_holds(ok, || format!("d = {d}, n = {n}, instance {j}"));
             }
             if let Some(ok) = r.closed_form_wrong {
-                closed_ctl.record(if ok { 1.0 } else { -1.0 }, || format!("d = {d}, n = {n}, instance {j}"));
+                closed_ctl.record_holds(ok, || format!("d = {d}, n = {n}, instance {j}"));
             }
         }
         let p = wendel(d, n);

@@ -146,9 +146,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         (agrees(ch), agrees(other), max1, max2, format!("variant chain {j}: exit {:?} vs re-run {:?}", ch.exit, exit))
     });
     for (j, (ok, ok_other, max1, max2, what)) in checks.iter().enumerate() {
-        ident.record(if *ok { 1.0 } else { -1.0 }, || what.clone());
-        ident_ctl
-            .record(if *ok_other { 1.0 } else { -1.0 }, || format!("re-run of chain {j} vs engine chain {}", j + 1));
+        ident.record_holds(*ok, || what.clone());
+        ident_ctl.record_holds(*ok_other, || format!("re-run of chain {j} vs engine chain {}", j + 1));
         l2l1.record_margin(Margin::le(*max2, *max1).with_scale(*max1), || what.clone());
     }
     out.exact.push(ident);

@@ -46,8 +46,8 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
             let (w, _) = exact_numerators(d, n);
             w * den == num * (1u128 << d)
         };
-        hand.record(if matches(n) { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
-        hand_ctl.record(if matches(n + 1) { 1.0 } else { -1.0 }, || format!("(d, n + 1) = ({d}, {})", n + 1));
+        hand.record_holds(matches(n), || format!("(d, n) = ({d}, {n})"));
+        hand_ctl.record_holds(matches(n + 1), || format!("(d, n + 1) = ({d}, {})", n + 1));
         let f = wendel_meet(d, n);
         hand.record_scaled(tol::F_HAND_VALUE - (f - num as f64 / den as f64).abs(), tol::F_HAND_VALUE, || {
             format!("float value at ({d}, {n})")
@@ -70,9 +70,9 @@ pub(in crate::claims::section_f) fn exact_layer(out: &mut Outcome) {
         let (r1, r) = (pascal(d - 1), pascal(d));
         for n in 1..d {
             let (w, c) = numerators_from_rows(&r1, &r, n);
-            crof.record(if w == c { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+            crof.record_holds(w == c, || format!("(d, n) = ({d}, {n})"));
             let wrong: u128 = 2 * (n..=d).step_by(2).map(|k| r[k]).sum::<u128>();
-            crof_ctl.record(if w == wrong { 1.0 } else { -1.0 }, || format!("(d, n) = ({d}, {n})"));
+            crof_ctl.record_holds(w == wrong, || format!("(d, n) = ({d}, {n})"));
         }
     }
     out.exact.push(crof);
