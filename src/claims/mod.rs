@@ -16,6 +16,7 @@ pub mod warmup; // Section 3.1
 pub mod data; // Appendix G: Lemmas G.1, G.2
 pub mod experiment; // Appendix A.1: Figure 1
 pub mod martingale; // Appendix G: Lemmas G.3, G.4
+pub mod search; // the adversarial searches of Stages 0–2 (shared)
 pub mod section_f; // Appendix F: Lemma F.1, Theorem 2.2, Langevin dynamics
 pub mod stage0; // Appendix B, Section 3.2
 pub mod stage1; // Appendix C, Section 3.3

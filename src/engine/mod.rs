@@ -10,6 +10,7 @@
 //! * [`kernels`] — the SIMD step kernels (runtime CPU dispatch, bitwise-identical paths);
 //! * [`martingale`] — the bounds of Lemmas G.3/G.4 (printed and corrected);
 //! * [`cache`] — a process-wide memo so claims of one family share one simulation;
+//! * [`search`] — seeded Nelder–Mead (argmin) over the unit box, for the adversarial searches;
 //! * [`runner`] — rayon over chains with index-ordered results and progress bars;
 //! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
 //! * [`lp`] — does `null(X)` meet the open orthant? Normalized LP with verified certificates;
@@ -30,5 +31,6 @@ pub mod partition;
 pub mod rng;
 pub mod runner;
 pub mod schedule;
+pub mod search;
 pub mod stats;
 pub mod stopped;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExactCheck, McCheck, Verdict};
+use super::{ExactCheck, McCheck, SearchCheck, Verdict};
 
 /// How legible the paper's text behind a statement is (SPEC §0.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,16 +85,17 @@ pub struct Erratum {
     /// The witness's instance (constants, data), in one line.
     #[serde(default)]
     pub instance: String,
-    /// Ids of the witness checks (exact or MC) in this outcome.
+    /// Ids of the witness checks (exact, search or MC) in this outcome.
     pub witnesses: Vec<String>,
     /// True when every witness check failed as predicted (set by [`finalize`](super::finalize)).
     pub witnessed: bool,
 }
 
 /// Mark each erratum witnessed when every one of its witness checks failed as predicted: an exact
-/// witness with a violation that is not an equality decided by rounding, a Monte Carlo witness VIOLATED (called by
+/// witness with a violation that is not an equality decided by rounding, a search witness that
+/// found a violation at an admissible point, a Monte Carlo witness VIOLATED (called by
 /// [`finalize`](super::finalize) once the verdicts are set).
-pub fn mark_witnessed(errata: &mut [Erratum], exact: &[ExactCheck], mc: &[McCheck]) {
+pub fn mark_witnessed(errata: &mut [Erratum], exact: &[ExactCheck], search: &[SearchCheck], mc: &[McCheck]) {
     for e in errata.iter_mut() {
         e.witnessed = !e.witnesses.is_empty()
             && e.witnesses.iter().all(|w| {
@@ -102,6 +103,7 @@ pub fn mark_witnessed(errata: &mut [Erratum], exact: &[ExactCheck], mc: &[McChec
                     .iter()
                     .find(|c| &c.id == w)
                     .map(|c| c.violations > 0 && !c.equality_by_rounding())
+                    .or_else(|| search.iter().find(|c| &c.id == w).map(|c| c.violated()))
                     .or_else(|| mc.iter().find(|c| &c.id == w).map(|c| c.verdict == Verdict::Violated))
                     == Some(true)
             });

@@ -8,6 +8,8 @@
 //! 2. [`exact`]: exact one-step checks, the worst margin over enumerated states; each counted
 //!    check has a linked control ([`ExactCheck::control_for`]), checks that cannot fail are
 //!    computed facts, and a worst margin within a few ulps of 0 is an equality by rounding;
+//!    [`search`]: the same inequalities minimized over their whole admissible sets (seeded
+//!    Nelder–Mead), with controls, known-witness rediscovery and reproducible JSON witnesses;
 //! 3. [`monte_carlo`]: counts, Clopper–Pearson interval, p-values (one-sided for bounds, TOST and
 //!    the point null for equalities), and after [`finalize`] (Holm over every p-value of the run)
 //!    a [`Verdict`] and the slack;
@@ -23,6 +25,7 @@ pub mod errata;
 pub mod exact;
 pub mod monte_carlo;
 pub mod outcome;
+pub mod search;
 
 pub use audit::{Audit, Class, Data, Hypothesis, Provenance, Rel};
 pub use errata::{Erratum, Grade, Reading};
@@ -32,5 +35,7 @@ pub use monte_carlo::{
     power_note,
 };
 pub use outcome::{
-    ClassCounts, ErrataCounts, Figure, Measurement, Outcome, PathStats, Role, Summary, Table, non_finite_fields,
+    ClassCounts, ErrataCounts, Figure, Measurement, Outcome, PathStats, Role, SearchCounts, Summary, Table,
+    non_finite_fields,
 };
+pub use search::{SearchCheck, WITNESS_SCHEMA, Witness};

@@ -395,7 +395,7 @@ pub fn finalize(outcomes: &mut [Outcome], alpha: f64) {
             c.holm_family = Some(m);
             j += k;
         }
-        let Outcome { exact, mc, errata, .. } = o;
-        errata::mark_witnessed(errata, exact, mc);
+        let Outcome { exact, search, mc, errata, .. } = o;
+        errata::mark_witnessed(errata, exact, search, mc);
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Audit, Class, Erratum, ExactCheck, Grade, McCheck, Verdict};
+use super::{Audit, Class, Erratum, ExactCheck, Grade, McCheck, SearchCheck, Verdict};
 use crate::claim::Budget;
 
 /// What a check is for.
@@ -64,6 +64,9 @@ pub struct Outcome {
     pub overridden: bool,
     pub audits: Vec<Audit>,
     pub exact: Vec<ExactCheck>,
+    /// Adversarial searches of the one-step inequalities over their admissible sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search: Vec<SearchCheck>,
     pub mc: Vec<McCheck>,
     pub errata: Vec<Erratum>,
     pub measurements: Vec<Measurement>,
@@ -86,6 +89,7 @@ impl Outcome {
             overridden: false,
             audits: Vec::new(),
             exact: Vec::new(),
+            search: Vec::new(),
             mc: Vec::new(),
             errata: Vec::new(),
             measurements: Vec::new(),
@@ -116,13 +120,18 @@ impl Outcome {
     pub fn exact_keyed(&self, key: &str) -> Option<&ExactCheck> {
         self.exact.iter().find(|c| c.key == key)
     }
-    /// The printed ids of the checks (exact or Monte Carlo) with these keys: how an erratum names
+    /// The search with this stable key.
+    pub fn search_keyed(&self, key: &str) -> Option<&SearchCheck> {
+        self.search.iter().find(|c| c.key == key)
+    }
+    /// The printed ids of the checks (exact, search or Monte Carlo) with these keys: how an erratum names
     /// its witnesses without writing a printed id twice. Panics on an unknown key (a bug in the
     /// claim, caught by its test).
     pub fn witness_ids(&self, keys: &[&str]) -> Vec<String> {
         let id = |k: &str| {
             let exact = self.exact_keyed(k).map(|c| c.id.clone());
-            exact.or_else(|| self.mc_keyed(k).map(|c| c.id.clone()))
+            let search = || self.search_keyed(k).map(|c| c.id.clone());
+            exact.or_else(search).or_else(|| self.mc_keyed(k).map(|c| c.id.clone()))
         };
         keys.iter().map(|k| id(k).unwrap_or_else(|| panic!("{}: no check keyed {k}", self.claim))).collect()
     }
@@ -158,6 +167,16 @@ impl Outcome {
                 r.push(format!("supporting fact VIOLATED: {}", c.id));
             }
         }
+        for c in self.search.iter().filter(|c| matches!(c.role, Role::Witness { .. })) {
+            if !c.as_expected() {
+                r.push(format!(
+                    "search did not rediscover its known witness from random starts: {} (worst {} vs designed {})",
+                    c.id,
+                    c.worst_scaled.map(crate::numfmt::fmt).unwrap_or_else(|| "none".into()),
+                    c.rediscover.map(crate::numfmt::fmt).unwrap_or_else(|| "–".into())
+                ));
+            }
+        }
         let bad = super::non_finite_fields(self);
         if !bad.is_empty() {
             r.push(format!("non-finite values in {} field(s), e.g. {}", bad.len(), bad[0]));
@@ -175,6 +194,7 @@ impl Outcome {
                 .filter(|c| c.role != Role::Primary && c.verdict != Verdict::Pending && !c.as_expected())
                 .map(|c| c.id.clone()),
         );
+        v.extend(self.search.iter().filter(|c| !c.as_expected()).map(|c| c.id.clone()));
         v
     }
     /// Negative controls (MC and exact) as `(id, caught)`.
@@ -187,6 +207,12 @@ impl Outcome {
             .collect();
         v.extend(
             self.exact
+                .iter()
+                .filter(|c| matches!(c.role, Role::Control { .. }))
+                .map(|c| (c.id.clone(), c.as_expected())),
+        );
+        v.extend(
+            self.search
                 .iter()
                 .filter(|c| matches!(c.role, Role::Control { .. }))
                 .map(|c| (c.id.clone(), c.as_expected())),
@@ -258,6 +284,7 @@ impl Outcome {
                 not_witnessed: self.errata.iter().filter(|e| !e.witnessed).count() as u64,
             },
             repairs_ok,
+            search: SearchCounts::of(&self.search),
             invalid: self.invalid_reasons(),
         }
     }
@@ -364,6 +391,9 @@ pub struct Summary {
     pub controls_total: u64,
     pub errata: ErrataCounts,
     pub repairs_ok: bool,
+    /// The adversarial searches.
+    #[serde(default, skip_serializing_if = "SearchCounts::is_empty")]
+    pub search: SearchCounts,
     /// Why the computation is invalid at these parameters ([`Outcome::invalid_reasons`]); empty
     /// when valid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -392,6 +422,9 @@ impl Summary {
                 self.exact_held, self.exact_total, self.exact_controlled, self.exact_total
             ));
         }
+        if !self.search.is_empty() {
+            parts.push(self.search.line());
+        }
         if self.computed > 0 {
             parts.push(format!("computed {}", self.computed));
         }
@@ -410,6 +443,63 @@ impl Summary {
     /// against the paper as stated.
     pub fn literal_violations(&self) -> u64 {
         self.by_class.iter().filter(|r| r.class == "literal" || r.class == "designed").map(|r| r.violated).sum()
+    }
+}
+
+/// Counts of the adversarial searches of an outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchCounts {
+    /// Primary and repair searches, and those that found no violation.
+    pub clean: u64,
+    pub total: u64,
+    /// Erratum-witness searches that found a violation at least as bad as the designed witness.
+    pub rediscovered: u64,
+    pub witnesses: u64,
+    /// Search controls (deliberately wrong inequalities) that found a violation.
+    pub controls_caught: u64,
+    pub controls: u64,
+    /// Exact margin evaluations over every search.
+    pub evaluations: u64,
+}
+
+impl SearchCounts {
+    /// Count the searches.
+    pub fn of(s: &[SearchCheck]) -> SearchCounts {
+        let mut c = SearchCounts::default();
+        for x in s {
+            c.evaluations += x.evaluations;
+            match x.role {
+                Role::Primary | Role::Repair { .. } => {
+                    c.total += 1;
+                    c.clean += u64::from(x.as_expected());
+                }
+                Role::Witness { .. } => {
+                    c.witnesses += 1;
+                    c.rediscovered += u64::from(x.as_expected());
+                }
+                Role::Control { .. } => {
+                    c.controls += 1;
+                    c.controls_caught += u64::from(x.as_expected());
+                }
+            }
+        }
+        c
+    }
+    /// No searches.
+    pub fn is_empty(&self) -> bool {
+        self.total + self.witnesses + self.controls == 0
+    }
+    /// E.g. "search 4/5 no violation, witnesses 1/1 rediscovered (controls 6/6; 12000 evaluations)".
+    pub fn line(&self) -> String {
+        let mut s = format!("search {}/{} no violation", self.clean, self.total);
+        if self.witnesses > 0 {
+            s.push_str(&format!(", witnesses {}/{} rediscovered", self.rediscovered, self.witnesses));
+        }
+        s.push_str(&format!(
+            " (controls {}/{}; {} evaluations)",
+            self.controls_caught, self.controls, self.evaluations
+        ));
+        s
     }
 }
 

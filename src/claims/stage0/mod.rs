@@ -34,6 +34,7 @@ pub mod exact;
 pub mod lemma_3_2;
 pub mod lemma_b_2;
 pub mod lemma_b_4;
+pub mod search;
 pub mod setting;
 pub mod states;
 pub mod theorem_3_1;

@@ -422,6 +422,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         &runs,
         both_instances(inequalities(Role::Primary), inequalities(Role::Witness { erratum: "E-C5".into() }))?,
     )?;
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::c5());
 
     let mut rows = Vec::new();
     for run in &runs {

@@ -10,6 +10,7 @@ use crate::claim::Claim;
 pub mod audits;
 pub mod chains;
 pub mod exact;
+pub mod search;
 pub mod setting;
 pub mod states;
 

@@ -16,6 +16,7 @@ pub mod lemma_d_3;
 pub mod lemma_d_4;
 pub mod lemma_d_5;
 pub mod lemma_d_6;
+pub mod search;
 pub mod setting;
 pub mod states;
 pub mod theorem_2_1;

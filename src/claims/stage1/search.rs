@@ -1,0 +1,390 @@
+//! The adversarial searches of Stage 1's one-step inequalities (Lemmas C.2, C.4, C.5, C.7) over
+//! the admissible sets their lemmas allow (see [`crate::claims::search`]).
+//!
+//! # The Stage-1 admissible set ([`Stage1Set`])
+//! * **constants**: `c1 = 1/10`, `ρ ∈ [10⁻³, 1/2]` and the literal cap `ε̃1 = 12/ρ` (SPEC §5), `r ∈
+//!   {1, …, 4}`, `T ≥ 1` (the hypotheses only tighten as `T` grows, so `T = 1` gives the widest
+//!   range of `η`); `δ` from its lower limit up to 100× it, `η` from its upper limit down to 10⁻⁶×
+//!   it (the limits are the lemma's hypotheses, per lemma);
+//! * **data**: the coupled-Hadamard family (`16 × 16`, module doc of [`crate::claims::search`]):
+//!   target `M_kk ∈ [1/2, 8]`, support and off-support column energies in `[1/2, 8]`, the
+//!   coupling signs of the `r` support columns and of the off-support columns free in `[−1, 1]`,
+//!   and the coupling strength `c` a fraction of the largest value the lemma's data hypotheses
+//!   allow at the realised `b_x` (found by bisection on the hypotheses audit itself);
+//! * **state**: in the `(1 + c1, ε̃1)`-bounded coupling set, positive: `v_k` in the lemma's window,
+//!   the other support coordinates in `(0, 1 + c1]`, off-support mass `μ ∈ [10⁻⁶ε̃1, ε̃1]` with a
+//!   free share on one coordinate and the rest spread evenly.
+//!
+//! Every point's hypotheses are recomputed from its rows by the lemma's audit (`b_x = max|x|`,
+//! `C_x`, `min M_kk` from the data), so the box chart is only a way to reach the set.
+
+use std::sync::Arc;
+
+use super::exact::{FLIPPED_VARIANT, OneStepIneq, Scope};
+use super::setting::{C1, Inst, eps_tilde1};
+use crate::claims::search::{CoupledHadamard, OneStepPoint, SEARCH_D, SEARCH_M, Searchable, Theta};
+use crate::engine::model::DataStats;
+use crate::evidence::{Audit, Margin, Rel, Role, key};
+
+/// Largest support size searched.
+pub const R_MAX: usize = 4;
+/// Range of the failure level `ρ` (the cap is `ε̃1 = 12/ρ`).
+pub const RHO_RANGE: (f64, f64) = (1e-3, 0.5);
+/// Range of the column energies `M_jj` (and of the target `M_kk`).
+pub const ENERGY_RANGE: (f64, f64) = (0.5, 8.0);
+/// `δ` is searched over `[δ_lo, DELTA_SPAN · δ_lo]`, `η` over `[ETA_SPAN · η_hi, η_hi]`.
+pub const DELTA_SPAN: f64 = 100.0;
+pub const ETA_SPAN: f64 = 1e-6;
+/// Relative room by which the chart meets each limit (the audit recomputes the same formulas
+/// with their own rounding; 1e−12 is far above it and far below any effect on a margin).
+pub const ROOM: f64 = 1e-12;
+/// Smallest off-support mass, as a fraction of the cap.
+pub const MASS_FLOOR: f64 = 1e-6;
+
+/// Which coordinate an inequality is about.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// `k = 0 ∈ S`, `v_k` in `[lo, hi]`.
+    Support { lo: f64, hi: f64 },
+    /// `k = r ∉ S` (its value is a share of the off-support mass).
+    Off,
+}
+
+/// The scalar constants a Stage-1 lemma's hypotheses are stated in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Consts {
+    pub r: usize,
+    pub rho: f64,
+    pub cap: f64,
+    pub c1: f64,
+    pub t: f64,
+}
+
+/// A Stage-1 lemma's admissible set: its coordinate window, its limits on `δ` and `η` (given the
+/// realised `b_x` and the constants) and its hypotheses audit.
+#[derive(Clone)]
+pub struct Stage1Set {
+    pub lemma: &'static str,
+    pub target: Target,
+    /// `δ_lo(b_x, consts)`: the smallest `δ` the hypotheses allow.
+    pub delta_lo: fn(f64, &Consts) -> f64,
+    /// `η_hi(δ, b_x, consts)`: the largest `η` the hypotheses allow at `δ`.
+    pub eta_hi: fn(f64, f64, &Consts) -> f64,
+    /// The hypotheses at a point (data statistics from its rows).
+    pub hyps: fn(&mut Audit, &DataStats, &OneStepPoint, &Consts),
+    /// The set in words (printed with every search of the lemma).
+    pub words: &'static str,
+}
+
+/// The constants of a point.
+pub fn consts_of(p: &OneStepPoint) -> Consts {
+    Consts { r: p.r, rho: p.c("rho"), cap: p.c("cap"), c1: p.c("c1"), t: p.c("T") }
+}
+
+/// The check instance of a point (for the Stage-1 margin closures).
+pub fn inst_of(p: &OneStepPoint) -> Option<Inst> {
+    let problem = p.problem().ok()?;
+    let stats = problem.stats();
+    Some(Inst { name: "search".into(), problem, stats, eta: p.eta, delta: p.delta, cap: p.c("cap"), c1: p.c("c1") })
+}
+
+impl Stage1Set {
+    /// The common part of the audit: the coupling set, positivity, the window, `M_kk ≥ 1/2`,
+    /// `c1`, `ε̃1 = 12/ρ`, `T ≥ 1`; then the lemma's own hypotheses.
+    pub fn audit(&self, p: &OneStepPoint) -> Audit {
+        match super::super::search::stats_of(&p.rows, p.r) {
+            Ok(stats) => self.audit_with(&stats, p),
+            Err(_) => {
+                let mut a =
+                    Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
+                        .on_designed_data();
+                a.fact("data", "the rows form a valid data set with r ≤ d", false);
+                a
+            }
+        }
+    }
+
+    /// The audit with the data statistics given (closed form during the chart's bisection; from
+    /// the rows in [`Stage1Set::audit`]).
+    pub fn audit_with(&self, stats: &DataStats, p: &OneStepPoint) -> Audit {
+        let mut a = Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
+            .on_designed_data();
+        let c = consts_of(p);
+        let stats = *stats;
+        let v = &p.v;
+        a.check("positive", "min_k v_k > 0", v.iter().fold(f64::INFINITY, |m, &x| m.min(x)), Rel::Gt, 0.0);
+        let smax = v[..p.r].iter().fold(0.0f64, |m, &x| m.max(x));
+        a.check("set-S", "‖ṽ_S‖_∞ ≤ 1 + c1", smax, Rel::Le, 1.0 + c.c1);
+        let off: f64 = v[p.r..].iter().sum();
+        a.check("set-S̄", "‖ṽ_S̄‖₁ ≤ ε̃1", off, Rel::Le, c.cap);
+        match self.target {
+            Target::Support { lo, hi } => {
+                a.fact("k", "k ∈ S", p.k < p.r);
+                a.check("window-lo", "v_k ≥ window low end", v[p.k], Rel::Ge, lo);
+                a.check("window-hi", "v_k ≤ window high end", v[p.k], Rel::Le, hi);
+            }
+            Target::Off => {
+                a.fact("k", "k ∉ S", p.k >= p.r && p.k < v.len());
+            }
+        }
+        a.check("M_kk", "min_k M_kk ≥ 1/2", stats.min_mkk, Rel::Ge, 0.5);
+        a.check("c1", "c1 = 1/10", c.c1, Rel::Le, C1);
+        a.check("c1-lo", "c1 = 1/10", c.c1, Rel::Ge, C1);
+        a.check("cap", "ε̃1 = 12/ρ", c.cap, Rel::Le, eps_tilde1(c.rho));
+        a.check("cap-lo", "ε̃1 = 12/ρ", c.cap, Rel::Ge, eps_tilde1(c.rho));
+        a.check("rho", "ρ < 1", c.rho, Rel::Lt, 1.0);
+        a.check("T", "T ≥ 1", c.t, Rel::Ge, 1.0);
+        (self.hyps)(&mut a, &stats, p, &c);
+        a
+    }
+
+    /// The chart `θ → point`: constants, data (coupling by bisection on the audit), state, `δ`, `η`.
+    pub fn chart(&self, th: &mut Theta<'_>) -> Option<OneStepPoint> {
+        let r = th.int(1, R_MAX);
+        let rho = th.log_range(RHO_RANGE.0, RHO_RANGE.1);
+        let cap = eps_tilde1(rho);
+        let c = Consts { r, rho, cap, c1: C1, t: 1.0 };
+        let k = match self.target {
+            Target::Support { .. } => 0,
+            Target::Off => r,
+        };
+        // Data.
+        let mkk = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1);
+        let a_s = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1).sqrt();
+        let a_o = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1).sqrt();
+        let mut s = vec![0.0; SEARCH_D];
+        let mut sj = [0.0; R_MAX];
+        for x in sj.iter_mut() {
+            *x = th.sign();
+        }
+        let s_off = th.sign();
+        for (j, x) in s.iter_mut().enumerate() {
+            *x = if j < r { sj[j] } else { s_off };
+        }
+        s[k] = 0.0;
+        let alpha: Vec<f64> = (0..SEARCH_D).map(|j| if j < r { a_s } else { a_o }).collect();
+        let frac_c = th.unit();
+        // State.
+        let vk = match self.target {
+            Target::Support { lo, hi } => th.range(lo, hi),
+            Target::Off => 0.0,
+        };
+        let mut others = [0.0; R_MAX];
+        for x in others.iter_mut() {
+            *x = th.range(0.0, 1.0 + C1).max(1e-12);
+        }
+        let mass = th.log_range(MASS_FLOOR * cap, cap);
+        let share = th.unit();
+        let th_delta = th.unit();
+        let th_eta = th.unit();
+        let mut v = vec![0.0; SEARCH_D];
+        v[..r].copy_from_slice(&others[..r]);
+        // Off-support: `share` of the mass on the first off-support coordinate (k itself when k ∉ S),
+        // the rest spread evenly.
+        let off: Vec<usize> = (r..SEARCH_D).collect();
+        let rest = (1.0 - share) * mass / (off.len() - 1) as f64;
+        for (i, &j) in off.iter().enumerate() {
+            v[j] = if i == 0 { share * mass } else { rest }.max(mass * 1e-12);
+        }
+        if let Target::Support { .. } = self.target {
+            v[k] = vk;
+        }
+        let total: f64 = v[r..].iter().sum();
+        if total > cap * (1.0 - ROOM) {
+            for x in v[r..].iter_mut() {
+                *x *= cap * (1.0 - ROOM) / total;
+            }
+        }
+        let fam = CoupledHadamard { m: SEARCH_M, d: SEARCH_D, k, mkk, alpha, s, c: 0.0 };
+        // Limits are met with a relative room of `ROOM` so that the audit's own rounding of the
+        // same formulas does not reject the boundary.
+        let build = |fam: &CoupledHadamard, rows: Vec<Vec<f64>>, b_x: f64| -> OneStepPoint {
+            let d_lo = (self.delta_lo)(b_x, &c) * (1.0 + ROOM);
+            let delta = d_lo * DELTA_SPAN.powf(th_delta);
+            let e_hi = (self.eta_hi)(delta, b_x, &c) * (1.0 - ROOM);
+            let eta = e_hi * ETA_SPAN.powf(th_eta);
+            let _ = fam;
+            let mut p = OneStepPoint { r, rows, v: v.clone(), eta, delta, k, constants: Default::default() };
+            p.set("rho", rho);
+            p.set("cap", cap);
+            p.set("c1", C1);
+            p.set("T", 1.0);
+            p
+        };
+        let c_max = fam.largest_coupling(1.0, |f| {
+            let st = f.stats();
+            self.audit_with(&st, &build(f, Vec::new(), st.b_x)).all_hold()
+        });
+        let fam = CoupledHadamard { c: frac_c * c_max * (1.0 - ROOM), ..fam };
+        let rows = fam.rows();
+        let b_x = rows.iter().flatten().fold(0.0f64, |m, &x| m.max(x.abs()));
+        Some(build(&fam, rows, b_x))
+    }
+}
+
+/// Wrap a Stage-1 [`OneStepIneq`] (the same margin closures as the designed exact checks) as a
+/// searchable over `set`, evaluated at the point's coordinate `k`.
+pub fn searchable(claim: &'static str, set: &Stage1Set, q: OneStepIneq, designed_tag: &str) -> Searchable {
+    let q = Arc::new(q);
+    let (chart_set, audit_set) = (set.clone(), set.clone());
+    let margin_q = q.clone();
+    let margin: Box<crate::claims::search::MarginFn> = Box::new(move |p| {
+        let inst = inst_of(p)?;
+        let os = p.one_step(&inst.problem, 1.0);
+        (margin_q.ineq.eval)(&os, &inst, p.k).map(|m| (m, format!("k = {}", p.k)))
+    });
+    let mut s = Searchable::new(
+        claim,
+        q.ineq.key,
+        q.ineq.id.clone(),
+        q.ineq.statement.clone(),
+        q.ineq.role.clone(),
+        q.ineq.threshold,
+        set.words,
+        Box::new(move |th| chart_set.chart(th)),
+        Box::new(move |p| audit_set.audit(p)),
+        margin,
+    )
+    .compared_with(key(q.ineq.key, designed_tag));
+    if q.ineq.control.is_some() {
+        let (variant, flipped) = (q.ineq.control.as_ref().map(|c| c.0.clone()).unwrap_or_default(), q.control_flipped);
+        let cq = q.clone();
+        s = s.with_control(
+            variant,
+            Box::new(move |p| {
+                let inst = inst_of(p)?;
+                let os = p.one_step(&inst.problem, if flipped { -1.0 } else { 1.0 });
+                let ctl = cq.ineq.control.as_ref()?;
+                (ctl.1)(&os, &inst, p.k).map(|m| (m, format!("k = {}", p.k)))
+            }),
+        );
+    }
+    let _ = Scope::Support;
+    s
+}
+
+/// A new Stage-1 inequality for the searches only (not among the designed exact checks), with a
+/// control on the same kernel.
+#[allow(clippy::too_many_arguments)]
+pub fn search_only(
+    key: &'static str,
+    id: &str,
+    statement: &str,
+    role: Role,
+    threshold: crate::evidence::Provenance,
+    eval: Box<super::exact::Eval>,
+    variant: &str,
+    control: Box<super::exact::Eval>,
+) -> OneStepIneq {
+    OneStepIneq::new(key, id, statement, role, threshold, Scope::Support, eval).control(variant, control)
+}
+
+// ------------------------------------------------------------------------------------------
+// Lemma C.5
+// ------------------------------------------------------------------------------------------
+
+/// The admissible set of Lemma C.5's one-step inequalities: the common setting, the window
+/// `ṽ_k ∈ [1 − c1, 1 − c1/3]`, (C5-a) `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`, (C5-b)
+/// `(ε̃1² + r)C_x b_x ≤ c1²/20`, and C.2's (C2-c) `δ ≥ b_x(ε̃1² + r)` ("in the setting of Lemma
+/// C.2"; SPEC's (C5.2) bound goes through (C2.3), which uses it).
+pub fn c5_set() -> Stage1Set {
+    Stage1Set {
+        lemma: "C.5",
+        target: Target::Support { lo: 1.0 - C1, hi: 1.0 - C1 / 3.0 },
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, b, c| c.c1 * c.c1 / (8.0 * delta * delta * b * b * (6.0 * c.r as f64 * c.t * c.t / c.rho).ln()),
+        hyps: |a, st, p, c| {
+            let er = c.cap * c.cap + c.r as f64;
+            a.check(
+                "(C5-a)",
+                "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+                c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
+                Rel::Ge,
+                (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
+            );
+            a.check("(C5-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
+            a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2)", p.delta, Rel::Ge, st.b_x * er);
+            a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+        },
+        words: "Lemma C.5: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η); k ∈ S with ṽ_k ∈ [1 − c1, \
+                1 − c1/3], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 \
+                and energies ≤ 8; (C5-a), (C5-b) and C.2's (C2-c) δ ≥ b_x(ε̃1² + r) at the realised b_x and C_x",
+    }
+}
+
+/// Lemma C.5's searchables: (66), the printed (67) (a known E-C5 witness, which the search must
+/// rediscover), the repaired (67), the variance (C5.2) and the printed (68), the G.3-R range and
+/// the E-G3b step size.
+pub fn c5() -> Vec<Searchable> {
+    use super::lemma_c_5 as c5;
+    let set = c5_set();
+    let designed = super::exact::ADVERSARIAL;
+    let mut out = Vec::new();
+    for q in c5::inequalities(Role::Witness { erratum: "E-C5".into() }) {
+        let k = q.ineq.key;
+        let q = match k {
+            c5::VARIANCE => q.control(
+                "the constant 4 of 4η²δ²b_x² replaced by 1/4",
+                Box::new(|os, inst, k| {
+                    let s = (inst.eta * inst.delta * inst.b()).powi(2);
+                    Some(Margin::le(os.var(k), 0.25 * s).with_scale(s))
+                }),
+            ),
+            c5::RANGE_G3R => q.control(
+                "the range bound 2η(δb_x + (ε̃²+r)b_x²) divided by 4",
+                Box::new(|os, inst, k| {
+                    Some(
+                        Margin::le(os.range(k), 0.5 * inst.eta * inst.step_scale())
+                            .with_scale(inst.eta * inst.delta * inst.b()),
+                    )
+                }),
+            ),
+            c5::STEP_G3B => q.control(
+                "the step bound c1/6 replaced by ηδb_x/4",
+                Box::new(|os, inst, k| {
+                    let bound = inst.eta * inst.delta * inst.b() / 4.0;
+                    Some(Margin::le(os.max_abs_change(k), bound).with_scale(bound))
+                }),
+            ),
+            _ => q,
+        };
+        let mut s = searchable("C.5", &set, q, designed);
+        if k == c5::PRINTED_GAMMA {
+            s = s.rediscovers(key(c5::PRINTED_GAMMA, c5::EC5_TAG));
+        }
+        out.push(s);
+    }
+    out.push(searchable(
+        "C.5",
+        &set,
+        search_only(
+            PRINTED_68,
+            "(68) printed variance (2ηδ)²",
+            "(2ηδ)² − Var[ṽ'_k | ṽ] ≥ 0 on the window (the bound printed in (68), without b_x); scaled by η²δ²",
+            Role::Primary,
+            crate::evidence::Provenance::Paper,
+            Box::new(|os, inst, k| {
+                let s = (inst.eta * inst.delta).powi(2);
+                Some(Margin::le(os.var(k), 4.0 * s).with_scale(s))
+            }),
+            "the constant 4 of (2ηδ)² replaced by 1/4",
+            Box::new(|os, inst, k| {
+                let s = (inst.eta * inst.delta).powi(2);
+                Some(Margin::le(os.var(k), 0.25 * s).with_scale(s))
+            }),
+        ),
+        designed,
+    ));
+    let _ = FLIPPED_VARIANT;
+    out
+}
+
+/// Key of the printed (68) `Var ≤ (2ηδ)²` (searched only).
+pub const PRINTED_68: &str = "C5-68-printed-variance";
+
+/// Stage 1's searchables, in paper order.
+pub fn searchables() -> Vec<Searchable> {
+    let mut v = Vec::new();
+    v.extend(c5());
+    v
+}
