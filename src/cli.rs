@@ -44,6 +44,17 @@ enum Cmd {
     Check(CheckArgs),
     /// Simulate a dynamics and print trajectories and final metrics.
     Simulate(SimArgs),
+    /// Re-verify search witness files (`DIR/witnesses/*.json`) from the files alone: recompute the
+    /// hypotheses audit and the exact margin at the stored point. Exit 0 when every file is a
+    /// witness (all hypotheses hold, the margin is negative and equals the stored one bit for bit),
+    /// 1 otherwise, 2 on a malformed file.
+    Witness {
+        /// Witness files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print PAPER_MAP.md generated from the registry and the committed snapshots.
     PaperMap {
         /// Crate root holding snapshots/ (default: the current directory).
@@ -326,6 +337,7 @@ pub fn main() -> i32 {
         Some(Cmd::List { json }) => cmd_list(json),
         Some(Cmd::Check(a)) => cmd_check(a),
         Some(Cmd::Simulate(a)) => cmd_simulate(a),
+        Some(Cmd::Witness { files, json }) => cmd_witness(files, json),
         Some(Cmd::PaperMap { root, check, write }) => cmd_paper_map(root, check, write),
     };
     match res {
@@ -752,6 +764,80 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// What `witness` prints per file.
+#[derive(Clone, Debug, Serialize)]
+struct WitnessReport {
+    file: String,
+    claim: String,
+    key: String,
+    id: String,
+    point: String,
+    hypotheses_hold: bool,
+    failing: Vec<String>,
+    margin: f64,
+    stored_margin: f64,
+    scaled: f64,
+    same_bits: bool,
+    reproduced: bool,
+}
+
+fn cmd_witness(files: Vec<PathBuf>, json: bool) -> Result<i32> {
+    use crate::claims::search::{parse_witness, reverify};
+    let mut reports = Vec::new();
+    for f in &files {
+        let origin = f.display().to_string();
+        let text =
+            std::fs::read_to_string(f).map_err(|e| Error::Io { path: origin.clone(), message: e.to_string() })?;
+        let w = parse_witness(&text, &origin)?;
+        let r = reverify(&w, &origin)?;
+        let scaled = if r.margin.scale > 0.0 { r.margin.margin / r.margin.scale } else { r.margin.margin };
+        let same_bits = r.margin.margin.to_bits() == w.margin.to_bits();
+        reports.push(WitnessReport {
+            file: origin,
+            claim: w.claim.clone(),
+            key: w.key.clone(),
+            id: w.id.clone(),
+            point: r.point.clone(),
+            hypotheses_hold: r.audit.all_hold(),
+            failing: r.audit.failing(),
+            margin: r.margin.margin,
+            stored_margin: w.margin,
+            scaled,
+            same_bits,
+            reproduced: r.is_witness() && same_bits,
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports).expect("json"));
+    } else {
+        for r in &reports {
+            println!("{} — {} {} ({})", r.file, r.claim, r.id, r.key);
+            println!("  point: {}", r.point);
+            if r.hypotheses_hold {
+                println!("  hypotheses: every one holds at the stored point");
+            } else {
+                println!("  hypotheses: FAIL {}", r.failing.join(", "));
+            }
+            println!(
+                "  margin: {} (scaled {}), stored {}{}",
+                crate::numfmt::fmt(r.margin),
+                crate::numfmt::fmt(r.scaled),
+                crate::numfmt::fmt(r.stored_margin),
+                if r.same_bits { ", bit for bit" } else { ", DIFFERENT" }
+            );
+            println!(
+                "  {}",
+                if r.reproduced {
+                    "reproduced: an admissible point where the inequality fails"
+                } else {
+                    "NOT reproduced"
+                }
+            );
+        }
+    }
+    Ok(if reports.iter().all(|r| r.reproduced) { 0 } else { 1 })
 }
 
 fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {

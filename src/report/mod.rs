@@ -247,6 +247,52 @@ pub fn markdown_section(o: &Outcome) -> String {
         }
         let _ = writeln!(s);
     }
+    if !o.search.is_empty() {
+        let _ = writeln!(
+            s,
+            "### Adversarial search (exact margins minimized over the admissible set: seeded Nelder–Mead from \
+             random starts)\n"
+        );
+        let _ = writeln!(
+            s,
+            "| id | role | constants | restarts | evaluations | excluded (audit failed) | worst scaled at designed \
+             states | worst scaled found | result | witness |\n|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for c in &o.search {
+            let result = if c.as_expected() {
+                format!("{}, as expected", c.result())
+            } else {
+                format!("{}, UNEXPECTED", c.result())
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                cell(&c.id),
+                cell(&role_label(&c.role)),
+                c.threshold.label(),
+                c.restarts,
+                c.evaluations,
+                c.inadmissible,
+                c.designed.map(fmt).unwrap_or_else(|| "–".into()),
+                c.worst_scaled.map(fmt).unwrap_or_else(|| "–".into()),
+                result,
+                c.witness_file.as_deref().map(|f| format!("`{WITNESS_DIR}/{f}`")).unwrap_or_else(|| "–".into())
+            );
+        }
+        let _ = writeln!(s);
+        let mut sets: Vec<&str> = o.search.iter().map(|c| c.admissible.as_str()).collect();
+        sets.dedup();
+        for a in sets {
+            let _ = writeln!(s, "- admissible set: {a}");
+        }
+        for c in o.search.iter().filter(|c| c.role == Role::Primary || matches!(c.role, Role::Witness { .. })) {
+            if let Some(t) = c.rediscover {
+                let _ = writeln!(s, "- {} must reach the designed witness's {} from random starts", c.id, fmt(t));
+            }
+            let _ = writeln!(s, "- worst point of {}: {}", c.id, c.worst_at);
+        }
+        let _ = writeln!(s);
+    }
     if !o.mc.is_empty() {
         let fam = o.mc.first().and_then(|c| c.holm_family).unwrap_or(0);
         let _ = writeln!(
@@ -412,12 +458,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     res.map_err(io)
 }
 
-/// Write the figures, report.md and, last, results.json into `dir`, each atomically.
+/// The folder of `--out DIR` that holds the search witnesses (`DIR/witnesses/<claim>-<key>.json`).
+pub const WITNESS_DIR: &str = "witnesses";
+
+/// Write the figures, the search witnesses (`DIR/witnesses/`), report.md and, last, results.json
+/// into `dir`, each atomically.
 pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<()> {
     prepare_out_dir(dir)?;
     for o in outcomes {
         for f in &o.figures {
             write_atomic(&dir.join(&f.file), f.svg.as_bytes())?;
+        }
+        let witnesses: Vec<&crate::evidence::Witness> = o.search.iter().filter_map(|c| c.witness.as_ref()).collect();
+        if !witnesses.is_empty() {
+            let wdir = dir.join(WITNESS_DIR);
+            std::fs::create_dir_all(&wdir)
+                .map_err(|e| Error::Io { path: wdir.display().to_string(), message: e.to_string() })?;
+            for w in witnesses {
+                let json = serde_json::to_string_pretty(w).expect("json");
+                write_atomic(&wdir.join(w.file_name()), json.as_bytes())?;
+            }
         }
     }
     write_atomic(&dir.join("report.md"), markdown(outcomes, meta).as_bytes())?;

@@ -114,6 +114,7 @@ pub fn assert_sound(o: &Outcome) {
             assert_eq!(c.verdict, Verdict::Violated, "{}: witness '{}' not violated", o.claim, c.id);
         }
     }
+    assert_search_sound(o);
     for e in &o.errata {
         assert!(e.witnessed, "{}: erratum {} not witnessed by {:?}", o.claim, e.id, e.witnesses);
         assert_ne!(e.grade, Grade::Ungraded, "{}: erratum {} is not graded S/P/R", o.claim, e.id);
@@ -124,6 +125,48 @@ pub fn assert_sound(o: &Outcome) {
     let invalid = o.invalid_reasons();
     assert!(invalid.is_empty(), "{}: the computation is invalid at the quick parameters: {invalid:?}", o.claim);
     assert!(o.unexpected().is_empty(), "{}: unexpected checks {:?}", o.claim, o.unexpected());
+}
+
+/// The adversarial searches of an outcome: keys unique, provenance labelled, an admissible point
+/// evaluated, every primary or repair search with a caught control searched over the same set (a
+/// witness search checks itself: it must fail, at least as badly as its designed witness), every
+/// role as required (primary/repair: no violation; witness: a violation, reaching its designed
+/// witness), and every witness re-verified from its JSON alone, bit for bit.
+pub fn assert_search_sound(o: &Outcome) {
+    let mut seen = std::collections::HashSet::new();
+    for c in &o.search {
+        assert!(!c.key.is_empty() && seen.insert(&c.key), "{}: search '{}' has no key or a shared key", o.claim, c.id);
+        assert_ne!(c.threshold, Provenance::Unlabelled, "{}: search '{}' has no provenance", o.claim, c.id);
+        assert!(c.worst_margin.is_some(), "{}: search '{}' evaluated no admissible point", o.claim, c.id);
+        assert!(c.evaluations > c.inadmissible, "{}: search '{}' found no admissible point", o.claim, c.id);
+        assert!(!c.admissible.is_empty(), "{}: search '{}' does not state its admissible set", o.claim, c.id);
+        assert!(c.as_expected(), "{}: search '{}' ({:?}) came out unexpectedly: {}", o.claim, c.id, c.role, c.result());
+        if matches!(c.role, Role::Primary | Role::Repair { .. }) {
+            let ctl: Vec<_> = o.search.iter().filter(|k| k.control_of_key == c.key).collect();
+            assert!(!ctl.is_empty(), "{}: search '{}' has no control", o.claim, c.id);
+            assert!(ctl.iter().all(|k| k.violated()), "{}: a control of search '{}' was not caught", o.claim, c.id);
+        }
+        if let Some(w) = &c.witness {
+            let back = claims::search::parse_witness(&serde_json::to_string_pretty(w).unwrap(), "test").unwrap();
+            let r = claims::search::reverify(&back, "test").expect("witness re-verifies");
+            assert!(r.is_witness(), "{}: witness of '{}' does not re-verify: {:?}", o.claim, c.id, r.audit.failing());
+            assert_eq!(
+                r.margin.margin.to_bits(),
+                w.margin.to_bits(),
+                "{}: witness of '{}' margin differs",
+                o.claim,
+                c.id
+            );
+            assert_eq!(c.witness_file.as_deref(), Some(w.file_name().as_str()));
+        } else {
+            assert!(!c.violated(), "{}: search '{}' violated without a witness", o.claim, c.id);
+        }
+    }
+}
+
+/// The adversarial search with this stable key.
+pub fn search<'a>(o: &'a Outcome, k: &str) -> &'a evidence::SearchCheck {
+    o.search_keyed(k).unwrap_or_else(|| panic!("{}: no search keyed {k}", o.claim))
 }
 
 /// The Monte Carlo check with this stable key (checks are looked up by key, never by the

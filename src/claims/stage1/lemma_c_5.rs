@@ -512,5 +512,43 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             coordinates 1e−3, 1e−9 or 1/16"
             .into(),
     });
+    out.errata.push(ec5b(&out));
     Ok(out)
+}
+
+/// E-C5b, found by the adversarial search: the printed variance bound (68) `(2ηδ)²` has no `b_x`
+/// (as E-C4's log-increment bound), and fails where `M_kk > 4/ṽ_k²`.
+fn ec5b(out: &Outcome) -> Erratum {
+    let found = out.search_keyed(super::search::PRINTED_68);
+    let (mut at, mut ratio) = (String::from("no witness found"), f64::NAN);
+    if let Some(c) = found
+        && let Some(w) = &c.witness
+        && let Ok(p) = serde_json::from_value::<crate::claims::search::OneStepPoint>(w.point.clone())
+        && let Ok(pr) = p.problem()
+    {
+        ratio = 4.0 - w.scaled;
+        at = format!(
+            "M_kk = {}, b_x = {}, ṽ_k = {}, r = {}, ε̃1 = {} (file {})",
+            fmt(pr.m_jk(p.k, p.k)),
+            fmt(pr.stats().b_x),
+            fmt(p.v[p.k]),
+            p.r,
+            fmt(p.c("cap")),
+            w.file_name()
+        );
+    }
+    Erratum {
+        id: super::search::E_C5B.into(),
+        location: "Lemma C.5, (68)".into(),
+        printed: "Var[1 − ṽ_k[t+1] | ṽ_k[t]] ≤ (2ηδ)²".into(),
+        finding: format!(
+            "a proof step fails (grade P: with the bound 4η²δ²b_x² of C.2's (40)–(42), which holds at every admissible              point the search tried, the lemma's argument goes through). Var[ṽ'_k] = η²ṽ_k²(δ²M_kk + Var_i g_k) has              no reason to stay below (2ηδ)²: the hypotheses bound M_kk below (≥ 1/2), not above. The adversarial              search over C.5's admissible set found Var/(ηδ)² = {} > 4 at {at}; it needs M_kk > 4/ṽ_k² ≈ 4.3–4.9,              so Gaussian data (M_kk ≈ 1) never show it.",
+            fmt(ratio)
+        ),
+        reading: Reading::Legible,
+        witnesses: out.witness_ids(&[super::search::PRINTED_68]),
+        witnessed: false,
+        grade: Grade::P,
+        instance: format!("the search's witness: {at}"),
+    }
 }

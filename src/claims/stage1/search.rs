@@ -352,6 +352,11 @@ pub fn c5() -> Vec<Searchable> {
         if k == c5::PRINTED_GAMMA {
             s = s.rediscovers(key(c5::PRINTED_GAMMA, c5::EC5_TAG));
         }
+        if k == c5::INTERMEDIATE_66 {
+            // (66) carries the perturbation term η(ε̃1² + r)C_x b_x ṽ_k of C.2's (38): it fails where
+            // max|x| = b_x < 1 (E-C2bx, counted under C.2).
+            s.role = Role::Witness { erratum: E_C2BX.into() };
+        }
         out.push(s);
     }
     out.push(searchable(
@@ -361,9 +366,12 @@ pub fn c5() -> Vec<Searchable> {
             PRINTED_68,
             "(68) printed variance (2ηδ)²",
             "(2ηδ)² − Var[ṽ'_k | ṽ] ≥ 0 on the window (the bound printed in (68), without b_x); scaled by η²δ²",
-            Role::Primary,
+            Role::Witness { erratum: E_C5B.into() },
             crate::evidence::Provenance::Paper,
             Box::new(|os, inst, k| {
+                if !(inst.c1 / 3.0..=inst.c1).contains(&(1.0 - os.v().as_slice()[k])) {
+                    return None;
+                }
                 let s = (inst.eta * inst.delta).powi(2);
                 Some(Margin::le(os.var(k), 4.0 * s).with_scale(s))
             }),
@@ -379,6 +387,11 @@ pub fn c5() -> Vec<Searchable> {
     out
 }
 
+/// The erratum found by the search in C.2's (38) and C.5's (66): the perturbation term carries a
+/// factor `b_x` that `|p_k| ≤ C_x(ε̃1² + r)` does not have (counted under C.2).
+pub const E_C2BX: &str = "E-C2bx";
+/// The erratum found by the search in C.5's (68): the printed `Var ≤ (2ηδ)²` has no `b_x`.
+pub const E_C5B: &str = "E-C5b";
 /// Key of the printed (68) `Var ≤ (2ηδ)²` (searched only).
 pub const PRINTED_68: &str = "C5-68-printed-variance";
 
