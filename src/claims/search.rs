@@ -41,8 +41,8 @@ use crate::numfmt::fmt;
 /// count, about 1.2 evaluations per iteration plus the initial simplex, is reported per search).
 pub const PLAN: PerBudget<SearchPlan> = PerBudget::new(
     SearchPlan { restarts: 8, iters: 300 },
-    SearchPlan { restarts: 32, iters: 1500 },
-    SearchPlan { restarts: 256, iters: 5000 },
+    SearchPlan { restarts: 16, iters: 600 },
+    SearchPlan { restarts: 128, iters: 4000 },
 );
 
 /// The plan at `budget`.

@@ -452,9 +452,13 @@ pub struct SearchCounts {
     /// Primary and repair searches, and those that found no violation.
     pub clean: u64,
     pub total: u64,
-    /// Erratum-witness searches that found a violation at least as bad as the designed witness.
-    pub rediscovered: u64,
+    /// Erratum-witness searches that found a violation (and, where a designed witness is named,
+    /// reached its margin).
+    pub found: u64,
     pub witnesses: u64,
+    /// Of these, the searches for a known designed witness (rediscovered from random starts).
+    pub rediscovered: u64,
+    pub known: u64,
     /// Search controls (deliberately wrong inequalities) that found a violation.
     pub controls_caught: u64,
     pub controls: u64,
@@ -475,7 +479,11 @@ impl SearchCounts {
                 }
                 Role::Witness { .. } => {
                     c.witnesses += 1;
-                    c.rediscovered += u64::from(x.as_expected());
+                    c.found += u64::from(x.as_expected());
+                    if x.rediscover.is_some() {
+                        c.known += 1;
+                        c.rediscovered += u64::from(x.as_expected());
+                    }
                 }
                 Role::Control { .. } => {
                     c.controls += 1;
@@ -489,11 +497,15 @@ impl SearchCounts {
     pub fn is_empty(&self) -> bool {
         self.total + self.witnesses + self.controls == 0
     }
-    /// E.g. "search 4/5 no violation, witnesses 1/1 rediscovered (controls 6/6; 12000 evaluations)".
+    /// E.g. "search 4/5 no violation, witnesses 3/3 found (known 1/1 rediscovered) (controls 6/6;
+    /// 12000 evaluations)".
     pub fn line(&self) -> String {
         let mut s = format!("search {}/{} no violation", self.clean, self.total);
         if self.witnesses > 0 {
-            s.push_str(&format!(", witnesses {}/{} rediscovered", self.rediscovered, self.witnesses));
+            s.push_str(&format!(", witnesses {}/{} found", self.found, self.witnesses));
+            if self.known > 0 {
+                s.push_str(&format!(" (known {}/{} rediscovered)", self.rediscovered, self.known));
+            }
         }
         s.push_str(&format!(
             " (controls {}/{}; {} evaluations)",
