@@ -163,6 +163,17 @@ const CASES: &[Case] = &[
         args: &["paper-map", "--write", "--check"],
         expect: Expect::Bad(&["--write", "--check"]),
     },
+    // Issue 14: a witness file that does not exist, or no file at all.
+    Case {
+        name: "14 witness of a missing file",
+        args: &["witness", "/nonexistent/w.json"],
+        expect: Expect::Bad(&["/nonexistent/w.json"]),
+    },
+    Case {
+        name: "14 witness without a file",
+        args: &["witness"],
+        expect: Expect::Bad(&["FILES"]),
+    },
     // 9: paper-map outside a checkout.
     Case {
         name: "9 paper-map --root /nonexistent",
