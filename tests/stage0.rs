@@ -250,7 +250,10 @@ fn lemma_b4_search() {
         let ctl = o.search_keyed(&control_key(k)).unwrap_or_else(|| panic!("no control of {k}"));
         assert!(ctl.violated() && ctl.as_expected(), "{k}: control not caught: {}", ctl.result());
         let file = ctl.witness.as_ref().expect("a caught control writes its witness");
-        let r = shape_matters::claims::search::reverify(file, "test").unwrap();
+        // From the file's text alone (JSON written, parsed back, recomputed).
+        let text = serde_json::to_string_pretty(file).unwrap();
+        let parsed = shape_matters::claims::search::parse_witness(&text, "test").unwrap();
+        let r = shape_matters::claims::search::reverify(&parsed, "test").unwrap();
         assert!(r.is_witness(), "{k}: control witness does not re-verify");
         assert_eq!(r.margin.margin.to_bits(), file.margin.to_bits(), "{k}: margin not bitwise equal");
     }
