@@ -10,6 +10,7 @@ mod common;
 use common::{assert_sound, assert_verdict, exact, mc, measurement, run_quick, snapshot};
 use shape_matters::claims::stage2::chains::{GaussVariant, Variant};
 use shape_matters::claims::stage2::exact::{drift_margin, witness_instance};
+use shape_matters::claims::stage2::search as s2s;
 use shape_matters::claims::stage2::setting::{
     EPS_PREV_LITERAL, Instance, designed_instance, literal_instance, log_term, log40, printed_eta, steps_for,
 };
@@ -47,6 +48,42 @@ fn assert_literal_clean(o: &Outcome, keys: &[String]) {
 
 fn exact_worst(o: &Outcome, key: &str) -> f64 {
     exact(o, key).worst_scaled.expect("states evaluated")
+}
+
+/// The adversarial searches of a claim (issue 14): every listed search came out as its role
+/// requires, with no inadmissible chart point, and its control was caught; the known witnesses
+/// were rediscovered from random starts; every witness file re-verifies bitwise.
+fn assert_searches(o: &Outcome, keys: &[&str], rediscover: &[&str]) {
+    use shape_matters::claims::search::reverify;
+    use shape_matters::evidence::control_key;
+    assert_eq!(o.search.len(), 2 * keys.len(), "{}: every search and its control", o.claim);
+    for &k in keys {
+        let c = o.search_keyed(k).unwrap_or_else(|| panic!("{}: no search {k}", o.claim));
+        assert!(c.as_expected(), "{k}: {} (worst {:?} at {})", c.result(), c.worst_scaled, c.worst_at);
+        assert_eq!(c.violated(), c.role.must_fail(), "{k}: {}", c.result());
+        assert_eq!(c.inadmissible, 0, "{k}: inadmissible chart points (the chart is the bug)");
+        let ctl = o.search_keyed(&control_key(k)).unwrap_or_else(|| panic!("{k}: no control"));
+        assert!(ctl.violated() && ctl.as_expected(), "{k}: control not caught: {}", ctl.result());
+        for w in [c, ctl].into_iter().filter_map(|c| c.witness.as_ref()) {
+            let r = reverify(w, "test").unwrap();
+            assert!(r.is_witness(), "{}: witness does not re-verify", w.key);
+            assert_eq!(r.margin.margin.to_bits(), w.margin.to_bits(), "{}: margin not bitwise", w.key);
+        }
+    }
+    for &k in rediscover {
+        let c = o.search_keyed(k).unwrap();
+        assert!(c.rediscover.is_some() && c.rediscovered() && c.violated(), "{k}: not rediscovered: {c:?}");
+    }
+}
+
+/// A witness search at `b_x < 1` (E-C2bx): its point has `max|x| < 1`.
+fn assert_c2bx(o: &Outcome, k: &str) {
+    let c = o.search_keyed(k).unwrap();
+    assert!(matches!(&c.role, Role::Witness { erratum } if erratum == "E-C2bx"), "{k}");
+    let w = c.witness.as_ref().unwrap();
+    let p: shape_matters::claims::search::OneStepPoint = serde_json::from_value(w.point.clone()).unwrap();
+    let b_x = p.rows.iter().flatten().fold(0.0f64, |m, &x| m.max(x.abs()));
+    assert!(b_x < 1.0, "{k}: b_x = {b_x}");
 }
 
 #[test]
@@ -96,6 +133,22 @@ fn lemma_d3() {
         let c = exact(&o, k);
         assert!(c.holds() && c.states > 500, "{k}: {c:?}");
     }
+    assert_searches(
+        &o,
+        &[
+            d3::D31,
+            d3::ED3A_REPAIR,
+            d3::D32,
+            d3::EC5_REPAIR,
+            d3::D33,
+            d3::D33_RANGE,
+            d3::PERTURBATION,
+            d3::ED3B_REPAIR,
+            s2s::D3_CORRECTED_FREE_BX,
+        ],
+        &[d3::D31, d3::D32, d3::PERTURBATION],
+    );
+    assert_c2bx(&o, s2s::D3_CORRECTED_FREE_BX);
     snapshot(&o);
 }
 
@@ -107,6 +160,8 @@ fn lemma_d4() {
     assert_verdict(&o, &key(d4::EVENT, GaussVariant::SgdGauss.key()), Verdict::Violated);
     assert!(exact(&o, d4::D41).holds());
     assert!(exact(&o, d4::D43).holds());
+    assert_searches(&o, &[d4::D41, s2s::D41_CORRECTED, s2s::D41_FREE_BX, d4::D43], &[]);
+    assert_c2bx(&o, s2s::D41_FREE_BX);
     // The supermartingale mean: the estimate is below ε_(s−1) (at the quick budget the Hoeffding
     // interval is too wide to confirm).
     let m = mc(&o, d4::SUPERMARTINGALE);
@@ -123,6 +178,11 @@ fn lemma_d5() {
     for k in [d5::D51_ABOVE, d5::D51_BELOW, d5::D52_RANGE] {
         assert!(exact(&o, k).holds(), "{k}");
     }
+    assert_searches(
+        &o,
+        &[d5::D51_ABOVE, d5::ED5_REPAIR_ABOVE, d5::D51_BELOW, d5::ED5_REPAIR_BELOW, d5::D52_RANGE],
+        &[d5::D51_ABOVE, d5::D51_BELOW],
+    );
     snapshot(&o);
 }
 
@@ -134,6 +194,26 @@ fn lemma_d6() {
     assert_verdict(&o, &key(d6::EVENT, Variant::Noisy.key()), Verdict::Violated);
     for k in [d6::D61_ABOVE, d6::D61_BELOW, d6::D62, d6::D62_RANGE] {
         assert!(exact(&o, k).holds(), "{k}");
+    }
+    assert_searches(
+        &o,
+        &[
+            d6::D61_ABOVE,
+            d6::ED6_REPAIR_ABOVE,
+            s2s::D6_REPAIR_ABOVE_FREE_BX,
+            d6::D61_BELOW,
+            d6::ED6_REPAIR_BELOW,
+            s2s::D6_REPAIR_BELOW_FREE_BX,
+            d6::D62,
+            d6::D62_RANGE,
+            d6::ED6_WITNESS_PERTURBATION,
+            d6::ED6_REPAIR_PERTURBATION,
+            s2s::D6_REPAIR_PERTURBATION_FREE_BX,
+        ],
+        &[d6::D61_ABOVE, d6::ED6_WITNESS_PERTURBATION],
+    );
+    for k in [s2s::D6_REPAIR_ABOVE_FREE_BX, s2s::D6_REPAIR_BELOW_FREE_BX, s2s::D6_REPAIR_PERTURBATION_FREE_BX] {
+        assert_c2bx(&o, k);
     }
     snapshot(&o);
 }

@@ -204,6 +204,42 @@ impl Measure {
     }
 }
 
+impl Measure {
+    /// The margin of this measure at one state `v` of `inst`, coordinate 0 — the same formulas as
+    /// the designed checks' loop (the adversarial searches evaluate their points with it).
+    /// `None` for [`Measure::RangeSgdGauss`] (a probability, not a margin at a state) and where
+    /// the measure skips the instance.
+    pub fn margin_at(self, inst: &Instance, v: &PVec) -> Option<Margin> {
+        let rd = &inst.round;
+        let c_x = inst.problem.stats().c_x;
+        if self.skips(rd, c_x) {
+            return None;
+        }
+        match self {
+            Measure::Drift { side, gamma, grad_sign } => {
+                let os = OneStep::with_grad_sign(&inst.problem, v, rd.eta, rd.delta, grad_sign);
+                Some(Margin::scaled(drift_margin(&os, 0, side, gamma * os.eta()), drift_scale(&os, 0)))
+            }
+            Measure::Variance { noise } => {
+                let x = rd.x_s();
+                let os = OneStep::new(&inst.problem, v, rd.eta, noise * rd.delta);
+                let e2 = os.eta() * os.eta();
+                Some(Margin::le(os.var(0), 4.0 * e2 * x).with_scale(e2 * x))
+            }
+            Measure::Range => {
+                let bound = 2.0 * rd.max_step();
+                let os = OneStep::new(&inst.problem, v, rd.eta, rd.delta);
+                Some(Margin::le(os.range(0), bound).with_scale(bound))
+            }
+            Measure::RangeSgdGauss => None,
+            Measure::Perturbation(bound) => {
+                let b = bound(rd, c_x);
+                Some(Margin::le(inst.problem.perturbation(v, 0), b).with_scale(b.max(f64::MIN_POSITIVE)))
+            }
+        }
+    }
+}
+
 /// One window check of the table.
 pub type WindowIneq = Ineq<Measure>;
 

@@ -26,6 +26,16 @@
 //! (106)): fails at `M_kk = 1/2` for every `w > 0` (C.5's erratum, counted there; its D.3 witness is
 //! shown here). Repair of both: G.3 with `γ = η/2` (exponents halve, `T` doubles). **E-D3b**:
 //! `|ṽ_j² − 1| ≤ 4c_{s−1}(1 + c_{s−1})`, not `4c_{s−1}` (graded P).
+//!
+//! # Adversarial search
+//! [`super::search::d3`]: every one-step inequality minimized over D.3's admissible set (round
+//! `s ∈ {2,…,5}`, `r ≤ 12`, `ε_{s−1}`, `ρ`, `δ ∈ [0, 4]` free, `η` up to (D3-a), coupled-Hadamard data
+//! with `M_kk ≥ 1/2` and `C_x` up to (D3-b) with `κ₃ = c_s/10`, states in the coupling set and the
+//! window). The printed (D3.1), (D3.2) and (95) are the witnesses of E-D3a, E-C5 and E-D3b and
+//! rediscover them from random starts (far beyond the designed margins: `s = 5` is allowed); the
+//! repairs (`γ = η/2`, the corrected term) hold. Found: with `b_x = max|x|` free (down to `1/√2`)
+//! the corrected term fails — Stage 1's E-C2bx (the factor `b_x²` bounds nothing for `b_x < 1`),
+//! counted under C.2; at `b_x ≥ 1` it holds.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};
@@ -315,6 +325,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let errata = errata(&out, &c3[0], &eb[0]);
     out.errata.extend(errata);
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::d3());
+    out.note(super::search::c2bx_note(&out, &[(super::search::D3_CORRECTED_FREE_BX, ED3B_REPAIR)]));
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);

@@ -22,6 +22,15 @@
 //! **E-D4** (SPEC §6.4(f), trivial): (152)→(153) drops the factor `P^{−4}`:
 //! `(P^{−1} − P^{−2})² = (P − 1)²/P⁴ < (P − 1)²`. Keeping it costs `log(40)/P⁴ = 0.84` at `s = 2`,
 //! absorbed by the slack of D.1's `η`.
+//!
+//! # Adversarial search
+//! [`super::search::d4`]: (D4.1) and (D4.3) minimized over D.4's admissible set (`k ∉ S`, round
+//! `s ∈ {2,…,5}`, `r ≤ 12`, `δ ∈ [0, 4]`, `η` up to D.1's limit with (D4-b), (D4-c) audited, `C_x` up to
+//! D.4's own (D4-a)). (D4.3) holds. (D4.1) fails under the printed (D4-a) even at `b_x ≥ 1`: the
+//! term `4c_{s−1}r` of (117) is E-D3b's (counted under D.3), and `K_k` reaches `c_{s−1}(1 + c_{s−1})`.
+//! Under the corrected (D4-a) it holds at `b_x ≥ 1`; with `b_x = max|x|` free it fails again:
+//! (D4-a) bounds `C_x b_x²`, so for `b_x < 1` the perturbation can exceed `c_{s−1}` — Stage 1's
+//! E-C2bx, counted under C.2. The scalar chain of E-D4 is not searched.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};
@@ -248,6 +257,19 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let mut out = Outcome::new();
     one_step_checks(ctx, &mut out)?;
     erratum_e_d4(&mut out);
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::d4());
+    out.note(super::search::c2bx_note(&out, &[(super::search::D41_FREE_BX, super::search::D41_CORRECTED)]));
+    let sw = |k: &str| out.search_keyed(k).and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "–".into());
+    let note = format!(
+        "E-D3b (D.3's erratum, counted under D.3) reappears at D.4 (117): for k ∉ S, K_k ≤ C_x(ε_s² + 4rc_(s−1)(1 + \
+         c_(s−1))), so the printed (D4-a) (ε_s² + 4c_(s−1)r)C_x b_x² ≤ c_(s−1) lets K_k exceed c_(s−1) by the factor \
+         1 + c_(s−1): the adversarial search of (D4.1) under it finds worst scaled margin {} at b_x ≥ 1 (the designed \
+         checks, under the theorem's much stricter data assumption, cannot see it); under the corrected (D4-a) (D4.1) \
+         holds (worst {}).",
+        sw(D41),
+        sw(super::search::D41_CORRECTED)
+    );
+    out.note(note);
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);

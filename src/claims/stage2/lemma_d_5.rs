@@ -21,6 +21,13 @@
 //! shown here). Graded P (a proof step). Repair: G.4 with `γ = η/2`, which needs
 //! `(1 − η/2)^{T'} 2c_{s−1} < c_s/2`, i.e. `T' = 2 log(40)/η` (twice the horizon; `T'` is solved
 //! from that inequality, so its check is a computed fact).
+//!
+//! # Adversarial search
+//! [`super::search::d5`]: (D5.1) on both sides and (D5.2-R) minimized over D.5's admissible set
+//! (round `s ∈ {2,…,5}`, `r ≤ 12`, `δ ∈ [0, 4]`, `η` up to (D5-b) and (D3-a), (D5-a) audited, `C_x` up
+//! to (D5-c)). The printed (D5.1) above/below are E-D5's and E-C5's witnesses and rediscover the
+//! designed ones from random starts; the `γ = η/2` repairs and the range bound hold, with `b_x`
+//! free.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};
@@ -211,6 +218,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         window [c_s/2, 2c_(s−1)] is not crossed in T = log(40)/η steps; the repair doubles T",
     );
     out.exact.extend(w.check(&range(D52_RANGE, "(D5.2-R)"), &prim));
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::d5());
 
     let errata = [Erratum {
         id: "E-D5".into(),

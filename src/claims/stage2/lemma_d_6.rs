@@ -25,6 +25,14 @@
 //! at `u = c_s/3` with `M_kk = 1/2` needs `K ≲ c_s²/6` — but that is E-D3a (counted under D.3, its
 //! witness shown here), and the "below 1" half is E-C5 (counted under C.5); both repaired by
 //! G.3 with `γ = η/2`.
+//!
+//! # Adversarial search
+//! [`super::search::d6`]: every one-step inequality minimized over D.6's admissible set (round
+//! `s ∈ {2,…,5}`, `r ≤ 12`, `δ ∈ [0, 4]`, `η` up to (D6-a) and (D3-a), `C_x` up to (D6-b) and the
+//! setting's (D3-b)). The printed (D6.1) above/below are the witnesses of E-D3a and E-C5, and the
+//! printed (135) term E-D6's, which the search rediscovers from random starts; (D6.2) and (D6.2-R)
+//! hold. The repairs (`γ = η/2`, the corrected term) hold at `b_x ≥ 1`; with `b_x = max|x|` free
+//! they fail — Stage 1's E-C2bx (the data assumption bounds `C_x b_x²`, not `C_x`), counted under C.2.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};
@@ -234,6 +242,15 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     }
     let erratum = erratum_e_d6(&out, &designed);
     out.errata.push(erratum);
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::d6());
+    out.note(super::search::c2bx_note(
+        &out,
+        &[
+            (super::search::D6_REPAIR_ABOVE_FREE_BX, ED6_REPAIR_ABOVE),
+            (super::search::D6_REPAIR_BELOW_FREE_BX, ED6_REPAIR_BELOW),
+            (super::search::D6_REPAIR_PERTURBATION_FREE_BX, ED6_REPAIR_PERTURBATION),
+        ],
+    ));
 
     // ---------------- Monte Carlo ----------------
     let lit = literal_instance(0.0);
