@@ -79,7 +79,9 @@ fn lemma_c2() {
             assert_computed(&o, k, tag);
         }
     }
-    assert!(o.errata.is_empty(), "C.2 has no erratum of its own");
+    // C.2's only erratum is E-C2bx, found by the adversarial search (test search_c2).
+    let ids: Vec<&str> = o.errata.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, vec![shape_matters::claims::stage1::search::E_C2BX], "C.2's errata");
     // The literal instance meets every printed hypothesis; Gaussian data cannot meet (C2-b).
     assert!(o.audit("C.2 literal").unwrap().all_hold());
     assert!(o.audit("C.2 literal, repaired").unwrap().all_hold());
@@ -393,4 +395,97 @@ fn theorem_3_3_audits_the_actual_starts() {
     let from_s0 = starts.iter().find(|(t, ..)| t.contains("stage-0 outputs")).expect("the Stage-0 start family");
     let uniform = starts.iter().find(|(t, ..)| t.contains("Unif[0.01, 1]/d")).expect("the uniform start family");
     assert!(from_s0.1 < uniform.1, "Stage 0 shrinks every coordinate: {} vs {}", from_s0.1, uniform.1);
+}
+
+// ------------------------------------------------------------------------------------------
+// Adversarial searches (issue 14): C.2, C.4, C.7 (C.5's are asserted with C.5)
+// ------------------------------------------------------------------------------------------
+
+/// The search keyed `k` came out as its role requires, with a positive evaluation count; its
+/// control (when it has one) was caught; a witness search's file re-verifies bitwise.
+fn assert_search(o: &Outcome, k: &str, violated: bool, has_control: bool) {
+    let c = o.search_keyed(k).unwrap_or_else(|| panic!("{}: no search keyed {k}", o.claim));
+    assert!(c.evaluations > 0 && c.worst_scaled.is_some(), "{}: {k} {}", o.claim, c.result());
+    assert_eq!(
+        c.violated(),
+        violated,
+        "{}: {k} {} (worst {:?} at {})",
+        o.claim,
+        c.result(),
+        c.worst_scaled,
+        c.worst_at
+    );
+    assert!(c.as_expected(), "{}: {k} not as its role requires", o.claim);
+    if violated {
+        let w = c.witness.as_ref().expect("a violation writes a witness");
+        let r = shape_matters::claims::search::reverify(w, "test").unwrap();
+        assert!(r.is_witness(), "{}: {k} witness does not re-verify: {:?}", o.claim, r.audit.failing());
+        assert_eq!(r.margin.margin.to_bits(), w.margin.to_bits(), "{}: {k} margin not bitwise", o.claim);
+    }
+    let ctl = o.search_keyed(&control_key(k));
+    assert_eq!(ctl.is_some(), has_control, "{}: control of {k}", o.claim);
+    if let Some(ctl) = ctl {
+        assert!(ctl.violated() && ctl.as_expected(), "{}: control of {k} not caught: {}", o.claim, ctl.result());
+        let w = ctl.witness.as_ref().expect("a caught control writes a witness");
+        let r = shape_matters::claims::search::reverify(w, "test").unwrap();
+        assert!(r.is_witness(), "{}: control witness of {k} does not re-verify", o.claim);
+        assert_eq!(r.margin.margin.to_bits(), w.margin.to_bits());
+    }
+}
+
+/// C.2: (C2.2), (C2.3), the G.3-R range and the E-G3b step hold over the admissible set; (38)
+/// fails at b_x < 1 (E-C2bx, grade P, a new erratum witnessed by the search only).
+#[test]
+fn search_c2() {
+    use shape_matters::claims::stage1::search as s1;
+    let o = run_quick("C.2");
+    for k in [c2::DRIFT_ABOVE, c2::VARIANCE, c2::RANGE_G3R, c2::STEP_G3B] {
+        assert_search(&o, k, false, true);
+    }
+    assert_search(&o, c2::INTERMEDIATE_38, true, true);
+    let c = o.search_keyed(c2::INTERMEDIATE_38).unwrap();
+    assert_eq!(c.role, Role::Witness { erratum: s1::E_C2BX.into() });
+    // At the witness b_x < 1 (the mechanism of E-C2bx).
+    let w = c.witness.as_ref().unwrap();
+    let p: shape_matters::claims::search::OneStepPoint = serde_json::from_value(w.point.clone()).unwrap();
+    assert!(p.problem().unwrap().stats().b_x < 1.0);
+    let e = o.erratum(s1::E_C2BX).unwrap();
+    assert!(e.witnessed);
+    assert_eq!(e.grade, Grade::P);
+    assert_eq!(e.witnesses, o.witness_ids(&[c2::INTERMEDIATE_38]));
+}
+
+/// C.4: under SPEC's reading of (C4-b) (the DERIVED condition) the log-drift holds over the
+/// admissible set; under the OCR's ηδ² ≤ c1/16 it fails (E-C4ab, grade R); the printed variance
+/// (2ηδ)² fails at least as badly as the designed wide-column witness (E-C4, rediscovered).
+#[test]
+fn search_c4() {
+    use shape_matters::claims::stage1::search as s1;
+    let o = run_quick("C.4");
+    assert_search(&o, c4::LOG_DRIFT, false, true);
+    assert_search(&o, c4::LOG_RANGE_REPAIRED, false, true);
+    assert_search(&o, s1::C4_LOG_DRIFT_OCR, true, true);
+    assert_search(&o, c4::PRINTED_VARIANCE, true, false);
+    let c = o.search_keyed(c4::PRINTED_VARIANCE).unwrap();
+    assert!(c.rediscover.is_some() && c.rediscovered() && c.violated());
+    let e = o.erratum(s1::E_C4AB).unwrap();
+    assert!(e.witnessed);
+    assert_eq!(e.grade, Grade::R);
+    assert_eq!(e.witnesses, o.witness_ids(&[s1::C4_LOG_DRIFT_OCR]));
+}
+
+/// C.7: the printed γ7 = η²δ²/16, per coordinate and summed, fails at least as badly as the
+/// designed E-C7 witness, found from random starts; the repaired 1/32 versions hold.
+#[test]
+fn search_c7() {
+    let o = run_quick("C.7");
+    for k in [c7::PRINTED_GAMMA7, c7::PRINTED_SUMMED] {
+        assert_search(&o, k, true, false);
+        let c = o.search_keyed(k).unwrap();
+        assert!(c.rediscover.is_some() && c.rediscovered() && c.violated(), "{k}");
+        assert_eq!(c.rediscover, exact_at(&o, k, c7::EC7_TAG).worst_scaled);
+    }
+    for k in [c7::REPAIRED_GAMMA7, c7::SUPERMARTINGALE] {
+        assert_search(&o, k, false, true);
+    }
 }

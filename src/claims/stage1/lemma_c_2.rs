@@ -28,6 +28,17 @@
 //! bound the *squared range*; the printed `a = 4η²δ²b_x²` does not (`ℓ_k ≈ 2ηδb_x ṽ_k > 2ηδb_x` on
 //! the window, a diagnostic measurement), so (C2-a) must read `c1²/(32(1+c1)²ηδ²b_x²) ≥
 //! log(6rT²/ρ)` (audit "C.2 literal, repaired"). The erratum is counted once, under Lemma G.3.
+//!
+//! # Adversarial search
+//! [`super::search::c2`] searches every one-step inequality above over C.2's admissible set
+//! ([`super::search::c2_set`]: the window `ṽ_k ∈ [1 + c1/3, 1 + c1]`, (C2-a)–(C2-c) recomputed from
+//! the point's rows, 16 × 16 coupled-Hadamard data with `M_kk ≥ 1/2`, energies ≤ 8, `ρ ∈ [1e−3,
+//! 1/2]`, `ε̃1 = 12/ρ`, `T = 1`), each with a control. (C2.2), (C2.3), the range and the step size:
+//! no violation found (the range comes within 1e−5 of its bound at `ṽ_k = 1 + c1` and δ at
+//! (C2-c)'s limit, where the triangle inequality is nearly attained). (38) fails at `b_x < 1`
+//! (`b_x = 1/√2`, `M_kk = 1/2`, `p_k` at its negative extreme): its perturbation term carries a
+//! factor `b_x` that `|p_k| ≤ C_x(ε̃1² + r)` does not — the new erratum **E-C2bx** (grade P; the
+//! drift (C2.2) still follows from (C2-b)), witnessed by the search's file.
 
 use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
@@ -35,7 +46,7 @@ use crate::engine::exact::OneStep;
 use crate::engine::lanes::PVec;
 use crate::engine::stats;
 use crate::error::Result;
-use crate::evidence::{Margin, McCheck, Outcome, Provenance, Role, Table, key};
+use crate::evidence::{Erratum, Grade, Margin, McCheck, Outcome, Provenance, Reading, Role, Table, key};
 use crate::numfmt::fmt;
 
 /// The claim.
@@ -207,6 +218,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Exact one-step checks.
     exact_layer(ctx, &mut out, &runs, both_instances(inequalities(), inequalities())?)?;
 
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::c2());
+    let e_c2bx = e_c2bx(&out);
     // Practical Monte Carlo.
     let mut rows = Vec::new();
     for run in &runs {
@@ -313,5 +326,41 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
         "> 1: the printed a = 4η²δ²b_x² is not a squared-range bound; the corrected G.3-R of E-G3a (counted under \
          Lemma G.3) needs a = ℓ², hence the audit 'C.2 literal, repaired'",
     );
+    out.errata.push(e_c2bx);
     Ok(out)
+}
+
+/// The erratum E-C2bx (grade P), witnessed by the search of (38) over C.2's admissible set (the
+/// numbers from this run's search).
+fn e_c2bx(out: &Outcome) -> Erratum {
+    let w = out.search_keyed(INTERMEDIATE_38);
+    let worst = w.and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
+    let at = w.map(|c| c.worst_at.clone()).unwrap_or_default();
+    let at_short = at.split(" [").next().unwrap_or_default().to_string();
+    let drift = out.search_keyed(DRIFT_ABOVE).and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
+    let evals = w.map(|c| c.evaluations).unwrap_or(0);
+    Erratum {
+        id: super::search::E_C2BX.into(),
+        location: "Lemma C.2 (38) (also C.5 (66))".into(),
+        printed: "the term η(ε̃1²+r)C_x b_x ṽ_k of (38): E[ṽ_k[t+1] − 1] ≤ u − (η/2)ṽ_k(ṽ_k+1)u + η(ε̃1²+r)C_x b_x ṽ_k"
+            .into(),
+        finding: format!(
+            "a proof step fails (grade P: the lemma's statement may still hold). The perturbation −ηṽ_k p_k, p_k = \
+             Σ_(j≠k) M_jk e_j, is bounded in (38) by η(ε̃1²+r)C_x b_x ṽ_k, but |p_k| ≤ C_x(ε̃1² + r) has no factor b_x: \
+             when max|x| = b_x < 1 (allowed: M_kk ≥ 1/2 only needs b_x ≥ 1/√2) the term is too small (SPEC §5: \
+             'harmless when b_x ≥ 1'). The adversarial search over C.2's admissible set (every hypothesis (C2-a)–(C2-c) \
+             recomputed from the point's data; {evals} evaluations) found (38)'s margin {worst} (scaled by ηu) at {at_short}. \
+             The same term is C.5's (66) (the same witness mechanism). The drift (C2.2) itself still follows: \
+             (C2-b) gives K1 ≤ (c1²/20)/b_x ≤ 7.1e−4 < 1.63e−3 (SPEC's DERIVED condition), and its search finds no \
+             violation (worst {drift}). Repair: drop the factor b_x (or assume b_x ≥ 1)."
+        ),
+        reading: Reading::ReconstructedMedium,
+        witnesses: out.witness_ids(&[INTERMEDIATE_38]),
+        witnessed: false,
+        grade: Grade::P,
+        instance: format!(
+            "search witness (file {}): {at}",
+            w.and_then(|c| c.witness_file.clone()).unwrap_or_else(|| "—".into())
+        ),
+    }
 }

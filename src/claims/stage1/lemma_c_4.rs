@@ -18,6 +18,19 @@
 //! of energy `M_kk = 6.25`). Azuma needs the *range* (E-G3a, counted under Lemma G.3):
 //! `|log F_k| ≤ 2η(δb_x + (ε̃²+r)b_x²)`, so `ℓ ≤ 4η(δb_x + (ε̃²+r)b_x²)` and (C4-d) becomes
 //! `T ≥ (2⁹ℓ²/(4η²c1²)) log(6r/ρ)`.
+//!
+//! # Adversarial search
+//! [`super::search::c4`] searches over C.4's admissible set: the window `ṽ_k ∈ [1e−6, 1 − c1/2]`
+//! (the `1e−6` floor is an `ε_min`-style lower end; the signal `M_kk(1 − ṽ_k²)` only grows below),
+//! (C4-a), C.2's (C2-c), `T` free ((C4-c), (C4-d) only bound `T` below), 16 × 16 coupled-Hadamard
+//! data. **(C4-b)** is read two ways: as SPEC §5.4's DERIVED condition `(ε̃1² + r)C_x +
+//! ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8` ([`super::search::c4_set`], SPEC: "the DERIVED condition
+//! is (C4.1)"), where the log-drift shows no violation (tight: `≈ 1e−7` at the condition's
+//! boundary), and as the OCR's `ηδ² ≤ c1/16` ([`super::search::c4_ocr_set`]), where it fails at `b_x
+//! = 1/√2`, `M_kk = 1/2`, `ṽ_k = 1 − c1/2`: the new erratum **E-C4ab** (grade R, the statement is
+//! reconstructed). The repaired log-range holds; the printed variance `(2ηδ)²` fails (E-C4) at
+//! least as badly as the designed wide-column witness (rediscovered from random starts, `M_kk` up
+//! to 8).
 
 use super::{chains::*, exact::*, setting::*};
 use crate::claim::{Claim, Ctx, PaperRef};
@@ -175,6 +188,8 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             (wide_instance()?, WIDE_TAG, inequalities(Role::Witness { erratum: "E-C4".into() })),
         ],
     )?;
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::c4());
+    let e_c4ab = e_c4ab(&out);
 
     let mut rows = Vec::new();
     for run in &runs {
@@ -293,5 +308,46 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
             fmt(wide.delta)
         ),
     });
+    out.errata.push(e_c4ab);
     Ok(out)
+}
+
+/// The erratum E-C4ab (grade R), witnessed by the (C4.1) search over the set with the OCR's
+/// (C4-b) (the numbers from this run's searches).
+fn e_c4ab(out: &Outcome) -> Erratum {
+    use super::search::{C4_LOG_DRIFT_OCR, E_C4AB};
+    let ocr = out.search_keyed(C4_LOG_DRIFT_OCR);
+    let worst = ocr.and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
+    let at = ocr.map(|c| c.worst_at.clone()).unwrap_or_default();
+    let at_short = at.split(" [").next().unwrap_or_default().to_string();
+    let evals = ocr.map(|c| c.evaluations).unwrap_or(0);
+    let derived = out.search_keyed(LOG_DRIFT);
+    let dworst = derived.and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
+    let devals = derived.map(|c| c.evaluations).unwrap_or(0);
+    Erratum {
+        id: E_C4AB.into(),
+        location: "Lemma C.4, hypotheses (C4-a), (C4-b) against the log-drift (55)–(58)".into(),
+        printed: "(C4-a) (ε̃1² + r)C_x b_x ≤ c1/4 − c1²/8 and (C4-b) ηδ² ≤ c1/16 (SPEC §5.4, RECONSTRUCTED[l]; the \
+                  statement's OCR is mostly lost), used for E[log F_k] ≥ log(1 + c1η/4) below 1 − c1/2"
+            .into(),
+        finding: format!(
+            "the reconstructed hypotheses do not give the log-drift (C4.1): the adversarial search over the points \
+             meeting (C4-a), the OCR's (C4-b) ηδ² ≤ c1/16 and C.2's (C2-c) ({evals} evaluations) found the (C4.1) \
+             margin {worst} (scaled by η) at {at_short}. Two gaps: (C4-a) bounds K1 b_x, not K1 = (ε̃1²+r)C_x, so at b_x < 1 \
+             the perturbation exceeds the signal's excess M_kk(1 − ṽ_k²) − c1/4 ≥ c1/4 − c1²/8 (the b_x factor of \
+             E-C2bx); and even at b_x ≥ 1, (C4-a) leaves no room for the second-order loss E Y²/2 ≥ η²δ²M_kk/2 at M_kk \
+             = 1/2, ṽ_k = 1 − c1/2 (analysis; the search reports its worst point only). SPEC's DERIVED condition \
+             (ε̃1² + r)C_x + ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8 as (C4-b) repairs it: over that set the search \
+             finds no violation ({devals} evaluations, worst {dworst}). Grade R: it rests on the reconstructed \
+             statement of C.4."
+        ),
+        reading: Reading::ReconstructedLow,
+        witnesses: out.witness_ids(&[C4_LOG_DRIFT_OCR]),
+        witnessed: false,
+        grade: Grade::R,
+        instance: format!(
+            "search witness (file {}): {at}",
+            ocr.and_then(|c| c.witness_file.clone()).unwrap_or_else(|| "—".into())
+        ),
+    }
 }

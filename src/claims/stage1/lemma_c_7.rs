@@ -27,6 +27,16 @@
 //! `δ = 1.5e6`, `ηδ = 5e−5`: (79) fails by `−4.84e−9·(ηδ)²` at `ṽ_0 = 0.01` (mpmath agrees).
 //! Under (C7-a) the violation is at most `C_x/(2ηδ²) < 1/(128(ε̃1² + r)b_x²) ≈ 5.4e−9` of `(ηδ)²`.
 //! Repair: `γ7 = η²δ²/32` (then (C7-b) needs `Tη²δ² ≥ 32 log(…)`).
+//!
+//! # Adversarial search
+//! [`super::search::c7`] searches over C.7's admissible set ([`super::search::c7_set`]: `k = r ∉ S`
+//! with its value a free share of the off-support mass, (C7-a) `½ηδ² > 32(ε̃1² + r)C_x b_x²`, `|Δ| ≤
+//! 1/16`, C.2's (C2-c), `T` free, 16 × 16 coupled-Hadamard data with `M_kk ≥ 1/2`, `ρ ∈ [1e−3,
+//! 1/2]`, `ε̃1 = 12/ρ`). From random starts it reaches far more negative (C7.1) and (79) margins
+//! than the designed E-C7 witness (at `ρ = 1/2`, `ε̃1 = 24`, `b_x = 1/√2`, `r = 4` support
+//! coordinates near 0 coupled positively to `k`, `C_x` at (C7-a)'s limit: about `−1.5e−3` per
+//! coordinate against `−4.84e−9` at the literal cap), which it must rediscover; the repaired
+//! `γ7 = η²δ²/32`, per coordinate and summed, shows no violation (worst ≈ 0.0297 of `η²δ²`).
 
 use super::states::Family;
 use super::{chains::*, exact::*, setting::*};
@@ -342,6 +352,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     out.tables.push(wt);
 
     exact_layer(ctx, &mut out, &runs, both_instances(inequalities(Some(Role::Primary)), inequalities(None))?)?;
+    crate::claims::search::run_searches(ctx, &mut out, &super::search::c7());
 
     // Practical Monte Carlo.
     let g16 = |s: &PracticalSpec| (1.0 - (s.eta * s.delta).powi(2) / 16.0).powf(s.steps as f64);

@@ -20,7 +20,7 @@
 
 use std::sync::Arc;
 
-use super::exact::{FLIPPED_VARIANT, OneStepIneq, Scope};
+use super::exact::{FLIPPED_VARIANT, OneStepIneq, Scope, log_factor_range};
 use super::setting::{C1, Inst, eps_tilde1};
 use crate::claims::search::{CoupledHadamard, OneStepPoint, SEARCH_D, SEARCH_M, Searchable, Theta};
 use crate::engine::model::DataStats;
@@ -395,9 +395,268 @@ pub const E_C5B: &str = "E-C5b";
 /// Key of the printed (68) `Var ≤ (2ηδ)²` (searched only).
 pub const PRINTED_68: &str = "C5-68-printed-variance";
 
+// ------------------------------------------------------------------------------------------
+// Lemma C.2
+// ------------------------------------------------------------------------------------------
+
+/// Id of the new erratum witnessed by the (38) search: the perturbation term of (38) (and C.5's
+/// (66)) carries a factor `b_x` that `|p_k| ≤ C_x(ε̃1² + r)` does not have.
+pub const E_C2BX: &str = "E-C2bx";
+
+/// The admissible set of Lemma C.2's one-step inequalities: the common setting, the window
+/// `ṽ_k ∈ [1 + c1/3, 1 + c1]` (`u = ṽ_k − 1 ∈ [c1/3, c1]`), (C2-a) `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`,
+/// (C2-b) `(ε̃1² + r)C_x b_x ≤ c1²/20`, (C2-c) `δ ≥ b_x(ε̃1² + r)`.
+pub fn c2_set() -> Stage1Set {
+    Stage1Set {
+        lemma: "C.2",
+        target: Target::Support { lo: 1.0 + C1 / 3.0, hi: 1.0 + C1 },
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, b, c| c.c1 * c.c1 / (8.0 * delta * delta * b * b * (6.0 * c.r as f64 * c.t * c.t / c.rho).ln()),
+        hyps: |a, st, p, c| {
+            let er = c.cap * c.cap + c.r as f64;
+            a.check(
+                "(C2-a)",
+                "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+                c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
+                Rel::Ge,
+                (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
+            );
+            a.check("(C2-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
+            a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r)", p.delta, Rel::Ge, st.b_x * er);
+            a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+        },
+        words: "Lemma C.2: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η); k ∈ S with ṽ_k ∈ [1 + c1/3, \
+                1 + c1], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 \
+                and energies ≤ 8 (so b_x ≥ 1/√2 is allowed); (C2-a), (C2-b), (C2-c) at the realised b_x and C_x",
+    }
+}
+
+/// Lemma C.2's searchables: the drift (C2.2), the intermediate (38) (the witness of E-C2bx at
+/// `b_x < 1`), the variance (C2.3), the G.3-R range and the E-G3b step size; the computed facts of
+/// the designed layer get a control here (a constant divided by 16 or 4).
+pub fn c2() -> Vec<Searchable> {
+    use super::lemma_c_2 as c2;
+    let set = c2_set();
+    let designed = super::exact::ADVERSARIAL;
+    let mut out = Vec::new();
+    for mut q in c2::inequalities() {
+        let k = q.ineq.key;
+        if k == c2::INTERMEDIATE_38 {
+            q.ineq.role = Role::Witness { erratum: E_C2BX.into() };
+        }
+        let q = match k {
+            c2::VARIANCE => q.control(
+                "the constant 4 of 4η²δ²b_x² replaced by 1/4",
+                Box::new(|os, inst, k| {
+                    let s = (inst.eta * inst.delta * inst.b()).powi(2);
+                    Some(Margin::le(os.var(k), 0.25 * s).with_scale(s))
+                }),
+            ),
+            c2::RANGE_G3R => q.control(
+                "the range bound 4(1+c1)ηδb_x divided by 4",
+                Box::new(|os, inst, k| {
+                    let s = inst.eta * inst.delta * inst.b();
+                    Some(Margin::le(os.range(k), (1.0 + inst.c1) * s).with_scale(s))
+                }),
+            ),
+            c2::STEP_G3B => q.control(
+                "the step bound c1/6 replaced by ηδb_x/4",
+                Box::new(|os, inst, k| {
+                    let bound = inst.eta * inst.delta * inst.b() / 4.0;
+                    Some(Margin::le(os.max_abs_change(k), bound).with_scale(bound))
+                }),
+            ),
+            _ => q,
+        };
+        out.push(searchable("C.2", &set, q, designed));
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
+// Lemma C.4
+// ------------------------------------------------------------------------------------------
+
+/// Lowest `ṽ_k` of Lemma C.4's window (an `ε_min`-style floor: the log-drift only grows as `ṽ_k`
+/// falls, since the signal is `M_kk(1 − ṽ_k²)`).
+pub const C4_WINDOW_LO: f64 = 1e-6;
+
+/// Id of the new erratum witnessed by the (C4.1) search under the OCR's (C4-b).
+pub const E_C4AB: &str = "E-C4ab";
+
+/// Key of the (C4.1) log-drift searched over the set with the OCR's `(C4-b) ηδ² ≤ c1/16`.
+pub const C4_LOG_DRIFT_OCR: &str = "C4.1-log-drift-ocr-b";
+
+/// `c1/4 − c1²/8`: the room (C4-a) and the derived (C4-b) share.
+fn c4_room(c: &Consts) -> f64 {
+    c.c1 / 4.0 - c.c1 * c.c1 / 8.0
+}
+
+/// `b_x²(δ + (ε̃1² + r)b_x)²`: SPEC's bound on `E Y²/η²` in (C4.1).
+fn c4_quad(delta: f64, b: f64, c: &Consts) -> f64 {
+    let er = c.cap * c.cap + c.r as f64;
+    (b * (delta + er * b)).powi(2)
+}
+
+fn c4_common(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+    let er = c.cap * c.cap + c.r as f64;
+    a.check("(C4-a)", "(ε̃1² + r)C_x b_x ≤ c1/4 − c1²/8", er * st.c_x * st.b_x, Rel::Le, c4_room(c));
+    a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2; used in (57))", p.delta, Rel::Ge, st.b_x * er);
+    a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+}
+
+/// The admissible set of Lemma C.4's one-step inequalities, SPEC's reading: the common setting,
+/// the window `ṽ_k ∈ [1e−6, 1 − c1/2]`, (C4-a), C.2's (C2-c), and (C4-b) read as SPEC §5.4's
+/// DERIVED condition `(ε̃1² + r)C_x + ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8` ("(C4-b) ηδ²
+/// small; the DERIVED condition is (C4.1)"). (C4-c) and (C4-d) only bound `T` from below: `T` is
+/// free and large enough.
+pub fn c4_set() -> Stage1Set {
+    Stage1Set {
+        lemma: "C.4",
+        target: Target::Support { lo: C4_WINDOW_LO, hi: 1.0 - C1 / 2.0 },
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, b, c| c4_room(c) / c4_quad(delta, b, c),
+        hyps: |a, st, p, c| {
+            c4_common(a, st, p, c);
+            let er = c.cap * c.cap + c.r as f64;
+            a.check(
+                "(C4-b) derived",
+                "(ε̃1² + r)C_x + ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8 (SPEC §5.4 (C4.1))",
+                er * st.c_x + p.eta * c4_quad(p.delta, st.b_x, c),
+                Rel::Le,
+                c4_room(c),
+            );
+        },
+        words: "Lemma C.4 (SPEC's reading): c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T free and large ((C4-c), \
+                (C4-d) only bound T below); k ∈ S with ṽ_k ∈ [1e−6, 1 − c1/2], ṽ in the (1 + c1, ε̃1)-bounded coupling \
+                set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 and energies ≤ 8; (C4-a), C.2's (C2-c) δ ≥ b_x(ε̃1² + \
+                r), and (C4-b) read as SPEC's DERIVED condition (ε̃1² + r)C_x + ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8",
+    }
+}
+
+/// The same set with (C4-b) read as the OCR's `ηδ² ≤ c1/16` (and no derived condition).
+pub fn c4_ocr_set() -> Stage1Set {
+    Stage1Set {
+        lemma: "C.4",
+        target: Target::Support { lo: C4_WINDOW_LO, hi: 1.0 - C1 / 2.0 },
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, _b, c| c.c1 / (16.0 * delta * delta),
+        hyps: |a, st, p, c| {
+            c4_common(a, st, p, c);
+            a.check("(C4-b) OCR", "ηδ² ≤ c1/16", p.eta * p.delta * p.delta, Rel::Le, c.c1 / 16.0);
+        },
+        words: "Lemma C.4 (the OCR's (C4-b)): c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T free and large; k ∈ S \
+                with ṽ_k ∈ [1e−6, 1 − c1/2], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data \
+                with M_kk ≥ 1/2 and energies ≤ 8; (C4-a) (ε̃1² + r)C_x b_x ≤ c1/4 − c1²/8, C.2's (C2-c), and (C4-b) \
+                ηδ² ≤ c1/16 as legible in the OCR",
+    }
+}
+
+/// Lemma C.4's searchables: the log-drift (C4.1) over SPEC's reading (Primary) and over the OCR's
+/// (C4-b) (the witness of E-C4ab), the repaired log-range and the printed variance `(2ηδ)²`
+/// (E-C4, which the search must rediscover: the wide-column witness has `M_kk = 6.25`).
+pub fn c4() -> Vec<Searchable> {
+    use super::lemma_c_4 as c4;
+    let set = c4_set();
+    let designed = super::exact::ADVERSARIAL;
+    let mut out = Vec::new();
+    for q in c4::inequalities(Role::Witness { erratum: "E-C4".into() }) {
+        let k = q.ineq.key;
+        let q = match k {
+            c4::LOG_RANGE_REPAIRED => q.control(
+                "the range bound 4η(δb_x + (ε̃²+r)b_x²) divided by 4",
+                Box::new(|os, inst, k| {
+                    Some(
+                        Margin::le(log_factor_range(os, k), inst.eta * inst.step_scale())
+                            .with_scale(inst.eta * inst.delta * inst.b()),
+                    )
+                }),
+            ),
+            _ => q,
+        };
+        let mut s = searchable("C.4", &set, q, designed);
+        if k == c4::PRINTED_VARIANCE {
+            s = s.rediscovers(key(c4::PRINTED_VARIANCE, c4::WIDE_TAG));
+        }
+        out.push(s);
+        if k == c4::LOG_DRIFT {
+            let mut q =
+                c4::inequalities(Role::Primary).into_iter().find(|q| q.ineq.key == c4::LOG_DRIFT).expect("(C4.1)");
+            q.ineq.key = C4_LOG_DRIFT_OCR;
+            q.ineq.id = "(C4.1) log-drift, OCR (C4-b) ηδ² ≤ c1/16".into();
+            q.ineq.role = Role::Witness { erratum: E_C4AB.into() };
+            out.push(searchable("C.4", &c4_ocr_set(), q, designed).compared_with(key(c4::LOG_DRIFT, designed)));
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
+// Lemma C.7
+// ------------------------------------------------------------------------------------------
+
+/// The admissible set of Lemma C.7's one-step inequalities: the common setting, `k = r ∉ S` with
+/// its value a free share of the off-support mass, (C7-a) `½ηδ² > 32(ε̃1² + r)C_x b_x²`, the
+/// implicit `|Δ| ≤ 1/16` (`ηδb_x + η(ε̃1² + r)b_x² ≤ 1/16`) and C.2's (C2-c); (C7-b) only bounds
+/// `T` below (free).
+pub fn c7_set() -> Stage1Set {
+    Stage1Set {
+        lemma: "C.7",
+        target: Target::Off,
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, b, c| 1.0 / (16.0 * (delta * b + (c.cap * c.cap + c.r as f64) * b * b)),
+        hyps: |a, st, p, c| {
+            let er = c.cap * c.cap + c.r as f64;
+            let b = st.b_x;
+            a.check(
+                "(C7-a)",
+                "½ηδ² > 32(ε̃1² + r)C_x b_x²",
+                0.5 * p.eta * p.delta * p.delta,
+                Rel::Gt,
+                32.0 * er * st.c_x * b * b,
+            );
+            a.check(
+                "|Δ| ≤ 1/16",
+                "ηδb_x + η(ε̃1² + r)b_x² ≤ 1/16",
+                p.eta * (p.delta * b + er * b * b),
+                Rel::Le,
+                1.0 / 16.0,
+            );
+            a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2)", p.delta, Rel::Ge, b * er);
+            a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+        },
+        words: "Lemma C.7: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T free and large ((C7-b) only bounds T \
+                below); k = r ∉ S, ṽ in the (1 + c1, ε̃1)-bounded coupling set with ṽ_k a free share of the off-support \
+                mass; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 and energies ≤ 8; (C7-a) ½ηδ² > 32(ε̃1² + r)C_x b_x², \
+                |Δ| ≤ 1/16 and C.2's (C2-c) δ ≥ b_x(ε̃1² + r) at the realised b_x and C_x",
+    }
+}
+
+/// Lemma C.7's searchables: the printed (C7.1) and (79) with `γ7 = η²δ²/16` (E-C7 witnesses, which
+/// must reach the designed E-C7 witness's margins), the repaired per-coordinate (C7.1) and the
+/// summed supermartingale with `γ7 = η²δ²/32`.
+pub fn c7() -> Vec<Searchable> {
+    use super::lemma_c_7 as c7;
+    let set = c7_set();
+    let designed = super::exact::ADVERSARIAL;
+    let mut out = Vec::new();
+    for q in c7::inequalities(Some(Role::Witness { erratum: "E-C7".into() })) {
+        let k = q.ineq.key;
+        let mut s = searchable("C.7", &set, q, designed);
+        if k == c7::PRINTED_GAMMA7 || k == c7::PRINTED_SUMMED {
+            s = s.rediscovers(key(k, c7::EC7_TAG));
+        }
+        out.push(s);
+    }
+    out
+}
+
 /// Stage 1's searchables, in paper order.
 pub fn searchables() -> Vec<Searchable> {
     let mut v = Vec::new();
+    v.extend(c2());
+    v.extend(c4());
     v.extend(c5());
+    v.extend(c7());
     v
 }
