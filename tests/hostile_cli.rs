@@ -169,11 +169,7 @@ const CASES: &[Case] = &[
         args: &["witness", "/nonexistent/w.json"],
         expect: Expect::Bad(&["/nonexistent/w.json"]),
     },
-    Case {
-        name: "14 witness without a file",
-        args: &["witness"],
-        expect: Expect::Bad(&["FILES"]),
-    },
+    Case { name: "14 witness without a file", args: &["witness"], expect: Expect::Bad(&["FILES"]) },
     // 9: paper-map outside a checkout.
     Case {
         name: "9 paper-map --root /nonexistent",

@@ -399,10 +399,6 @@ pub const PRINTED_68: &str = "C5-68-printed-variance";
 // Lemma C.2
 // ------------------------------------------------------------------------------------------
 
-/// Id of the new erratum witnessed by the (38) search: the perturbation term of (38) (and C.5's
-/// (66)) carries a factor `b_x` that `|p_k| ≤ C_x(ε̃1² + r)` does not have.
-pub const E_C2BX: &str = "E-C2bx";
-
 /// The admissible set of Lemma C.2's one-step inequalities: the common setting, the window
 /// `ṽ_k ∈ [1 + c1/3, 1 + c1]` (`u = ṽ_k − 1 ∈ [c1/3, c1]`), (C2-a) `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`,
 /// (C2-b) `(ε̃1² + r)C_x b_x ≤ c1²/20`, (C2-c) `δ ≥ b_x(ε̃1² + r)`.

@@ -409,7 +409,7 @@ pub const BX_FLOOR_WORDS: &str =
 pub const BX_FREE_WORDS: &str = "b_x = max|x| free (M_kk ≥ 1/2 alone allows it down to 1/√2)";
 /// The erratum the searches at `b_x < 1` witness: a bound multiplied by a power of `b_x` that is an
 /// upper bound only for `b_x ≥ 1` (Stage 1's E-C2bx, counted under C.2).
-pub const E_C2BX: &str = "E-C2bx";
+pub use crate::claims::stage1::search::E_C2BX;
 
 /// A drift searchable at rate `γ = gamma · η`, its control the flipped gradient sign.
 #[allow(clippy::too_many_arguments)]
