@@ -34,8 +34,9 @@
 //! ([`super::search::c2_set`]: the window `ṽ_k ∈ [1 + c1/3, 1 + c1]`, (C2-a)–(C2-c) recomputed from
 //! the point's rows, 16 × 16 coupled-Hadamard data with `M_kk ≥ 1/2`, energies ≤ 8, `ρ ∈ [1e−3,
 //! 1/2]`, `ε̃1 = 12/ρ`, `T = 1`), each with a control. (C2.2), (C2.3), the range and the step size:
-//! no violation found (the range comes within 1e−5 of its bound at `ṽ_k = 1 + c1` and δ at
-//! (C2-c)'s limit, where the triangle inequality is nearly attained). (38) fails at `b_x < 1`
+//! no violation found (the range comes within 1e−5 (quick) and 1.5e−8 (default) of its bound at
+//! `ṽ_k = 1 + c1` and δ at (C2-c)'s limit, where the triangle inequality is nearly attained; the
+//! bound is strict there, since `|e_k| = 0.21 < 1` keeps `Σ|e_j|` below `ε̃1² + r`). (38) fails at `b_x < 1`
 //! (`b_x = 1/√2`, `M_kk = 1/2`, `p_k` at its negative extreme): its perturbation term carries a
 //! factor `b_x` that `|p_k| ≤ C_x(ε̃1² + r)` does not — the new erratum **E-C2bx** (grade P; the
 //! drift (C2.2) still follows from (C2-b)), witnessed by the search's file.

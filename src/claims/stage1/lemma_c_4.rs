@@ -25,8 +25,9 @@
 //! (C4-a), C.2's (C2-c), `T` free ((C4-c), (C4-d) only bound `T` below), 16 × 16 coupled-Hadamard
 //! data. **(C4-b)** is read two ways: as SPEC §5.4's DERIVED condition `(ε̃1² + r)C_x +
 //! ηb_x²(δ + (ε̃1² + r)b_x)² ≤ c1/4 − c1²/8` ([`super::search::c4_set`], SPEC: "the DERIVED condition
-//! is (C4.1)"), where the log-drift shows no violation (tight: `≈ 1e−7` at the condition's
-//! boundary), and as the OCR's `ηδ² ≤ c1/16` ([`super::search::c4_ocr_set`]), where it fails at `b_x
+//! is (C4.1)"), where the log-drift shows no violation (tight: the margin tends to 0 at the
+//! condition's boundary `M_kk = 1/2`, `ṽ_k = 1 − c1/2`, `K1` at its limit, `η → 0`: `1.6e−7` of `η` at
+//! quick budget, and an equality by rounding, `−9.4e−34` against terms of size `1.8e−17`, at default), and as the OCR's `ηδ² ≤ c1/16` ([`super::search::c4_ocr_set`]), where it fails at `b_x
 //! = 1/√2`, `M_kk = 1/2`, `ṽ_k = 1 − c1/2`: the new erratum **E-C4ab** (grade R, the statement is
 //! reconstructed). The repaired log-range holds; the printed variance `(2ηδ)²` fails (E-C4) at
 //! least as badly as the designed wide-column witness (rediscovered from random starts, `M_kk` up
