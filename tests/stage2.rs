@@ -64,6 +64,7 @@ fn assert_searches(o: &Outcome, keys: &[&str], rediscover: &[&str]) {
         assert_eq!(c.inadmissible, 0, "{k}: inadmissible chart points (the chart is the bug)");
         let ctl = o.search_keyed(&control_key(k)).unwrap_or_else(|| panic!("{k}: no control"));
         assert!(ctl.violated() && ctl.as_expected(), "{k}: control not caught: {}", ctl.result());
+        assert_eq!(ctl.inadmissible, 0, "{k}: inadmissible chart points in the control");
         for w in [c, ctl].into_iter().filter_map(|c| c.witness.as_ref()) {
             let r = reverify(w, "test").unwrap();
             assert!(r.is_witness(), "{}: witness does not re-verify", w.key);
