@@ -30,14 +30,21 @@ use crate::evidence::{Audit, Margin, Rel, Role, key};
 pub const R_MAX: usize = 4;
 /// Range of the failure level `ρ` (the cap is `ε̃1 = 12/ρ`).
 pub const RHO_RANGE: (f64, f64) = (1e-3, 0.5);
-/// Range of the column energies `M_jj` (and of the target `M_kk`).
-pub const ENERGY_RANGE: (f64, f64) = (0.5, 8.0);
+/// Range of the column energies `M_jj` (and of the target `M_kk`): from `1/2` (with relative room
+/// 1e−12, so that `M_kk` recomputed from the rows, with its rounding of a few ulps, is never below
+/// `1/2`) to 8.
+pub const ENERGY_RANGE: (f64, f64) = (0.5 * (1.0 + 1e-12), 8.0);
 /// `δ` is searched over `[δ_lo, DELTA_SPAN · δ_lo]`, `η` over `[ETA_SPAN · η_hi, η_hi]`.
 pub const DELTA_SPAN: f64 = 100.0;
 pub const ETA_SPAN: f64 = 1e-6;
 /// Relative room by which the chart meets each limit (the audit recomputes the same formulas
 /// with their own rounding; 1e−12 is far above it and far below any effect on a margin).
 pub const ROOM: f64 = 1e-12;
+/// Relative room by which the coupling strength meets the data limit: `C_x` recomputed from the
+/// rows carries a relative rounding up to ~1e−10 when the coupling is small against the column's
+/// entries (the closed form used by the bisection does not), so 1e−12 left points at the limit
+/// to be excluded by the audit; 1e−6 is far above that rounding and far below any effect on a margin.
+pub const COUPLING_ROOM: f64 = 1e-6;
 /// Smallest off-support mass, as a fraction of the cap.
 pub const MASS_FLOOR: f64 = 1e-6;
 
@@ -215,7 +222,7 @@ impl Stage1Set {
             let st = f.stats();
             self.audit_with(&st, &build(f, Vec::new(), st.b_x)).all_hold()
         });
-        let fam = CoupledHadamard { c: frac_c * c_max * (1.0 - ROOM), ..fam };
+        let fam = CoupledHadamard { c: frac_c * c_max * (1.0 - COUPLING_ROOM), ..fam };
         let rows = fam.rows();
         let b_x = rows.iter().flatten().fold(0.0f64, |m, &x| m.max(x.abs()));
         Some(build(&fam, rows, b_x))
