@@ -34,12 +34,32 @@ pub const INADMISSIBLE_COST: f64 = 1e30;
 /// Initial simplex edge in the unit box.
 pub const START_STEP: f64 = 0.25;
 
-/// How much to search: `restarts` random starts, each with at most `iters` Nelder–Mead
-/// iterations (half for the first run, half for the polish).
+/// How much to search: tiers of `(restarts, iters)`: restart `j` (numbered across the tiers) runs
+/// at most the `iters` Nelder–Mead iterations of its tier (half for the first run, half for the
+/// polish) from the start drawn from stream `j`. A larger budget repeats the smaller budget's
+/// tiers and adds its own, so its search contains the smaller one's restarts bit for bit: the
+/// worst margin found can only get worse (more negative) as the budget grows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SearchPlan {
-    pub restarts: usize,
-    pub iters: u64,
+    pub tiers: &'static [(usize, u64)],
+}
+
+impl SearchPlan {
+    /// Restarts in all.
+    pub fn restarts(&self) -> usize {
+        self.tiers.iter().map(|t| t.0).sum()
+    }
+    /// The iterations of restart `j`.
+    pub fn iters_of(&self, j: usize) -> u64 {
+        let mut left = j;
+        for &(n, iters) in self.tiers {
+            if left < n {
+                return iters;
+            }
+            left -= n;
+        }
+        0
+    }
 }
 
 /// The result of a search.
@@ -164,7 +184,8 @@ pub fn minimize(
     start: &(dyn Fn(usize) -> Stream + Sync),
     f: &(dyn Fn(&[f64]) -> Option<f64> + Sync),
 ) -> Found {
-    let per: Vec<(Option<Vec<f64>>, f64, u64, u64)> = runner.map(label, plan.restarts.max(1), |j| {
+    let per: Vec<(Option<Vec<f64>>, f64, u64, u64)> = runner.map(label, plan.restarts().max(1), |j| {
+        let iters = plan.iters_of(j);
         let mut rng = start(j);
         let theta0: Vec<f64> = (0..dim).map(|_| uniform01(&mut rng)).collect();
         let obj = Objective {
@@ -174,11 +195,11 @@ pub fn minimize(
             best: Cell::new(f64::INFINITY),
             best_theta: std::cell::RefCell::new(None),
         };
-        let first = plan.iters.div_ceil(2);
+        let first = iters.div_ceil(2);
         nelder_mead(&obj, &theta0, START_STEP, first);
         compass(&obj, COMPASS_SWEEPS, START_STEP);
         let polish_from = obj.best_theta.borrow().clone().unwrap_or(theta0);
-        nelder_mead(&obj, &polish_from, START_STEP / 10.0, plan.iters - first);
+        nelder_mead(&obj, &polish_from, START_STEP / 10.0, iters - first);
         compass(&obj, COMPASS_SWEEPS, START_STEP / 10.0);
         (obj.best_theta.into_inner(), obj.best.get(), obj.evaluations.get(), obj.inadmissible.get())
     });
@@ -202,7 +223,7 @@ mod tests {
 
     fn run(f: &(dyn Fn(&[f64]) -> Option<f64> + Sync), dim: usize, threads: usize) -> Found {
         let runner = Runner::new(Some(threads), false).expect("runner");
-        let plan = SearchPlan { restarts: 6, iters: 200 };
+        let plan = SearchPlan { tiers: &[(4, 200), (2, 100)] };
         minimize(&runner, "test", dim, plan, &|j| stream(7, "test", "search", j as u64), f)
     }
 
@@ -216,6 +237,20 @@ mod tests {
         let t = a.theta.clone().expect("found");
         assert!(a.value < 1e-8 && t[0] > 1.0 - 1e-4 && t[1] < 1e-8, "{a:?}");
         assert!(a.evaluations > 100);
+    }
+
+    #[test]
+    fn a_larger_plan_contains_the_smaller_one() {
+        let f = |t: &[f64]| Some((t[0] - 0.3).abs() + (t[1] - 0.7).abs() + (5.0 * t[2]).sin());
+        let runner = Runner::new(Some(2), false).expect("runner");
+        let small = SearchPlan { tiers: &[(3, 50)] };
+        let large = SearchPlan { tiers: &[(3, 50), (3, 400)] };
+        let st = |j: usize| stream(7, "test", "search", j as u64);
+        let a = minimize(&runner, "t", 3, small, &st, &f);
+        let b = minimize(&runner, "t", 3, large, &st, &f);
+        assert!(b.value <= a.value && b.evaluations > a.evaluations);
+        assert_eq!(large.iters_of(4), 400);
+        assert_eq!(large.restarts(), 6);
     }
 
     #[test]

@@ -85,7 +85,8 @@ fn min_support_t(run: &PracticalRun) -> f64 {
     run.chains.iter().flat_map(|c| c.paths.real.support_t.iter().copied()).fold(f64::INFINITY, f64::min)
 }
 
-fn window(inst: &Inst, v: f64) -> bool {
+/// Is `ṽ_k` on C.5's window `[1 − c1, 1 − c1/3]`?
+pub fn window(inst: &Inst, v: f64) -> bool {
     v >= 1.0 - inst.c1 && v <= 1.0 - inst.c1 / 3.0
 }
 

@@ -376,7 +376,7 @@ pub fn c5() -> Vec<Searchable> {
             Role::Witness { erratum: E_C5B.into() },
             crate::evidence::Provenance::Paper,
             Box::new(|os, inst, k| {
-                if !(inst.c1 / 3.0..=inst.c1).contains(&(1.0 - os.v().as_slice()[k])) {
+                if !c5::window(inst, os.v().as_slice()[k]) {
                     return None;
                 }
                 let s = (inst.eta * inst.delta).powi(2);
