@@ -30,7 +30,7 @@ fn committed() -> Vec<PathBuf> {
 #[test]
 fn committed_witnesses_reproduce_from_the_file_alone() {
     let files = committed();
-    assert!(files.len() >= 3, "expected the committed witnesses, found {files:?}");
+    assert!(files.len() >= 20, "expected the committed witnesses, found {files:?}");
     for f in &files {
         let origin = f.display().to_string();
         let w = parse_witness(&std::fs::read_to_string(f).unwrap(), &origin).expect("parses");

@@ -418,7 +418,8 @@ fn search_one(ctx: &Ctx, s: &Searchable, margin: &MarginFn, key: &str, mut check
         let audit = (s.audit)(&p);
         check.worst_at =
             format!("{} [{at}; restart {}; hypotheses: {}]", p.describe(), found.restart, audit_line(&audit));
-        if m.margin < 0.0 {
+        // A witness is a violation beyond rounding (an equality decided by rounding is none).
+        if check.violated() {
             let w = Witness {
                 schema: WITNESS_SCHEMA.into(),
                 claim: s.claim.into(),
