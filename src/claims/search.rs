@@ -278,6 +278,25 @@ impl CoupledHadamard {
     }
 }
 
+/// A fresh audit of `lemma`'s admissible set (designed data).
+pub fn set_audit(lemma: &str) -> Audit {
+    Audit::new(format!("search-{lemma}"), format!("Lemma {lemma} admissible set")).on_designed_data()
+}
+
+/// The audit of a point by `with`, given its data statistics recomputed from its rows; a point
+/// whose rows do not form a data set with `r ≤ d` columns and `d = dim ṽ` fails it.
+pub fn audit_rows(lemma: &str, p: &OneStepPoint, with: impl FnOnce(&DataStats) -> Audit) -> Audit {
+    let d = p.v.len();
+    match stats_of(&p.rows, p.r) {
+        Ok(stats) if p.rows.first().is_some_and(|row| row.len() == d) => with(&stats),
+        _ => {
+            let mut a = set_audit(lemma);
+            a.fact("data", "the rows form a valid data set with r ≤ d columns, d = dim ṽ", false);
+            a
+        }
+    }
+}
+
 /// Bisection steps for the largest admissible coupling (relative precision `2^−40`).
 pub const BISECTION_STEPS: usize = 40;
 

@@ -38,7 +38,7 @@ use std::sync::Arc;
 use super::exact::lemma_b_4::{AtState, Eval, Point, coord_site, table};
 use super::lemma_b_4 as b4;
 use super::setting::{Constants, Instance, b0 as b0_of, l0 as l0_of, t0_real};
-use crate::claims::search::{CoupledHadamard, MarginFn, OneStepPoint, SEARCH_D, SEARCH_M, Searchable, Theta, stats_of};
+use crate::claims::search::{CoupledHadamard, MarginFn, OneStepPoint, SEARCH_D, SEARCH_M, Searchable, Theta};
 use crate::evidence::{Audit, Ineq, Margin, Rel, State};
 
 /// Largest support size searched.
@@ -85,15 +85,14 @@ pub const WORDS_COORD: &str = "Lemma B.4 (SPEC §4.5(a)): d = 16, r ≤ 4, τ �
 
 /// The hypotheses of Lemma B.4 at a one-step point, recomputed from its rows.
 pub fn audit(p: &OneStepPoint) -> Audit {
-    let mut a = Audit::new("search-B.4", "Lemma B.4 admissible set").on_designed_data();
+    crate::claims::search::audit_rows("B.4", p, |stats| audit_with(stats, p))
+}
+
+/// [`audit`] with the data statistics of the point's rows.
+fn audit_with(stats: &crate::engine::model::DataStats, p: &OneStepPoint) -> Audit {
+    let mut a = crate::claims::search::set_audit("B.4");
+    let stats = *stats;
     let d = p.v.len();
-    let stats = match stats_of(&p.rows, p.r) {
-        Ok(s) if p.rows.first().is_some_and(|row| row.len() == d) => s,
-        _ => {
-            a.fact("data", "the rows form a valid data set with r ≤ d columns, d = dim ṽ", false);
-            return a;
-        }
-    };
     let (tau, rho, b_x, b0) = (p.c("tau"), p.c("rho"), p.c("b_x"), p.c("b0"));
     let q = b0 * b0 + p.r as f64;
     a.check("ρ", "ρ < 1", rho, Rel::Lt, 1.0);

@@ -99,23 +99,13 @@ impl Stage1Set {
     /// The common part of the audit: the coupling set, positivity, the window, `M_kk ≥ 1/2`,
     /// `c1`, `ε̃1 = 12/ρ`, `T ≥ 1`; then the lemma's own hypotheses.
     pub fn audit(&self, p: &OneStepPoint) -> Audit {
-        match super::super::search::stats_of(&p.rows, p.r) {
-            Ok(stats) => self.audit_with(&stats, p),
-            Err(_) => {
-                let mut a =
-                    Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
-                        .on_designed_data();
-                a.fact("data", "the rows form a valid data set with r ≤ d", false);
-                a
-            }
-        }
+        crate::claims::search::audit_rows(self.lemma, p, |stats| self.audit_with(stats, p))
     }
 
     /// The audit with the data statistics given (closed form during the chart's bisection; from
     /// the rows in [`Stage1Set::audit`]).
     pub fn audit_with(&self, stats: &DataStats, p: &OneStepPoint) -> Audit {
-        let mut a = Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
-            .on_designed_data();
+        let mut a = crate::claims::search::set_audit(self.lemma);
         let c = consts_of(p);
         let stats = *stats;
         let v = &p.v;

@@ -168,23 +168,13 @@ fn eta_d3a(rd: &Round) -> f64 {
 impl Stage2Set {
     /// The audit of a point (data statistics from its rows).
     pub fn audit(&self, p: &OneStepPoint) -> Audit {
-        match crate::claims::search::stats_of(&p.rows, p.r) {
-            Ok(stats) => self.audit_with(&stats, p),
-            Err(_) => {
-                let mut a =
-                    Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
-                        .on_designed_data();
-                a.fact("data", "the rows form a valid data set with r ≤ d", false);
-                a
-            }
-        }
+        crate::claims::search::audit_rows(self.lemma, p, |stats| self.audit_with(stats, p))
     }
 
     /// The common part (coupling set, window, positivity, `M_kk ≥ 1/2`, the round's constants),
     /// then the lemma's hypotheses.
     pub fn audit_with(&self, stats: &DataStats, p: &OneStepPoint) -> Audit {
-        let mut a = Audit::new(format!("search-{}", self.lemma), format!("Lemma {} admissible set", self.lemma))
-            .on_designed_data();
+        let mut a = crate::claims::search::set_audit(self.lemma);
         let s = p.c("s");
         a.fact("s", "round s ∈ {2, 3, …} (an integer ≥ 2)", s.fract() == 0.0 && (2.0..=30.0).contains(&s));
         if !a.all_hold() {
