@@ -644,10 +644,74 @@ pub fn c7() -> Vec<Searchable> {
     out
 }
 
+// ------------------------------------------------------------------------------------------
+// Lemma C.3
+// ------------------------------------------------------------------------------------------
+
+/// The admissible set of Lemma C.3's one-step inequalities: the common setting, `k = r ∉ S`,
+/// (C3-a) `(ε̃1² + r)C_x ≤ ρ/(12Tηb_x)` and the setting of Lemma C.2's (C2-a), (C2-c) (which fix
+/// the range of `η` and `δ`; the margins of (C3.1)/(C3.2) scaled by `η` depend on `η` only through
+/// the data limit (C3-a)). With `bx_floor`, also `b_x ≥ 1` (the proofs' `b_x = √(2 log(30d²/ρ))`).
+pub fn c3_set(bx_floor: bool) -> Stage1Set {
+    fn hyps(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+        let er = c.cap * c.cap + c.r as f64;
+        let b = st.b_x;
+        a.check("(C3-a)", "(ε̃1² + r)C_x ≤ ρ/(12Tηb_x)", er * st.c_x, Rel::Le, c.rho / (12.0 * c.t * p.eta * b));
+        a.check(
+            "(C2-a)",
+            "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ) (setting of Lemma C.2)",
+            c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * b * b),
+            Rel::Ge,
+            (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
+        );
+        a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2)", p.delta, Rel::Ge, b * er);
+        a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+    }
+    fn hyps_bx1(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+        hyps(a, st, p, c);
+        a.check("b_x ≥ 1", "b_x ≥ 1 (the proofs' b_x = √(2 log(30d²/ρ)) > 1)", st.b_x, Rel::Ge, 1.0);
+    }
+    Stage1Set {
+        lemma: "C.3",
+        target: Target::Off,
+        delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
+        eta_hi: |delta, b, c| c.c1 * c.c1 / (8.0 * delta * delta * b * b * (6.0 * c.r as f64 * c.t * c.t / c.rho).ln()),
+        hyps: if bx_floor { hyps_bx1 } else { hyps },
+        words: if bx_floor {
+            "Lemma C.3 at b_x ≥ 1: as below, and b_x = max|x| ≥ 1"
+        } else {
+            "Lemma C.3: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η and C_x); k = r ∉ S, ṽ in the \
+             (1 + c1, ε̃1)-bounded coupling set with ṽ_k a free share of the off-support mass; 16 × 16 coupled-Hadamard \
+             data with M_kk ≥ 1/2 and energies ≤ 8, b_x = max|x|; (C3-a) (ε̃1² + r)C_x ≤ ρ/(12Tηb_x) and the setting \
+             of Lemma C.2's (C2-a), (C2-c) at the realised b_x and C_x"
+        },
+    }
+}
+
+/// Lemma C.3's searchables: (C3.1) and (C3.2) over the set with `b_x = max|x|` free, and again at
+/// `b_x ≥ 1`.
+pub fn c3() -> Vec<Searchable> {
+    use super::lemma_c_3 as c3;
+    let designed = super::exact::ADVERSARIAL;
+    let mut out = Vec::new();
+    for q in c3::inequalities() {
+        out.push(searchable("C.3", &c3_set(false), q, designed));
+    }
+    for q in c3::inequalities() {
+        let base = q.ineq.key;
+        let mut s = searchable("C.3", &c3_set(true), q, designed);
+        s.key = format!("{base}-bx1");
+        s.id = format!("{} at b_x ≥ 1", s.id);
+        out.push(s);
+    }
+    out
+}
+
 /// Stage 1's searchables, in paper order.
 pub fn searchables() -> Vec<Searchable> {
     let mut v = Vec::new();
     v.extend(c2());
+    v.extend(c3());
     v.extend(c4());
     v.extend(c5());
     v.extend(c7());
