@@ -389,7 +389,7 @@ pub fn taylor_checks(table: &[Ineq<Eval>], ex: &mut [ExactCheck]) {
 
 /// The state-independent quantities of coordinate `k` at an instance: `M_kk`, `E u(Δ'_k)` and
 /// `max |Δ'_k|` over the `2n` outcomes (`Δ' = η s x_k + ηB`), the data of [`Point::Coord`]. The
-/// same loop as [`exact_at`] (which the adversarial search of `stage0::search` reuses).
+/// loop [`exact_at`] runs per coordinate, and the adversarial search of `stage0::search` reuses.
 pub fn coord_site(inst: &Instance, k: usize) -> (f64, f64, f64) {
     let c = &inst.c;
     let eb = c.eta * c.big_b;
@@ -411,21 +411,8 @@ pub fn coord_site(inst: &Instance, k: usize) -> (f64, f64, f64) {
 /// Record the table at one instance: per coordinate (state-independent), then at every state.
 pub fn exact_at(table: &[Ineq<Eval>], inst: &Instance, states: &[State], ex: &mut [ExactCheck]) {
     let c = &inst.c;
-    let eb = c.eta * c.big_b;
-    let n = c.n;
     for k in 0..c.d {
-        let mkk = inst.p.m_jk(k, k);
-        let mut su = 0.0;
-        let mut maxabs = 0.0f64;
-        for i in 0..n {
-            let x = inst.p.data().x(i, k);
-            for s in [-c.delta, c.delta] {
-                let dp = c.eta * s * x + eb;
-                su += sqrt1pm1(dp);
-                maxabs = maxabs.max(dp.abs());
-            }
-        }
-        let eu = su / (2 * n) as f64;
+        let (mkk, eu, maxabs) = coord_site(inst, k);
         record(table, ex, &Point::Coord { inst, k, mkk, eu, maxabs });
     }
     for st in states {
