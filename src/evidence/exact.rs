@@ -114,15 +114,7 @@ impl ExactCheck {
     /// [`tol::EQUALITY_BY_ROUNDING_ULPS`] ulps of the magnitude of the compared sides)? Then the
     /// check is an equality decided by rounding, reported as such: not a pass, not a failure.
     pub fn equality_by_rounding(&self) -> bool {
-        match self.worst_margin {
-            Some(m) if m.is_finite() => {
-                m == 0.0
-                    || self
-                        .worst_magnitude
-                        .is_some_and(|g| m.abs() <= tol::EQUALITY_BY_ROUNDING_ULPS * f64::EPSILON * g.abs())
-            }
-            _ => false,
-        }
+        decided_by_rounding(self.worst_margin, self.worst_magnitude)
     }
     /// "holds", "equality (by rounding)", "VIOLATED" or "no states".
     pub fn result(&self) -> &'static str {
@@ -206,6 +198,18 @@ impl ExactCheck {
     /// failure.
     pub fn as_expected(&self) -> bool {
         if self.role.must_fail() { self.violations > 0 && !self.equality_by_rounding() } else { self.holds() }
+    }
+}
+
+/// Is `margin` an equality decided by rounding: exactly 0, or within
+/// [`tol::EQUALITY_BY_ROUNDING_ULPS`] ulps of `magnitude` (the size of the compared sides)? The one
+/// rule for exact checks and searches.
+pub fn decided_by_rounding(margin: Option<f64>, magnitude: Option<f64>) -> bool {
+    match margin {
+        Some(m) if m.is_finite() => {
+            m == 0.0 || magnitude.is_some_and(|g| m.abs() <= tol::EQUALITY_BY_ROUNDING_ULPS * f64::EPSILON * g.abs())
+        }
+        _ => false,
     }
 }
 

@@ -15,7 +15,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Provenance, Role};
-use crate::tol;
 
 /// The version tag of the witness file format.
 pub const WITNESS_SCHEMA: &str = "shape-matters/witness/1";
@@ -126,18 +125,10 @@ impl SearchCheck {
     pub fn violated(&self) -> bool {
         self.worst_margin.is_some_and(|m| m < 0.0) && !self.equality_by_rounding()
     }
-    /// Is the worst margin within [`tol::EQUALITY_BY_ROUNDING_ULPS`] ulps of the compared sides
+    /// Is the worst margin within [`crate::tol::EQUALITY_BY_ROUNDING_ULPS`] ulps of the compared sides
     /// (or exactly 0)?
     pub fn equality_by_rounding(&self) -> bool {
-        match self.worst_margin {
-            Some(m) if m.is_finite() => {
-                m == 0.0
-                    || self
-                        .worst_magnitude
-                        .is_some_and(|g| m.abs() <= tol::EQUALITY_BY_ROUNDING_ULPS * f64::EPSILON * g.abs())
-            }
-            _ => false,
-        }
+        super::exact::decided_by_rounding(self.worst_margin, self.worst_magnitude)
     }
     /// Did a known-witness search reach the designed witness's margin (true when it names none)?
     pub fn rediscovered(&self) -> bool {

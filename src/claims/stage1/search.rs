@@ -20,7 +20,7 @@
 
 use std::sync::Arc;
 
-use super::exact::{FLIPPED_VARIANT, OneStepIneq, Scope, log_factor_range};
+use super::exact::{OneStepIneq, Scope, log_factor_range};
 use super::setting::{C1, Inst, eps_tilde1};
 use crate::claims::search::{CoupledHadamard, OneStepPoint, SEARCH_D, SEARCH_M, Searchable, Theta};
 use crate::engine::model::DataStats;
@@ -195,12 +195,11 @@ impl Stage1Set {
         let fam = CoupledHadamard { m: SEARCH_M, d: SEARCH_D, k, mkk, alpha, s, c: 0.0 };
         // Limits are met with a relative room of `ROOM` so that the audit's own rounding of the
         // same formulas does not reject the boundary.
-        let build = |fam: &CoupledHadamard, rows: Vec<Vec<f64>>, b_x: f64| -> OneStepPoint {
+        let build = |rows: Vec<Vec<f64>>, b_x: f64| -> OneStepPoint {
             let d_lo = (self.delta_lo)(b_x, &c) * (1.0 + ROOM);
             let delta = d_lo * DELTA_SPAN.powf(th_delta);
             let e_hi = (self.eta_hi)(delta, b_x, &c) * (1.0 - ROOM);
             let eta = e_hi * ETA_SPAN.powf(th_eta);
-            let _ = fam;
             let mut p = OneStepPoint { r, rows, v: v.clone(), eta, delta, k, constants: Default::default() };
             p.set("rho", rho);
             p.set("cap", cap);
@@ -210,12 +209,12 @@ impl Stage1Set {
         };
         let c_max = fam.largest_coupling(1.0, |f| {
             let st = f.stats();
-            self.audit_with(&st, &build(f, Vec::new(), st.b_x)).all_hold()
+            self.audit_with(&st, &build(Vec::new(), st.b_x)).all_hold()
         });
         let fam = CoupledHadamard { c: frac_c * c_max * (1.0 - COUPLING_ROOM), ..fam };
         let rows = fam.rows();
         let b_x = rows.iter().flatten().fold(0.0f64, |m, &x| m.max(x.abs()));
-        Some(build(&fam, rows, b_x))
+        Some(build(rows, b_x))
     }
 }
 
@@ -256,7 +255,6 @@ pub fn searchable(claim: &'static str, set: &Stage1Set, q: OneStepIneq, designed
             }),
         );
     }
-    let _ = Scope::Support;
     s
 }
 
@@ -380,7 +378,6 @@ pub fn c5() -> Vec<Searchable> {
         ),
         designed,
     ));
-    let _ = FLIPPED_VARIANT;
     out
 }
 
