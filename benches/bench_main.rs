@@ -11,7 +11,13 @@
 //!   AVX2, AVX-512);
 //! * `gd_step`: one full-batch GD step at d = 100, n = 40, per path and the reference;
 //! * `threads`: 1024 chains (d = 100, 2000 steps each) with 1 and 2 threads (`run_chains_par`);
-//! * `exact_enumeration`: the 2n-outcome one-step law (E[√F_k] for every k) at d = 100, n = 40.
+//! * `exact_enumeration`: the 2n-outcome one-step law (E[√F_k] for every k) at d = 100, n = 40;
+//! * `observer_overhead`: `run_chains` (`interleave_for(d)` chains per call, `StopSet::Never`) with
+//!   no observer (`bare`) and with copies of the per-step work of the Stage-1 observer
+//!   (`claims::stage1::chains::PracObs`) and the Stage-2 observer (`claims::stage2::chains::RoundObs`),
+//!   d = 100 and 1000, n = 40, r = 5: the observers' cost per chain-step is the difference to `bare`;
+//! * `arith_floor`: the fused sweep alone on fixed rows, per path (no draw, no bookkeeping): the
+//!   arithmetic floor of a chain-step.
 //!
 //! `BENCH_CLOCK=cpu` measures the calling thread's CPU time instead of wall time (Linux; the
 //! machine is shared, so wall time includes waiting for a core); `threads` is skipped then.
@@ -20,7 +26,8 @@
 //! (for instruction counts: run it under `valgrind --tool=callgrind` with two values of `n`; the
 //! difference divided by the difference of `n` is the count per chain-step, setup excluded).
 //! Workloads: `alg1_step`, `alg1_step_ref` (d = `BENCH_D`, default 100), `chain`, `chain_ref`,
-//! `chain_stopped`, `chain_stopped_ref`, `batch` (`BENCH_K` chains, one call), `gd`, `gd_ref`.
+//! `chain_stopped`, `chain_stopped_ref`, `batch` (`BENCH_K` chains, one call), `batch_obs1`,
+//! `batch_obs2` (the same with the Stage-1 / Stage-2 observer copies), `gd`, `gd_ref`.
 //! With `BENCH_REPS=<r>` the workload is timed `r` times (thread CPU time and wall time) and the
 //! minimum and median per chain-step are printed: on a shared machine the minimum is the
 //! least-disturbed run.
@@ -35,14 +42,14 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use shape_matters::engine::dynamics::{Dynamics, Scratch};
 use shape_matters::engine::exact::OneStep;
-use shape_matters::engine::kernels::Path;
+use shape_matters::engine::kernels::{self, Path};
 use shape_matters::engine::lanes::{self, PVec};
 use shape_matters::engine::model::{Data, Problem};
 use shape_matters::engine::rng::{Stream, stream};
 use shape_matters::engine::runner::Runner;
 use shape_matters::engine::schedule::Schedule;
 use shape_matters::engine::stopped::{
-    Batch, NoObserver, StopSet, interleave_for, run_chain, run_chains_par, run_chains_with,
+    Batch, NoObserver, Observer, StopSet, interleave_for, run_chain, run_chains_par, run_chains_with,
 };
 
 const STEPS: u64 = 10_000;
@@ -335,6 +342,185 @@ fn exact_enumeration<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
+/// The per-step work of the Stage-1 observer (`claims::stage1::chains::PracObs::observe`): the
+/// support maxima and "reached" flags of the real and the coupled path, `‖v_S̄‖₁`, the running
+/// suprema and the Definition C.1 exit test (keep this copy in step with the claim's observer).
+struct Stage1Obs<'a> {
+    p: &'a Problem,
+    c1: f64,
+    cap: f64,
+    big_t: u64,
+    max_lt: [Vec<f64>; 2],
+    reached: [Vec<bool>; 2],
+    sup_off: f64,
+    sup_support: f64,
+    exit: Option<u64>,
+}
+
+impl<'a> Stage1Obs<'a> {
+    fn new(p: &'a Problem, big_t: u64) -> Self {
+        let r = p.r();
+        Stage1Obs {
+            p,
+            c1: 0.1,
+            cap: 1e6,
+            big_t,
+            max_lt: [vec![f64::NEG_INFINITY; r], vec![f64::NEG_INFINITY; r]],
+            reached: [vec![false; r], vec![false; r]],
+            sup_off: 0.0,
+            sup_support: 0.0,
+            exit: None,
+        }
+    }
+    fn path(&mut self, which: usize, t: u64, sv: &[f64]) {
+        let (before_t, level) = (t < self.big_t, 1.0 - self.c1 / 2.0);
+        for ((&x, m), reached) in sv.iter().zip(&mut self.max_lt[which]).zip(&mut self.reached[which]) {
+            *m = if before_t && x > *m { x } else { *m };
+            *reached |= x >= level;
+        }
+    }
+}
+
+impl Observer for Stage1Obs<'_> {
+    fn observe(&mut self, t: u64, v: &PVec) {
+        self.observe_off_l1(t, v, self.p.off_l1(v))
+    }
+    const WANTS_OFF_L1: bool = true;
+    fn observe_off_l1(&mut self, t: u64, v: &PVec, off: f64) {
+        let sv = &v.as_slice()[..self.p.r()];
+        let smax = sv.iter().fold(f64::NEG_INFINITY, |m, x| m.max(x.abs()));
+        self.path(0, t, sv);
+        self.sup_off = self.sup_off.max(off);
+        self.sup_support = self.sup_support.max(smax);
+        if self.exit.is_none() {
+            self.path(1, t, sv);
+            if smax > 1.0 + self.c1 || off > self.cap {
+                self.exit = Some(t);
+            }
+        }
+    }
+}
+
+/// The per-step work of the Stage-2 observer (`claims::stage2::chains::RoundObs::observe`): the
+/// running `min_t |v_k − 1|`, `k ∈ S`, and the Definition D.2 membership test of the coupling
+/// (keep this copy in step with the claim's observer).
+struct Stage2Obs<'a> {
+    p: &'a Problem,
+    g: StopSet,
+    min_dev: Vec<f64>,
+    exit: Option<(u64, f64, f64)>,
+}
+
+impl Observer for Stage2Obs<'_> {
+    fn observe(&mut self, t: u64, v: &PVec) {
+        self.observe_off_l1(t, v, self.p.off_l1(v))
+    }
+    const WANTS_OFF_L1: bool = true;
+    fn observe_off_l1(&mut self, t: u64, v: &PVec, off: f64) {
+        if self.exit.is_none() {
+            let s = v.as_slice();
+            for (m, &x) in self.min_dev.iter_mut().zip(s) {
+                let dv = (x - 1.0).abs();
+                *m = if dv < *m { dv } else { *m };
+            }
+            if !self.g.contains_given_off_l1(v, self.p, off) {
+                self.exit = Some((t, self.p.support_dist_inf(v), off));
+            }
+        }
+    }
+}
+
+/// `m` chains of `steps` steps (`run_chains_with`, `k` per call, never stopped) observed by
+/// `obs(j)`; returns a value of the observers so the work is kept.
+fn observed_batch<O: Observer>(p: &Problem, m: usize, steps: u64, k: usize, obs: impl Fn(usize) -> O) -> usize {
+    let sched = Schedule::constant(1e-3, steps).unwrap();
+    let mut rngs = streams(m);
+    let mut obs: Vec<O> = (0..m).map(obs).collect();
+    let ends = run_chains_with(
+        Batch::new(p, &Dynamics::Alg1 { delta: 1.0 }, &sched, StopSet::Never),
+        vec![start(p.d()); m],
+        &mut rngs,
+        &mut obs,
+        k,
+    );
+    ends.len() + obs.len()
+}
+
+fn observer_overhead<M: Measurement>(c: &mut Criterion<M>) {
+    let mut g = c.benchmark_group("observer_overhead");
+    for (d, steps) in [(100usize, 4_000u64), (1000, 1_000)] {
+        let p = problem(40, d);
+        let k = interleave_for(d);
+        let m = 2 * k;
+        g.throughput(Throughput::Elements(m as u64 * steps));
+        let id = format!("d={d},n=40,{m}x{k}");
+        g.bench_function(BenchmarkId::new("bare", &id), |b| {
+            b.iter(|| black_box(observed_batch(&p, m, steps, k, |_| NoObserver)));
+        });
+        g.bench_function(BenchmarkId::new("stage1", &id), |b| {
+            b.iter(|| black_box(observed_batch(&p, m, steps, k, |_| Stage1Obs::new(&p, steps))));
+        });
+        let coupling = StopSet::NearTruth { b: 1e6, eps: 1e6 };
+        g.bench_function(BenchmarkId::new("stage2", &id), |b| {
+            b.iter(|| {
+                black_box(observed_batch(&p, m, steps, k, |_| Stage2Obs {
+                    p: &p,
+                    g: coupling,
+                    min_dev: vec![f64::INFINITY; p.r()],
+                    exit: None,
+                }))
+            });
+        });
+    }
+    g.finish();
+}
+
+/// The arithmetic alone: the fused sweep (`kernels::alg1_fused_with`: update with `fma(c, x, 1)`,
+/// the next residual with `fma(fma(v, v, −w), y, acc)`) of `K = interleave_for(d)` chains on fixed
+/// rows, repeated, with no draw, coefficient, observer or stop test: the floor of a chain-step.
+fn arith_floor<M: Measurement>(c: &mut Criterion<M>) {
+    let mut g = c.benchmark_group("arith_floor");
+    let reps = 1000u64;
+    for d in [100usize, 1000] {
+        let p = problem(40, d);
+        let w = p.w_star().blocks();
+        let nbw = kernels::nonzero_blocks(w);
+        macro_rules! go {
+            ($k:literal) => {{
+                g.throughput(Throughput::Elements($k as u64 * reps));
+                for path in Path::available() {
+                    g.bench_function(BenchmarkId::new(format!("d={d},n=40,{}x", $k), path.name()), |b| {
+                        let mut vs: [PVec; $k] = std::array::from_fn(|_| start(d));
+                        b.iter(|| {
+                            let mut acc = 0.0;
+                            for t in 0..reps as usize {
+                                let now: [usize; $k] = std::array::from_fn(|k| (t + 3 * k) % 40);
+                                let next: [usize; $k] = std::array::from_fn(|k| (t + 3 * k + 1) % 40);
+                                // c alternating in sign keeps the states bounded.
+                                let c = [if t % 2 == 0 { 1e-9 } else { -1e-9 }; $k];
+                                let r = kernels::alg1_fused_with::<$k>(
+                                    path,
+                                    vs.each_mut().map(|v| v.blocks_mut()),
+                                    p.data(),
+                                    now,
+                                    c,
+                                    Some(next),
+                                    w,
+                                    nbw,
+                                );
+                                acc += r[0];
+                            }
+                            black_box(acc)
+                        });
+                    });
+                }
+            }};
+        }
+        if interleave_for(d) == 4 { go!(4) } else { go!(2) }
+    }
+    g.finish();
+}
+
 fn single_thread_groups<M: Measurement>(c: &mut Criterion<M>) {
     alg1_step(c);
     alg1_chain(c);
@@ -342,6 +528,8 @@ fn single_thread_groups<M: Measurement>(c: &mut Criterion<M>) {
     alg1_paths(c);
     gd_step(c);
     exact_enumeration(c);
+    observer_overhead(c);
+    arith_floor(c);
 }
 
 /// One fixed workload of `steps` chain-steps (see the module documentation); the problem is built
@@ -387,6 +575,13 @@ fn make_workload(name: &str, steps: u64) -> Box<dyn FnMut() -> f64> {
                 reference::run_chain(&p, &dynamics, &sched, stop, start(d), &mut rng, &mut obs).v.as_slice()[0]
             }
             "batch" => batch(Path::active(), &p, k, steps / k as u64, k),
+            "batch_obs1" => observed_batch(&p, k, steps / k as u64, k, |_| Stage1Obs::new(&p, steps)) as f64,
+            "batch_obs2" => observed_batch(&p, k, steps / k as u64, k, |_| Stage2Obs {
+                p: &p,
+                g: StopSet::NearTruth { b: 1e6, eps: 1e6 },
+                min_dev: vec![f64::INFINITY; p.r()],
+                exit: None,
+            }) as f64,
             "gd" => {
                 let (mut v, mut sc) = (PVec::constant(d, 1.0), Scratch::default());
                 (0..steps).for_each(|_| _ = Dynamics::Gd.step(&mut v, &p, 1e-2, &mut rng, &mut sc));

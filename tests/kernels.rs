@@ -730,3 +730,206 @@ fn frozen_rng_and_reduce_match_the_live_ones() {
     assert_eq!(p.support_max(&v).to_bits(), frozen::support_max(&v, p.r()).to_bits());
     assert_eq!(p.support_dist_inf(&v).to_bits(), frozen::support_dist_inf(&v, p.r()).to_bits());
 }
+
+/// Issue 16: the AVX2 instance is compiled with FMA, so the path is offered only where the CPU
+/// has both (a CPU with AVX2 but no FMA falls back to the portable path).
+#[test]
+fn the_avx2_path_requires_fma() {
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(
+        Path::Avx2.is_available(),
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    );
+    assert!(Path::Portable.is_available());
+}
+
+/// Issue 16: the fused rule is visible. The fused reference (which every path matches bit for bit
+/// above) and the unfused loops of before issue 16 (`reference::unfused`) give different bits on
+/// ordinary inputs, so the comparisons above would fail if a kernel rounded a product before
+/// adding it (or fused one the reference does not).
+#[test]
+fn a_deliberately_unfused_variant_differs() {
+    let p = problem(40, 100, 5);
+    let w = p.w_star().blocks();
+    let (mut differ_r, mut differ_dot, trials) = (0, 0, 400u64);
+    for trial in 0..trials {
+        let v = start(100, 0.3, 1000 + trial);
+        let x = p.data().row((trial % 40) as usize);
+        let fused = reference::residual(v.blocks(), w, x);
+        let unfused = reference::unfused::residual(v.blocks(), w, x);
+        assert!((fused - unfused).abs() <= 1e-12 * (1.0 + fused.abs()), "same value up to rounding");
+        differ_r += (fused.to_bits() != unfused.to_bits()) as u32;
+        differ_dot +=
+            (reference::dot(v.blocks(), x).to_bits() != reference::unfused::dot(v.blocks(), x).to_bits()) as u32;
+        for path in Path::available() {
+            assert_eq!(kernels::residual_with(path, v.blocks(), w, x).to_bits(), fused.to_bits(), "{path}");
+        }
+    }
+    assert!(differ_r > trials as u32 / 4, "fused and unfused residuals differ in {differ_r}/{trials} trials");
+    assert!(differ_dot > trials as u32 / 4, "fused and unfused dots differ in {differ_dot}/{trials} trials");
+    // A trajectory: 500 Algorithm-1 steps, fused (every path) vs unfused.
+    let v0 = start(100, 0.1, 7);
+    let (mut fused, mut unfused) = (v0.clone(), v0.clone());
+    let mut rng = stream(8, "kernels", "unfused", 0);
+    let mut moves = Vec::new();
+    for _ in 0..500 {
+        let (i, plus) = shape_matters::engine::rng::index_and_sign(rng.next_u64(), p.n());
+        let s = if plus { 0.6 } else { -0.6 };
+        moves.push((i, s));
+        reference::alg1_apply(&mut fused, &p, 1e-3, s, i, 1.0);
+        reference::unfused::alg1_apply(&mut unfused, &p, 1e-3, s, i, 1.0);
+    }
+    assert_ne!(bits(&fused), bits(&unfused), "500 fused steps must differ from 500 unfused steps");
+    for path in Path::available() {
+        let mut v = v0.clone();
+        for &(i, s) in &moves {
+            alg1_apply_with(path, &mut v, &p, 1e-3, s, i, 1.0);
+        }
+        assert_eq!(bits(&v), bits(&fused), "{path}: the fused trajectory");
+    }
+}
+
+/// Every dispatched kernel gives the portable path's bits on every path, on random inputs (the
+/// full-batch kernels directly, not only through the dynamics): `residuals_and_me_with`,
+/// `accumulate_rows_with` (scaled and not), `scale_by_factor_with`, `alg1_update_multi_with`,
+/// `alg1_fused_with`; and `Problem::me_from_residuals`, the scalar mirror of `me_blocks`, equals it.
+#[test]
+fn every_kernel_matches_the_portable_path_on_random_inputs() {
+    for (n, d, r) in [(3, 5, 1), (9, 45, 4), (17, 200, 4), (12, 1000, 5)] {
+        let p = problem(n, d, r);
+        let w = p.w_star().blocks();
+        let nbw = kernels::nonzero_blocks(w);
+        for trial in 0..6u64 {
+            let v = start(d, 0.9 / (d as f64).sqrt(), 50 + trial);
+            let run = |path: Path| {
+                let (mut e, mut res, mut h) = (Vec::new(), Vec::new(), Vec::new());
+                let ok = kernels::residuals_and_me_with(path, v.blocks(), w, nbw, p.data(), &mut e, &mut res, &mut h);
+                let coef: Vec<f64> = res.iter().enumerate().map(|(i, r)| r * (1.0 + 0.1 * i as f64)).collect();
+                let mut h2 = Vec::new();
+                kernels::accumulate_rows_with(path, &coef, p.data(), &mut h2, None);
+                let mut v2 = v.clone();
+                kernels::scale_by_factor_with(path, v2.blocks_mut(), &h, -0.03);
+                let mut vs = [v.clone(), v2.clone()];
+                let [a, b] = &mut vs;
+                let ok2 = kernels::alg1_update_multi_with::<2>(
+                    path,
+                    [a.blocks_mut(), b.blocks_mut()],
+                    w,
+                    nbw,
+                    [p.data().row(0), p.data().row(n - 1)],
+                    0.01,
+                    [0.5, -0.5],
+                    1.0,
+                );
+                let [a, b] = &mut vs;
+                let next = kernels::alg1_fused_with::<2>(
+                    path,
+                    [a.blocks_mut(), b.blocks_mut()],
+                    p.data(),
+                    [1 % n, 2 % n],
+                    [0.02, -0.01],
+                    Some([0, n - 1]),
+                    w,
+                    nbw,
+                );
+                let hb = |h: &[F8]| h.iter().flat_map(|b| b.0).map(f64::to_bits).collect::<Vec<_>>();
+                (
+                    ok,
+                    res.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    hb(&h),
+                    hb(&h2),
+                    bits(&v2),
+                    ok2,
+                    [bits(&vs[0]), bits(&vs[1])],
+                    next.map(f64::to_bits),
+                )
+            };
+            let want = run(Path::Portable);
+            assert!(want.0, "finite residuals");
+            for path in Path::available() {
+                assert_eq!(run(path), want, "{path} n={n} d={d} trial {trial}");
+            }
+            let res = p.residuals(&v);
+            let mut h = Vec::new();
+            shape_matters::engine::dynamics::me_blocks(&p, &res, &mut h);
+            let me = p.me_from_residuals(&res);
+            let hs: Vec<u64> = h.iter().flat_map(|b| b.0).take(d).map(f64::to_bits).collect();
+            assert_eq!(hs, me.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "me_from_residuals = me_blocks");
+        }
+    }
+}
+
+/// An observer that reads `‖v_S̄‖₁` (`Observer::WANTS_OFF_L1`): the drivers hand it the norm the
+/// fused sweep computed, which must be bitwise `Problem::off_l1(v)` at every call, on every path,
+/// interleave width and stop set; the trajectories are those of an observer without it.
+#[test]
+fn observers_reading_the_off_support_norm_get_it_bitwise() {
+    struct OffObs<'a> {
+        p: &'a Problem,
+        log: Log,
+        calls: u64,
+        mismatches: u64,
+    }
+    impl shape_matters::engine::stopped::Observer for OffObs<'_> {
+        fn observe(&mut self, _t: u64, _v: &PVec) {
+            panic!("an observer with WANTS_OFF_L1 is called through observe_off_l1");
+        }
+        const WANTS_OFF_L1: bool = true;
+        fn observe_off_l1(&mut self, t: u64, v: &PVec, off: f64) {
+            self.log.record(t, v);
+            self.calls += 1;
+            self.mismatches += (off.to_bits() != self.p.off_l1(v).to_bits()) as u64;
+        }
+    }
+    for (n, d, r) in [(7, 13, 2), (40, 100, 5), (20, 257, 9)] {
+        let p = problem(n, d, r);
+        let schedule = Schedule::constant(3e-3, 1_500).unwrap();
+        let m = 6;
+        let starts: Vec<PVec> = (0..m).map(|j| start(d, (0.8 + 0.1 * j as f64) / d as f64, j as u64)).collect();
+        let off0 = p.off_l1(&starts[0]);
+        for stop in [
+            StopSet::Never,
+            StopSet::L1Ball { b: 1e3 },
+            StopSet::SupportBox { b: 2.0, eps: off0 * 1.2 },
+            StopSet::NearTruth { b: 2.0, eps: off0 * 1.2 },
+        ] {
+            for dynamics in [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Gd] {
+                let mut want_logs = vec![Log::default(); m];
+                let want: Vec<ChainEnd> = (0..m)
+                    .map(|j| {
+                        reference::run_chain(
+                            &p,
+                            &dynamics,
+                            &schedule,
+                            stop,
+                            starts[j].clone(),
+                            &mut reference::stream(8, "kernels", "off", j as u64),
+                            &mut want_logs[j],
+                        )
+                    })
+                    .collect();
+                for path in Path::available() {
+                    for interleave in 1..=INTERLEAVE {
+                        let mut rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "off", j as u64)).collect();
+                        let mut obs: Vec<OffObs> =
+                            (0..m).map(|_| OffObs { p: &p, log: Log::default(), calls: 0, mismatches: 0 }).collect();
+                        let got = run_chains_with(
+                            Batch::new(&p, &dynamics, &schedule, stop).on(path),
+                            starts.clone(),
+                            &mut rngs,
+                            &mut obs,
+                            interleave,
+                        );
+                        for j in 0..m {
+                            let what = format!("{path} x{interleave} d={d} {stop:?} {dynamics:?} chain {j}");
+                            assert_same_end(&got[j], &want[j], &what);
+                            assert_eq!(obs[j].log, want_logs[j], "{what}: observer calls");
+                            assert!(obs[j].calls > 0, "{what}");
+                            assert_eq!(obs[j].mismatches, 0, "{what}: off_l1 handed to the observer");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

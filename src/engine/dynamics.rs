@@ -8,7 +8,10 @@
 //! The hot loops (Algorithm 1's residual and update, the full-batch residuals and `M e`) run in
 //! the dispatched SIMD kernels of [`super::kernels`], which perform exactly the operations
 //! written here (`factor`, [`alg1_coef`], `lanes::residual`, [`me_blocks`]) lane by lane in the
-//! fixed summation order, so every CPU path gives the same bits. [`Dynamics::step_with`] selects
+//! fixed summation order, so every CPU path gives the same bits. A product that feeds an addition
+//! is one `f64::mul_add` (`fma`, rounded once) at a fixed place: `factor = fma(c, x, 1)`, the
+//! label-noise factor `fma(η s, x_k, fma(−η, (Me)_k, 1))`, the noise `fma(a, ξ_k, v_k)`.
+//! (`alg1_coef`'s `grad_sign·r` is exact, `grad_sign = ±1`, so it is not fused.) [`Dynamics::step_with`] selects
 //! the path explicitly (tests); [`Dynamics::step`] uses [`Path::active`].
 //!
 //! # Formula
@@ -36,10 +39,11 @@ use super::model::Problem;
 use super::rng::{Stream, index_and_sign, standard_normal, uniform_index};
 
 /// The multiplicative factor `1 + c·x` of one coordinate (with `c = η(s − ⟨e, x^(i)⟩)` for
-/// Algorithm 1). The only place this product is formed.
+/// Algorithm 1), as one fused multiply-add `fma(c, x, 1)` (rounded once; the kernels use the
+/// same operation). The only place this product is formed.
 #[inline(always)]
 pub fn factor(c: f64, x: f64) -> f64 {
-    1.0 + c * x
+    c.mul_add(x, 1.0)
 }
 
 /// Label-noise distribution of the experiment's variant.
@@ -93,8 +97,9 @@ pub struct Scratch {
     w: Vec<f64>,
 }
 
-/// `h = (1/n) Σ_i r_i x^(i)` as blocks (`n = res.len()`; lane by lane, sums over `i` in order
-/// from `+0.0`, then one multiplication by `1/n`), i.e. `M e(v)` when `r` are the residuals.
+/// `h = (1/n) Σ_i r_i x^(i)` as blocks (`n = res.len()`; lane by lane, `h ← fma(r_i, x^(i), h)`
+/// over `i` in order from `+0.0`, then one multiplication by `1/n`), i.e. `M e(v)` when `r` are
+/// the residuals.
 pub fn me_blocks(p: &Problem, res: &[f64], h: &mut Vec<F8>) {
     kernels::accumulate_rows_with(Path::active(), res, p.data(), h, Some(1.0 / res.len() as f64));
 }
@@ -214,7 +219,7 @@ impl Dynamics {
                 let es = eta * s;
                 for ((vb, hb), xb) in v.blocks_mut().iter_mut().zip(&sc.h).zip(p.data().row(i)) {
                     for l in 0..LANES {
-                        vb.0[l] *= factor(-eta, hb.0[l]) + es * xb.0[l];
+                        vb.0[l] *= es.mul_add(xb.0[l], factor(-eta, hb.0[l]));
                     }
                 }
                 StepStatus::Ok
@@ -318,7 +323,7 @@ pub fn alg1_coef(eta: f64, s: f64, r: f64, grad_sign: f64) -> f64 {
 /// `v_k += a ξ_k`, `ξ_k ~ N(0,1)` drawn for `k = 0..d` in order (padding untouched).
 fn add_gaussian(v: &mut PVec, a: f64, rng: &mut Stream) {
     for x in v.as_mut_slice() {
-        *x += a * standard_normal(rng);
+        *x = a.mul_add(standard_normal(rng), *x);
     }
 }
 
@@ -332,7 +337,7 @@ pub fn walk5_step(v: f64, eta: f64, rng: &mut Stream) -> f64 {
 /// One step of the Brownian warm-up walk (6): `v' = v + ηξ`, `ξ ~ N(0,1)`.
 #[inline]
 pub fn walk6_step(v: f64, eta: f64, rng: &mut Stream) -> f64 {
-    v + eta * standard_normal(rng)
+    eta.mul_add(standard_normal(rng), v)
 }
 
 #[cfg(test)]

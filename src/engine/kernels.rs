@@ -10,8 +10,15 @@
 //! * a reduction keeps 8 lane accumulators, lane `l` adding the terms `j ≡ l (mod 8)` in
 //!   increasing `j` starting from `+0.0`, then combines them by the fixed tree
 //!   `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))` ([`super::lanes::reduce`]);
-//! * products are never fused with additions (no `mul_add`, no FMA intrinsic; Rust never
-//!   contracts `a * b + c`);
+//! * every product that feeds an addition is fused with it, in one fixed place: `a·b + c` is
+//!   one fused multiply-add, rounded once (IEEE 754 fusedMultiplyAdd: `f64::mul_add` on the
+//!   portable path, `_mm256_fmadd_pd`/`_mm256_fmsub_pd` on AVX2, `_mm512_fmadd_pd`/`_mm512_fmsub_pd`
+//!   on AVX-512 — all correctly rounded, so all give the same bits). The fused operations are, lane
+//!   by lane: the factor `fma(c, x, 1)`, the error `fma(v, v, −w)` (`v·v` alone where `w = 0`,
+//!   which is the same number), the accumulations `fma(e, x, acc)`, `fma(a, b, acc)`,
+//!   `fma(|a|, m, acc)`, `fma(√a, m, acc)`, `fma(e, e, acc)`, `fma(c_i, x, h)`. Every other
+//!   operation (the product `v·f`, a sum `acc + |a|`, the tree) is a plain IEEE operation; Rust never
+//!   contracts `a * b + c` on its own, so a multiply-add is fused exactly where the code says so;
 //! * interleaving `K` chains only interleaves independent instruction streams; each chain's
 //!   arithmetic is unchanged.
 //!
@@ -34,12 +41,13 @@
 //!   the `lanes` reductions (which call them for vectors of two or more blocks).
 //!
 //! # Performance notes (Xeon, AVX-512, 2.97 GHz; see `benches/bench_main.rs`)
-//! One block costs 6 floating-point operations per chain and step (`c·x`, `1 + ·`, `v·f`, `v·v`,
-//! `·y`, `acc + ·`) and none can be fused without changing the bits, so with two 512-bit FP ports
-//! the floor is 3 cycles per block: ≈ 13 ns per step at d = 100 (13 blocks) and ≈ 126 ns at
-//! d = 1000 (125 blocks), plus ≈ 2.8 ns for the ChaCha8 draw. A single chain cannot reach it: lane
-//! `l` must add its terms in order, so each step is a chain of `⌈d/8⌉` dependent additions
-//! (4 cycles each); interleaving 2–4 chains per sweep fills the gap.
+//! One block costs 4 floating-point operations per chain and step (`fma(c, x, 1)`, `v·f`,
+//! `fma(v, v, −w)` or `v·v`, `fma(e, y, acc)`; before the fused rule, 6), so with two 512-bit FMA
+//! ports the floor is 2 cycles per block: ≈ 8.8 ns per step at d = 100 (13 blocks) and ≈ 84 ns
+//! at d = 1000 (125 blocks), plus ≈ 2.8 ns for the ChaCha8 draw. A single chain cannot reach it:
+//! lane `l` must add its terms in order, so each step is a chain of `⌈d/8⌉` dependent
+//! multiply-adds (4 cycles each); interleaving 2–4 chains per sweep fills the gap. A CPU without
+//! FMA runs the portable path, whose `f64::mul_add` is then libm's (correctly rounded, slower).
 //!
 //! # Selecting a path
 //! [`Path::active`] is the best available path, unless the environment variable
@@ -57,7 +65,7 @@ use super::model::Data;
 pub enum Path {
     /// `[f64; 8]` lane arithmetic (auto-vectorised for the compile target; the reference).
     Portable,
-    /// x86-64 AVX2: two 256-bit registers per 8-lane block.
+    /// x86-64 AVX2 + FMA: two 256-bit registers per 8-lane block.
     Avx2,
     /// x86-64 AVX-512F: one 512-bit register per 8-lane block.
     Avx512,
@@ -81,7 +89,7 @@ impl Path {
         match self {
             Path::Portable => true,
             #[cfg(target_arch = "x86_64")]
-            Path::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Path::Avx2 => std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
             #[cfg(target_arch = "x86_64")]
             Path::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
             #[cfg(not(target_arch = "x86_64"))]
@@ -196,8 +204,11 @@ pub(crate) unsafe trait Lane8: Copy {
     /// The CPU has the implementation's features.
     unsafe fn splat(x: f64) -> Self;
     fn add(self, o: Self) -> Self;
-    fn sub(self, o: Self) -> Self;
     fn mul(self, o: Self) -> Self;
+    /// `self·b + c` rounded once (IEEE 754 fusedMultiplyAdd, as `f64::mul_add`).
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `self·b − c` rounded once (`fusedMultiplyAdd(self, b, −c)`, as `f64::mul_add(self, b, -c)`).
+    fn mul_sub(self, b: Self, c: Self) -> Self;
     fn abs(self) -> Self;
     /// `√max(x, 0)` lane by lane (`max` returns 0 for NaN, as `f64::max(x, 0.0)`).
     fn sqrt_max0(self) -> Self;
@@ -244,18 +255,26 @@ unsafe impl Lane8 for Portable {
         Portable(r)
     }
     #[inline(always)]
-    fn sub(self, o: Self) -> Self {
-        let mut r = self.0;
-        for (x, y) in r.iter_mut().zip(o.0) {
-            *x -= y;
-        }
-        Portable(r)
-    }
-    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         let mut r = self.0;
         for (x, y) in r.iter_mut().zip(o.0) {
             *x *= y;
+        }
+        Portable(r)
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        let mut r = self.0;
+        for ((x, y), z) in r.iter_mut().zip(b.0).zip(c.0) {
+            *x = x.mul_add(y, z);
+        }
+        Portable(r)
+    }
+    #[inline(always)]
+    fn mul_sub(self, b: Self, c: Self) -> Self {
+        let mut r = self.0;
+        for ((x, y), z) in r.iter_mut().zip(b.0).zip(c.0) {
+            *x = x.mul_add(y, -z);
         }
         Portable(r)
     }
@@ -292,8 +311,8 @@ pub(crate) mod x86 {
     use super::{F8, Lane8};
     use std::arch::x86_64::*;
 
-    /// Lanes 0–3 and 4–7 in two AVX registers. Fields private: a value exists only where AVX2 is
-    /// available (see [`Lane8`]).
+    /// Lanes 0–3 and 4–7 in two AVX registers. Fields private: a value exists only where AVX2 and
+    /// FMA are available (see [`Lane8`]).
     #[derive(Clone, Copy)]
     pub(crate) struct Avx2(__m256d, __m256d);
 
@@ -314,16 +333,17 @@ pub(crate) mod x86 {
     }
 
     // SAFETY: (1) the fields are private to this module, there is no `Default`, and the only
-    // constructors are `load`/`splat` (whose callers promise AVX2) and the operations on existing
-    // values; (2) `load`/`store` access the 8 `f64`s of the one `F8` at `p` as two aligned 4-lane
-    // halves; (3) the operations are the lane-wise IEEE `vaddpd`/`vsubpd`/`vmulpd`/sign-mask
-    // `vandpd`/`vmaxpd`+`vsqrtpd`, and `reduce`/`reduce_many` add in the fixed tree order.
+    // constructors are `load`/`splat` (whose callers promise AVX2 and FMA) and the operations on
+    // existing values; (2) `load`/`store` access the 8 `f64`s of the one `F8` at `p` as two aligned
+    // 4-lane halves; (3) the operations are the lane-wise IEEE `vaddpd`/`vmulpd`/
+    // `vfmadd`/`vfmsub` (fused, rounded once)/sign-mask `vandpd`/`vmaxpd`+`vsqrtpd`, and
+    // `reduce`/`reduce_many` add in the fixed tree order.
     unsafe impl Lane8 for Avx2 {
         const CHUNK: usize = 6;
         #[inline(always)]
         unsafe fn load(p: *const F8) -> Self {
             // SAFETY: the caller guarantees that `p` points to one readable `F8`, 64-byte aligned
-            // (so `p` and `p + 4` `f64`s are 32-byte aligned, as `vmovapd` needs), and AVX2.
+            // (so `p` and `p + 4` `f64`s are 32-byte aligned, as `vmovapd` needs), and AVX2 + FMA.
             unsafe {
                 let p = p as *const f64;
                 Avx2(_mm256_load_pd(p), _mm256_load_pd(p.add(4)))
@@ -341,7 +361,7 @@ pub(crate) mod x86 {
         }
         #[inline(always)]
         unsafe fn splat(x: f64) -> Self {
-            // SAFETY: register-only AVX intrinsic; the caller guarantees AVX2.
+            // SAFETY: register-only AVX intrinsic; the caller guarantees AVX2 and FMA.
             unsafe { Avx2(_mm256_set1_pd(x), _mm256_set1_pd(x)) }
         }
         #[inline(always)]
@@ -350,14 +370,19 @@ pub(crate) mod x86 {
             unsafe { Avx2(_mm256_add_pd(self.0, o.0), _mm256_add_pd(self.1, o.1)) }
         }
         #[inline(always)]
-        fn sub(self, o: Self) -> Self {
-            // SAFETY: register-only AVX intrinsic; AVX2 is proven by `self` (see `Lane8`).
-            unsafe { Avx2(_mm256_sub_pd(self.0, o.0), _mm256_sub_pd(self.1, o.1)) }
-        }
-        #[inline(always)]
         fn mul(self, o: Self) -> Self {
             // SAFETY: register-only AVX intrinsic; AVX2 is proven by `self` (see `Lane8`).
             unsafe { Avx2(_mm256_mul_pd(self.0, o.0), _mm256_mul_pd(self.1, o.1)) }
+        }
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            // SAFETY: register-only FMA intrinsic; AVX2 and FMA are proven by `self` (see `Lane8`).
+            unsafe { Avx2(_mm256_fmadd_pd(self.0, b.0, c.0), _mm256_fmadd_pd(self.1, b.1, c.1)) }
+        }
+        #[inline(always)]
+        fn mul_sub(self, b: Self, c: Self) -> Self {
+            // SAFETY: register-only FMA intrinsic; AVX2 and FMA are proven by `self` (see `Lane8`).
+            unsafe { Avx2(_mm256_fmsub_pd(self.0, b.0, c.0), _mm256_fmsub_pd(self.1, b.1, c.1)) }
         }
         #[inline(always)]
         fn abs(self) -> Self {
@@ -439,8 +464,9 @@ pub(crate) mod x86 {
     // SAFETY: (1) the field is private to this module, there is no `Default`, and the only
     // constructors are `load`/`splat` (whose callers promise AVX-512F) and the operations on
     // existing values; (2) `load`/`store` access exactly the 64-byte aligned `F8` at `p`; (3) the
-    // operations are the lane-wise IEEE `vaddpd`/`vsubpd`/`vmulpd`/`vandpd` (abs)/`vmaxpd`+
-    // `vsqrtpd`, and `reduce`/`reduce_many` add in the fixed tree order.
+    // operations are the lane-wise IEEE `vaddpd`/`vmulpd`/`vfmadd`/`vfmsub` (fused,
+    // rounded once)/`vandpd` (abs)/`vmaxpd`+`vsqrtpd`, and `reduce`/`reduce_many` add in the fixed
+    // tree order.
     unsafe impl Lane8 for Avx512 {
         const CHUNK: usize = 16;
         #[inline(always)]
@@ -466,14 +492,19 @@ pub(crate) mod x86 {
             unsafe { Avx512(_mm512_add_pd(self.0, o.0)) }
         }
         #[inline(always)]
-        fn sub(self, o: Self) -> Self {
-            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
-            unsafe { Avx512(_mm512_sub_pd(self.0, o.0)) }
-        }
-        #[inline(always)]
         fn mul(self, o: Self) -> Self {
             // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
             unsafe { Avx512(_mm512_mul_pd(self.0, o.0)) }
+        }
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
+            unsafe { Avx512(_mm512_fmadd_pd(self.0, b.0, c.0)) }
+        }
+        #[inline(always)]
+        fn mul_sub(self, b: Self, c: Self) -> Self {
+            // SAFETY: register-only AVX-512F intrinsic; AVX-512F is proven by `self`.
+            unsafe { Avx512(_mm512_fmsub_pd(self.0, b.0, c.0)) }
         }
         #[inline(always)]
         fn abs(self) -> Self {
@@ -636,7 +667,7 @@ unsafe fn alg1_g<V: Lane8, const K: usize>(
         let one = V::splat(1.0);
         for b in 0..nb {
             for k in 0..K {
-                let f = one.add(c[k].mul(V::load(xs[k].add(b))));
+                let f = c[k].mul_add(V::load(xs[k].add(b)), one);
                 let p = vs[k].add(b);
                 V::load(p).mul(f).store(p);
             }
@@ -716,17 +747,16 @@ pub(crate) unsafe fn alg1_fused_norm_g<V: Lane8, const K: usize, const NEXT: boo
                 let rb = rows.add(b);
                 for k in 0..K {
                     let p = vs[k].add(b);
-                    let vn = V::load(p).mul(one.add(cv[k].mul(V::load(rb.add(now[k])))));
+                    let vn = V::load(p).mul(cv[k].mul_add(V::load(rb.add(now[k])), one));
                     vn.store(p);
                     if NEXT {
-                        let sq = vn.mul(vn);
-                        let e = if $sub { sq.sub(wb) } else { sq };
-                        acc[k] = acc[k].add(e.mul(V::load(rb.add(next[k]))));
+                        let e = if $sub { vn.mul_sub(vn, wb) } else { vn.mul(vn) };
+                        acc[k] = e.mul_add(V::load(rb.add(next[k])), acc[k]);
                     }
                     if NORM == NORM_ABS {
                         norm[k] = norm[k].add(vn.abs());
                     } else if NORM == NORM_MASKED_ABS {
-                        norm[k] = norm[k].add(vn.abs().mul(mb));
+                        norm[k] = vn.abs().mul_add(mb, norm[k]);
                     }
                 }
                 b += 1;
@@ -765,14 +795,14 @@ pub(crate) unsafe fn residual_multi_g<V: Lane8, const K: usize>(
             let wb = V::load(w.add(b));
             for k in 0..K {
                 let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).sub(wb).mul(V::load(xs[k].add(b))));
+                acc[k] = vb.mul_sub(vb, wb).mul_add(V::load(xs[k].add(b)), acc[k]);
             }
             b += 1;
         }
         while b < nb {
             for k in 0..K {
                 let vb = V::load(vs[k].add(b));
-                acc[k] = acc[k].add(vb.mul(vb).mul(V::load(xs[k].add(b))));
+                acc[k] = vb.mul(vb).mul_add(V::load(xs[k].add(b)), acc[k]);
             }
             b += 1;
         }
@@ -792,12 +822,12 @@ unsafe fn residual_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, x: *const
         let mut b = 0;
         while b < nbw {
             let vb = V::load(v.add(b));
-            acc = acc.add(vb.mul(vb).sub(V::load(w.add(b))).mul(V::load(x.add(b))));
+            acc = vb.mul_sub(vb, V::load(w.add(b))).mul_add(V::load(x.add(b)), acc);
             b += 1;
         }
         while b < nb {
             let vb = V::load(v.add(b));
-            acc = acc.add(vb.mul(vb).mul(V::load(x.add(b))));
+            acc = vb.mul(vb).mul_add(V::load(x.add(b)), acc);
             b += 1;
         }
         acc.reduce()
@@ -815,8 +845,7 @@ unsafe fn error_g<V: Lane8>(v: *const F8, w: *const F8, nbw: usize, e: *mut F8, 
     unsafe {
         for b in 0..nb {
             let vb = V::load(v.add(b));
-            let sq = vb.mul(vb);
-            let eb = if b < nbw { sq.sub(V::load(w.add(b))) } else { sq };
+            let eb = if b < nbw { vb.mul_sub(vb, V::load(w.add(b))) } else { vb.mul(vb) };
             eb.store(e.add(b));
         }
     }
@@ -834,7 +863,7 @@ unsafe fn dots_g<V: Lane8, const R: usize>(e: *const F8, xs: [*const F8; R], nb:
         for b in 0..nb {
             let eb = V::load(e.add(b));
             for k in 0..R {
-                acc[k] = acc[k].add(eb.mul(V::load(xs[k].add(b))));
+                acc[k] = eb.mul_add(V::load(xs[k].add(b)), acc[k]);
             }
         }
         V::reduce_many(acc)
@@ -944,7 +973,7 @@ unsafe fn accumulate_chunk_g<V: Lane8, const CH: usize>(
             let c = V::splat(ci);
             let x = data.row(i).as_ptr().add(b0);
             for (j, a) in acc.iter_mut().enumerate() {
-                *a = a.add(c.mul(V::load(x.add(j))));
+                *a = c.mul_add(V::load(x.add(j)), *a);
             }
         }
         for (j, aj) in acc.into_iter().enumerate() {
@@ -997,7 +1026,7 @@ unsafe fn scale_by_factor_g<V: Lane8>(v: *mut F8, h: *const F8, a: f64, nb: usiz
         let one = V::splat(1.0);
         let av = V::splat(a);
         for b in 0..nb {
-            let f = one.add(av.mul(V::load(h.add(b))));
+            let f = av.mul_add(V::load(h.add(b)), one);
             V::load(v.add(b)).mul(f).store(v.add(b));
         }
     }
@@ -1013,7 +1042,7 @@ unsafe fn dot_g<V: Lane8>(a: *const F8, b: *const F8, nb: usize) -> f64 {
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
-            acc = acc.add(V::load(a.add(j)).mul(V::load(b.add(j))));
+            acc = V::load(a.add(j)).mul_add(V::load(b.add(j)), acc);
         }
         acc.reduce()
     }
@@ -1045,7 +1074,7 @@ unsafe fn masked_sum_sqrt_g<V: Lane8>(a: *const F8, m: *const F8, nb: usize) -> 
     unsafe {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
-            acc = acc.add(V::load(a.add(j)).sqrt_max0().mul(V::load(m.add(j))));
+            acc = V::load(a.add(j)).sqrt_max0().mul_add(V::load(m.add(j)), acc);
         }
         acc.reduce()
     }
@@ -1062,8 +1091,8 @@ unsafe fn sq_dist_sq_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
             let vb = V::load(v.add(j));
-            let e = vb.mul(vb).sub(V::load(w.add(j)));
-            acc = acc.add(e.mul(e));
+            let e = vb.mul_sub(vb, V::load(w.add(j)));
+            acc = e.mul_add(e, acc);
         }
         acc.reduce()
     }
@@ -1080,7 +1109,7 @@ unsafe fn sq_dist_l1_g<V: Lane8>(v: *const F8, w: *const F8, nb: usize) -> f64 {
         let mut acc = V::splat(0.0);
         for j in 0..nb {
             let vb = V::load(v.add(j));
-            acc = acc.add(vb.mul(vb).sub(V::load(w.add(j))).abs());
+            acc = acc.add(vb.mul_sub(vb, V::load(w.add(j))).abs());
         }
         acc.reduce()
     }
@@ -1112,7 +1141,7 @@ pub(crate) unsafe fn masked_sum_abs_g<V: Lane8>(a: *const F8, m: *const F8, nb: 
     unsafe {
         let mut acc = V::splat(0.0);
         for b in 0..nb {
-            acc = acc.add(V::load(a.add(b)).abs().mul(V::load(m.add(b))));
+            acc = V::load(a.add(b)).abs().mul_add(V::load(m.add(b)), acc);
         }
         acc.reduce()
     }
@@ -1136,11 +1165,11 @@ pub(crate) trait WithLanes {
 #[inline]
 pub(crate) fn with_lanes<W: WithLanes>(path: Path, w: W) -> W::Out {
     /// # Safety
-    /// The CPU has AVX2.
+    /// The CPU has AVX2 and FMA.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn avx2<W: WithLanes>(w: W) -> W::Out {
-        // SAFETY: AVX2 by this function's contract (and its `#[target_feature]`).
+        // SAFETY: AVX2 and FMA by this function's contract (and its `#[target_feature]`).
         unsafe { w.run::<x86::Avx2>() }
     }
     /// # Safety
@@ -1187,11 +1216,11 @@ macro_rules! instances {
                     unsafe { $body::<Portable $($(, $c)*)?>($($arg),*) }
                 }
                 /// # Safety
-                /// The CPU has AVX2, and the pointer contract of the generic kernel.
+                /// The CPU has AVX2 and FMA, and the pointer contract of the generic kernel.
                 #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 pub(super) unsafe fn avx2 $(<$(const $c: $ct),*>)? ($($arg: $ty),*) -> $ret {
-                    // SAFETY: the kernel's pointer contract and AVX2 are this function's contract.
+                    // SAFETY: the kernel's pointer contract and AVX2 + FMA are this function's contract.
                     unsafe { $body::<x86::Avx2 $($(, $c)*)?>($($arg),*) }
                 }
                 /// # Safety
@@ -1433,9 +1462,9 @@ pub fn residuals_and_me_with(
     )
 }
 
-/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` adds
-/// `c_i x^(i)` over `i` in order from `+0.0`, then multiplies once by `scale` (no multiplication
-/// when `None`). With `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e.
+/// `h = (Σ_i c_i x^(i))·scale` over the first `coef.len()` rows: lane `l` of block `b` forms
+/// `h ← fma(c_i, x^(i), h)` over `i` in order from `+0.0`, then multiplies once by `scale` (no
+/// multiplication when `None`). With `c = residuals` and `scale = 1/n` this is `dynamics::me_blocks`, i.e.
 /// `M e(v)`.
 pub fn accumulate_rows_with(path: Path, coef: &[f64], data: &Data, h: &mut Vec<F8>, scale: Option<f64>) {
     assert!(coef.len() <= data.n(), "{} coefficients for {} rows", coef.len(), data.n());

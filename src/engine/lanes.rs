@@ -7,10 +7,16 @@
 //! A reduction `Σ_{j<d} a_j` is computed as 8 lane accumulators, lane `l` adding the elements
 //! `j ≡ l (mod 8)` in increasing `j`, then combined by the fixed tree
 //! `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`.
-//! Products are never fused with additions (Rust never contracts `a * b + c` into an FMA, and
-//! no code here calls `mul_add`). A scalar loop, an AVX2 loop (two 4-lane registers) and an
-//! AVX-512 loop (one 8-lane register) therefore produce the same bits, and so do chains that
-//! are interleaved or run on any number of threads.
+//! A product that feeds an addition is fused with it by `f64::mul_add` (IEEE 754
+//! fusedMultiplyAdd: the exact `a·b + c`, rounded once), always at the same place of each
+//! formula: `fma(a, b, s)` in `dot`, `fma(fma(v, v, −w), x, s)` in `residual`,
+//! `fma(|a|, m, s)`, `fma(√a, m, s)`, `fma(e, e, s)` with `e = fma(v, v, −w)`, `|fma(v, v, −w)|`.
+//! Rust never contracts `a * b + c` on its own, so nothing else is fused. A correctly rounded
+//! FMA has one result, whether it is the hardware instruction (x86-64 with FMA, AVX-512, aarch64)
+//! or libm's software `fma`: a scalar loop, an AVX2 loop (two 4-lane registers) and an AVX-512
+//! loop (one 8-lane register) therefore produce the same bits, and so do chains that are
+//! interleaved or run on any number of threads. (With a 0/1 mask `m` the product `|a|·m` is exact,
+//! so the masked sums have the same value fused or not.)
 //!
 //! The reductions below are written here as the plain lane loops that define them
 //! ([`portable`]); vectors of two or more blocks go to the dispatched SIMD instances in
@@ -217,7 +223,7 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for (x, y) in a.iter().zip(b) {
             for l in 0..LANES {
-                s[l] += x.0[l] * y.0[l];
+                s[l] = x.0[l].mul_add(y.0[l], s[l]);
             }
         }
         reduce(s)
@@ -234,7 +240,7 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for ((vb, wb), xb) in v.iter().zip(w).zip(x) {
             for l in 0..LANES {
-                s[l] += (vb.0[l] * vb.0[l] - wb.0[l]) * xb.0[l];
+                s[l] = vb.0[l].mul_add(vb.0[l], -wb.0[l]).mul_add(xb.0[l], s[l]);
             }
         }
         reduce(s)
@@ -270,7 +276,7 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for (x, m) in a.iter().zip(mask) {
             for l in 0..LANES {
-                s[l] += x.0[l].abs() * m.0[l];
+                s[l] = x.0[l].abs().mul_add(m.0[l], s[l]);
             }
         }
         reduce(s)
@@ -283,7 +289,7 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for (x, m) in a.iter().zip(mask) {
             for l in 0..LANES {
-                s[l] += x.0[l].max(0.0).sqrt() * m.0[l];
+                s[l] = x.0[l].max(0.0).sqrt().mul_add(m.0[l], s[l]);
             }
         }
         reduce(s)
@@ -295,8 +301,8 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for (vb, wb) in v.iter().zip(w) {
             for l in 0..LANES {
-                let e = vb.0[l] * vb.0[l] - wb.0[l];
-                s[l] += e * e;
+                let e = vb.0[l].mul_add(vb.0[l], -wb.0[l]);
+                s[l] = e.mul_add(e, s[l]);
             }
         }
         reduce(s)
@@ -308,7 +314,7 @@ pub mod portable {
         let mut s = [0.0f64; LANES];
         for (vb, wb) in v.iter().zip(w) {
             for l in 0..LANES {
-                s[l] += (vb.0[l] * vb.0[l] - wb.0[l]).abs();
+                s[l] += vb.0[l].mul_add(vb.0[l], -wb.0[l]).abs();
             }
         }
         reduce(s)
@@ -336,8 +342,8 @@ mod tests {
         let (pa, pb) = (PVec::from_slice(&a), PVec::from_slice(&b));
         let mut s = [0.0; 8];
         for l in 0..8 {
-            s[l] = a[l] * b[l];
-            s[l] += a[l + 8] * b[l + 8];
+            s[l] = a[l].mul_add(b[l], 0.0);
+            s[l] = a[l + 8].mul_add(b[l + 8], s[l]);
         }
         let expect = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
         assert_eq!(dot(pa.blocks(), pb.blocks()).to_bits(), expect.to_bits());

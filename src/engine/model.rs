@@ -296,9 +296,9 @@ impl Problem {
     pub fn residuals(&self, v: &PVec) -> Vec<f64> {
         (0..self.n()).map(|i| self.residual(i, v)).collect()
     }
-    /// `e(v) = v⊙v − v*⊙v*` as a plain vector.
+    /// `e(v) = v⊙v − v*⊙v*` as a plain vector (`fma(v_k, v_k, −w_k)`, as the kernels form it).
     pub fn e(&self, v: &PVec) -> Vec<f64> {
-        v.as_slice().iter().zip(self.w_star.as_slice()).map(|(a, w)| a * a - w).collect()
+        v.as_slice().iter().zip(self.w_star.as_slice()).map(|(a, w)| a.mul_add(*a, -w)).collect()
     }
     /// Train loss `L(v) = (1/n) Σ_i ¼ ⟨e, x^(i)⟩²` (summed over `i` in order).
     pub fn loss(&self, v: &PVec) -> f64 {
@@ -314,13 +314,14 @@ impl Problem {
         lanes::sq_dist_sq(v.blocks(), self.w_star.blocks())
     }
     /// `(M e(v))_k = (1/n) Σ_i ⟨e, x^(i)⟩ x_k^(i)` for all `k`, given the residuals (summed over
-    /// `i` in order).
+    /// `i` in order from `+0.0` by `fma(r_i, x_k^(i), ·)`, then one multiplication by `1/n`: bitwise
+    /// `dynamics::me_blocks`).
     pub fn me_from_residuals(&self, res: &[f64]) -> Vec<f64> {
         let d = self.d();
         let mut out = vec![0.0; d];
         for (i, &r) in res.iter().enumerate() {
             for (k, o) in out.iter_mut().enumerate() {
-                *o += r * self.data.x(i, k);
+                *o = r.mul_add(self.data.x(i, k), *o);
             }
         }
         let inv = 1.0 / self.n() as f64;

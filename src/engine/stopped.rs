@@ -47,6 +47,29 @@ pub use sets::{BoundedPotential, Coords, StopSet, sum_sqrt_all};
 pub trait Observer {
     /// `v = v[t]` (for a stopped chain: `ṽ[t]`; not called after the chain froze or diverged).
     fn observe(&mut self, t: u64, v: &PVec);
+    /// True when the observer reads `‖v_S̄‖₁` ([`Problem::off_l1`]) at every step. The chain
+    /// drivers then call [`Observer::observe_off_l1`] instead of [`Observer::observe`], and the
+    /// fused Algorithm-1 sweep accumulates the norm while it updates the state (no second pass).
+    const WANTS_OFF_L1: bool = false;
+    /// [`Observer::observe`] given `off_l1`, bitwise `Problem::off_l1(v)` (the same operations in
+    /// the same order, on every kernel path).
+    #[inline(always)]
+    fn observe_off_l1(&mut self, t: u64, v: &PVec, off_l1: f64) {
+        let _ = off_l1;
+        self.observe(t, v)
+    }
+}
+
+/// Report `v[t]` to `obs`: through [`Observer::observe_off_l1`] when it wants `‖v_S̄‖₁` (`off`
+/// when the sweep computed it, else `p.off_l1(v)`), else through [`Observer::observe`].
+#[inline(always)]
+fn notify<O: Observer>(obs: &mut O, t: u64, v: &PVec, p: &Problem, off: Option<f64>) {
+    if O::WANTS_OFF_L1 {
+        let off = off.unwrap_or_else(|| p.off_l1(v));
+        obs.observe_off_l1(t, v, off)
+    } else {
+        obs.observe(t, v)
+    }
 }
 
 /// An observer that records nothing.
@@ -118,7 +141,7 @@ fn run_chain_plain<O: Observer>(batch: Batch<'_>, v0: PVec, rng: &mut Stream, ob
     let Batch { path, p, dynamics, schedule, stop } = batch;
     let mut v = v0;
     let mut sc = Scratch::default();
-    obs.observe(0, &v);
+    notify(obs, 0, &v, p, None);
     if !stop.contains_with(path, &v, p) {
         return ChainEnd { v, steps_run: 0, exit_step: Some(0), diverged_at: None };
     }
@@ -131,7 +154,7 @@ fn run_chain_plain<O: Observer>(batch: Batch<'_>, v0: PVec, rng: &mut Stream, ob
                 return ChainEnd { v, steps_run: t, exit_step: None, diverged_at: Some(t + 1) };
             }
             t += 1;
-            obs.observe(t, &v);
+            notify(obs, t, &v, p, None);
             if check && !stop.contains_with(path, &v, p) {
                 return ChainEnd { v, steps_run: t, exit_step: Some(t), diverged_at: None };
             }

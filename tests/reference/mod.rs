@@ -1,8 +1,13 @@
 //! A frozen copy of the engine's step code as it was before issue 8 (commit 89087e5:
 //! `src/engine/dynamics.rs` and `src/engine/stopped.rs`, plain scalar lane loops), kept verbatim
-//! except for free-function signatures. The snapshots other claims commit were produced by this
-//! code; `tests/kernels.rs` (and the benches, for before/after timings) compare every kernel path
-//! of the current engine against it bit for bit. Do not "optimise" this file.
+//! except for free-function signatures and one rule change: since issue 16 every product that
+//! feeds an addition is one `f64::mul_add` (IEEE fusedMultiplyAdd, rounded once) at the place the
+//! engine fuses it (`factor = fma(c, x, 1)`, `fma(fma(v, v, −w), x, s)`, `fma(r, x, h)`, …; see
+//! `src/engine/kernels.rs`). The snapshots other claims commit were produced by this code;
+//! `tests/kernels.rs` (and the benches, for before/after timings) compare every kernel path of the
+//! current engine against it bit for bit. The unfused loops of before issue 16 are kept in
+//! [`unfused`], so a test can show that the rule changes the bits (a comparison that could not
+//! tell the two apart would prove nothing). Do not "optimise" this file.
 //!
 //! # Self-contained
 //! Nothing here calls live engine arithmetic or randomness, so a change there cannot move both
@@ -19,6 +24,7 @@
 
 pub mod frozen;
 pub mod golden;
+pub mod unfused;
 
 use frozen::{LANES, index_and_sign, reduce, standard_normal, uniform_index};
 pub use frozen::{Stream, stream};
@@ -31,7 +37,7 @@ use shape_matters::engine::stopped::{ChainEnd, Observer, StopSet};
 
 #[inline(always)]
 pub fn factor(c: f64, x: f64) -> f64 {
-    1.0 + c * x
+    c.mul_add(x, 1.0)
 }
 
 /// Scratch buffers reused across steps.
@@ -51,7 +57,7 @@ pub fn me_blocks(p: &Problem, res: &[f64], h: &mut Vec<F8>) {
     for (i, &r) in res.iter().enumerate() {
         for (hb, xb) in h.iter_mut().zip(p.data().row(i)) {
             for l in 0..LANES {
-                hb.0[l] += r * xb.0[l];
+                hb.0[l] = r.mul_add(xb.0[l], hb.0[l]);
             }
         }
     }
@@ -171,7 +177,7 @@ pub fn step(
             let es = eta * s;
             for ((vb, hb), xb) in v.blocks_mut().iter_mut().zip(&sc.h).zip(p.data().row(i)) {
                 for l in 0..LANES {
-                    vb.0[l] *= factor(-eta, hb.0[l]) + es * xb.0[l];
+                    vb.0[l] *= es.mul_add(xb.0[l], factor(-eta, hb.0[l]));
                 }
             }
             StepStatus::Ok
@@ -199,7 +205,7 @@ pub fn step(
                 let ci = w[i] * sc.res[i];
                 for (hb, xb) in sc.h.iter_mut().zip(p.data().row(i)) {
                     for l in 0..LANES {
-                        hb.0[l] += ci * xb.0[l];
+                        hb.0[l] = ci.mul_add(xb.0[l], hb.0[l]);
                     }
                 }
             }
@@ -250,7 +256,7 @@ pub fn alg1_coef(eta: f64, s: f64, r: f64, grad_sign: f64) -> f64 {
 /// `v_k += a ξ_k`, `ξ_k ~ N(0,1)` drawn for `k = 0..d` in order (padding untouched).
 fn add_gaussian(v: &mut PVec, a: f64, rng: &mut Stream) {
     for x in v.as_mut_slice() {
-        *x += a * standard_normal(rng);
+        *x = a.mul_add(standard_normal(rng), *x);
     }
 }
 
@@ -315,7 +321,7 @@ pub fn dot(a: &[F8], b: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for (x, y) in a.iter().zip(b) {
         for l in 0..LANES {
-            s[l] += x.0[l] * y.0[l];
+            s[l] = x.0[l].mul_add(y.0[l], s[l]);
         }
     }
     reduce(s)
@@ -332,7 +338,7 @@ pub fn residual(v: &[F8], w: &[F8], x: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for ((vb, wb), xb) in v.iter().zip(w).zip(x) {
         for l in 0..LANES {
-            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]) * xb.0[l];
+            s[l] = vb.0[l].mul_add(vb.0[l], -wb.0[l]).mul_add(xb.0[l], s[l]);
         }
     }
     reduce(s)
@@ -380,7 +386,7 @@ pub fn masked_sum_abs(a: &[F8], mask: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for (x, m) in a.iter().zip(mask) {
         for l in 0..LANES {
-            s[l] += x.0[l].abs() * m.0[l];
+            s[l] = x.0[l].abs().mul_add(m.0[l], s[l]);
         }
     }
     reduce(s)
@@ -393,7 +399,7 @@ pub fn masked_sum_sqrt(a: &[F8], mask: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for (x, m) in a.iter().zip(mask) {
         for l in 0..LANES {
-            s[l] += x.0[l].max(0.0).sqrt() * m.0[l];
+            s[l] = x.0[l].max(0.0).sqrt().mul_add(m.0[l], s[l]);
         }
     }
     reduce(s)
@@ -405,8 +411,8 @@ pub fn sq_dist_sq(v: &[F8], w: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for (vb, wb) in v.iter().zip(w) {
         for l in 0..LANES {
-            let e = vb.0[l] * vb.0[l] - wb.0[l];
-            s[l] += e * e;
+            let e = vb.0[l].mul_add(vb.0[l], -wb.0[l]);
+            s[l] = e.mul_add(e, s[l]);
         }
     }
     reduce(s)
@@ -418,7 +424,7 @@ pub fn sq_dist_l1(v: &[F8], w: &[F8]) -> f64 {
     let mut s = [0.0f64; LANES];
     for (vb, wb) in v.iter().zip(w) {
         for l in 0..LANES {
-            s[l] += (vb.0[l] * vb.0[l] - wb.0[l]).abs();
+            s[l] += vb.0[l].mul_add(vb.0[l], -wb.0[l]).abs();
         }
     }
     reduce(s)

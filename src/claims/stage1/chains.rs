@@ -125,13 +125,11 @@ impl PathRecord {
     }
     /// Record the support `sv` at step `t` (maxima over `t < T`, reaching `1 − c1/2`).
     fn observe(&mut self, t: u64, big_t: u64, sv: &[f64], c1: f64) {
-        for (k, &x) in sv.iter().enumerate() {
-            if t < big_t && x > self.max_lt[k] {
-                self.max_lt[k] = x;
-            }
-            if x >= 1.0 - c1 / 2.0 {
-                self.reached[k] = true;
-            }
+        // Selects, not branches (a chain's new maxima are unpredictable): the same values.
+        let (before_t, level) = (t < big_t, 1.0 - c1 / 2.0);
+        for ((&x, m), reached) in sv.iter().zip(&mut self.max_lt).zip(&mut self.reached) {
+            *m = if before_t && x > *m { x } else { *m };
+            *reached |= x >= level;
         }
     }
 }
@@ -269,11 +267,15 @@ struct PracObs<'a> {
 
 impl Observer for PracObs<'_> {
     fn observe(&mut self, t: u64, v: &PVec) {
+        self.observe_off_l1(t, v, self.p.off_l1(v))
+    }
+    // `‖v_S̄‖₁` comes from the chain's own sweep (`Observer::WANTS_OFF_L1`): same bits, no second pass.
+    const WANTS_OFF_L1: bool = true;
+    fn observe_off_l1(&mut self, t: u64, v: &PVec, off: f64) {
         let (rec, r, c1, big_t) = (&mut self.rec, self.p.r(), self.c1, self.big_t);
         let sv = &v.as_slice()[..r];
         let smax = sv.iter().fold(f64::NEG_INFINITY, |m, x| m.max(x.abs()));
         rec.paths.real.observe(t, big_t, sv, c1);
-        let off = self.p.off_l1(v);
         rec.sup_off = rec.sup_off.max(off);
         rec.sup_support = rec.sup_support.max(smax);
         if self.frozen.is_none() {

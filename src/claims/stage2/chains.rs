@@ -92,18 +92,21 @@ struct RoundObs<'a> {
 
 impl Observer for RoundObs<'_> {
     fn observe(&mut self, t: u64, v: &PVec) {
+        self.observe_off_l1(t, v, self.p.off_l1(v))
+    }
+    // `‖v_S̄‖₁` comes from the chain's own sweep (`Observer::WANTS_OFF_L1`): same bits, no second pass.
+    const WANTS_OFF_L1: bool = true;
+    fn observe_off_l1(&mut self, t: u64, v: &PVec, off: f64) {
         if self.exit.is_none() {
             let s = v.as_slice();
-            for (k, m) in self.min_dev.iter_mut().enumerate() {
-                let dv = (s[k] - 1.0).abs();
-                if dv < *m {
-                    *m = dv;
-                }
+            for (m, &x) in self.min_dev.iter_mut().zip(s) {
+                // A select, not a branch (new minima are unpredictable): the same values.
+                let dv = (x - 1.0).abs();
+                *m = if dv < *m { dv } else { *m };
             }
-            if !self.g.contains(v, self.p) {
+            if !self.g.contains_given_off_l1(v, self.p, off) {
                 let p = self.p;
-                self.exit =
-                    Some((t, p.support_dist_inf(v), p.off_l1(v), (0..p.r()).map(|k| (s[k] - 1.0).abs()).collect()));
+                self.exit = Some((t, p.support_dist_inf(v), off, (0..p.r()).map(|k| (s[k] - 1.0).abs()).collect()));
             }
         }
         if self.snap_every > 0 && t.is_multiple_of(self.snap_every) {

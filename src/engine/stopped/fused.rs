@@ -3,7 +3,7 @@
 //! `t + 1` (and the stop set's norm) in one sweep, the whole step loop compiled once per kernel
 //! path ([`kernels::with_lanes`]).
 
-use super::{ChainEnd, INTERLEAVE, Observer, StopSet, finished};
+use super::{ChainEnd, INTERLEAVE, Observer, StopSet, finished, notify};
 use crate::engine::dynamics::{alg1_coef, alg1_draw};
 use crate::engine::kernels::{self, Lane8, Path};
 use crate::engine::lanes::{F8, PVec, blocks_for};
@@ -140,6 +140,18 @@ impl<'a> Alg1Driver<'a> {
         }
     }
 
+    /// Does the sweep accumulate `‖v_S̄‖₁` (`Σ|v_j| m_j` with the off-support mask, bitwise
+    /// `Problem::off_l1`)? For the sets C.1 and D.2, whose test needs it, and for an observer that
+    /// reads it ([`Observer::WANTS_OFF_L1`]) when the set needs no other norm.
+    #[inline(always)]
+    fn off_norm<O: Observer>(&self) -> bool {
+        match self.stop {
+            StopSet::SupportBox { .. } | StopSet::NearTruth { .. } => true,
+            StopSet::Never => O::WANTS_OFF_L1,
+            StopSet::L1Ball { .. } => false,
+        }
+    }
+
     /// The step loop on lane type `V`.
     ///
     /// # Safety
@@ -161,7 +173,7 @@ impl<'a> Alg1Driver<'a> {
         // Step 0: observe, check the start, draw step 1's outcome.
         let mut live: Vec<(usize, Chain<'_, O>)> = Vec::with_capacity(chains.len());
         for (j, mut c) in chains.into_iter().enumerate() {
-            c.obs.observe(0, &c.v);
+            notify(c.obs, 0, &c.v, p, None);
             if !self.stop.contains_with(self.path, &c.v, p) {
                 ends.push((j, ChainEnd { v: c.v, steps_run: 0, exit_step: Some(0), diverged_at: None }));
             } else if total == 0 {
@@ -205,7 +217,7 @@ impl<'a> Alg1Driver<'a> {
                     // (the divergent chains were removed just above).
                     let norms = unsafe { self.fused_group::<V, O>(g, phase.eta, last) };
                     for (k, (_, c)) in g.iter_mut().enumerate() {
-                        c.obs.observe(t, &c.v);
+                        notify(c.obs, t, &c.v, p, self.off_norm::<O>().then_some(norms[k]));
                         if check && !self.contains_from_norm(&c.v, norms[k]) {
                             c.out = true;
                             left = true;
@@ -259,12 +271,13 @@ impl<'a> Alg1Driver<'a> {
 
     /// One step of a group (all residuals finite): update with the pending outcome and, unless
     /// this is the last step, draw the next outcome and compute its residual in the same sweep,
-    /// together with the stop set's norm of each updated state (returned; 0 for `Never`).
+    /// together with the stop set's norm of each updated state (returned; for `Never`, `‖v_S̄‖₁`
+    /// when the observer reads it, else 0).
     ///
     /// # Safety
     /// As [`Alg1Driver::residual_group`].
     #[inline(always)]
-    unsafe fn fused_group<V: Lane8, O>(
+    unsafe fn fused_group<V: Lane8, O: Observer>(
         &self,
         g: &mut [(usize, Chain<'_, O>)],
         eta: f64,
@@ -284,6 +297,11 @@ impl<'a> Alg1Driver<'a> {
                 // zero beyond `nbw`.
                 unsafe {
                     match self.stop {
+                        StopSet::Never if O::WANTS_OFF_L1 => {
+                            kernels::alg1_fused_norm_g::<V, $k, $next, NORM_MASKED_ABS>(
+                                $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
+                            )
+                        }
                         StopSet::Never => kernels::alg1_fused_norm_g::<V, $k, $next, NORM_NONE>(
                             $vs, rows, $now, $c, $nx, self.w, self.nbw, mask, self.nb,
                         ),

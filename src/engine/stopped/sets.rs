@@ -43,6 +43,16 @@ impl StopSet {
             }
         }
     }
+    /// [`StopSet::contains`] given `off_l1 = ‖v_S̄‖₁` (bitwise `Problem::off_l1(v)`, e.g. from
+    /// [`super::Observer::observe_off_l1`]): the same comparisons of the same numbers.
+    #[inline]
+    pub fn contains_given_off_l1(&self, v: &PVec, p: &Problem, off_l1: f64) -> bool {
+        match *self {
+            StopSet::Never | StopSet::L1Ball { .. } => self.contains(v, p),
+            StopSet::SupportBox { b, eps } => off_l1 <= eps && p.support_max(v) <= b,
+            StopSet::NearTruth { b, eps } => off_l1 <= eps && p.support_dist_inf(v) <= b,
+        }
+    }
     /// Paper reference of the set.
     pub fn describe(&self) -> String {
         match *self {
