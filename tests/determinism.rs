@@ -72,7 +72,8 @@ fn residual_follows_the_documented_summation_order() {
         let mut s = [0.0f64; LANES];
         for k in 0..d {
             let w = p.w_star().as_slice()[k];
-            s[k % LANES] += (v[k] * v[k] - w) * p.data().x(0, k);
+            // The fused rule (issue 16): fma(fma(v, v, −w), x, s).
+            s[k % LANES] = v[k].mul_add(v[k], -w).mul_add(p.data().x(0, k), s[k % LANES]);
         }
         let want = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
         assert_eq!(got.to_bits(), want.to_bits(), "d = {d}");
