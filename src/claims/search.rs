@@ -398,9 +398,20 @@ impl Searchable {
     }
 }
 
-/// The scaled value of a margin (the objective).
+/// The scaled value of a margin.
 fn scaled(m: &Margin) -> f64 {
     if m.scale > 0.0 { m.margin / m.scale } else { m.margin }
+}
+
+/// The search's objective at a margin: its scaled value, or `None` (the point is excluded, like
+/// one that fails its audit) when the margin is decided by rounding
+/// ([`crate::evidence::exact::decided_by_rounding`]: within a few ulps of the terms it is computed
+/// from). Such a margin's sign carries no information, so it must neither attract the search (as
+/// a spurious negative value did: with fused multiply-adds, C.2's quick search for (38) ended at
+/// η = 1.8e−25, δ = 3.2e8, where a margin of −2.7e−33 is far below the rounding of the terms
+/// summed into (Me)_k) nor trap it on a plateau of zeros.
+fn objective(m: &Margin) -> Option<f64> {
+    if crate::evidence::exact::decided_by_rounding(Some(m.margin), m.magnitude) { None } else { Some(scaled(m)) }
 }
 
 /// The hypotheses of an audit in one line, `id lhs rel rhs`.
@@ -420,7 +431,7 @@ fn search_one(ctx: &Ctx, s: &Searchable, margin: &MarginFn, key: &str, mut check
     let f = |theta: &[f64]| -> Option<f64> {
         let p = s.point(theta)?;
         let (m, _) = margin(&p)?;
-        Some(scaled(&m))
+        objective(&m)
     };
     let found = minimize(&ctx.runner, "search", s.dim(), plan, &|j| ctx.stream(s.claim, &purpose, j as u64), &f);
     check.restarts = plan.restarts() as u64;

@@ -130,13 +130,19 @@ impl<'a> OneStep<'a> {
         }
         (lo, hi)
     }
-    /// `(1/n) Σ_i |r_i x_k^(i)|`: the size of the terms summed into `(Me)_k` (residuals of size
-    /// `‖e‖₁b_x` can be far larger than `(Me)_k` itself, e.g. orthogonal columns with a large
-    /// off-support mass): `η v_k` times it is the magnitude against which a margin built on
+    /// `(1/n) Σ_i |x_k^(i)| Σ_j |e_j x_j^(i)|`: the size of every term summed into `(Me)_k`, those
+    /// of the residuals `r_i = Σ_j e_j x_j^(i)` included (terms of size `‖e‖₁b_x` can be far larger
+    /// than `(Me)_k` itself, e.g. orthogonal columns with a large off-support mass, and `r_i`
+    /// itself can cancel): `η v_k` times it is the magnitude against which a margin built on
     /// [`OneStep::mean_increment`] is decided by rounding.
     pub fn me_abs(&self, k: usize) -> f64 {
         let x = self.p.data();
-        self.res.iter().enumerate().map(|(i, r)| (r * x.x(i, k)).abs()).sum::<f64>() / self.p.n() as f64
+        let e = self.p.e(&self.v);
+        let d = e.len();
+        (0..self.p.n())
+            .map(|i| x.x(i, k).abs() * (0..d).map(|j| (e[j] * x.x(i, j)).abs()).sum::<f64>())
+            .sum::<f64>()
+            / self.p.n() as f64
     }
     /// `E[v'_k − v_k | v] = −η v_k (Me)_k` (closed form).
     #[inline]

@@ -45,7 +45,8 @@ pub struct SearchCheck {
     pub restarts: u64,
     /// Exact margin evaluations in all.
     pub evaluations: u64,
-    /// Evaluations at points whose realised instance failed its hypotheses audit (excluded).
+    /// Evaluations excluded: points whose realised instance failed its hypotheses audit, or whose
+    /// margin is decided by rounding (its sign carries no information).
     pub inadmissible: u64,
     /// The smallest scaled margin found (`None`: no admissible point was evaluated).
     pub worst_scaled: Option<f64>,

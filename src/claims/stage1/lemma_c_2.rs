@@ -104,7 +104,9 @@ pub fn inequalities() -> Vec<OneStepIneq> {
         }
         let (eta, u) = (inst.eta, v - 1.0);
         let m = mean_inc(os, k);
-        Some(Margin::scaled(-eta * u - m, eta * u * u).with_magnitude((eta * u).max(m.abs())))
+        // The magnitude also counts the terms summed into (Me)_k (OneStep::me_abs), as in C.3.
+        let terms = eta * v * os.me_abs(k);
+        Some(Margin::scaled(-eta * u - m, eta * u * u).with_magnitude((eta * u).max(m.abs()).max(terms)))
     };
     // (38): [u − (η/2)ṽ_k(ṽ_k+1)u + ηK1 b_x ṽ_k] − E[ṽ'_k − 1] = −(η/2)ṽ_k(ṽ_k+1)u + ηK1 b_x ṽ_k − m_k
     // (u cancels analytically; m_k closed form, so the flipped kernel gives the control).
@@ -115,7 +117,8 @@ pub fn inequalities() -> Vec<OneStepIneq> {
         }
         let (eta, u) = (inst.eta, v - 1.0);
         let (a, b, c) = (0.5 * eta * v * (v + 1.0) * u, eta * inst.k1() * inst.b() * v, mean_inc(os, k));
-        Some(Margin::scaled(-a + b - c, eta * u).with_magnitude(a.max(b).max(c.abs())))
+        let terms = eta * v * os.me_abs(k);
+        Some(Margin::scaled(-a + b - c, eta * u).with_magnitude(a.max(b).max(c.abs()).max(terms)))
     };
     vec![
         OneStepIneq::new(
