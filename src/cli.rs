@@ -67,6 +67,19 @@ enum Cmd {
         #[arg(long)]
         write: bool,
     },
+    /// Compare two runs: verdict changes per check, estimates beyond their intervals, errata, added
+    /// and removed checks, as a Markdown table. OLD and NEW are results.json files or directories of
+    /// snapshot files (snapshots/). Exit 0 when no primary verdict and no erratum status changed, 1
+    /// when one did, 2 on bad input.
+    Diff {
+        /// The old run: DIR/results.json, a snapshots/ directory or one .snap file.
+        old: PathBuf,
+        /// The new run (same forms).
+        new: PathBuf,
+        /// Print the changes as JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -339,6 +352,7 @@ pub fn main() -> i32 {
         Some(Cmd::Simulate(a)) => cmd_simulate(a),
         Some(Cmd::Witness { files, json }) => cmd_witness(files, json),
         Some(Cmd::PaperMap { root, check, write }) => cmd_paper_map(root, check, write),
+        Some(Cmd::Diff { old, new, json }) => cmd_diff(old, new, json),
     };
     match res {
         Ok(code) => code,
@@ -858,4 +872,15 @@ fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
         print!("{text}");
     }
     Ok(0)
+}
+
+fn cmd_diff(old: PathBuf, new: PathBuf, json: bool) -> Result<i32> {
+    let (a, b) = (report::diff::load(&old)?, report::diff::load(&new)?);
+    let d = report::diff::compare(&a, &b);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&d).expect("json"));
+    } else {
+        print!("{}", d.markdown());
+    }
+    Ok(d.exit_code())
 }

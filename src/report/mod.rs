@@ -1,6 +1,7 @@
 //! Views of [`Outcome`] values: the verdict table, report.md, results.json, the insta snapshot
 //! value, PAPER_MAP.md and SVG figures. They all read the same values, so they cannot disagree.
 
+pub mod diff;
 pub mod svg;
 
 use std::fmt::Write as _;
