@@ -45,7 +45,7 @@ link() {
     elif [[ -n "${GITHUB_REPOSITORY:-}" && -n "${GITHUB_SHA:-}" ]]; then
         printf '[%s](%s/%s/commit/%s#%s)' "$path" "$server" "$GITHUB_REPOSITORY" "$GITHUB_SHA" "$anchor"
     else
-        printf '`%s`' "$path"
+        printf '%s%s%s' '`' "$path" '`'
     fi
 }
 artifact() {
@@ -55,7 +55,7 @@ artifact() {
     elif [[ -n "${GITHUB_REPOSITORY:-}" && -n "${GITHUB_RUN_ID:-}" ]]; then
         printf '[%s.new](%s/%s/actions/runs/%s)' "$path" "$server" "$GITHUB_REPOSITORY" "$GITHUB_RUN_ID"
     else
-        printf '`%s.new`' "$path"
+        printf '%s%s.new%s' '`' "$path" '`'
     fi
 }
 
