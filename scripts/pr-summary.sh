@@ -135,7 +135,7 @@ else
         cp "$f" "$tmp/proposed/$name"
     done
     section "$tmp/head/snapshots" "$tmp/proposed" \
-        "Proposed by the tests but not committed (${#new_files[@]} *.snap.new; the tests fail until they are reviewed)" \
+        "Proposed by the tests, not committed (${#new_files[@]} *.snap.new: the tests fail until reviewed)" \
         "proposed snapshot" artifact
     echo "Accept with \`cargo insta review\` (or reject), commit the .snap with an explanation in the message."
 fi
