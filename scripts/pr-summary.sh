@@ -98,7 +98,9 @@ section() {
     echo
     echo "<details><summary>Every change (shape-matters diff)</summary>"
     echo
-    "$bin" diff "$old" "$new" | sed 's/^## shape-matters diff$//' || true
+    # The temporary directories by what they hold.
+    "$bin" diff "$old" "$new" | sed -e '/^## shape-matters diff$/d' -e "s|$tmp/base/snapshots|base: snapshots/|g" \
+        -e "s|$tmp/head/snapshots|head: snapshots/|g" -e "s|$tmp/proposed|head: snapshots/ with *.snap.new|g" || true
     echo "</details>"
     echo
 }
