@@ -521,7 +521,10 @@ pub fn inst_l_m(ctx: &Ctx, out: &mut Outcome, keeps: &str) -> Result<(Arc<Instan
     let l = inst_l(ctx)?;
     let m = inst_m(ctx)?;
     if !ctx.overrides.is_empty() {
-        out.note(format!("Command-line overrides apply to instance L only; {keeps}"));
+        out.note(format!(
+            "Command-line overrides apply to instance L only, except --chains, which sets the Algorithm-1 chains of \
+            every literal run (instances L and M, the variant at b = 2τd and its mean check); {keeps}"
+        ));
     }
     Ok((l, m))
 }
