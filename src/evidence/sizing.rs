@@ -227,7 +227,10 @@ fn nearer(est: f64, lo: f64, hi: f64, bound: f64) -> f64 {
 fn straddle(est: f64, c: f64, bound: f64) -> Option<Need> {
     let crosses = if est < bound { c >= bound } else { c <= bound };
     crosses.then(|| Need::Undecidable {
-        why: format!("the {}% interval reaches the bound {bound}: the default run cannot tell the side", CI_LEVEL * 100.0),
+        why: format!(
+            "the {}% interval reaches the bound {bound}: the default run cannot tell the side",
+            CI_LEVEL * 100.0
+        ),
     })
 }
 
@@ -261,7 +264,7 @@ mod tests {
         // 0 events: P(Bin(n, β) ≤ 0) = (1 − β)^n ≤ level ⇔ n ≥ ln(level)/ln(1 − β).
         for (beta, level) in [(0.01, 0.005), (0.002, 1e-5), (0.1, 0.05), (1e-3, 2e-5)] {
             let got = n(prob_bound_chains(0.0, beta, level));
-            let closed = (level.ln() / (-beta as f64).ln_1p()).ceil() as u64;
+            let closed = (level.ln() / (-beta).ln_1p()).ceil() as u64;
             assert_eq!(got, closed, "β = {beta}, level = {level}");
             // The one-sided Clopper–Pearson upper limit at `level` crosses β exactly there.
             assert!(stats::cp_upper(0, got, level) <= beta);
