@@ -81,9 +81,8 @@ declare_overrides! {
     Delta delta: f64 => |x| range("--delta", *x, Closed(0.0), MAX_SCALE);
     Eta eta: f64 => |x| range("--eta", *x, Open(0.0), MAX_SCALE);
     Steps steps: u64 => |x| check::int_range("--steps", *x, 1, MAX_STEPS);
-    ///
-    /// It sets every literal statement variant of the claim (the checks of class "statement, literal" or
-    /// "literal on designed data"); controls and practical variants keep their plan. Per claim: Stage 0
+    /// The chains of every literal statement variant of the claim (the checks of class "statement, literal"
+    /// or "literal on designed data"); controls and practical variants keep their plan. Per claim: Stage 0
     /// (3.1, 3.2, B.2, B.4): the Algorithm-1 chains of instances L and M and of the variant at b = 2τd and
     /// its mean check (the four claims share these runs); D.1, D.3–D.6: both literal rounds, δ = 0 and
     /// δ = 1; G.1: the data sets at (n, d) and at (40, 100); G.2: the data sets at (n, d) and (40, 100);
