@@ -22,6 +22,10 @@
 //! matched Gaussian walk reaches within `T0`. Negative control: spherical Gaussian noise of matched
 //! per-step variance — "it distinguishes label noise from Gaussian noise, which empirically causes
 //! the parameter to blow up" (Section 3.2): the ℓ2 check must flag it.
+//!
+//! `--chains K` sets the Algorithm-1 chains of every Stage-0 literal run (instances L and M, the variant at b = 2τd
+//! and its mean check; the four Stage-0 claims share them): for 3.2, its literal checks at L and M (T and T0) and
+//! the ℓ2 variant at M. Controls, the practical regime and the τ sweep keep their plan.
 
 use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
 use super::chains::{Kind, lit_run_opt, run_l, run_m, run_v, var_purpose};
