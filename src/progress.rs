@@ -42,6 +42,8 @@ const COST: [(&str, f64); 24] = [
 ];
 /// Weight of a claim not in [`COST`].
 const UNKNOWN_COST: f64 = 5.0;
+/// Redraw interval of the overall bar.
+const TICK: std::time::Duration = std::time::Duration::from_millis(500);
 /// Bar units per cost second (the bar counts integers).
 const UNITS: f64 = 100.0;
 
@@ -94,11 +96,13 @@ impl ClaimProgress {
         let units: f64 = claims.iter().map(|c| cost(c.id) * UNITS).sum();
         let overall = multi.add(ProgressBar::new(units.round() as u64));
         overall.set_style(
-            ProgressStyle::with_template("{prefix:>14} [{bar:30}] {msg} ({elapsed}, eta {eta})")
+            ProgressStyle::with_template("{prefix:>14} [{bar:30}] ({elapsed}, eta {eta}) {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
         overall.set_prefix(format!("claims 0/{}", claims.len()));
+        // Redraw on a timer, so the elapsed time and the ETA move while a claim runs.
+        overall.enable_steady_tick(TICK);
         if let Ok(mut a) = ACTIVE.lock() {
             *a = Some(multi.clone());
         }

@@ -50,6 +50,9 @@ fn one_line(s: &str, max: usize) -> String {
         return s.to_string();
     }
     let cut: String = s.chars().take(max).collect();
+    if s.chars().nth(max) == Some(' ') {
+        return format!("{cut} …");
+    }
     let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
     format!("{cut} …")
 }
@@ -201,14 +204,18 @@ pub fn index(outcomes: &[Outcome], meta: &RunMeta) -> String {
 
     let _ = writeln!(s, "## Claim pages\n");
     for o in outcomes {
-        let count = |n: usize, what: &str| if n > 0 { Some(format!("{n} {what}")) } else { None };
+        let count = |n: usize, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            _ => Some(format!("{n} {many}")),
+        };
         let parts: Vec<String> = [
-            count(o.audits.len(), "hypotheses audits"),
-            count(o.exact.len(), "exact checks"),
-            count(o.search.len(), "searches"),
-            count(o.mc.iter().filter(|c| c.role == Role::Primary).count(), "Monte Carlo checks"),
-            count(o.errata.len(), "errata"),
-            count(o.figures.len(), "figures"),
+            count(o.audits.len(), "hypotheses audit", "hypotheses audits"),
+            count(o.exact.len(), "exact check", "exact checks"),
+            count(o.search.len(), "search", "searches"),
+            count(o.mc.iter().filter(|c| c.role == Role::Primary).count(), "Monte Carlo check", "Monte Carlo checks"),
+            count(o.errata.len(), "erratum", "errata"),
+            count(o.figures.len(), "figure", "figures"),
         ]
         .into_iter()
         .flatten()
