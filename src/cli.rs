@@ -424,12 +424,13 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides: Overrides::default(), runner: runner.clone() };
     let t0 = std::time::Instant::now();
     let mut outcomes = Vec::new();
+    let mut progress = crate::progress::ClaimProgress::new(&selected, a.quiet);
     for c in selected {
-        if !a.quiet {
-            eprintln!("running {} — {}", c.id, c.title);
-        }
+        progress.start(c);
         outcomes.push(c.execute(&ctx)?);
+        progress.finish(c);
     }
+    drop(progress);
     crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
     let m = meta(a.budget, a.seed, &runner, &outcomes, started);
     report::write_report(&a.out, &outcomes, &m)?;

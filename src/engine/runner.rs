@@ -80,7 +80,10 @@ impl Runner {
         F: Fn(usize) -> T + Sync + Send,
     {
         let bar = if self.progress.load(Ordering::Relaxed) && count > 1 {
-            let b = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
+            let b = crate::progress::attach(ProgressBar::with_draw_target(
+                Some(count as u64),
+                ProgressDrawTarget::stderr(),
+            ));
             b.set_style(
                 ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
