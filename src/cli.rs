@@ -504,11 +504,22 @@ fn run_shard(a: &RunArgs, selected: &[&claim::Claim], runner: Runner, k: usize, 
             eprintln!("running {} — {} (shard {k}/{n})", c.id, c.title);
         }
         ctx.runner.begin_claim(c.id);
-        let status = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.execute(&ctx))) {
+        let attempt = || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.execute(&ctx))) {
             Ok(Ok(_)) => Status::Finished,
             Ok(Err(e)) => Status::Error(e.to_string()),
             Err(p) => Status::Panicked(panic_text(p.as_ref())),
         };
+        let mut status = attempt();
+        if let Status::Panicked(why) = &status {
+            // The claim cannot run on other shards' placeholders: compute all of it in this
+            // shard, recording the owned units as usual.
+            if !a.quiet {
+                eprintln!("{}: panicked on placeholders ({why}); computing it in full in this shard", c.id);
+            }
+            rec.restart_claim_in_full(true);
+            status = attempt();
+            rec.restart_claim_in_full(false);
+        }
         rec.end_claim(status);
     }
     std::panic::set_hook(hook);

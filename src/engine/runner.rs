@@ -202,6 +202,11 @@ impl Runner {
             Mode::Shard(rec) => {
                 let seq = rec.call(label, count, CallKind::Sharded);
                 let own = owned_range(rec.k(), rec.n(), count);
+                if rec.in_full() {
+                    let all = self.run_range(label, 0..count, &f);
+                    rec.store(seq, own.clone(), &all[own]);
+                    return all;
+                }
                 let part = self.run_range(label, own.clone(), &f);
                 rec.store(seq, own.clone(), &part);
                 let mut part = part.into_iter();
@@ -248,7 +253,9 @@ impl Runner {
                 Mode::Normal => {}
                 Mode::Shard(rec) => {
                     rec.call(label, 0, CallKind::Local);
-                    return (0..count).map(|_| T::default()).collect();
+                    if !rec.in_full() {
+                        return (0..count).map(|_| T::default()).collect();
+                    }
                 }
                 Mode::Replay(rep) => rep.full(label, 0, CallKind::Local),
             }

@@ -283,6 +283,9 @@ pub struct Recorder {
     k: usize,
     n: usize,
     claims: Mutex<Vec<ClaimLog>>,
+    /// The current claim is recomputed in full (it panicked on placeholders): every index of a
+    /// call is computed, the owned ones recorded.
+    full: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -292,7 +295,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Recorder {
     /// A recorder for shard `k` of `n`.
     pub fn new(k: usize, n: usize) -> Recorder {
-        Recorder { k, n, claims: Mutex::new(Vec::new()) }
+        Recorder { k, n, claims: Mutex::new(Vec::new()), full: std::sync::atomic::AtomicBool::new(false) }
     }
     /// Shard number `K`.
     pub fn k(&self) -> usize {
@@ -310,6 +313,19 @@ impl Recorder {
             calls: vec![],
             chunks: vec![],
         });
+    }
+    /// Forget the current claim's calls and compute its calls in full (`on`) or as usual.
+    pub fn restart_claim_in_full(&self, on: bool) {
+        if on && let Some(c) = lock(&self.claims).last_mut() {
+            c.calls.clear();
+            c.chunks.clear();
+            c.status = Status::Finished;
+        }
+        self.full.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+    /// Is the current claim computed in full?
+    pub fn in_full(&self) -> bool {
+        self.full.load(std::sync::atomic::Ordering::SeqCst)
     }
     /// Set the current claim's status.
     pub fn end_claim(&self, status: Status) {
