@@ -56,14 +56,15 @@ fn strip_timing(v: &mut serde_json::Value) {
     }
 }
 
-/// The verdict table's wall time (`12.3s`, the first such word of a line) replaced by `-`.
+/// The verdict table's wall time (`12.3s`, the first such word of a line) replaced by `-`, and that
+/// line's runs of spaces (the time column's padding) collapsed.
 fn strip_table_times(text: &str) -> String {
     let is_time = |w: &str| {
         w.strip_suffix('s').is_some_and(|n| n.contains('.') && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
     text.lines()
-        .map(|l| match l.split_whitespace().take(4).find(|w| is_time(w)) {
-            Some(w) => l.replacen(w, "-", 1),
+        .map(|l| match l.split_whitespace().take(6).find(|w| is_time(w)) {
+            Some(w) => l.replacen(w, "-", 1).split_whitespace().collect::<Vec<_>>().join(" "),
             None => l.to_string(),
         })
         .collect::<Vec<_>>()
