@@ -516,9 +516,18 @@ fn run_shard(a: &RunArgs, selected: &[&claim::Claim], runner: Runner, k: usize, 
             if !a.quiet {
                 eprintln!("{}: panicked on placeholders ({why}); computing it in full in this shard", c.id);
             }
-            rec.restart_claim_in_full(true);
+            let first_status = status.clone();
+            let first = rec.restart_claim_in_full(true);
             status = attempt();
             rec.restart_claim_in_full(false);
+            if let Some(first) = first
+                && !rec.keep_full_or_restore(first)
+            {
+                status = first_status;
+                if !a.quiet {
+                    eprintln!("{}: the run in full made other calls; the first attempt's calls are kept", c.id);
+                }
+            }
         }
         rec.end_claim(status);
     }

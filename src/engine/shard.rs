@@ -314,14 +314,30 @@ impl Recorder {
             chunks: vec![],
         });
     }
-    /// Forget the current claim's calls and compute its calls in full (`on`) or as usual.
-    pub fn restart_claim_in_full(&self, on: bool) {
+    /// Set the current claim's calls aside and compute its calls in full (`on`), or go back to
+    /// computing owned indices only. Returns the calls set aside.
+    pub fn restart_claim_in_full(&self, on: bool) -> Option<ClaimLog> {
+        let mut kept = None;
         if on && let Some(c) = lock(&self.claims).last_mut() {
+            kept = Some(c.clone());
             c.calls.clear();
             c.chunks.clear();
             c.status = Status::Finished;
         }
         self.full.store(on, std::sync::atomic::Ordering::SeqCst);
+        kept
+    }
+    /// After a claim was run again in full: keep the new log if its calls extend the first
+    /// attempt's (`first`), else restore the first attempt's (e.g. the second attempt read a
+    /// process-wide cached run that the first filled, so it did not repeat those calls).
+    pub fn keep_full_or_restore(&self, first: ClaimLog) -> bool {
+        let mut claims = lock(&self.claims);
+        let Some(c) = claims.last_mut() else { return false };
+        let extends = c.calls.len() >= first.calls.len() && c.calls[..first.calls.len()] == first.calls[..];
+        if !extends {
+            *c = first;
+        }
+        extends
     }
     /// Is the current claim computed in full?
     pub fn in_full(&self) -> bool {
