@@ -47,7 +47,7 @@ impl Kind {
 }
 
 /// The end of a chain that ran to `T`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct End {
     /// `‖v[T]‖_∞` of the real chain (for the Gaussian control: `max_k |v_k|`).
     pub max_v: f64,
@@ -64,7 +64,7 @@ pub struct End {
 }
 
 /// What one chain of a literal run recorded.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct LitChain {
     /// `τ_b0 = min{t : ‖v[t]‖₁ > b0}`.
     pub exit_b0: Option<u64>,
@@ -286,7 +286,7 @@ fn min_log(s: &[f64]) -> f64 {
 }
 
 /// What one chain of the variant run (the engine's stopped chain at level `b`) recorded.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct VarChain {
     /// `τ_b` (exit step of the `b`-ball).
     pub exit: Option<u64>,
@@ -366,7 +366,7 @@ pub fn var_run(
 }
 
 /// A chain of the practical regime: `‖v[t]‖_∞` and `min_k ln v_k[t]` at the checkpoints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct PracChain {
     pub max_v: Vec<f64>,
     pub min_log_v: Vec<f64>,

@@ -114,7 +114,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let tv = v_run.t;
     let dynamics = Kind::Alg1.dynamics(&l);
     type Identity = (bool, bool, f64, f64, String);
-    let checks: Vec<Identity> = ctx.runner.map("stage0 3.2 identity", k_id, |j| {
+    let checks: Vec<Identity> = ctx.runner.map_local("stage0 3.2 identity", k_id, |j| {
         let mut rng = ctx.stream(STREAM_CLAIM, &var_purpose(&l.tag, Kind::Alg1), j as u64);
         let mut v = l.v0();
         let mut sc = Scratch::default();
