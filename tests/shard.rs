@@ -71,6 +71,31 @@ fn strip_table_times(text: &str) -> String {
         .join("\n")
 }
 
+/// `text` with every RFC 3339 time stamp (`2026-12-06T16:40:47Z`, the run's start and end in the
+/// report index) replaced by `-`.
+fn strip_timestamps(text: &str) -> String {
+    let shape = "dddd-dd-ddTdd:dd:ddZ";
+    let b = text.as_bytes();
+    let matches = |i: usize| {
+        b.len() >= i + shape.len()
+            && shape
+                .bytes()
+                .zip(&b[i..i + shape.len()])
+                .all(|(s, &c)| if s == b'd' { c.is_ascii_digit() } else { s == c })
+    };
+    let (mut out, mut i) = (Vec::with_capacity(b.len()), 0);
+    while i < b.len() {
+        if matches(i) {
+            out.push(b'-');
+            i += shape.len();
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Every file under `dir` (relative path → normalized content).
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -87,7 +112,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 strip_timing(&mut v);
                 serde_json::to_vec_pretty(&v).expect("json")
             } else if rel.ends_with(".md") {
-                strip_table_times(&String::from_utf8_lossy(&bytes)).into_bytes()
+                strip_table_times(&strip_timestamps(&String::from_utf8_lossy(&bytes))).into_bytes()
             } else {
                 bytes
             };
