@@ -253,18 +253,28 @@ where
     I: Fn(usize) -> (PVec, Stream, O) + Sync + Send,
 {
     runner.map_batched_full(label, count, batch_for(b.p.d()), |range| {
-        let mut starts = Vec::with_capacity(range.len());
-        let mut rngs = Vec::with_capacity(range.len());
-        let mut obs = Vec::with_capacity(range.len());
-        for j in range {
-            let (v, r, o) = init(j);
-            starts.push(v);
-            rngs.push(r);
-            obs.push(o);
-        }
-        let ends = run_chains(b, starts, &mut rngs, &mut obs);
+        let (ends, obs) = batch(b, range, &init);
         ends.into_iter().zip(obs).collect()
     })
+}
+
+/// The chains `range` of one task, interleaved by [`run_chains`]: their ends and observers.
+fn batch<O, I>(b: Batch<'_>, range: std::ops::Range<usize>, init: &I) -> (Vec<ChainEnd>, Vec<O>)
+where
+    O: Observer,
+    I: Fn(usize) -> (PVec, Stream, O),
+{
+    let mut starts = Vec::with_capacity(range.len());
+    let mut rngs = Vec::with_capacity(range.len());
+    let mut obs = Vec::with_capacity(range.len());
+    for j in range {
+        let (v, r, o) = init(j);
+        starts.push(v);
+        rngs.push(r);
+        obs.push(o);
+    }
+    let ends = run_chains(b, starts, &mut rngs, &mut obs);
+    (ends, obs)
 }
 
 /// [`run_chains_par`] that returns `finish(end, observer)` per chain, computed inside the batch:
@@ -285,16 +295,7 @@ where
     G: Fn(ChainEnd, O) -> R + Sync + Send,
 {
     runner.map_batched(label, count, batch_for(b.p.d()), |range| {
-        let mut starts = Vec::with_capacity(range.len());
-        let mut rngs = Vec::with_capacity(range.len());
-        let mut obs = Vec::with_capacity(range.len());
-        for j in range {
-            let (v, r, o) = init(j);
-            starts.push(v);
-            rngs.push(r);
-            obs.push(o);
-        }
-        let ends = run_chains(b, starts, &mut rngs, &mut obs);
+        let (ends, obs) = batch(b, range, &init);
         ends.into_iter().zip(obs).map(|(e, o)| finish(e, o)).collect()
     })
 }

@@ -366,11 +366,26 @@ pub fn var_run(
 }
 
 /// A chain of the practical regime: `‖v[t]‖_∞` and `min_k ln v_k[t]` at the checkpoints.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct PracChain {
     pub max_v: Vec<f64>,
     pub min_log_v: Vec<f64>,
     pub diverged_at: Option<u64>,
+}
+
+/// Checkpoints a placeholder [`PracChain`] has (more than any practical run records).
+const PLACEHOLDER_CHECKPOINTS: usize = 8;
+
+/// The stand-in a sharded run uses for another shard's chain (its outcome is discarded): NaN at
+/// every checkpoint, so the claim code that indexes checkpoints runs on without panicking.
+impl Default for PracChain {
+    fn default() -> PracChain {
+        PracChain {
+            max_v: vec![f64::NAN; PLACEHOLDER_CHECKPOINTS],
+            min_log_v: vec![f64::NAN; PLACEHOLDER_CHECKPOINTS],
+            diverged_at: None,
+        }
+    }
 }
 
 /// Run (and cache) practical chains with `dynamics` from `v[0] = τ·1`, recording at `checkpoints`.
