@@ -414,18 +414,12 @@ fn meta(
 /// The exit status of a finished run: 0 if every outcome is as its roles require and valid, else 1,
 /// with one line per unexpected check or invalid outcome on stderr.
 pub fn exit_status(outcomes: &[crate::evidence::Outcome]) -> i32 {
-    let mut code = 0;
-    for o in outcomes {
-        for r in o.invalid_reasons() {
-            eprintln!("{}: INVALID at these parameters: {r}", o.claim);
-            code = 1;
-        }
-        for id in o.unexpected() {
-            eprintln!("{}: check not as its role requires: {id}", o.claim);
-            code = 1;
-        }
+    // The one rule (report::json::run_status, also written to results.json's summary), printed.
+    let status = report::json::run_status(outcomes);
+    for r in &status.reasons {
+        eprintln!("{r}");
     }
-    code
+    status.exit_code
 }
 
 fn cmd_run(a: RunArgs) -> Result<i32> {

@@ -169,29 +169,21 @@ impl Sizing {
 pub fn size(check: &McCheck, alpha: f64, m: u64) -> Sizing {
     let lv = holm_worst_level(alpha, m);
     let (est, [lo, hi]) = (check.estimate, check.ci);
+    // An upper bound enters Holm as 2·min(p): sized at α/(2m), at the estimate and at the interval's
+    // end nearer the bound (unless the interval straddles it).
+    let upper = |bound: f64, need: &dyn Fn(f64) -> Need| {
+        let c = nearer(est, lo, hi, bound);
+        Sizing {
+            level: lv / 2.0,
+            bound,
+            conservative_rate: c,
+            at_estimate: need(est),
+            conservative: straddle(est, c, bound).unwrap_or_else(|| need(c)),
+        }
+    };
     match &check.kind {
-        McKind::ProbUpper { bound } => {
-            let c = nearer(est, lo, hi, *bound);
-            let level = lv / 2.0;
-            Sizing {
-                level,
-                bound: *bound,
-                conservative_rate: c,
-                at_estimate: prob_bound_chains(est, *bound, level),
-                conservative: straddle(est, c, *bound).unwrap_or_else(|| prob_bound_chains(c, *bound, level)),
-            }
-        }
-        McKind::MeanUpper { bound, range } => {
-            let c = nearer(est, lo, hi, *bound);
-            let level = lv / 2.0;
-            Sizing {
-                level,
-                bound: *bound,
-                conservative_rate: c,
-                at_estimate: mean_bound_chains(est, *bound, *range, level),
-                conservative: straddle(est, c, *bound).unwrap_or_else(|| mean_bound_chains(c, *bound, *range, level)),
-            }
-        }
+        McKind::ProbUpper { bound } => upper(*bound, &|x| prob_bound_chains(x, *bound, lv / 2.0)),
+        McKind::MeanUpper { bound, range } => upper(*bound, &|x| mean_bound_chains(x, *bound, *range, lv / 2.0)),
         McKind::ProbEquals { p0, margin, .. } => {
             let c = if (lo - p0).abs() > (hi - p0).abs() { lo } else { hi };
             Sizing {
