@@ -42,6 +42,9 @@ enum Cmd {
     },
     /// Run one claim, optionally with parameter overrides, and print its full evidence.
     Check(CheckArgs),
+    /// Merge the partial files of a sharded run (`run --shard K/N`, every K of one N) into the
+    /// report and results.json of the unsharded run; exit codes as `run`, 2 on bad partial files.
+    Merge(MergeArgs),
     /// Simulate a dynamics and print trajectories and final metrics.
     Simulate(SimArgs),
     /// Re-verify search witness files (`DIR/witnesses/*.json`) from the files alone: recompute the
@@ -67,6 +70,19 @@ enum Cmd {
         #[arg(long)]
         write: bool,
     },
+    /// Compare two runs: verdict changes per check, estimates beyond their intervals, errata, added
+    /// and removed checks, as a Markdown table. OLD and NEW are results.json files or directories of
+    /// snapshot files (snapshots/). Exit 0 when no primary verdict and no erratum status changed, 1
+    /// when one did, 2 on bad input.
+    Diff {
+        /// The old run: DIR/results.json, a snapshots/ directory or one .snap file.
+        old: PathBuf,
+        /// The new run (same forms).
+        new: PathBuf,
+        /// Print the changes as JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -82,6 +98,24 @@ struct RunArgs {
     threads: Option<usize>,
     #[arg(long, default_value = "report")]
     out: PathBuf,
+    /// Hide progress bars.
+    #[arg(long)]
+    quiet: bool,
+    /// Compute only shard K of N (1 <= K <= N) of the run's work and write DIR/shard-K-of-N.partial
+    /// (no report); `merge` combines the N partial files.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// The partial files of one sharded run (`DIR/shard-K-of-N.partial`, K = 1..N).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(long, default_value = "report")]
+    out: PathBuf,
+    #[arg(long)]
+    threads: Option<usize>,
     /// Hide progress bars.
     #[arg(long)]
     quiet: bool,
@@ -332,13 +366,16 @@ pub fn main() -> i32 {
             threads: None,
             out: "report".into(),
             quiet: false,
+            shard: None,
         }),
         Some(Cmd::Run(a)) => cmd_run(a),
         Some(Cmd::List { json }) => cmd_list(json),
         Some(Cmd::Check(a)) => cmd_check(a),
+        Some(Cmd::Merge(a)) => cmd_merge(a),
         Some(Cmd::Simulate(a)) => cmd_simulate(a),
         Some(Cmd::Witness { files, json }) => cmd_witness(files, json),
         Some(Cmd::PaperMap { root, check, write }) => cmd_paper_map(root, check, write),
+        Some(Cmd::Diff { old, new, json }) => cmd_diff(old, new, json),
     };
     match res {
         Ok(code) => code,
@@ -377,22 +414,17 @@ fn meta(
 /// The exit status of a finished run: 0 if every outcome is as its roles require and valid, else 1,
 /// with one line per unexpected check or invalid outcome on stderr.
 pub fn exit_status(outcomes: &[crate::evidence::Outcome]) -> i32 {
-    let mut code = 0;
-    for o in outcomes {
-        for r in o.invalid_reasons() {
-            eprintln!("{}: INVALID at these parameters: {r}", o.claim);
-            code = 1;
-        }
-        for id in o.unexpected() {
-            eprintln!("{}: check not as its role requires: {id}", o.claim);
-            code = 1;
-        }
+    // The one rule (report::json::run_status, also written to results.json's summary), printed.
+    let status = report::json::run_status(outcomes);
+    for r in &status.reasons {
+        eprintln!("{r}");
     }
-    code
+    status.exit_code
 }
 
 fn cmd_run(a: RunArgs) -> Result<i32> {
     let started = std::time::SystemTime::now();
+    let shard = a.shard.as_deref().map(crate::engine::shard::parse_spec).transpose()?;
     let mut selected: Vec<&claim::Claim> = Vec::new();
     if a.only.is_empty() {
         selected.extend(claims::all().iter());
@@ -407,26 +439,181 @@ fn cmd_run(a: RunArgs) -> Result<i32> {
     }
     let runner = Runner::new(a.threads, progress_default(a.quiet))?;
     report::prepare_out_dir(&a.out)?;
+    if let Some((k, n)) = shard {
+        return run_shard(&a, &selected, runner, k, n);
+    }
     let ctx = Ctx { budget: a.budget, seed: a.seed, overrides: Overrides::default(), runner: runner.clone() };
     let t0 = std::time::Instant::now();
     let mut outcomes = Vec::new();
+    let mut progress = crate::progress::ClaimProgress::new(&selected, a.quiet);
     for c in selected {
-        if !a.quiet {
-            eprintln!("running {} — {}", c.id, c.title);
-        }
+        progress.start(c);
         outcomes.push(c.execute(&ctx)?);
+        progress.finish(c);
     }
+    drop(progress);
+    finish_run(outcomes, &ctx, &a.out, started, t0)
+}
+
+/// Holm over the run, the report files, the verdict table and the exit status (`run`, `merge`).
+fn finish_run(
+    mut outcomes: Vec<crate::evidence::Outcome>,
+    ctx: &Ctx,
+    out: &std::path::Path,
+    started: std::time::SystemTime,
+    t0: std::time::Instant,
+) -> Result<i32> {
     crate::evidence::finalize(&mut outcomes, FAMILY_ALPHA);
-    let m = meta(a.budget, a.seed, &runner, &outcomes, started);
-    report::write_report(&a.out, &outcomes, &m)?;
+    let m = meta(ctx.budget, ctx.seed, &ctx.runner, &outcomes, started);
+    report::write_report(out, &outcomes, &m)?;
     print!("{}", report::table(&outcomes));
     println!(
         "\nwrote {}/report.md and {}/results.json ({:.1} s)",
-        a.out.display(),
-        a.out.display(),
+        out.display(),
+        out.display(),
         t0.elapsed().as_secs_f64()
     );
     Ok(exit_status(&outcomes))
+}
+
+/// The plan every shard of a run must agree on.
+fn shard_plan(budget: Budget, seed: u64, selected: &[&claim::Claim]) -> crate::engine::shard::Plan {
+    crate::engine::shard::Plan {
+        budget: budget.name().into(),
+        seed,
+        claims: selected.iter().map(|c| c.id.to_string()).collect(),
+        overrides: format!("{:?}", Overrides::default()),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+/// The text of a panic payload.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
+/// `run --shard K/N`: run every claim with the runner in shard mode (each top-level call computes
+/// the indices shard K owns, the rest are placeholders), discard the outcomes, and write
+/// DIR/shard-K-of-N.partial.
+fn run_shard(a: &RunArgs, selected: &[&claim::Claim], runner: Runner, k: usize, n: usize) -> Result<i32> {
+    use crate::engine::runner::Mode;
+    use crate::engine::shard::{Recorder, Status, file_name};
+    let t0 = std::time::Instant::now();
+    let rec = std::sync::Arc::new(Recorder::new(k, n));
+    let runner = runner.with_mode(Mode::Shard(rec.clone()));
+    let ctx = Ctx { budget: a.budget, seed: a.seed, overrides: Overrides::default(), runner };
+    // A claim may panic on another shard's placeholders: that is recorded, not printed.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    for c in selected {
+        if !a.quiet {
+            eprintln!("running {} — {} (shard {k}/{n})", c.id, c.title);
+        }
+        ctx.runner.begin_claim(c.id);
+        let attempt = || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.execute(&ctx))) {
+            Ok(Ok(_)) => Status::Finished,
+            Ok(Err(e)) => Status::Error(e.to_string()),
+            Err(p) => Status::Panicked(panic_text(p.as_ref())),
+        };
+        let mut status = attempt();
+        if let Status::Panicked(why) = &status {
+            // The claim cannot run on other shards' placeholders: compute all of it in this
+            // shard, recording the owned units as usual.
+            if !a.quiet {
+                eprintln!("{}: panicked on placeholders ({why}); computing it in full in this shard", c.id);
+            }
+            let first_status = status.clone();
+            let first = rec.restart_claim_in_full(true);
+            status = attempt();
+            rec.restart_claim_in_full(false);
+            if let Some(first) = first
+                && !rec.keep_full_or_restore(first)
+            {
+                status = first_status;
+                if !a.quiet {
+                    eprintln!("{}: the run in full made other calls; the first attempt's calls are kept", c.id);
+                }
+            }
+        }
+        rec.end_claim(status);
+    }
+    std::panic::set_hook(hook);
+    let partial = rec.finish(shard_plan(a.budget, a.seed, selected));
+    let bytes = partial.encode();
+    let path = a.out.join(file_name(k, n));
+    report::write_atomic(&path, &bytes)?;
+    let (own, all) = partial.units();
+    println!(
+        "wrote {} ({} bytes): shard {k} of {n}, {own} of {all} units computed ({:.1} s)",
+        path.display(),
+        bytes.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+/// `merge PARTIAL…`: validate every file, then run the plan's claims with the runner replaying
+/// the recorded outputs, and write the report exactly as the unsharded run.
+fn cmd_merge(a: MergeArgs) -> Result<i32> {
+    use crate::engine::runner::Mode;
+    use crate::engine::shard::{Partial, Replayer, validate};
+    let started = std::time::SystemTime::now();
+    let t0 = std::time::Instant::now();
+    let runner = Runner::new(a.threads, progress_default(a.quiet))?;
+    let mut parts = Vec::with_capacity(a.files.len());
+    for f in &a.files {
+        parts.push((f.display().to_string(), Partial::read(f)?));
+    }
+    let parts = validate(parts)?;
+    let (first, plan) = (parts[0].0.clone(), parts[0].1.plan.clone());
+    let bad = |m: String| Error::Partial { file: first.clone(), message: m };
+    let budget = <Budget as ValueEnum>::from_str(&plan.budget, true)
+        .map_err(|_| bad(format!("unknown budget '{}'", plan.budget)))?;
+    let here = shard_plan(budget, plan.seed, &[]);
+    if plan.version != here.version || plan.overrides != here.overrides {
+        return Err(bad(format!(
+            "written by shape-matters {} with overrides {}; this is {} (a run has none)",
+            plan.version, plan.overrides, here.version
+        )));
+    }
+    let selected = plan.claims.iter().map(|id| claims::find(id)).collect::<Result<Vec<_>>>()?;
+    let existed = a.out.exists();
+    report::prepare_out_dir(&a.out)?;
+    let rep = std::sync::Arc::new(Replayer::new(parts));
+    let runner = runner.with_mode(Mode::Replay(rep.clone()));
+    let ctx = Ctx { budget, seed: plan.seed, overrides: Overrides::default(), runner };
+    // After a replay error the claim runs on placeholders and may panic: report the error instead.
+    let hook = std::sync::Arc::new(std::panic::take_hook());
+    {
+        let (hook, rep) = (hook.clone(), rep.clone());
+        std::panic::set_hook(Box::new(move |info| {
+            if rep.error().is_none() {
+                hook(info)
+            }
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for c in selected {
+        if !a.quiet {
+            eprintln!("merging {} — {}", c.id, c.title);
+        }
+        ctx.runner.begin_claim(c.id);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.execute(&ctx)));
+        if let Some(e) = rep.end_claim() {
+            if !existed {
+                let _ = std::fs::remove_dir(&a.out);
+            }
+            return Err(Error::Partial { file: "merge".into(), message: e });
+        }
+        match r {
+            Ok(o) => outcomes.push(o?),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    }
+    finish_run(outcomes, &ctx, &a.out, started, t0)
 }
 
 fn cmd_list(json: bool) -> Result<i32> {
@@ -673,7 +860,7 @@ fn cmd_simulate(a: SimArgs) -> Result<i32> {
         test_error: problem.test_error(v),
         norm2: crate::engine::lanes::sum_sq(v.blocks()).sqrt(),
     };
-    let chains: Vec<SimChain> = runner.map("simulate", a.chains, |j| {
+    let chains: Vec<SimChain> = runner.map_full("simulate", a.chains, |j| {
         let mut traj = Vec::new();
         // The first observed step with a non-finite value, and its named state.
         let mut broke: Option<(u64, &'static str)> = None;
@@ -858,4 +1045,15 @@ fn cmd_paper_map(root: PathBuf, check: bool, write: bool) -> Result<i32> {
         print!("{text}");
     }
     Ok(0)
+}
+
+fn cmd_diff(old: PathBuf, new: PathBuf, json: bool) -> Result<i32> {
+    let (a, b) = (report::diff::load(&old)?, report::diff::load(&new)?);
+    let d = report::diff::compare(&a, &b);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&d).expect("json"));
+    } else {
+        print!("{}", d.markdown());
+    }
+    Ok(d.exit_code())
 }

@@ -22,6 +22,8 @@ pub enum Error {
     UnusedFlag { flag: String, context: String, applies: Vec<String> },
     /// A command-line usage error (parse errors, conflicting flags), already one line.
     Usage(String),
+    /// A bad partial file of a sharded run, or a set of them that cannot be merged.
+    Partial { file: String, message: String },
 }
 
 impl fmt::Display for Error {
@@ -46,6 +48,7 @@ impl fmt::Display for Error {
                 write!(f, "{flag} does nothing with {context}; the flags that apply there are: {acc}")
             }
             Error::Usage(m) => f.write_str(m),
+            Error::Partial { file, message } => write!(f, "{file}: {message}"),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod numfmt;
 pub mod overrides;
 pub mod paper;
+pub mod progress;
 pub mod report;
 pub mod tol;
 

@@ -13,7 +13,7 @@ use crate::engine::model::Data;
 use crate::error::{Error, Result, check};
 
 macro_rules! declare_overrides {
-    ($($variant:ident $field:ident : $ty:ty => |$v:ident| $validate:expr;)*) => {
+    ($($(#[doc = $extra:literal])* $variant:ident $field:ident : $ty:ty => |$v:ident| $validate:expr;)*) => {
         /// Command-line overrides a claim may accept.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "lowercase")]
@@ -38,6 +38,7 @@ macro_rules! declare_overrides {
         pub struct Overrides {
             $(
                 #[doc = concat!("Override `", stringify!($field), "` (only for claims that accept it).")]
+                $(#[doc = $extra])*
                 #[arg(long)]
                 pub $field: Option<$ty>,
             )*
@@ -80,6 +81,13 @@ declare_overrides! {
     Delta delta: f64 => |x| range("--delta", *x, Closed(0.0), MAX_SCALE);
     Eta eta: f64 => |x| range("--eta", *x, Open(0.0), MAX_SCALE);
     Steps steps: u64 => |x| check::int_range("--steps", *x, 1, MAX_STEPS);
+    /// The chains of every literal statement variant of the claim (the checks of class "statement, literal"
+    /// or "literal on designed data"); controls and practical variants keep their plan. Per claim: Stage 0
+    /// (3.1, 3.2, B.2, B.4): the Algorithm-1 chains of instances L and M and of the variant at b = 2τd and
+    /// its mean check (the four claims share these runs); D.1, D.3–D.6: both literal rounds, δ = 0 and
+    /// δ = 1; G.1: the data sets at (n, d) and at (40, 100); G.2: the data sets at (n, d) and (40, 100);
+    /// G.3, G.4: every process; warmup: both walks, long and short horizon; 2.1 (practical only): the
+    /// label-noise chains of the end-to-end check; Stage 1 (practical only): the label-noise chains per n.
     Chains chains: usize => |x| check::int_range("--chains", *x as u64, 1, MAX_CHAINS as u64);
     Data data: PathBuf => |x| Data::from_csv(x);
     Instances instances: usize => |x| check::int_range("--instances", *x as u64, 1, MAX_INSTANCES as u64);

@@ -330,7 +330,7 @@ fn run_only_merges_duplicates_and_records_meta() {
     let mut names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, ["report.md", "results.json"]);
+    assert_eq!(names, ["README.md", "claims", "report.md", "results.json"]);
 }
 
 /// Case 10: `check --json --out` writes the files first, then prints the JSON; a bad directory

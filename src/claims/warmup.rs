@@ -68,6 +68,7 @@ pub fn kappa_margin(eta: f64) -> f64 {
     -eta * eta / 8.0 - k_minus_1
 }
 
+#[derive(serde::Serialize, serde::Deserialize, Default)]
 struct Walk5 {
     v_short: f64,
     v_mid: f64,
@@ -84,7 +85,7 @@ const RESCALE_EXP: i32 = 300;
 /// product form; the mantissa is rescaled by `2^±300` (exact) whenever it leaves
 /// `[2^−300, 2^300]`, so every step multiplies the same bits as the unscaled walk would, and
 /// `ln v_t = ln m + e ln 2` stays finite. While `e = 0` the value is the unscaled walk's, bit for bit.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize, Default)]
 struct Scaled {
     m: f64,
     e: i64,

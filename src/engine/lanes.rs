@@ -45,7 +45,7 @@ pub fn reduce(s: [f64; LANES]) -> f64 {
 }
 
 /// A padded vector of logical length `d` (padding lanes are kept at 0).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Vec<f64>", into = "Vec<f64>")]
 pub struct PVec {
     d: usize,

@@ -125,7 +125,7 @@ impl Mat {
 }
 
 /// The answer for one matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// `null(X)` meets the open orthant (primal certificate verified).
@@ -133,6 +133,7 @@ pub enum Decision {
     /// It does not (dual certificate verified).
     Misses,
     /// Neither certificate verified.
+    #[default]
     Undecidable,
 }
 

@@ -12,6 +12,7 @@
 //! * [`cache`] — a process-wide memo so claims of one family share one simulation;
 //! * [`search`] — seeded Nelder–Mead (argmin) over the unit box, for the adversarial searches;
 //! * [`runner`] — rayon over chains with index-ordered results and progress bars;
+//! * [`shard`] — sharded runs: partial files, their checks, and the replay `merge` runs;
 //! * [`stats`] — Clopper–Pearson, exact binomial tests, Hoeffding, Holm;
 //! * [`lp`] — does `null(X)` meet the open orthant? Normalized LP with verified certificates;
 //! * [`partition`] — the truncated Gibbs partition function `Z_R` (Dirichlet polar form).
@@ -32,5 +33,6 @@ pub mod rng;
 pub mod runner;
 pub mod schedule;
 pub mod search;
+pub mod shard;
 pub mod stats;
 pub mod stopped;

@@ -34,7 +34,7 @@ use super::kernels::{self, Path};
 use super::lanes::{PVec, blocks_for};
 use super::model::Problem;
 use super::rng::Stream;
-use super::runner::Runner;
+use super::runner::{Runner, Unit};
 use super::schedule::Schedule;
 
 mod fused;
@@ -251,7 +251,9 @@ pub fn run_chains_with<O: Observer>(
 
 /// Run `count` chains on `runner`'s threads in batches of [`batch_for`]`(d)`: chain `j` is
 /// `init(j) = (start, stream, observer)`. Returns `(end, observer)` in chain order, bitwise the
-/// same for any number of threads and the same as calling [`run_chain`] on each chain.
+/// same for any number of threads and the same as calling [`run_chain`] on each chain. Every
+/// chain is computed in every runner mode ([`Runner::map_full`]): a sharded run uses
+/// [`run_chains_par_map`], whose results are recorded.
 ///
 /// ```no_run
 /// # use shape_matters::engine::{dynamics::Dynamics, lanes::PVec, model::{Data, Problem}, rng::stream,
@@ -273,18 +275,51 @@ where
     O: Observer + Send,
     I: Fn(usize) -> (PVec, Stream, O) + Sync + Send,
 {
-    runner.map_batched(label, count, batch_for(b.p.d()), |range| {
-        let mut starts = Vec::with_capacity(range.len());
-        let mut rngs = Vec::with_capacity(range.len());
-        let mut obs = Vec::with_capacity(range.len());
-        for j in range {
-            let (v, r, o) = init(j);
-            starts.push(v);
-            rngs.push(r);
-            obs.push(o);
-        }
-        let ends = run_chains(b, starts, &mut rngs, &mut obs);
+    runner.map_batched_full(label, count, batch_for(b.p.d()), |range| {
+        let (ends, obs) = batch(b, range, &init);
         ends.into_iter().zip(obs).collect()
+    })
+}
+
+/// The chains `range` of one task, interleaved by [`run_chains`]: their ends and observers.
+fn batch<O, I>(b: Batch<'_>, range: std::ops::Range<usize>, init: &I) -> (Vec<ChainEnd>, Vec<O>)
+where
+    O: Observer,
+    I: Fn(usize) -> (PVec, Stream, O),
+{
+    let mut starts = Vec::with_capacity(range.len());
+    let mut rngs = Vec::with_capacity(range.len());
+    let mut obs = Vec::with_capacity(range.len());
+    for j in range {
+        let (v, r, o) = init(j);
+        starts.push(v);
+        rngs.push(r);
+        obs.push(o);
+    }
+    let ends = run_chains(b, starts, &mut rngs, &mut obs);
+    (ends, obs)
+}
+
+/// [`run_chains_par`] that returns `finish(end, observer)` per chain, computed inside the batch:
+/// the results are serializable, so a sharded run computes only its shard's batches and records
+/// them ([`Runner::map_batched`]).
+pub fn run_chains_par_map<O, I, R, G>(
+    runner: &Runner,
+    label: &str,
+    count: usize,
+    b: Batch<'_>,
+    init: I,
+    finish: G,
+) -> Vec<R>
+where
+    O: Observer,
+    I: Fn(usize) -> (PVec, Stream, O) + Sync + Send,
+    R: Unit,
+    G: Fn(ChainEnd, O) -> R + Sync + Send,
+{
+    runner.map_batched(label, count, batch_for(b.p.d()), |range| {
+        let (ends, obs) = batch(b, range, &init);
+        ends.into_iter().zip(obs).map(|(e, o)| finish(e, o)).collect()
     })
 }
 

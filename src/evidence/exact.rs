@@ -243,7 +243,7 @@ impl State {
 
 /// A margin (≥ 0 when the inequality holds) and the natural scale it is divided by when states
 /// are compared (e.g. `(ηδ)²`; 1 when the margin is already scale-free).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Margin {
     pub margin: f64,
     pub scale: f64,

@@ -26,6 +26,7 @@ pub mod exact;
 pub mod monte_carlo;
 pub mod outcome;
 pub mod search;
+pub mod sizing;
 
 pub use audit::{Audit, Class, Data, Hypothesis, Provenance, Rel};
 pub use errata::{Erratum, Grade, Reading};

@@ -549,7 +549,7 @@ pub fn non_finite_fields(o: &Outcome) -> Vec<String> {
 
 /// A statistic recorded on the real chain and on its coupled (stopped) chain: one field, two
 /// paths, so a check over both is written once.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PathStats<T> {
     /// Along the real chain.
     pub real: T,

@@ -1,6 +1,8 @@
-//! Views of [`Outcome`] values: the verdict table, report.md, results.json, the insta snapshot
-//! value, PAPER_MAP.md and SVG figures. They all read the same values, so they cannot disagree.
+//! Views of [`Outcome`] values: the verdict table, the report index and claim pages
+//! ([`index`]), report.md, results.json ([`json`]), the insta snapshot value, PAPER_MAP.md and SVG
+//! figures. They all read the same values, so they cannot disagree.
 
+pub mod diff;
 pub mod svg;
 
 use std::fmt::Write as _;
@@ -13,6 +15,12 @@ use crate::claims;
 use crate::error::{Error, Result};
 use crate::evidence::{Class, ExactCheck, ExactClass, McCheck, McKind, Outcome, Role};
 use crate::numfmt::{cell, fmt, round_sig};
+
+pub mod index;
+pub mod json;
+
+pub use index::{CLAIMS_DIR, INDEX_FILE, KEY_FIGURES, page_path};
+pub use json::{Results, RunStatus, RunSummary, run_status};
 
 /// Significant digits kept in snapshots.
 pub const SNAPSHOT_SIG_DIGITS: usize = 4;
@@ -182,8 +190,14 @@ fn exact_line(c: &ExactCheck) -> String {
     )
 }
 
-/// The markdown section of one outcome (also what `check ID` prints).
+/// The markdown section of one outcome (also what `check ID` prints), figures linked as files next
+/// to the page.
 pub fn markdown_section(o: &Outcome) -> String {
+    section(o, "")
+}
+
+/// The markdown section of one outcome, its figures linked as `{figure_dir}{file}`.
+fn section(o: &Outcome, figure_dir: &str) -> String {
     let mut s = String::new();
     let sm = o.summary();
     let _ = writeln!(s, "## {} — {}\n", o.claim, o.title);
@@ -397,7 +411,7 @@ pub fn markdown_section(o: &Outcome) -> String {
         let _ = writeln!(s);
     }
     for f in &o.figures {
-        let _ = writeln!(s, "![{}]({})\n", f.caption, f.file);
+        let _ = writeln!(s, "![{}]({figure_dir}{})\n", f.caption, f.file);
     }
     s
 }
@@ -419,9 +433,9 @@ pub fn markdown(outcomes: &[Outcome], meta: &RunMeta) -> String {
     s
 }
 
-/// results.json.
-pub fn results_json(outcomes: &[Outcome], meta: &RunMeta) -> Value {
-    serde_json::json!({ "meta": meta, "outcomes": outcomes })
+/// results.json: the [`RunSummary`] first, then `meta` and the outcomes.
+pub fn results_json<'a>(outcomes: &'a [Outcome], meta: &'a RunMeta) -> Results<'a> {
+    Results { summary: json::summary(outcomes, meta.family_alpha), meta, outcomes }
 }
 
 /// Make sure `dir` exists and is writable, before any computation: create it, then create and
@@ -461,8 +475,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The folder of `--out DIR` that holds the search witnesses (`DIR/witnesses/<claim>-<key>.json`).
 pub const WITNESS_DIR: &str = "witnesses";
 
-/// Write the figures, the search witnesses (`DIR/witnesses/`), report.md and, last, results.json
-/// into `dir`, each atomically.
+/// Write the figures, the search witnesses (`DIR/witnesses/`), the claim pages
+/// (`DIR/claims/<id>.md`), report.md, the index `DIR/README.md` and, last, results.json into `dir`,
+/// each atomically.
 pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<()> {
     prepare_out_dir(dir)?;
     for o in outcomes {
@@ -480,7 +495,14 @@ pub fn write_report(dir: &Path, outcomes: &[Outcome], meta: &RunMeta) -> Result<
             }
         }
     }
+    let pages = dir.join(CLAIMS_DIR);
+    std::fs::create_dir_all(&pages)
+        .map_err(|e| Error::Io { path: pages.display().to_string(), message: e.to_string() })?;
+    for o in outcomes {
+        write_atomic(&dir.join(page_path(&o.claim)), index::claim_page(o, meta).as_bytes())?;
+    }
     write_atomic(&dir.join("report.md"), markdown(outcomes, meta).as_bytes())?;
+    write_atomic(&dir.join(INDEX_FILE), index::index(outcomes, meta).as_bytes())?;
     let json = serde_json::to_string_pretty(&results_json(outcomes, meta)).expect("json");
     write_atomic(&dir.join("results.json"), json.as_bytes())?;
     Ok(())

@@ -13,6 +13,9 @@
 //! step `erfc(b/√2) ≤ 2e^{−b²/2}` (exact); Monte Carlo of the event against `ρ` and against the
 //! exact law, on the engine's own data generator. Negative control: unit-variance Laplace data
 //! (heavier tails, same covariance) at the same `b_x`; the same bound check must flag it.
+//!
+//! `--chains K` sets the data sets of both literal checks, `P(max|x| > b_x) ≤ ρ` at `(n, d)` (with the exact-law
+//! check on the same sets) and at the paper's size `(40, 100)` (with its Laplace control).
 
 use crate::claim::{Claim, Ctx, PaperRef, PerBudget};
 use crate::engine::model::Data;
@@ -175,7 +178,9 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     // Paper-sized instance (n, d) = (40, 100), ρ = 0.01/3, and the Laplace control there.
     let (n2, d2, rho2) = (40usize, 100usize, 0.01 / 3.0);
     let b2 = b_x(n2, d2, rho2);
-    let m_sets = EXPERIMENT_SETS.at(ctx.budget);
+    // `--chains` sets both literal checks' data sets (the (40,100) check and its Laplace control too).
+    let m_sets = ctx.chains_or(EXPERIMENT_SETS)?;
+    crate::overrides::bound_draws(2 * m_sets, n2, d2)?;
     let mut audit2 = Audit::new(
         "G.1 (40,100)",
         format!("n = {n2}, d = {d2}, ρ = 0.01/3 (the failure budget of Theorem 3.1's data event)"),

@@ -23,6 +23,7 @@ pub const MB_MAX_ATTEMPTS: u32 = 10;
 pub const PROBE_SEEDS: usize = 2;
 
 /// One simulated run: the logged trajectory and the final values (∞ after a divergence).
+#[derive(serde::Serialize, serde::Deserialize, Default)]
 pub(super) struct Run {
     pub log_every: u64,
     pub train: Vec<f64>,

@@ -61,7 +61,7 @@ pub fn hessian_norm(p: &Problem, v: &[f64], x: &mut Vec<f64>) -> f64 {
 }
 
 /// One monitored chain.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, Default)]
 pub struct Trace {
     /// `(t, ‖v[t]‖₂)` at the recorded times.
     pub norms: Vec<(u64, f64)>,

@@ -17,7 +17,7 @@ pub fn gaussian_mat(n: usize, d: usize, shift: f64, rng: &mut Stream) -> Mat {
 }
 
 /// What one LP instance produced.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, Default)]
 pub struct InstanceResult {
     pub decision: Decision,
     /// Certificate margin scaled by `1/d` (primal: `min μ − dev`; dual: `min Xᵀa`); −1 if none.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::setting::{Constants, Instance, L2_LEVEL, PLAN, STREAM_CLAIM, VARIANT_LEVEL};
-use crate::claim::Ctx;
+use crate::claim::{Ctx, PerBudget};
 use crate::engine::cache::cached;
 use crate::engine::dynamics::{Dynamics, Scratch, StepStatus};
 use crate::engine::lanes::{self, PVec};
@@ -47,7 +47,7 @@ impl Kind {
 }
 
 /// The end of a chain that ran to `T`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct End {
     /// `‖v[T]‖_∞` of the real chain (for the Gaussian control: `max_k |v_k|`).
     pub max_v: f64,
@@ -64,7 +64,7 @@ pub struct End {
 }
 
 /// What one chain of a literal run recorded.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct LitChain {
     /// `τ_b0 = min{t : ‖v[t]‖₁ > b0}`.
     pub exit_b0: Option<u64>,
@@ -286,7 +286,7 @@ fn min_log(s: &[f64]) -> f64 {
 }
 
 /// What one chain of the variant run (the engine's stopped chain at level `b`) recorded.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct VarChain {
     /// `τ_b` (exit step of the `b`-ball).
     pub exit: Option<u64>,
@@ -366,11 +366,26 @@ pub fn var_run(
 }
 
 /// A chain of the practical regime: `‖v[t]‖_∞` and `min_k ln v_k[t]` at the checkpoints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct PracChain {
     pub max_v: Vec<f64>,
     pub min_log_v: Vec<f64>,
     pub diverged_at: Option<u64>,
+}
+
+/// Checkpoints a placeholder [`PracChain`] has (more than any practical run records).
+const PLACEHOLDER_CHECKPOINTS: usize = 8;
+
+/// The stand-in a sharded run uses for another shard's chain (its outcome is discarded): NaN at
+/// every checkpoint, so the claim code that indexes checkpoints runs on without panicking.
+impl Default for PracChain {
+    fn default() -> PracChain {
+        PracChain {
+            max_v: vec![f64::NAN; PLACEHOLDER_CHECKPOINTS],
+            min_log_v: vec![f64::NAN; PLACEHOLDER_CHECKPOINTS],
+            diverged_at: None,
+        }
+    }
 }
 
 /// Run (and cache) practical chains with `dynamics` from `v[0] = τ·1`, recording at `checkpoints`.
@@ -446,20 +461,31 @@ pub fn run_l(ctx: &Ctx, inst: &Instance, kind: Kind) -> Result<Arc<LitRun>> {
     Ok(lit_run(ctx, inst, kind, n, total, &phi_checkpoints(&inst.c)))
 }
 
-/// The literal chains of instance M (plus the short E Φ chains) or its controls.
+/// The literal chains of instance M (plus the short E Φ chains) or its controls. `--chains K` sets
+/// the Algorithm-1 run's chains (all of length T0, as for instance L).
 pub fn run_m(ctx: &Ctx, inst: &Instance, kind: Kind) -> Arc<LitRun> {
     let b = ctx.budget;
     let (long, total) = match kind {
+        Kind::Alg1 if ctx.overrides.chains.is_some() => (scaled(ctx, PLAN.m_chains), scaled(ctx, PLAN.m_chains)),
         Kind::Alg1 => (PLAN.m_chains.at(b), PLAN.ephi_chains.at(b)),
         _ => (PLAN.ctrl_m.at(b), PLAN.ctrl_m.at(b)),
     };
     lit_run(ctx, inst, kind, long, total, &phi_checkpoints(&inst.c))
 }
 
-/// The variant run at level `b = 2τd` with instance L's constants.
+/// The chains of an Algorithm-1 run of a Stage-0 literal check: `--chains` when given (it sets every
+/// such run: instances L and M and the variant at `b = 2τd`), else the plan's value for the budget.
+/// `--chains ≥ 1` is checked by the overrides' validation and by [`run_l`], which every Stage-0 claim
+/// calls first.
+fn scaled(ctx: &Ctx, plan: PerBudget<usize>) -> usize {
+    ctx.overrides.chains.unwrap_or(plan.at(ctx.budget))
+}
+
+/// The variant run at level `b = 2τd` with instance L's constants (`--chains` sets the
+/// Algorithm-1 run's chains).
 pub fn run_v(ctx: &Ctx, inst: &Instance, kind: Kind) -> Arc<VarRun> {
     let n = match kind {
-        Kind::Alg1 => PLAN.v_chains.at(ctx.budget),
+        Kind::Alg1 => scaled(ctx, PLAN.v_chains),
         _ => PLAN.ctrl_v.at(ctx.budget),
     };
     let b = VARIANT_LEVEL * inst.c.tau * inst.c.d as f64;
@@ -477,7 +503,7 @@ pub fn v_mean_horizon(ctx: &Ctx) -> u64 {
 /// the same path up to `T/10`).
 pub fn run_v_mean(ctx: &Ctx, inst: &Instance, kind: Kind) -> Arc<VarRun> {
     let n = match kind {
-        Kind::Alg1 => PLAN.v_mean_chains.at(ctx.budget),
+        Kind::Alg1 => scaled(ctx, PLAN.v_mean_chains),
         _ => PLAN.ctrl_v_mean.at(ctx.budget),
     };
     let b = VARIANT_LEVEL * inst.c.tau * inst.c.d as f64;

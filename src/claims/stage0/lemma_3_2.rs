@@ -22,6 +22,10 @@
 //! matched Gaussian walk reaches within `T0`. Negative control: spherical Gaussian noise of matched
 //! per-step variance — "it distinguishes label noise from Gaussian noise, which empirically causes
 //! the parameter to blow up" (Section 3.2): the ℓ2 check must flag it.
+//!
+//! `--chains K` sets the Algorithm-1 chains of every Stage-0 literal run (instances L and M, the variant at b = 2τd
+//! and its mean check; the four Stage-0 claims share them): for 3.2, its literal checks at L and M (T and T0) and
+//! the ℓ2 variant at M. Controls, the practical regime and the τ sweep keep their plan.
 
 use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
 use super::chains::{Kind, lit_run_opt, run_l, run_m, run_v, var_purpose};
@@ -110,7 +114,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let tv = v_run.t;
     let dynamics = Kind::Alg1.dynamics(&l);
     type Identity = (bool, bool, f64, f64, String);
-    let checks: Vec<Identity> = ctx.runner.map("stage0 3.2 identity", k_id, |j| {
+    let checks: Vec<Identity> = ctx.runner.map_local("stage0 3.2 identity", k_id, |j| {
         let mut rng = ctx.stream(STREAM_CLAIM, &var_purpose(&l.tag, Kind::Alg1), j as u64);
         let mut v = l.v0();
         let mut sc = Scratch::default();

@@ -37,6 +37,10 @@
 //! Negative control: spherical Gaussian noise of matched per-step variance
 //! (`Dynamics::SgdGauss`, `η²σ² = η²δ²τ² tr(M)/d`, the label noise's per-coordinate variance at
 //! `v[0]`): the norm is not bounded and the same checks must flag it.
+//!
+//! `--chains K` sets the Algorithm-1 chains of every Stage-0 literal run (instances L and M, the variant at b = 2τd
+//! and its mean check; the four Stage-0 claims share them): for B.2, its literal checks at L and M (T and T0), the
+//! variant at b = 2τd and its mean check. Controls, the practical regime and the τ sweep keep their plan.
 
 use super::audits::{Conclusion, audit_b2, audit_b2_level, caveats, short_horizon_checks, tightness_note};
 use super::chains::{Kind, run_l, run_m, run_v, run_v_mean};

@@ -55,6 +55,10 @@
 //! (24) is tight (`|g| ≤ (b0²+r)b_x²` with the mass on one coordinate coupled to `x_k`, at the
 //! default budget); (B4.2) and (B4.3) stay at ≈ 0.016–0.023 of `(ηδ)²`, above (25)'s `1/64`
 //! (designed states: 0.061).
+//!
+//! `--chains K` sets the Algorithm-1 chains of every Stage-0 literal run (instances L and M, the variant at b = 2τd
+//! and its mean check; the four Stage-0 claims share them): for B.4, its literal checks at L and M, E Φ at M and
+//! the variant at b = 2τd. Controls, the practical regime and the τ sweep keep their plan.
 
 use super::audits::{Conclusion, audit_b4, caveats};
 use super::chains::{Kind, LitChain, run_l, run_m, run_v};

@@ -394,7 +394,9 @@ impl Instance {
 /// (quick, default, full).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Plan {
-    /// Instance L (ρ = 0.01): chains of length T0.
+    /// Instance L (ρ = 0.01): chains of length T0. Full: 3300, derived (README, "Full budget and scaling
+    /// out"): 0 events in 3274 chains confirm `ρ/3 = 0.00333` by the one-sided Clopper–Pearson test at the
+    /// worst-case Holm level α/(2m) of a run of m = 279 p-values.
     pub l_chains: PerBudget<usize>,
     /// Instance L: all chains (the extra ones stop at the last E Φ checkpoint, where the exits of
     /// Lemmas B.2 / 3.2 are essentially complete).
@@ -436,7 +438,7 @@ pub struct Plan {
 
 /// The plan of the Stage-0 claims.
 pub const PLAN: Plan = Plan {
-    l_chains: PerBudget::new(8, 32, 2000),
+    l_chains: PerBudget::new(8, 32, 3300),
     l_total: PerBudget::new(8, 32, 12_000),
     m_chains: PerBudget::new(80, 96, 1000),
     ephi_chains: PerBudget::new(480, 800, 5000),
@@ -521,7 +523,10 @@ pub fn inst_l_m(ctx: &Ctx, out: &mut Outcome, keeps: &str) -> Result<(Arc<Instan
     let l = inst_l(ctx)?;
     let m = inst_m(ctx)?;
     if !ctx.overrides.is_empty() {
-        out.note(format!("Command-line overrides apply to instance L only; {keeps}"));
+        out.note(format!(
+            "Command-line overrides apply to instance L only, except --chains, which sets the Algorithm-1 chains of \
+            every literal run (instances L and M, the variant at b = 2τd and its mean check); {keeps}"
+        ));
     }
     Ok((l, m))
 }

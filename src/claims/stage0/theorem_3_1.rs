@@ -40,6 +40,10 @@
 //! `τ ∈ {1, 3, 10}` with `δ = 100τ²` (`∝ τ²`, as the theorem's `δ ≥ Θ̃(τ²d²)`), `ηδ = 0.05`.
 //! Negative controls: `δ = 0` from `v[0] = τ·1` (no shrinkage) and spherical Gaussian noise of
 //! matched per-step variance.
+//!
+//! `--chains K` sets the Algorithm-1 chains of every Stage-0 literal run (instances L and M, the variant at b = 2τd
+//! and its mean check; the four Stage-0 claims share them): for 3.1, its literal check at L; the M run is shared
+//! (3.1 @ M is practical). Controls, the practical regime and the τ sweep keep their plan.
 
 use super::audits::{Conclusion, audit_t31, audit_t31_constants, caveats};
 use super::chains::{Kind, LitChain, PracChain, prac_run, run_l, run_m, run_v};

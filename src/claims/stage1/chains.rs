@@ -16,7 +16,7 @@ use crate::engine::lanes::PVec;
 use crate::engine::model::{Conditioned, DataStats, Problem};
 use crate::engine::rng::{Stream, uniform01};
 use crate::engine::schedule::Schedule;
-use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par};
+use crate::engine::stopped::{Batch, ChainEnd, Observer, StopSet, run_chains_par_map};
 use crate::error::{Result, check};
 use crate::evidence::{Audit, Class, McCheck, Outcome, PathStats, Provenance, Role, key};
 use crate::numfmt::fmt;
@@ -96,16 +96,17 @@ impl PracticalSpec {
 }
 
 /// Why the `(1 + c1, ε̃1)` coupling froze.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
 pub enum Exit {
     /// `‖v_S‖_∞ > 1 + c1`.
+    #[default]
     Support,
     /// `‖v_S̄‖_1 > ε̃1`.
     OffSupport,
 }
 
 /// What one path of a practical chain recorded (the real chain `v` or the coupled chain `ṽ`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct PathRecord {
     /// `max_{t<T} v_k[t]`, `k ∈ S`.
     pub max_lt: Vec<f64>,
@@ -135,7 +136,7 @@ impl PathRecord {
 }
 
 /// What one practical chain recorded: both paths, and the real chain's distances at `T`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct ChainRecord {
     /// `Σ_{k∉S} √v_k[0]`.
     pub phi0: f64,
@@ -344,7 +345,7 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
     let kind_tag = format!("{:?}", spec.kind);
     let init_purpose = format!("init n={} d={}", spec.n, spec.d);
     let chain_purpose = format!("chain {kind_tag} n={} start={:?}", spec.n, spec.start);
-    let ends = run_chains_par(
+    let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = run_chains_par_map(
         &ctx.runner,
         "stage1 practical",
         spec.chains,
@@ -369,8 +370,8 @@ fn simulate(ctx: &Ctx, spec: &PracticalSpec, starts: Option<&[PVec]>) -> Result<
             };
             (v0, rng, obs)
         },
+        |end, obs| obs.finish(end),
     );
-    let results: Vec<(ChainRecord, Vec<(u64, PVec)>)> = ends.into_iter().map(|(end, obs)| obs.finish(end)).collect();
     let mut chains = Vec::with_capacity(results.len());
     let mut snapshots = Vec::new();
     for (j, (rec, snaps)) in results.into_iter().enumerate() {

@@ -108,7 +108,7 @@ pub fn run_exact(
     let (d, r) = (p.d(), p.r());
     let need_flip = ineqs.iter().any(|q| q.control_flipped && q.ineq.control.is_some());
     // Per state: (ineq index, is control, k, margin).
-    let results: Vec<Vec<(usize, bool, usize, Margin)>> = ctx.runner.map("stage1 exact", states.len(), |j| {
+    let results: Vec<Vec<(usize, bool, usize, Margin)>> = ctx.runner.map_local("stage1 exact", states.len(), |j| {
         let v = &states[j].v;
         let os = OneStep::new(p, v, inst.eta, inst.delta);
         let osf = if need_flip { Some(os.flipped()) } else { None };

@@ -47,7 +47,7 @@ pub fn chain_states(ctx: &Ctx, inst: &Inst, chains: usize, steps: u64, snaps: u6
     let dynamics = Dynamics::Alg1 { delta: inst.delta };
     let sched = Schedule::constant(inst.eta, steps)?;
     let every = (steps / snaps).max(1);
-    let per: Vec<Vec<(u64, PVec)>> = ctx.runner.map("stage1 check chains", chains, |j| {
+    let per: Vec<Vec<(u64, PVec)>> = ctx.runner.map_local("stage1 check chains", chains, |j| {
         let mut rng = ctx.stream("stage1", &format!("check-chain {}", inst.name), j as u64);
         let v0 = unif_init(p.d(), &mut rng);
         let mut snaps_v = Vec::new();

@@ -327,7 +327,7 @@ fn run(ctx: &Ctx) -> Result<Outcome> {
     let p0 = practical_problem(ctx.seed, S0_N, pp.base.d, pp.base.r)?;
     let p = &p0.problem;
     let st = p.stats();
-    let finals: Vec<PVec> = ctx.runner.map("3.3 stage 0", s0_chains, |j| stage0_chain(ctx, p, j));
+    let finals: Vec<PVec> = ctx.runner.map_full("3.3 stage 0", s0_chains, |j| stage0_chain(ctx, p, j));
     let eps_min_log = -STAGE1_LOG_INV_EPS_MIN;
     let mut bad = 0u64;
     let mut log_max = Vec::with_capacity(s0_chains);

@@ -45,7 +45,7 @@ impl Draw {
 pub const DATA: Draw = Draw::Gaussian;
 
 /// One end-to-end chain's result.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, Default)]
 pub struct E2e {
     /// `‖v[T] − v*‖∞` (∞ if diverged).
     pub dist: f64,

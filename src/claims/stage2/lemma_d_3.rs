@@ -36,6 +36,10 @@
 //! repairs (`γ = η/2`, the corrected term) hold. Found: with `b_x = max|x|` free (down to `1/√2`)
 //! the corrected term fails — Stage 1's E-C2bx (the factor `b_x²` bounds nothing for `b_x < 1`),
 //! counted under C.2; at `b_x ≥ 1` it holds.
+//!
+//! `--chains K` sets the chains of both literal rounds on designed data, δ = 0 and δ = 1 (every
+//! "statement, literal on designed data" check of D.3); the controls, the printed-step-size round and the
+//! practical Gaussian round keep their plan.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

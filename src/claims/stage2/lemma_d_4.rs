@@ -31,6 +31,10 @@
 //! Under the corrected (D4-a) it holds at `b_x ≥ 1`; with `b_x = max|x|` free it fails again:
 //! (D4-a) bounds `C_x b_x²`, so for `b_x < 1` the perturbation can exceed `c_{s−1}` — Stage 1's
 //! E-C2bx, counted under C.2. The scalar chain of E-D4 is not searched.
+//!
+//! `--chains K` sets the chains of both literal rounds on designed data, δ = 0 and δ = 1 (every
+//! "statement, literal on designed data" check of D.4); the controls, the printed-step-size round and the
+//! practical Gaussian round keep their plan.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

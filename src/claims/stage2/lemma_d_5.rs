@@ -28,6 +28,10 @@
 //! to (D5-c)). The printed (D5.1) above/below are E-D5's and E-C5's witnesses and rediscover the
 //! designed ones from random starts; the `γ = η/2` repairs and the range bound hold, with `b_x`
 //! free.
+//!
+//! `--chains K` sets the chains of both literal rounds on designed data, δ = 0 and δ = 1 (every
+//! "statement, literal on designed data" check of D.5); the controls, the printed-step-size round and the
+//! practical Gaussian round keep their plan.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

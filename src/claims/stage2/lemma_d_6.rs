@@ -33,6 +33,10 @@
 //! printed (135) term E-D6's, which the search rediscovers from random starts; (D6.2) and (D6.2-R)
 //! hold. The repairs (`γ = η/2`, the corrected term) hold at `b_x ≥ 1`; with `b_x = max|x|` free
 //! they fail — Stage 1's E-C2bx (the data assumption bounds `C_x b_x²`, not `C_x`), counted under C.2.
+//!
+//! `--chains K` sets the chains of both literal rounds on designed data, δ = 0 and δ = 1 (every
+//! "statement, literal on designed data" check of D.6); the controls, the printed-step-size round and the
+//! practical Gaussian round keep their plan.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, run_audit};

@@ -31,6 +31,10 @@
 //! The literal round runs on designed Hadamard data: its checks are "statement, literal on
 //! designed data" (see [`super::audits::DESIGNED_DATA_NOTE`]). (150)–(151) and E-D1's repair hold
 //! by construction (`T` and `η` are solved from them): computed facts.
+//!
+//! `--chains K` sets the chains of both literal rounds on designed data, δ = 0 and δ = 1 (every
+//! "statement, literal on designed data" check of D.1); the controls, the printed-step-size round and the
+//! practical Gaussian round keep their plan.
 
 use crate::claim::{Claim, Ctx, PaperRef};
 use crate::claims::stage2::audits::{DESIGNED_DATA_NOTE, Lemma, audit_round, run_audit};
