@@ -453,6 +453,16 @@ fn search_c2() {
     assert!(e.witnessed);
     assert_eq!(e.grade, Grade::P);
     assert_eq!(e.witnesses, o.witness_ids(&[c2::INTERMEDIATE_38]));
+    // The witness search runs in the erratum's predicted region; over the rest of the set (b_x ≥ 1)
+    // the same inequality is a check of the statement, and no violation is found there.
+    let region = |c: &shape_matters::evidence::SearchCheck| c.admissible.clone();
+    assert!(region(c).contains("b_x < 1"), "{}", region(c));
+    let above = o.search_keyed(&format!("{}-bx1", c2::INTERMEDIATE_38)).expect("(38) at b_x ≥ 1");
+    assert_eq!(above.role, Role::Primary);
+    assert!(region(above).contains("b_x ≥ 1"), "{}", region(above));
+    assert!(!above.violated() && above.as_expected(), "{}", above.result());
+    let w = above.witness.as_ref().map(|w| w.point.clone());
+    assert!(w.is_none(), "no witness at b_x ≥ 1: {w:?}");
 }
 
 /// C.4: under SPEC's reading of (C4-b) (the DERIVED condition) the log-drift holds over the

@@ -139,9 +139,7 @@ impl<'a> OneStep<'a> {
         let x = self.p.data();
         let e = self.p.e(&self.v);
         let d = e.len();
-        (0..self.p.n())
-            .map(|i| x.x(i, k).abs() * (0..d).map(|j| (e[j] * x.x(i, j)).abs()).sum::<f64>())
-            .sum::<f64>()
+        (0..self.p.n()).map(|i| x.x(i, k).abs() * (0..d).map(|j| (e[j] * x.x(i, j)).abs()).sum::<f64>()).sum::<f64>()
             / self.p.n() as f64
     }
     /// `E[v'_k − v_k | v] = −η v_k (Me)_k` (closed form).

@@ -81,6 +81,9 @@ pub struct Stage1Set {
     pub hyps: fn(&mut Audit, &DataStats, &OneStepPoint, &Consts),
     /// The set in words (printed with every search of the lemma).
     pub words: &'static str,
+    /// Upper end of the chart's column energies (`ENERGY_RANGE.1`, or [`BX_BELOW_ONE_ENERGY`] for a
+    /// search region `b_x < 1`). The audit, not this value, decides admissibility.
+    pub energy_hi: f64,
 }
 
 /// The constants of a point.
@@ -146,9 +149,9 @@ impl Stage1Set {
             Target::Off => r,
         };
         // Data.
-        let mkk = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1);
-        let a_s = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1).sqrt();
-        let a_o = th.log_range(ENERGY_RANGE.0, ENERGY_RANGE.1).sqrt();
+        let mkk = th.log_range(ENERGY_RANGE.0, self.energy_hi);
+        let a_s = th.log_range(ENERGY_RANGE.0, self.energy_hi).sqrt();
+        let a_o = th.log_range(ENERGY_RANGE.0, self.energy_hi).sqrt();
         let mut s = vec![0.0; SEARCH_D];
         let mut sj = [0.0; R_MAX];
         for x in sj.iter_mut() {
@@ -284,6 +287,7 @@ pub fn search_only(
 /// C.2"; SPEC's (C5.2) bound goes through (C2.3), which uses it).
 pub fn c5_set() -> Stage1Set {
     Stage1Set {
+        energy_hi: ENERGY_RANGE.1,
         lemma: "C.5",
         target: Target::Support { lo: 1.0 - C1, hi: 1.0 - C1 / 3.0 },
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
@@ -393,31 +397,76 @@ pub const PRINTED_68: &str = "C5-68-printed-variance";
 // Lemma C.2
 // ------------------------------------------------------------------------------------------
 
+/// Where in Lemma C.2's admissible set a search runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BxRegion {
+    /// The whole set.
+    All,
+    /// `b_x = max|x| < 1`: E-C2bx's predicted region (stated with the erratum before any search:
+    /// the printed perturbation bound `ηK1 b_x ṽ_k` is smaller than `ηṽ_k|p_k|`'s bound
+    /// `ηṽ_k C_x(ε̃1² + r)` only there). A search region, not a hypothesis of the lemma.
+    BelowOne,
+    /// `b_x ≥ 1`: the rest of the set, where the printed bound should hold.
+    AtLeastOne,
+}
+
+/// Upper end of the chart's column energies in the region `b_x < 1`: Hadamard entries `±√M_jj`
+/// are below 1 only when `M_jj < 1` (the coupling is then capped by the audit's region check).
+pub const BX_BELOW_ONE_ENERGY: f64 = 1.0;
+
 /// The admissible set of Lemma C.2's one-step inequalities: the common setting, the window
 /// `ṽ_k ∈ [1 + c1/3, 1 + c1]` (`u = ṽ_k − 1 ∈ [c1/3, c1]`), (C2-a) `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`,
 /// (C2-b) `(ε̃1² + r)C_x b_x ≤ c1²/20`, (C2-c) `δ ≥ b_x(ε̃1² + r)`.
 pub fn c2_set() -> Stage1Set {
+    c2_set_in(BxRegion::All)
+}
+
+/// [`c2_set`] restricted to a [`BxRegion`] (the region is one more line of the audit, so a witness
+/// file re-verified by `witness` shows it).
+pub fn c2_set_in(region: BxRegion) -> Stage1Set {
+    fn hyps(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+        let er = c.cap * c.cap + c.r as f64;
+        a.check(
+            "(C2-a)",
+            "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+            c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
+            Rel::Ge,
+            (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
+        );
+        a.check("(C2-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
+        a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r)", p.delta, Rel::Ge, st.b_x * er);
+        a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+    }
+    fn hyps_below(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+        hyps(a, st, p, c);
+        a.check("region b_x < 1", "search region of E-C2bx (not a hypothesis): b_x = max|x| < 1", st.b_x, Rel::Lt, 1.0);
+    }
+    fn hyps_above(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
+        hyps(a, st, p, c);
+        a.check("region b_x ≥ 1", "search region (not a hypothesis): b_x = max|x| ≥ 1", st.b_x, Rel::Ge, 1.0);
+    }
     Stage1Set {
+        energy_hi: if region == BxRegion::BelowOne { BX_BELOW_ONE_ENERGY } else { ENERGY_RANGE.1 },
         lemma: "C.2",
         target: Target::Support { lo: 1.0 + C1 / 3.0, hi: 1.0 + C1 },
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
         eta_hi: |delta, b, c| c.c1 * c.c1 / (8.0 * delta * delta * b * b * (6.0 * c.r as f64 * c.t * c.t / c.rho).ln()),
-        hyps: |a, st, p, c| {
-            let er = c.cap * c.cap + c.r as f64;
-            a.check(
-                "(C2-a)",
-                "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
-                c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
-                Rel::Ge,
-                (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
-            );
-            a.check("(C2-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
-            a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r)", p.delta, Rel::Ge, st.b_x * er);
-            a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+        hyps: match region {
+            BxRegion::All => hyps,
+            BxRegion::BelowOne => hyps_below,
+            BxRegion::AtLeastOne => hyps_above,
         },
-        words: "Lemma C.2: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η); k ∈ S with ṽ_k ∈ [1 + c1/3, \
-                1 + c1], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 \
-                and energies ≤ 8 (so b_x ≥ 1/√2 is allowed); (C2-a), (C2-b), (C2-c) at the realised b_x and C_x",
+        words: match region {
+            BxRegion::All => {
+                "Lemma C.2: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η); k ∈ S with ṽ_k ∈ [1 + c1/3, \
+                 1 + c1], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 \
+                 and energies ≤ 8 (so b_x ≥ 1/√2 is allowed); (C2-a), (C2-b), (C2-c) at the realised b_x and C_x"
+            }
+            BxRegion::BelowOne => {
+                "Lemma C.2 in E-C2bx's region b_x < 1: as the whole set, with energies < 1 and b_x = max|x| < 1"
+            }
+            BxRegion::AtLeastOne => "Lemma C.2 at b_x ≥ 1: the whole set, with b_x = max|x| ≥ 1",
+        },
     }
 }
 
@@ -432,7 +481,11 @@ pub fn c2() -> Vec<Searchable> {
     for mut q in c2::inequalities() {
         let k = q.ineq.key;
         if k == c2::INTERMEDIATE_38 {
+            // The witness search runs in the erratum's predicted region b_x < 1; the same
+            // inequality is searched again, as a check of the statement, over b_x ≥ 1 (below).
             q.ineq.role = Role::Witness { erratum: E_C2BX.into() };
+            out.push(searchable("C.2", &c2_set_in(BxRegion::BelowOne), q, designed));
+            continue;
         }
         let q = match k {
             c2::VARIANCE => q.control(
@@ -459,6 +512,12 @@ pub fn c2() -> Vec<Searchable> {
             _ => q,
         };
         out.push(searchable("C.2", &set, q, designed));
+    }
+    for q in c2::inequalities().into_iter().filter(|q| q.ineq.key == c2::INTERMEDIATE_38) {
+        let mut s = searchable("C.2", &c2_set_in(BxRegion::AtLeastOne), q, designed);
+        s.key = format!("{}-bx1", c2::INTERMEDIATE_38);
+        s.id = format!("{} at b_x ≥ 1", s.id);
+        out.push(s);
     }
     out
 }
@@ -502,6 +561,7 @@ fn c4_common(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
 /// free and large enough.
 pub fn c4_set() -> Stage1Set {
     Stage1Set {
+        energy_hi: ENERGY_RANGE.1,
         lemma: "C.4",
         target: Target::Support { lo: C4_WINDOW_LO, hi: 1.0 - C1 / 2.0 },
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
@@ -527,6 +587,7 @@ pub fn c4_set() -> Stage1Set {
 /// The same set with (C4-b) read as the OCR's `ηδ² ≤ c1/16` (and no derived condition).
 pub fn c4_ocr_set() -> Stage1Set {
     Stage1Set {
+        energy_hi: ENERGY_RANGE.1,
         lemma: "C.4",
         target: Target::Support { lo: C4_WINDOW_LO, hi: 1.0 - C1 / 2.0 },
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
@@ -591,6 +652,7 @@ pub fn c4() -> Vec<Searchable> {
 /// `T` below (free).
 pub fn c7_set() -> Stage1Set {
     Stage1Set {
+        energy_hi: ENERGY_RANGE.1,
         lemma: "C.7",
         target: Target::Off,
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
@@ -669,6 +731,7 @@ pub fn c3_set(bx_floor: bool) -> Stage1Set {
         a.check("b_x ≥ 1", "b_x ≥ 1 (the proofs' b_x = √(2 log(30d²/ρ)) > 1)", st.b_x, Rel::Ge, 1.0);
     }
     Stage1Set {
+        energy_hi: ENERGY_RANGE.1,
         lemma: "C.3",
         target: Target::Off,
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
