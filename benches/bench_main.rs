@@ -17,7 +17,10 @@
 //!   (`claims::stage1::chains::PracObs`) and the Stage-2 observer (`claims::stage2::chains::RoundObs`),
 //!   d = 100 and 1000, n = 40, r = 5: the observers' cost per chain-step is the difference to `bare`;
 //! * `arith_floor`: the fused sweep alone on fixed rows, per path (no draw, no bookkeeping): the
-//!   arithmetic floor of a chain-step.
+//!   arithmetic floor of a chain-step;
+//! * `observer_alone`: the same two observer copies called on a fixed state with its `‖v_S̄‖₁`
+//!   given (no step): the observers' own arithmetic per chain-step, so that `arith_floor` plus it
+//!   is the floor of an observed chain-step.
 //!
 //! `BENCH_CLOCK=cpu` measures the calling thread's CPU time instead of wall time (Linux; the
 //! machine is shared, so wall time includes waiting for a core); `threads` is skipped then.
@@ -521,6 +524,40 @@ fn arith_floor<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
+/// The observers' own per-step work, alone: `reps` calls of each copy on a fixed state (d = 100
+/// and 1000, n = 40, r = 5) with `‖v_S̄‖₁` passed in as the fused sweep passes it.
+fn observer_alone<M: Measurement>(c: &mut Criterion<M>) {
+    let mut g = c.benchmark_group("observer_alone");
+    let reps = 4_000u64;
+    for d in [100usize, 1000] {
+        let p = problem(40, d);
+        let v = start(d);
+        let off = p.off_l1(&v);
+        g.throughput(Throughput::Elements(reps));
+        let id = format!("d={d},n=40");
+        g.bench_function(BenchmarkId::new("stage1", &id), |b| {
+            b.iter(|| {
+                let mut o = Stage1Obs::new(&p, reps);
+                for t in 0..reps {
+                    o.observe_off_l1(t, black_box(&v), black_box(off));
+                }
+                black_box(o.exit.unwrap_or(0) as f64 + o.sup_off + o.sup_support)
+            });
+        });
+        let coupling = StopSet::NearTruth { b: 1e6, eps: 1e6 };
+        g.bench_function(BenchmarkId::new("stage2", &id), |b| {
+            b.iter(|| {
+                let mut o = Stage2Obs { p: &p, g: coupling, min_dev: vec![f64::INFINITY; p.r()], exit: None };
+                for t in 0..reps {
+                    o.observe_off_l1(t, black_box(&v), black_box(off));
+                }
+                black_box(o.min_dev[0] + o.exit.map(|e| e.1).unwrap_or(0.0))
+            });
+        });
+    }
+    g.finish();
+}
+
 fn single_thread_groups<M: Measurement>(c: &mut Criterion<M>) {
     alg1_step(c);
     alg1_chain(c);
@@ -530,6 +567,7 @@ fn single_thread_groups<M: Measurement>(c: &mut Criterion<M>) {
     exact_enumeration(c);
     observer_overhead(c);
     arith_floor(c);
+    observer_alone(c);
 }
 
 /// One fixed workload of `steps` chain-steps (see the module documentation); the problem is built
