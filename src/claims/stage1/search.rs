@@ -277,6 +277,23 @@ pub fn search_only(
     OneStepIneq::new(key, id, statement, role, threshold, Scope::Support, eval).control(variant, control)
 }
 
+/// The hypotheses Lemmas C.2 and C.5 share (their (a), (b) under their own labels, and C.2's
+/// (C2-c) with its wording `c_text`): `c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)`, `(ε̃1² + r)C_x b_x ≤ c1²/20`,
+/// `δ ≥ b_x(ε̃1² + r)` and `η > 0`.
+fn drift_setting(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts, ab: [&str; 2], c_text: &str) {
+    let er = c.cap * c.cap + c.r as f64;
+    a.check(
+        ab[0],
+        "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
+        c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
+        Rel::Ge,
+        (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
+    );
+    a.check(ab[1], "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
+    a.check("(C2-c)", c_text, p.delta, Rel::Ge, st.b_x * er);
+    a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+}
+
 // ------------------------------------------------------------------------------------------
 // Lemma C.5
 // ------------------------------------------------------------------------------------------
@@ -292,19 +309,7 @@ pub fn c5_set() -> Stage1Set {
         target: Target::Support { lo: 1.0 - C1, hi: 1.0 - C1 / 3.0 },
         delta_lo: |b, c| b * (c.cap * c.cap + c.r as f64),
         eta_hi: |delta, b, c| c.c1 * c.c1 / (8.0 * delta * delta * b * b * (6.0 * c.r as f64 * c.t * c.t / c.rho).ln()),
-        hyps: |a, st, p, c| {
-            let er = c.cap * c.cap + c.r as f64;
-            a.check(
-                "(C5-a)",
-                "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
-                c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
-                Rel::Ge,
-                (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
-            );
-            a.check("(C5-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
-            a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2)", p.delta, Rel::Ge, st.b_x * er);
-            a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
-        },
+        hyps: |a, st, p, c| drift_setting(a, st, p, c, ["(C5-a)", "(C5-b)"], "δ ≥ b_x(ε̃1² + r) (setting of Lemma C.2)"),
         words: "Lemma C.5: c1 = 1/10, ρ ∈ [1e−3, 1/2], ε̃1 = 12/ρ, r ≤ 4, T = 1 (widest η); k ∈ S with ṽ_k ∈ [1 − c1, \
                 1 − c1/3], ṽ in the (1 + c1, ε̃1)-bounded coupling set; 16 × 16 coupled-Hadamard data with M_kk ≥ 1/2 \
                 and energies ≤ 8; (C5-a), (C5-b) and C.2's (C2-c) δ ≥ b_x(ε̃1² + r) at the realised b_x and C_x",
@@ -425,17 +430,7 @@ pub fn c2_set() -> Stage1Set {
 /// file re-verified by `witness` shows it).
 pub fn c2_set_in(region: BxRegion) -> Stage1Set {
     fn hyps(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
-        let er = c.cap * c.cap + c.r as f64;
-        a.check(
-            "(C2-a)",
-            "c1²/(8ηδ²b_x²) ≥ log(6rT²/ρ)",
-            c.c1 * c.c1 / (8.0 * p.eta * p.delta * p.delta * st.b_x * st.b_x),
-            Rel::Ge,
-            (6.0 * c.r as f64 * c.t * c.t / c.rho).ln(),
-        );
-        a.check("(C2-b)", "(ε̃1² + r)C_x b_x ≤ c1²/20", er * st.c_x * st.b_x, Rel::Le, c.c1 * c.c1 / 20.0);
-        a.check("(C2-c)", "δ ≥ b_x(ε̃1² + r)", p.delta, Rel::Ge, st.b_x * er);
-        a.check("η", "η > 0", p.eta, Rel::Gt, 0.0);
+        drift_setting(a, st, p, c, ["(C2-a)", "(C2-b)"], "δ ≥ b_x(ε̃1² + r)");
     }
     fn hyps_below(a: &mut Audit, st: &DataStats, p: &OneStepPoint, c: &Consts) {
         hyps(a, st, p, c);
