@@ -34,12 +34,25 @@ fn s(p: &Path) -> String {
 
 /// Run the binary; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin().args(args).output().expect("binary runs");
+    finish(bin().args(args).output().expect("binary runs"))
+}
+
+fn finish(out: std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Start the binary without waiting (its output is read by `wait`; with `--quiet` it prints one line).
+fn spawn(args: &[&str]) -> std::process::Child {
+    use std::process::Stdio;
+    bin().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("binary starts")
+}
+
+fn wait(child: std::process::Child) -> (i32, String, String) {
+    finish(child.wait_with_output().expect("binary runs"))
 }
 
 /// Remove the timing fields from a JSON value.
@@ -144,7 +157,9 @@ fn assert_same_tree(want: &Path, got: &Path, what: &str) {
 }
 
 /// Run `only` unsharded, then as N shards (alternating 1 and 2 threads) and merge, for each N,
-/// and compare the trees. `only = None`: every claim.
+/// and compare the trees. `only = None`: every claim. The unsharded run and every shard of every N
+/// are separate processes started together (as on a cluster), so the wall time is their CPU time
+/// over the cores; the merges follow.
 fn round_trip(name: &str, only: Option<&str>, ns: &[usize]) {
     let root = tmp(name);
     let mut common_args = vec!["--budget", "quick", "--quiet"];
@@ -156,18 +171,28 @@ fn round_trip(name: &str, only: Option<&str>, ns: &[usize]) {
     let full_s = s(&full);
     args.push(&full_s);
     args.extend(&common_args);
-    let (code, _, err) = run(&args);
-    assert!(code == 0 || code == 1, "unsharded run: exit {code}: {err}");
+    let unsharded = spawn(&args);
+    let mut shards = Vec::new();
     for &n in ns {
-        let parts = root.join(format!("parts-{n}"));
-        let parts_s = s(&parts);
-        let mut files = Vec::new();
+        let parts_s = s(&root.join(format!("parts-{n}")));
         for k in 1..=n {
             let spec = format!("{k}/{n}");
             let threads = if k % 2 == 1 { "1" } else { "2" };
             let mut args = vec!["run", "--shard", &spec, "--threads", threads, "--out", &parts_s];
             args.extend(&common_args);
-            let (c, out, err) = run(&args);
+            shards.push((n, k, spawn(&args)));
+        }
+    }
+    let (code, _, err) = wait(unsharded);
+    assert!(code == 0 || code == 1, "unsharded run: exit {code}: {err}");
+    let mut shards = shards.into_iter();
+    for &n in ns {
+        let parts = root.join(format!("parts-{n}"));
+        let mut files = Vec::new();
+        for (sn, k, child) in shards.by_ref().take(n) {
+            assert_eq!(sn, n);
+            let spec = format!("{k}/{n}");
+            let (c, out, err) = wait(child);
             assert_eq!(c, 0, "shard {spec}: {err}");
             assert!(out.contains(&format!("shard-{k}-of-{n}.partial")), "shard {spec} says what it wrote: {out}");
             files.push(s(&parts.join(format!("shard-{k}-of-{n}.partial"))));
