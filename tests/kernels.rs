@@ -69,6 +69,25 @@ impl shape_matters::engine::stopped::Observer for Log {
     }
 }
 
+/// The reference engine's chains from `starts` (chain `j` on stream (8, "kernels", `purpose`, j)):
+/// their ends, their observer logs and their streams after the run.
+fn reference_batch(
+    p: &Problem,
+    dynamics: &Dynamics,
+    schedule: &Schedule,
+    stop: StopSet,
+    starts: &[PVec],
+    purpose: &str,
+) -> (Vec<ChainEnd>, Vec<Log>, Vec<Stream>) {
+    let m = starts.len();
+    let mut rngs: Vec<Stream> = (0..m).map(|j| reference::stream(8, "kernels", purpose, j as u64)).collect();
+    let mut logs = vec![Log::default(); m];
+    let ends = (0..m)
+        .map(|j| reference::run_chain(p, dynamics, schedule, stop, starts[j].clone(), &mut rngs[j], &mut logs[j]))
+        .collect();
+    (ends, logs, rngs)
+}
+
 fn assert_same_end(got: &ChainEnd, want: &ChainEnd, what: &str) {
     assert_eq!(
         (got.steps_run, got.exit_step, got.diverged_at),
@@ -314,22 +333,7 @@ fn interleaved_batches_match_single_reference_chains() {
         let b = hi.iter().map(|h| h * 0.9999).max_by(|a, b| leaving(*a).cmp(&leaving(*b))).unwrap();
         for stop in [StopSet::Never, StopSet::L1Ball { b }] {
             for dynamics in [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Alg1FlippedGradient { delta: 0.5 }] {
-                let mut want_rngs: Vec<Stream> =
-                    (0..m).map(|j| reference::stream(8, "kernels", "batch", j as u64)).collect();
-                let mut want_logs = vec![Log::default(); m];
-                let want: Vec<ChainEnd> = (0..m)
-                    .map(|j| {
-                        reference::run_chain(
-                            &p,
-                            &dynamics,
-                            &schedule,
-                            stop,
-                            starts[j].clone(),
-                            &mut want_rngs[j],
-                            &mut want_logs[j],
-                        )
-                    })
-                    .collect();
+                let (want, want_logs, want_rngs) = reference_batch(&p, &dynamics, &schedule, stop, &starts, "batch");
                 if matches!(stop, StopSet::L1Ball { .. }) {
                     let mids = want.iter().filter(|e| e.exit_step.is_some_and(|t| t > 0)).count();
                     assert!(mids >= 2, "some chains must leave the set mid-run: {mids}");
@@ -894,20 +898,7 @@ fn observers_reading_the_off_support_norm_get_it_bitwise() {
             StopSet::NearTruth { b: 2.0, eps: off0 * 1.2 },
         ] {
             for dynamics in [Dynamics::Alg1 { delta: 1.0 }, Dynamics::Gd] {
-                let mut want_logs = vec![Log::default(); m];
-                let want: Vec<ChainEnd> = (0..m)
-                    .map(|j| {
-                        reference::run_chain(
-                            &p,
-                            &dynamics,
-                            &schedule,
-                            stop,
-                            starts[j].clone(),
-                            &mut reference::stream(8, "kernels", "off", j as u64),
-                            &mut want_logs[j],
-                        )
-                    })
-                    .collect();
+                let (want, want_logs, _) = reference_batch(&p, &dynamics, &schedule, stop, &starts, "off");
                 for path in Path::available() {
                     for interleave in 1..=INTERLEAVE {
                         let mut rngs: Vec<Stream> = (0..m).map(|j| stream(8, "kernels", "off", j as u64)).collect();

@@ -457,7 +457,7 @@ fn search_c2() {
     // the same inequality is a check of the statement, and no violation is found there.
     let region = |c: &shape_matters::evidence::SearchCheck| c.admissible.clone();
     assert!(region(c).contains("b_x < 1"), "{}", region(c));
-    let above = o.search_keyed(&format!("{}-bx1", c2::INTERMEDIATE_38)).expect("(38) at b_x ≥ 1");
+    let above = o.search_keyed(c2::INTERMEDIATE_38_BX1).expect("(38) at b_x ≥ 1");
     assert_eq!(above.role, Role::Primary);
     assert!(region(above).contains("b_x ≥ 1"), "{}", region(above));
     assert!(!above.violated() && above.as_expected(), "{}", above.result());

@@ -35,6 +35,9 @@ pub struct OneStep<'a> {
     grad_sign: f64,
     res: Vec<f64>,
     me: Vec<f64>,
+    /// `Σ_j |e_j x_j^(i)|` per row, computed on first use by [`OneStep::me_abs`] (once per state,
+    /// not once per coordinate).
+    res_abs: std::sync::OnceLock<Vec<f64>>,
 }
 
 impl<'a> OneStep<'a> {
@@ -46,7 +49,7 @@ impl<'a> OneStep<'a> {
     pub fn with_grad_sign(p: &'a Problem, v: &PVec, eta: f64, delta: f64, grad_sign: f64) -> Self {
         let res = p.residuals(v);
         let me = p.me_from_residuals(&res);
-        OneStep { p, v: v.clone(), eta, delta, grad_sign, res, me }
+        OneStep { p, v: v.clone(), eta, delta, grad_sign, res, me, res_abs: Default::default() }
     }
     /// The same state with the gradient's sign flipped (the residuals and `M e` are reused).
     pub fn flipped(&self) -> Self {
@@ -137,10 +140,11 @@ impl<'a> OneStep<'a> {
     /// [`OneStep::mean_increment`] is decided by rounding.
     pub fn me_abs(&self, k: usize) -> f64 {
         let x = self.p.data();
-        let e = self.p.e(&self.v);
-        let d = e.len();
-        (0..self.p.n()).map(|i| x.x(i, k).abs() * (0..d).map(|j| (e[j] * x.x(i, j)).abs()).sum::<f64>()).sum::<f64>()
-            / self.p.n() as f64
+        let res_abs = self.res_abs.get_or_init(|| {
+            let e = self.p.e(&self.v);
+            (0..self.p.n()).map(|i| (0..e.len()).map(|j| (e[j] * x.x(i, j)).abs()).sum::<f64>()).collect()
+        });
+        res_abs.iter().enumerate().map(|(i, a)| x.x(i, k).abs() * a).sum::<f64>() / self.p.n() as f64
     }
     /// `E[v'_k − v_k | v] = −η v_k (Me)_k` (closed form).
     #[inline]

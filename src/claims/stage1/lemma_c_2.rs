@@ -66,6 +66,8 @@ pub const CLAIM: Claim = Claim {
 pub const DRIFT_ABOVE: &str = "C2.2-drift-above";
 /// Key of the intermediate step (38).
 pub const INTERMEDIATE_38: &str = "C2-38-intermediate";
+/// Key of the search of (38) over the rest of the set, `b_x ≥ 1` (a check of the statement).
+pub const INTERMEDIATE_38_BX1: &str = "C2-38-intermediate-bx1";
 /// Key of (C2.3), the variance bound.
 pub const VARIANCE: &str = "C2.3-variance";
 /// Key of the G.3-R range bound (the repair E-G3a of Lemma G.3 asks for, applied to C.2).
@@ -344,7 +346,7 @@ fn e_c2bx(out: &Outcome) -> Erratum {
     let at_short = at.split(" [").next().unwrap_or_default().to_string();
     let drift = out.search_keyed(DRIFT_ABOVE).and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
     let evals = w.map(|c| c.evaluations).unwrap_or(0);
-    let above = out.search_keyed(&format!("{INTERMEDIATE_38}-bx1"));
+    let above = out.search_keyed(INTERMEDIATE_38_BX1);
     let above_worst = above.and_then(|c| c.worst_scaled).map(fmt).unwrap_or_else(|| "—".into());
     let above_evals = above.map(|c| c.evaluations).unwrap_or(0);
     Erratum {

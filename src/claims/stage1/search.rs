@@ -510,7 +510,7 @@ pub fn c2() -> Vec<Searchable> {
     }
     for q in c2::inequalities().into_iter().filter(|q| q.ineq.key == c2::INTERMEDIATE_38) {
         let mut s = searchable("C.2", &c2_set_in(BxRegion::AtLeastOne), q, designed);
-        s.key = format!("{}-bx1", c2::INTERMEDIATE_38);
+        s.key = c2::INTERMEDIATE_38_BX1.into();
         s.id = format!("{} at b_x ≥ 1", s.id);
         out.push(s);
     }
